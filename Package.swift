@@ -1,0 +1,177 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Dependency arrows point one way:
+//
+//   SkewlessModel  (definitions, values, keys, errors; no networking)
+//     ^        ^          ^
+//   SkewlessRepo  SkewlessWire (NIOCore + protobuf)   SkewlessOnlineStore    SkewlessCompression (CLZ4)
+//     ^              ^        ^                          ^
+//   SkewlessServer (NIOPosix) -----------------------------
+//   Skewless (client SDK, NIOPosix)
+//   fsnode / fsctl / fsbench (thin executables)
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Skewless",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Skewless", targets: ["Skewless"]),
+        .executable(name: "fsnode", targets: ["fsnode"]),
+        .executable(name: "fsctl", targets: ["fsctl"]),
+        .executable(name: "fsbench", targets: ["fsbench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    ],
+    targets: [
+        // Definitions, values, entity keys, statuses and errors. No networking, no storage.
+        .target(name: "SkewlessModel", swiftSettings: swiftSettings),
+        // The YAML feature repo: loading and validation with file/line errors.
+        .target(
+            name: "SkewlessRepo",
+            dependencies: ["SkewlessModel", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // liblz4 from Debian (liblz4-dev).
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
+        // Embedding block codec: raw little-endian float32, LZ4-compressed when it pays.
+        .target(name: "SkewlessCompression", dependencies: ["CLZ4", "SkewlessModel"], swiftSettings: swiftSettings),
+        // Protobuf messages and the length-prefixed frame codec. NIOCore only.
+        .target(
+            name: "SkewlessWire",
+            dependencies: [
+                "SkewlessModel",
+                "SkewlessCompression",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The in-memory online store: latest row per (view, entity), columnar.
+        .target(
+            name: "SkewlessOnlineStore",
+            dependencies: ["SkewlessModel", "SkewlessCompression"],
+            swiftSettings: swiftSettings
+        ),
+        // The node: TCP server, request handling, lifecycle.
+        .target(
+            name: "SkewlessServer",
+            dependencies: [
+                "SkewlessModel",
+                "SkewlessRepo",
+                "SkewlessWire",
+                "SkewlessOnlineStore",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The client SDK for inference services.
+        .target(
+            name: "Skewless",
+            dependencies: [
+                "SkewlessModel",
+                "SkewlessWire",
+                "SkewlessCompression",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "fsnode",
+            dependencies: [
+                "SkewlessServer",
+                "SkewlessRepo",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "fsctl",
+            dependencies: [
+                "Skewless",
+                "SkewlessRepo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "fsbench",
+            dependencies: [
+                "Skewless",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SkewlessExample",
+            dependencies: ["Skewless"],
+            path: "examples/SkewlessExample",
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "SkewlessModelTests", dependencies: ["SkewlessModel"]),
+        .testTarget(name: "SkewlessRepoTests", dependencies: ["SkewlessRepo"]),
+        .testTarget(name: "SkewlessCompressionTests", dependencies: ["SkewlessCompression"]),
+        .testTarget(
+            name: "SkewlessWireTests",
+            dependencies: [
+                "SkewlessWire",
+                "SkewlessModel",
+                "SkewlessCompression",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "SkewlessOnlineStoreTests", dependencies: ["SkewlessOnlineStore"]),
+        .testTarget(
+            name: "SkewlessServerTests",
+            dependencies: [
+                "SkewlessServer",
+                "SkewlessRepo",
+                "SkewlessWire",
+                .product(name: "Logging", package: "swift-log"),
+                "Skewless",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "SkewlessTests",
+            dependencies: [
+                "Skewless",
+                "SkewlessWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+    ]
+)

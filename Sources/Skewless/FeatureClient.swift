@@ -1,0 +1,203 @@
+import NIOCore
+import NIOPosix
+import SkewlessCompression
+import SkewlessWire
+import SwiftProtobuf
+
+/// A client for inference services: fetches the latest features of a batch of entities
+/// from a Skewless node, with deadlines, pipelining over a small connection pool, and
+/// retries of calls that failed because the node could not be reached.
+///
+/// ```swift
+/// let client = FeatureClient(endpoint: Endpoint(host: "127.0.0.1", port: 7421))
+/// let features = try await client.getOnlineFeatures(
+///     service: "fraud_detection_v1",
+///     entities: [["user_id": 42, "merchant_id": "m-7"]])
+/// let amount = features[0].double("user_transactions:txn_amount_24h")
+/// await client.close()
+/// ```
+///
+/// Every method throws `SkewlessError`: `.unavailable` (the node cannot be reached, after
+/// retries), `.deadlineExceeded`, `.invalidArgument` and `.notFound` (with the node's
+/// message: a wrong feature name, key or type), `.failedPrecondition` (for example a
+/// fail-closed view with stale rows), `.resourceExhausted` (a node limit).
+public final class FeatureClient: Sendable {
+    public let configuration: Configuration
+    private let pool: ConnectionPool
+
+    /// - Parameter eventLoopGroup: where connections run; by default NIO's shared group.
+    public init(configuration: Configuration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.configuration = configuration
+        self.pool = ConnectionPool(
+            endpoint: configuration.endpoint, size: configuration.connectionsPerNode, group: eventLoopGroup,
+            connectTimeout: configuration.connectTimeout, clientName: configuration.clientName)
+    }
+
+    public convenience init(endpoint: Endpoint) {
+        self.init(configuration: .defaults(endpoint: endpoint))
+    }
+
+    /// Closes the connections. Calls in flight fail with `.unavailable`.
+    public func close() async {
+        await pool.close()
+    }
+
+    /// The features of a feature service for each entity, in request order.
+    /// - Parameters:
+    ///   - entities: one dictionary per entity: join key name -> value, for every join key the service's views need.
+    ///   - timeout: the deadline of this call, retries included; the configuration's when nil.
+    public func getOnlineFeatures(service: String, entities: [[String: KeyPart]], timeout: Duration? = nil) async throws(SkewlessError) -> OnlineFeatures {
+        var request = Skewless_V1_GetOnlineFeaturesRequest()
+        request.featureService = service
+        return try await getOnlineFeatures(request, entities: entities, timeout: timeout)
+    }
+
+    /// The named features ("view:field" or "view@version:field") for each entity, in request order.
+    public func getOnlineFeatures(features: [String], entities: [[String: KeyPart]], timeout: Duration? = nil) async throws(SkewlessError) -> OnlineFeatures {
+        var request = Skewless_V1_GetOnlineFeaturesRequest()
+        var list = Skewless_V1_FeatureList()
+        list.features = features
+        request.features = list
+        return try await getOnlineFeatures(request, entities: entities, timeout: timeout)
+    }
+
+    private func getOnlineFeatures(_ request: Skewless_V1_GetOnlineFeaturesRequest, entities: [[String: KeyPart]], timeout: Duration?) async throws(SkewlessError) -> OnlineFeatures {
+        var request = request
+        let joinKeys = Set(entities.flatMap(\.keys)).sorted()
+        request.entities = try Skewless_V1_EntityKeyColumn.columns(joinKeys: joinKeys, rows: entities)
+        let response: Skewless_V1_GetOnlineFeaturesResponse = try await call(.getOnlineFeatures, request, timeout: timeout)
+        return try OnlineFeatures(wire: response, entityCount: entities.count, embeddingDimensions: { _ in nil })
+    }
+
+    /// Writes rows into a feature view ("name" for its latest version, or "name@version").
+    /// A row older than what the node holds for its entity is kept out (see `WriteSummary`).
+    public func write(view: String, rows: [FeatureWrite], timeout: Duration? = nil) async throws(SkewlessError) -> WriteSummary {
+        let request = try Self.writeRequest(view: view, rows: rows)
+        let response: Skewless_V1_WriteFeaturesResponse = try await call(.writeFeatures, request, timeout: timeout)
+        return WriteSummary(rowsWritten: Int(response.rowsWritten), rowsIgnoredOlder: Int(response.rowsIgnoredOlder))
+    }
+
+    /// The node's definitions: entities, feature views (with row counts) and services.
+    public func describe(timeout: Duration? = nil) async throws(SkewlessError) -> FeatureRepo {
+        let response: Skewless_V1_DescribeResponse = try await call(.describe, Skewless_V1_DescribeRequest(), timeout: timeout)
+        return try response.featureRepo()
+    }
+
+    /// Whether the node serves, and what it holds.
+    public func health(timeout: Duration? = nil) async throws(SkewlessError) -> NodeHealth {
+        let response: Skewless_V1_HealthResponse = try await call(.health, Skewless_V1_HealthRequest(), timeout: timeout)
+        return NodeHealth(
+            nodeID: response.nodeID, isServing: response.status == .serving, uptimeSeconds: response.uptimeSeconds,
+            entityRows: response.entityRows, featureViews: Int(response.featureViews), openConnections: Int(response.openConnections))
+    }
+
+    // MARK: - Calls
+
+    private func call<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ method: Skewless_V1_Method, _ request: Request, timeout: Duration?
+    ) async throws(SkewlessError) -> Response {
+        let budget = timeout ?? configuration.timeout
+        let deadline = NIODeadline.now() + .nanoseconds(budget.nanosecondsClamped)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let connection = try await pool.connection()
+                return try await connection.call(method, request, deadline: deadline)
+            } catch where error.code == .unavailable && attempt < configuration.maxAttempts {
+                let remaining = deadline - .now()
+                let backoff = TimeAmount.milliseconds(Int64(5 << min(attempt, 6)))
+                guard remaining > backoff else {
+                    throw SkewlessError(.unavailable, "\(error.message) (gave up after \(attempt) attempts within the deadline)")
+                }
+                try? await Task.sleep(nanoseconds: UInt64(backoff.nanoseconds))
+            } catch where error.code == .unavailable {
+                throw SkewlessError(.unavailable, "\(error.message) (gave up after \(attempt) attempts)")
+            }
+        }
+    }
+
+    /// Builds the columnar request; each field's type is taken from its values (the node checks it).
+    static func writeRequest(view: String, rows: [FeatureWrite]) throws(SkewlessError) -> Skewless_V1_WriteFeaturesRequest {
+        var request = Skewless_V1_WriteFeaturesRequest()
+        request.featureView = view
+        let joinKeys = Set(rows.flatMap(\.entity.keys)).sorted()
+        request.entities = try Skewless_V1_EntityKeyColumn.columns(joinKeys: joinKeys, rows: rows.map(\.entity))
+        request.eventTimeMicros = rows.map(\.eventTime)
+        if rows.contains(where: { $0.createdTime != nil }) {
+            guard rows.allSatisfy({ $0.createdTime != nil }) else {
+                throw SkewlessError(.invalidArgument, "some rows give a created time and some do not: give it for every row of a write, or for none")
+            }
+            request.createdTimeMicros = rows.map { $0.createdTime ?? 0 }
+        }
+        let fieldNames = Set(rows.flatMap(\.values.keys)).sorted()
+        for name in fieldNames {
+            guard let sample = rows.lazy.compactMap({ $0.values[name] ?? nil }).first else { continue }
+            var column = Skewless_V1_WriteColumn()
+            column.field = name
+            var values: [FeatureValue] = []
+            values.reserveCapacity(rows.count)
+            for (index, row) in rows.enumerated() {
+                if let value = row.values[name] ?? nil {
+                    values.append(value)
+                } else {
+                    column.nullRows.append(UInt32(index))
+                    values.append(Self.placeholder(like: sample))
+                }
+            }
+            column.values = try Self.valueColumn(values, field: name)
+            request.columns.append(column)
+        }
+        return request
+    }
+
+    private static func placeholder(like sample: FeatureValue) -> FeatureValue {
+        if case .embedding(let vector) = sample { return .embedding([Float](repeating: 0, count: vector.count)) }
+        switch sample {
+        case .bool: return .bool(false)
+        case .int32: return .int32(0)
+        case .int64: return .int64(0)
+        case .float: return .float(0)
+        case .double: return .double(0)
+        case .string: return .string("")
+        case .bytes: return .bytes([])
+        case .timestamp: return .timestamp(0)
+        case .embedding: return .embedding([])
+        case .int64List: return .int64List([])
+        case .stringList: return .stringList([])
+        }
+    }
+
+    private static func valueColumn(_ values: [FeatureValue], field: String) throws(SkewlessError) -> Skewless_V1_ValueColumn {
+        func mismatch(_ row: Int) -> SkewlessError {
+            SkewlessError(.invalidArgument, "field '\(field)' has values of different types (row \(row) differs from the first): give one type per field")
+        }
+        var column = Skewless_V1_ValueColumn()
+        for (row, value) in values.enumerated() {
+            switch (values[0], value) {
+            case (.bool, .bool(let v)): column.boolValues.append(v)
+            case (.int32, .int32(let v)): column.int32Values.append(v)
+            case (.int64, .int64(let v)): column.int64Values.append(v)
+            case (.float, .float(let v)): column.floatValues.append(v)
+            case (.double, .double(let v)): column.doubleValues.append(v)
+            case (.string, .string(let v)): column.stringValues.append(v)
+            case (.bytes, .bytes(let v)): column.bytesValues.append(Data(v))
+            case (.timestamp, .timestamp(let v)): column.timestampValues.append(v)
+            case (.embedding, .embedding(let v)): column.embeddingValues.append(Skewless_V1_Embedding(EmbeddingCodec.encode(v)))
+            case (.int64List, .int64List(let v)):
+                var list = Skewless_V1_Int64List()
+                list.values = v
+                column.int64ListValues.append(list)
+            case (.stringList, .stringList(let v)):
+                var list = Skewless_V1_StringList()
+                list.values = v
+                column.stringListValues.append(list)
+            default:
+                throw mismatch(row)
+            }
+        }
+        return column
+    }
+}
+
+import Foundation

@@ -1,0 +1,59 @@
+import SkewlessModel
+import Synchronization
+
+/// A `FeatureTable` behind a mutex, with its immutable schema outside it so requests are
+/// validated before the lock is taken.
+///
+/// A mutex rather than a reader-writer lock: reads and writes hold it for the time of a
+/// copy of the touched values (no allocation beyond the result arrays, no callouts), which
+/// is shorter than the bookkeeping a reader-writer lock adds, and a mutex cannot starve writers.
+final class LockedTable: Sendable {
+    let schema: TableSchema
+    private let table: Mutex<FeatureTable>
+
+    /// Rows applied per lock acquisition: about 16k values, between 64 and 1024 rows.
+    let sliceRows: Int
+
+    init(schema: TableSchema, expectedRows: Int) {
+        self.schema = schema
+        self.sliceRows = max(64, min(1_024, 16_384 / max(1, schema.view.fields.count)))
+        self.table = Mutex(FeatureTable(schema: schema, expectedRows: expectedRows))
+    }
+
+    /// Validates the whole batch, then applies it in slices of `sliceRows` rows, taking
+    /// the lock once per slice so reads wait for at most one slice.
+    ///
+    /// Concurrent readers may see some rows of a batch before others, each row whole. The
+    /// final state does not depend on the slicing (or on how concurrent writers interleave):
+    /// each key ends with its newest row by (event time, created time).
+    func write(_ batch: WriteBatch, nowMicros: Int64) throws(SkewlessError) -> WriteResult {
+        try schema.validate(batch)
+        var result = WriteResult(rowsWritten: 0, rowsIgnoredOlder: 0)
+        var start = 0
+        while start < batch.rowCount {
+            let rows = start..<min(batch.rowCount, start + sliceRows)
+            let slice = try table.withLock { (table) throws(SkewlessError) -> WriteResult in
+                try table.applyValidated(batch, rows: rows, nowMicros: nowMicros)
+            }
+            result.rowsWritten += slice.rowsWritten
+            result.rowsIgnoredOlder += slice.rowsIgnoredOlder
+            start = rows.upperBound
+        }
+        return result
+    }
+
+    func read(fieldIndexes: [Int], keys: [EntityKey], nowMicros: Int64) throws(SkewlessError) -> [ReadColumn] {
+        try schema.validateRead(fieldIndexes: fieldIndexes, keys: keys)
+        return try table.withLock { (table) throws(SkewlessError) -> [ReadColumn] in
+            try table.readValidated(fieldIndexes: fieldIndexes, keys: keys, nowMicros: nowMicros)
+        }
+    }
+
+    var rowCount: Int {
+        table.withLock { $0.rowCount }
+    }
+
+    var memoryFootprint: Int {
+        table.withLock { $0.memoryFootprint }
+    }
+}

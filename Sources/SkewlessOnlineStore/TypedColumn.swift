@@ -1,0 +1,119 @@
+import SkewlessModel
+
+/// Which table row a batch row is written to.
+struct RowWrite: Sendable, Hashable {
+    /// The row's index in the write batch.
+    var source: Int
+    /// The table slot.
+    var slot: Int
+}
+
+/// Where a requested key's row is, and how fresh it is.
+struct RowLookup: Sendable, Hashable {
+    /// The table slot, or -1 when the table has no row for the key.
+    var slot: Int
+    var freshness: RowFreshness
+}
+
+/// The stored values of one field of one table: a value per row slot in `ChunkedArray`
+/// chunks, and a `NullBitmap`.
+///
+/// One generic type serves every field type; `FieldColumn` instantiates it per type, so
+/// each instantiation is specialized and a float column is a plain `[Float]` per chunk,
+/// never boxed values. Null rows keep `vacant` (the zero value, or an empty buffer for
+/// embeddings) so a null costs no heap; reads never serve it, since the serving rule maps
+/// null to the default or the placeholder.
+struct TypedColumn<Element: ColumnElement> {
+    private(set) var values = ChunkedArray<Element>()
+    private(set) var nulls = NullBitmap()
+    /// Heap bytes owned by the stored values (always 0 for fixed-width types).
+    private(set) var elementHeapBytes = 0
+
+    /// The field's declared default, in stored form (embeddings encoded once, here).
+    let defaultValue: Element?
+    /// Served in rows without a value: the type's zero value (`FeatureValue.zero`).
+    let placeholder: Element
+    /// Stored in null rows.
+    let vacant: Element
+    private let serving: FieldServing
+
+    init(defaultValue: Element?, placeholder: Element, vacant: Element, policy: StalenessPolicy) {
+        self.defaultValue = defaultValue
+        self.placeholder = placeholder
+        self.vacant = vacant
+        self.serving = FieldServing(hasDefault: defaultValue != nil, policy: policy)
+    }
+
+    var count: Int { values.count }
+
+    /// Writes batch rows to their slots, in order.
+    /// - Parameters:
+    ///   - source: the batch's values for this field, one per batch row; nil when the
+    ///     field is null in every row.
+    ///   - nullRows: nil when no row is null, else one flag per batch row.
+    ///   - writes: each slot is below `rowCount`.
+    ///   - rowCount: the table's row count; the column first grows to it with null rows.
+    mutating func write(_ source: [Element]?, nullRows: [Bool]?, writes: [RowWrite], rowCount: Int) {
+        if rowCount > values.count {
+            let added = rowCount - values.count
+            values.append(repeating: vacant, count: added)
+            nulls.append(repeating: true, count: added)
+        }
+        guard let source else {
+            for write in writes {
+                store(vacant, isNull: true, at: write.slot)
+            }
+            return
+        }
+        if let nullRows {
+            for write in writes {
+                let isNull = nullRows[write.source]
+                store(isNull ? vacant : source[write.source], isNull: isNull, at: write.slot)
+            }
+        } else {
+            for write in writes {
+                store(source[write.source], isNull: false, at: write.slot)
+            }
+        }
+    }
+
+    @inline(__always)
+    private mutating func store(_ value: Element, isNull: Bool, at slot: Int) {
+        if Element.hasHeapStorage {
+            elementHeapBytes += value.heapBytes - values[slot].heapBytes
+        }
+        values[slot] = value
+        // Reading first spares the bitmap's uniqueness check in the common case (no change).
+        if nulls[slot] != isNull {
+            nulls[slot] = isNull
+        }
+    }
+
+    /// The served value and status of each requested row, by `ServingRule`.
+    func read(_ rows: [RowLookup]) -> (values: [Element], statuses: [ValueStatus]) {
+        var output: [Element] = []
+        output.reserveCapacity(rows.count)
+        var statuses: [ValueStatus] = []
+        statuses.reserveCapacity(rows.count)
+        for row in rows {
+            let isNull = row.slot >= 0 && nulls[row.slot]
+            switch serving.source(row.freshness, isNull: isNull) {
+            case .stored(let status) where row.slot >= 0:
+                output.append(values[row.slot])
+                statuses.append(status)
+            case .fieldDefault:
+                output.append(defaultValue ?? placeholder)
+                statuses.append(.defaulted)
+            case .placeholder(let status), .stored(let status):
+                output.append(placeholder)
+                statuses.append(status)
+            }
+        }
+        return (output, statuses)
+    }
+
+    /// Heap bytes: chunk capacities, the null bitmap and the values' own heap storage.
+    var allocatedBytes: Int {
+        values.allocatedBytes + nulls.allocatedBytes + elementHeapBytes
+    }
+}

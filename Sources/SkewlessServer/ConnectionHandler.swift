@@ -1,0 +1,194 @@
+import Logging
+import NIOCore
+import NIOExtras
+import SkewlessModel
+import SkewlessWire
+import SwiftProtobuf
+
+/// Serves one client connection: decodes request frames, answers them, and keeps one
+/// client from hurting the node or the other clients.
+///
+/// - The first request must be a HANDSHAKE with a matching protocol version, or the
+///   connection is answered with an error and closed.
+/// - Responses not yet written to the socket are counted; at `maxInFlightPerConnection`
+///   the handler stops reading from the socket until some are written (backpressure
+///   instead of unbounded buffering for clients that send but do not read).
+/// - A frame that is too large or a stream that ends inside a frame closes the connection
+///   with a logged reason; a frame whose body is not a valid message gets an
+///   INVALID_ARGUMENT response and the connection stays usable.
+/// - On quiesce (graceful shutdown) it keeps answering requests that reach it and closes
+///   once it has answered everything and the socket has stayed quiet for
+///   `drainQuietPeriod`, so requests the client sent before the shutdown (still in the
+///   socket's receive buffer) are answered rather than lost to a reset.
+final class ConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = Never
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let processor: RequestProcessor
+    private var logger: Logger
+    private let maxInFlight: Int
+
+    private var hasSlot = false
+    private var handshaken = false
+    private var inFlight = 0
+    private var readHeld = false
+    private var quiescing = false
+    private var closing = false
+    private var closeCheck: Scheduled<Void>?
+
+    /// How long a draining connection must be quiet (nothing to answer, nothing arriving) before it closes.
+    static let drainQuietPeriod = TimeAmount.milliseconds(20)
+
+    init(processor: RequestProcessor, logger: Logger) {
+        self.processor = processor
+        self.logger = logger
+        self.maxInFlight = processor.configuration.maxInFlightPerConnection
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if let peer = context.remoteAddress {
+            logger[metadataKey: "peer"] = "\(peer)"
+        }
+        guard processor.connections.tryAcquire() else {
+            logger.warning("refusing connection: the node is at its limit of \(processor.connections.limit) connections")
+            closeWithError(context: context, SkewlessError(.resourceExhausted, "the node is at its limit of \(processor.connections.limit) connections: retry later or use another node"))
+            return
+        }
+        hasSlot = true
+        logger.debug("connection opened")
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if hasSlot {
+            processor.connections.release()
+            hasSlot = false
+        }
+        logger.debug("connection closed")
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        let body = unwrapInboundIn(data)
+        let request: Skewless_V1_RequestFrame
+        do {
+            request = try Skewless_V1_RequestFrame(serializedBytes: body.readableBytesSpan)
+        } catch {
+            logger.info("undecodable request frame of \(body.readableBytes) bytes: \(error)")
+            send(.failure(requestID: 0, SkewlessError(.invalidArgument, "the frame body is not a valid RequestFrame (\(error)); see docs/protocol.md")), context: context)
+            return
+        }
+        guard handshaken else {
+            switch processor.handshake(request) {
+            case .success(let response):
+                handshaken = true
+                send(response, context: context)
+            case .failure(let error):
+                logger.info("handshake refused: \(error.message)")
+                closeWithError(context: context, error, requestID: request.requestID)
+            }
+            return
+        }
+        closeCheck?.cancel()
+        send(processor.respond(to: request), context: context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+        context.fireChannelReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if inFlight >= maxInFlight {
+            readHeld = true
+            return
+        }
+        context.read()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            quiescing = true
+            logger.debug("draining connection", metadata: ["in_flight": "\(inFlight)"])
+            context.flush()
+            scheduleDrainCheck(context: context)
+            return
+        }
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            logger.info("closing idle connection: no bytes for \(processor.configuration.idleTimeoutSeconds)s")
+            close(context: context)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let frameError = error as? FrameError {
+            logger.info("closing connection: \(frameError)")
+            if case .frameTooLarge = frameError {
+                closeWithError(context: context, frameError.skewlessError)
+            } else {
+                close(context: context)
+            }
+            return
+        }
+        logger.info("closing connection after error: \(error)")
+        close(context: context)
+    }
+
+    // MARK: - Writing
+
+    private func send(_ response: Skewless_V1_ResponseFrame, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 0)
+        do {
+            try FrameEncoder.write(response, into: &buffer)
+        } catch {
+            logger.error("could not encode a response: \(error)")
+            close(context: context)
+            return
+        }
+        inFlight += 1
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.write(wrapOutboundOut(buffer), promise: promise)
+        promise.futureResult.assumeIsolated().whenComplete { [self] _ in
+            self.inFlight -= 1
+            if self.quiescing {
+                if self.inFlight == 0 { self.scheduleDrainCheck(context: context) }
+            } else if self.readHeld && self.inFlight < self.maxInFlight {
+                self.readHeld = false
+                context.read()
+            }
+        }
+    }
+
+    /// Closes a draining connection once it has been quiet for `drainQuietPeriod`.
+    private func scheduleDrainCheck(context: ChannelHandlerContext) {
+        closeCheck?.cancel()
+        closeCheck = context.eventLoop.assumeIsolated().scheduleTask(in: Self.drainQuietPeriod) { [self] in
+            if self.inFlight == 0 { self.close(context: context) }
+        }
+    }
+
+    /// Tells the client why, then closes once the message is written.
+    private func closeWithError(context: ChannelHandlerContext, _ error: SkewlessError, requestID: UInt64 = 0) {
+        guard !closing else { return }
+        closing = true
+        var buffer = context.channel.allocator.buffer(capacity: 0)
+        if (try? FrameEncoder.write(Skewless_V1_ResponseFrame.failure(requestID: requestID, error), into: &buffer)) != nil {
+            context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    private func close(context: ChannelHandlerContext) {
+        guard !closing else { return }
+        closing = true
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,155 @@
+import Logging
+import NIOCore
+import NIOExtras
+import NIOPosix
+import ServiceLifecycle
+import SkewlessModel
+import SkewlessOnlineStore
+import SkewlessWire
+import Synchronization
+
+/// A Skewless node: serves a feature repo's online store over TCP until shut down.
+///
+/// A `Service` for swift-service-lifecycle: run it in a `ServiceGroup` with SIGTERM and
+/// SIGINT as graceful-shutdown signals. On graceful shutdown (or task cancellation, or
+/// `beginGracefulShutdown()`) the node stops accepting connections, lets every connection
+/// answer the requests it has read, and closes them; connections still open after
+/// `drainTimeoutSeconds` are closed hard.
+package final class NodeServer: Service, Sendable {
+    package let configuration: NodeConfiguration
+    package let repo: FeatureRepo
+    package let store: OnlineStore
+    private let logger: Logger
+    private let processor: RequestProcessor
+    private let onRunning: @Sendable (SocketAddress) -> Void
+
+    private struct Running {
+        var quiesce: ServerQuiescingHelper
+        var drained: EventLoopPromise<Void>
+        var shutdownStarted = false
+    }
+
+    private enum State {
+        case idle
+        case running(Running)
+        case stopped
+    }
+
+    private let state = Mutex<State>(.idle)
+
+    /// - Parameter onRunning: called once with the bound address (the port, when configured as 0).
+    package init(
+        configuration: NodeConfiguration,
+        repo: FeatureRepo,
+        store: OnlineStore? = nil,
+        logger: Logger = Logger(label: "skewless.node"),
+        onRunning: @escaping @Sendable (SocketAddress) -> Void = { _ in }
+    ) {
+        var logger = logger
+        logger[metadataKey: "node"] = "\(configuration.nodeID)"
+        self.configuration = configuration
+        self.repo = repo
+        self.store = store ?? OnlineStore(views: repo.featureViews.map { (view: $0, joinKeys: repo.joinKeys(of: $0)) })
+        self.logger = logger
+        self.onRunning = onRunning
+        self.processor = RequestProcessor(
+            repo: repo, store: self.store, configuration: configuration,
+            connections: ConnectionCounter(limit: configuration.maxConnections))
+    }
+
+    package func run() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
+        do {
+            try await serve(on: group)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        try await group.shutdownGracefully()
+    }
+
+    /// Starts the same graceful shutdown a SIGTERM does.
+    package func beginGracefulShutdown() {
+        let toStart: Running? = state.withLock { state in
+            guard case .running(var running) = state, !running.shutdownStarted else { return nil }
+            running.shutdownStarted = true
+            state = .running(running)
+            return running
+        }
+        guard let running = toStart else { return }
+        logger.info("graceful shutdown: draining connections")
+        processor.beginDraining()
+        running.quiesce.initiateShutdown(promise: running.drained)
+    }
+
+    private func serve(on group: MultiThreadedEventLoopGroup) async throws {
+        let quiesce = ServerQuiescingHelper(group: group)
+        let processor = self.processor
+        let configuration = self.configuration
+        let logger = self.logger
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        IdleStateHandler(readTimeout: .seconds(configuration.idleTimeoutSeconds)),
+                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: configuration.maxFrameBytes)),
+                        ConnectionHandler(processor: processor, logger: logger),
+                    ])
+                }
+            }
+        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        let drained = group.next().makePromise(of: Void.self)
+        let started = state.withLock { state -> Bool in
+            guard case .idle = state else { return false }
+            state = .running(Running(quiesce: quiesce, drained: drained))
+            return true
+        }
+        guard started else {
+            drained.succeed()
+            try await channel.close()
+            throw SkewlessError(.failedPrecondition, "this NodeServer was already started; make a new one")
+        }
+        if let address = channel.localAddress {
+            logger.info("serving", metadata: [
+                "address": "\(address)", "views": "\(repo.featureViews.count)", "services": "\(repo.featureServices.count)",
+            ])
+            onRunning(address)
+        }
+        try await withTaskCancellationOrGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
+            self.beginGracefulShutdown()
+        }
+        // The listening socket is closed; wait for connections to drain, up to the limit.
+        // Both outcomes complete `finished` on one event loop, so exactly one of them does.
+        let loop = drained.futureResult.eventLoop
+        let finished = loop.makePromise(of: Void.self)
+        let done = NIOLoopBoundBox.makeBoxSendingValue(false, eventLoop: loop)
+        drained.futureResult.whenComplete { result in
+            guard !done.value else { return }
+            done.value = true
+            finished.completeWith(result)
+        }
+        loop.scheduleTask(in: .seconds(configuration.drainTimeoutSeconds)) {
+            guard !done.value else { return }
+            done.value = true
+            finished.fail(SkewlessError(.deadlineExceeded, "connections did not drain in \(configuration.drainTimeoutSeconds)s"))
+        }
+        do {
+            try await finished.futureResult.get()
+            logger.info("drained; stopped")
+        } catch {
+            logger.warning("closing remaining connections: \(error)")
+        }
+        state.withLock { $0 = .stopped }
+    }
+}

@@ -1,0 +1,235 @@
+import Foundation
+import SkewlessModel
+import SkewlessOnlineStore
+import SkewlessWire
+import SwiftProtobuf
+import Synchronization
+
+/// Answers decoded requests against a feature repo and an online store. No networking:
+/// the connection handler feeds it frames, tests can call it directly.
+final class RequestProcessor: Sendable {
+    let repo: FeatureRepo
+    let store: OnlineStore
+    let configuration: NodeConfiguration
+    let connections: ConnectionCounter
+    private let servicePlans: [String: ServingPlan]
+    private let startedAtMicros: Int64
+    private let draining = Atomic<Bool>(false)
+    private let clock: @Sendable () -> Int64
+
+    init(
+        repo: FeatureRepo,
+        store: OnlineStore,
+        configuration: NodeConfiguration,
+        connections: ConnectionCounter,
+        clock: @escaping @Sendable () -> Int64 = WallClock.nowMicros
+    ) {
+        self.repo = repo
+        self.store = store
+        self.configuration = configuration
+        self.connections = connections
+        self.clock = clock
+        self.startedAtMicros = clock()
+        var plans: [String: ServingPlan] = [:]
+        for service in repo.featureServices {
+            // The repo validated every reference, so resolution cannot fail here.
+            if let features = try? repo.resolve(service: service.name) {
+                plans[service.name] = ServingPlan(features: features, repo: repo)
+            }
+        }
+        self.servicePlans = plans
+    }
+
+    var isDraining: Bool { draining.load(ordering: .relaxed) }
+
+    func beginDraining() { draining.store(true, ordering: .relaxed) }
+
+    /// The response for one request frame. Never throws: every failure becomes a status.
+    func respond(to request: Skewless_V1_RequestFrame) -> Skewless_V1_ResponseFrame {
+        do {
+            var response = Skewless_V1_ResponseFrame()
+            response.requestID = request.requestID
+            response.status.code = .ok
+            switch request.method {
+            case .health:
+                _ = try decode(Skewless_V1_HealthRequest.self, request.payload)
+                response.payload = try health().serializedBytes()
+            case .describe:
+                _ = try decode(Skewless_V1_DescribeRequest.self, request.payload)
+                response.payload = try describe().serializedBytes()
+            case .getOnlineFeatures:
+                let payload = try decode(Skewless_V1_GetOnlineFeaturesRequest.self, request.payload)
+                response.payload = try getOnlineFeatures(payload).serializedBytes()
+            case .writeFeatures:
+                let payload = try decode(Skewless_V1_WriteFeaturesRequest.self, request.payload)
+                response.payload = try writeFeatures(payload).serializedBytes()
+            case .handshake:
+                throw SkewlessError(.failedPrecondition, "the handshake was already done on this connection; send it once, first")
+            case .unspecified, .UNRECOGNIZED:
+                throw SkewlessError(.unimplemented, "method \(request.method.rawValue) is not implemented by this node (protocol version \(ProtocolVersion.current)); see docs/protocol.md for the methods")
+            }
+            return response
+        } catch let error as SkewlessError {
+            return .failure(requestID: request.requestID, error)
+        } catch {
+            return .failure(requestID: request.requestID, SkewlessError(.internal, "could not encode the response: \(error)"))
+        }
+    }
+
+    /// The answer to a HANDSHAKE, or the error that ends the connection.
+    func handshake(_ request: Skewless_V1_RequestFrame) -> Result<Skewless_V1_ResponseFrame, SkewlessError> {
+        guard request.method == .handshake else {
+            return .failure(SkewlessError(.failedPrecondition, "the first request on a connection must be HANDSHAKE (method 1), got method \(request.method.rawValue); see docs/protocol.md"))
+        }
+        do {
+            let hello = try decode(Skewless_V1_HandshakeRequest.self, request.payload)
+            guard hello.protocolVersion == ProtocolVersion.current else {
+                return .failure(SkewlessError(.failedPrecondition, "protocol version \(hello.protocolVersion) is not supported: this node speaks version \(ProtocolVersion.current); upgrade the client or the node"))
+            }
+            var answer = Skewless_V1_HandshakeResponse()
+            answer.protocolVersion = ProtocolVersion.current
+            answer.nodeID = configuration.nodeID
+            answer.serverVersion = SkewlessServerVersion.current
+            answer.maxFrameBytes = UInt32(configuration.maxFrameBytes)
+            answer.maxInFlightPerConnection = UInt32(configuration.maxInFlightPerConnection)
+            var response = Skewless_V1_ResponseFrame()
+            response.requestID = request.requestID
+            response.payload = try answer.serializedBytes()
+            return .success(response)
+        } catch let error as SkewlessError {
+            return .failure(error)
+        } catch {
+            return .failure(SkewlessError(.internal, "could not encode the handshake response: \(error)"))
+        }
+    }
+
+    private func decode<M: SwiftProtobuf.Message>(_ type: M.Type, _ payload: Data) throws(SkewlessError) -> M {
+        do {
+            return try M(serializedBytes: payload)
+        } catch {
+            throw SkewlessError(.invalidArgument, "the payload is not a valid \(M.protoMessageName): \(error)")
+        }
+    }
+
+    // MARK: - Methods
+
+    func health() -> Skewless_V1_HealthResponse {
+        var response = Skewless_V1_HealthResponse()
+        response.status = isDraining ? .draining : .serving
+        response.nodeID = configuration.nodeID
+        response.uptimeSeconds = UInt64(max(0, clock() - startedAtMicros) / 1_000_000)
+        response.entityRows = UInt64(store.entityRowCount)
+        response.featureViews = UInt32(repo.featureViews.count)
+        response.openConnections = UInt32(connections.current)
+        return response
+    }
+
+    func describe() -> Skewless_V1_DescribeResponse {
+        var response = Skewless_V1_DescribeResponse(repo: repo)
+        for index in response.featureViews.indices {
+            let wire = response.featureViews[index]
+            if let view = repo.featureView(named: wire.name, version: Int(wire.version)) {
+                response.featureViews[index].entityRows = UInt64(store.entityRowCount(view: view))
+            }
+        }
+        return response
+    }
+
+    func getOnlineFeatures(_ request: Skewless_V1_GetOnlineFeaturesRequest) throws(SkewlessError) -> Skewless_V1_GetOnlineFeaturesResponse {
+        let plan: ServingPlan
+        switch request.selector {
+        case .featureService(let name):
+            guard let found = servicePlans[name] else {
+                _ = try repo.resolve(service: name)  // throws the descriptive not-found error
+                throw SkewlessError(.notFound, "unknown feature service '\(name)'")
+            }
+            plan = found
+        case .features(let list):
+            guard !list.features.isEmpty else {
+                throw SkewlessError(.invalidArgument, "the feature list is empty: name at least one feature as view:field")
+            }
+            var resolved: [ResolvedFeature] = []
+            resolved.reserveCapacity(list.features.count)
+            for text in list.features {
+                resolved.append(try repo.resolve(FeatureReference(parsing: text)))
+            }
+            plan = ServingPlan(features: resolved, repo: repo)
+        case nil:
+            throw SkewlessError(.invalidArgument, "the request names no features: set feature_service or features")
+        }
+        let keys = try EntityKeyColumns(request.entities)
+        guard keys.rowCount <= configuration.maxEntitiesPerRequest else {
+            throw SkewlessError(.resourceExhausted, "\(keys.rowCount) entity rows exceed the node's limit of \(configuration.maxEntitiesPerRequest) per request: split the batch")
+        }
+        let now = clock()
+        var columns = [Skewless_V1_FeatureColumn](repeating: Skewless_V1_FeatureColumn(), count: plan.features.count)
+        for read in plan.reads {
+            let entityKeys = try keys.keys(for: read.joinKeys, view: read.view.qualifiedName)
+            let results = try store.read(view: read.view, fieldIndexes: read.fieldIndexes, keys: entityKeys, nowMicros: now)
+            for (i, result) in results.enumerated() {
+                let position = read.outputPositions[i]
+                let feature = plan.features[position]
+                var column = Skewless_V1_FeatureColumn()
+                column.feature = feature.qualifiedName
+                column.type = Skewless_V1_ValueType(feature.field.type)
+                column.statuses = result.statuses.map(Skewless_V1_ValueStatus.init)
+                column.eventTimeMicros = result.eventTimes
+                column.values = Skewless_V1_ValueColumn(result.values)
+                columns[position] = column
+            }
+        }
+        var response = Skewless_V1_GetOnlineFeaturesResponse()
+        response.features = columns
+        return response
+    }
+
+    func writeFeatures(_ request: Skewless_V1_WriteFeaturesRequest) throws(SkewlessError) -> Skewless_V1_WriteFeaturesResponse {
+        let view = try repo.featureView(qualified: request.featureView)
+        let keyColumns = try EntityKeyColumns(request.entities)
+        let rows = keyColumns.rowCount
+        guard rows <= configuration.maxEntitiesPerRequest else {
+            throw SkewlessError(.resourceExhausted, "\(rows) rows exceed the node's limit of \(configuration.maxEntitiesPerRequest) per request: split the batch")
+        }
+        let keys = try keyColumns.keys(for: repo.joinKeys(of: view), view: view.qualifiedName)
+        guard request.eventTimeMicros.count == rows else {
+            throw SkewlessError(.invalidArgument, "\(request.eventTimeMicros.count) event times for \(rows) rows: every row needs an event time")
+        }
+        guard request.createdTimeMicros.isEmpty || request.createdTimeMicros.count == rows else {
+            throw SkewlessError(.invalidArgument, "\(request.createdTimeMicros.count) created times for \(rows) rows: send none (the node stamps now) or one per row")
+        }
+        var fields = [FieldValues?](repeating: nil, count: view.fields.count)
+        for column in request.columns {
+            guard let index = view.fieldIndex(named: column.field) else {
+                let known = view.fields.map(\.name).joined(separator: ", ")
+                throw SkewlessError(.invalidArgument, "feature view '\(view.qualifiedName)' has no field '\(column.field)'; its fields: \(known)")
+            }
+            guard fields[index] == nil else {
+                throw SkewlessError(.invalidArgument, "field '\(column.field)' is sent twice")
+            }
+            let field = view.fields[index]
+            let values = try column.values.columnValues(as: field.type, count: rows, subject: "field '\(field.name)' of view '\(view.qualifiedName)'")
+            var nullRows: [Bool]?
+            if !column.nullRows.isEmpty {
+                var mask = [Bool](repeating: false, count: rows)
+                for row in column.nullRows {
+                    guard Int(row) < rows else {
+                        throw SkewlessError(.invalidArgument, "field '\(field.name)' marks row \(row) null but there are \(rows) rows")
+                    }
+                    mask[Int(row)] = true
+                }
+                nullRows = mask
+            }
+            fields[index] = FieldValues(values: values, nullRows: nullRows)
+        }
+        let batch = WriteBatch(
+            keys: keys,
+            eventTimes: request.eventTimeMicros,
+            createdTimes: request.createdTimeMicros.isEmpty ? nil : request.createdTimeMicros,
+            fields: fields)
+        let result = try store.write(view: view, batch: batch, nowMicros: clock())
+        var response = Skewless_V1_WriteFeaturesResponse()
+        response.rowsWritten = UInt64(result.rowsWritten)
+        response.rowsIgnoredOlder = UInt64(result.rowsIgnoredOlder)
+        return response
+    }
+}

@@ -1,0 +1,91 @@
+import SkewlessModel
+
+/// The join-key columns of a request, indexed by join key name, with one row count.
+///
+/// A request carries each join key once; every feature view it touches takes the columns
+/// of its own join keys, in its own key order, to build its entity keys.
+package struct EntityKeyColumns {
+    package let rowCount: Int
+    private let columns: [String: Skewless_V1_EntityKeyColumn]
+
+    package init(_ wire: [Skewless_V1_EntityKeyColumn]) throws(SkewlessError) {
+        var columns: [String: Skewless_V1_EntityKeyColumn] = [:]
+        var rowCount: Int?
+        for column in wire {
+            guard !column.joinKey.isEmpty else {
+                throw SkewlessError(.invalidArgument, "an entity key column has no join_key name")
+            }
+            guard columns[column.joinKey] == nil else {
+                throw SkewlessError(.invalidArgument, "join key '\(column.joinKey)' is sent twice: send each join key column once")
+            }
+            if !column.int64Values.isEmpty && !column.stringValues.isEmpty {
+                throw SkewlessError(.invalidArgument, "join key '\(column.joinKey)' holds both int64 and string values: a key column has one type")
+            }
+            let count = max(column.int64Values.count, column.stringValues.count)
+            if let rowCount, rowCount != count {
+                throw SkewlessError(.invalidArgument, "join key '\(column.joinKey)' has \(count) rows but another key column has \(rowCount): every key column needs one value per entity row")
+            }
+            rowCount = count
+            columns[column.joinKey] = column
+        }
+        self.columns = columns
+        self.rowCount = rowCount ?? 0
+    }
+
+    /// The entity keys of every row for a view whose key is `joinKeys`.
+    /// - Parameter view: names the view in errors.
+    package func keys(for joinKeys: [JoinKey], view: String) throws(SkewlessError) -> [EntityKey] {
+        var parts: [[KeyPart]] = []
+        parts.reserveCapacity(joinKeys.count)
+        for joinKey in joinKeys {
+            guard let column = columns[joinKey.name] else {
+                let sent = columns.keys.sorted().joined(separator: ", ")
+                throw SkewlessError(.invalidArgument, "feature view '\(view)' needs join key '\(joinKey.name)' (\(joinKey.type.rawValue)) but the request sends \(sent.isEmpty ? "no key columns" : "only: \(sent)")")
+            }
+            switch joinKey.type {
+            case .int64:
+                guard column.stringValues.isEmpty else {
+                    throw SkewlessError(.invalidArgument, "join key '\(joinKey.name)' is int64 but the request sends string values")
+                }
+                parts.append(column.int64Values.map(KeyPart.int64))
+            case .string:
+                guard column.int64Values.isEmpty else {
+                    throw SkewlessError(.invalidArgument, "join key '\(joinKey.name)' is string but the request sends int64 values")
+                }
+                parts.append(column.stringValues.map(KeyPart.string))
+            }
+        }
+        if parts.count == 1 {
+            return parts[0].map(EntityKey.init)
+        }
+        return (0..<rowCount).map { row in EntityKey(parts.map { $0[row] }) }
+    }
+}
+
+extension Skewless_V1_EntityKeyColumn {
+    /// Builds the key columns for rows of join-key values, in the order the names are given.
+    /// - Throws: when a row lacks a key or gives it two types.
+    package static func columns(joinKeys: [String], rows: [[String: KeyPart]]) throws(SkewlessError) -> [Skewless_V1_EntityKeyColumn] {
+        var result: [Skewless_V1_EntityKeyColumn] = []
+        for name in joinKeys {
+            var column = Skewless_V1_EntityKeyColumn()
+            column.joinKey = name
+            var type: KeyType?
+            for (index, row) in rows.enumerated() {
+                guard let part = row[name] else {
+                    throw SkewlessError(.invalidArgument, "entity row \(index) has no value for join key '\(name)'")
+                }
+                if let type, type != part.type {
+                    throw SkewlessError(.invalidArgument, "join key '\(name)' is \(type.rawValue) in an earlier row but \(part.type.rawValue) in row \(index)")
+                }
+                type = part.type
+                switch part {
+                case .int64(let v): column.int64Values.append(v)
+                case .string(let v): column.stringValues.append(v)
+                }
+            }
+            result.append(column)
+        }
+        return result
+    }
+}

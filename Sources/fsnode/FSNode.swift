@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
+import SkewlessModel
+import SkewlessRepo
+import SkewlessServer
+
+/// `fsnode`: a Skewless node. Parses flags and an optional YAML config file, loads the
+/// feature repo, and serves until SIGTERM or SIGINT, draining in-flight requests.
+@main
+struct FSNode: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fsnode",
+        abstract: "Serve the latest feature values of a Skewless feature repo over TCP.",
+        discussion: """
+            Flags override the config file; the config file overrides the defaults.
+            Example: fsnode --repo examples/feature_repo --port 7421
+            Config file keys: node_id, host, port, repo, max_frame_bytes, max_connections,
+            max_in_flight_per_connection, max_entities_per_request, idle_timeout_seconds,
+            drain_timeout_seconds, event_loop_threads, log_level.
+            """)
+
+    @Option(help: "A YAML config file (see --help for its keys).")
+    var config: String?
+
+    @Option(help: "The feature repo: a directory of YAML files or one file. Default: examples/feature_repo.")
+    var repo: String?
+
+    @Option(help: "Address to listen on. Default: 127.0.0.1.")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one. Default: 7421.")
+    var port: Int?
+
+    @Option(name: .customLong("node-id"), help: "This node's name in logs and responses. Default: node-1.")
+    var nodeID: String?
+
+    @Option(help: "Largest frame body accepted, in bytes. Default: 16777216.")
+    var maxFrameBytes: Int?
+
+    @Option(help: "Most open connections. Default: 4096.")
+    var maxConnections: Int?
+
+    @Option(help: "Unwritten responses per connection before the node stops reading it. Default: 256.")
+    var maxInFlightPerConnection: Int?
+
+    @Option(help: "Most entity rows in one request. Default: 10000.")
+    var maxEntitiesPerRequest: Int?
+
+    @Option(help: "Close connections silent for this many seconds. Default: 300.")
+    var idleTimeoutSeconds: Int64?
+
+    @Option(help: "On shutdown, wait this long for connections to drain. Default: 10.")
+    var drainTimeoutSeconds: Int64?
+
+    @Option(help: "Event loop threads. Default: the number of cores.")
+    var eventLoopThreads: Int?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. Default: info.")
+    var logLevel: String?
+
+    @Option(help: "Write the bound port to this file once listening (for scripts and tests).")
+    var portFile: String?
+
+    func run() async throws {
+        let file = try config.map(NodeConfigFile.load) ?? NodeConfigFile()
+        var settings = NodeConfiguration.defaults
+        settings.host = host ?? file.host ?? settings.host
+        settings.port = port ?? file.port ?? settings.port
+        settings.nodeID = nodeID ?? file.nodeID ?? settings.nodeID
+        settings.maxFrameBytes = maxFrameBytes ?? file.maxFrameBytes ?? settings.maxFrameBytes
+        settings.maxConnections = maxConnections ?? file.maxConnections ?? settings.maxConnections
+        settings.maxInFlightPerConnection = maxInFlightPerConnection ?? file.maxInFlightPerConnection ?? settings.maxInFlightPerConnection
+        settings.maxEntitiesPerRequest = maxEntitiesPerRequest ?? file.maxEntitiesPerRequest ?? settings.maxEntitiesPerRequest
+        settings.idleTimeoutSeconds = idleTimeoutSeconds ?? file.idleTimeoutSeconds ?? settings.idleTimeoutSeconds
+        settings.drainTimeoutSeconds = drainTimeoutSeconds ?? file.drainTimeoutSeconds ?? settings.drainTimeoutSeconds
+        settings.eventLoopThreads = eventLoopThreads ?? file.eventLoopThreads ?? settings.eventLoopThreads
+        try Self.check(settings)
+
+        let levelName = logLevel ?? file.logLevel ?? "info"
+        guard let level = Logger.Level(rawValue: levelName) else {
+            throw ValidationError("unknown log level '\(levelName)': use trace, debug, info, notice, warning, error or critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "skewless.fsnode")
+
+        let repoPath = repo ?? file.repo ?? "examples/feature_repo"
+        let featureRepo: FeatureRepo
+        do {
+            featureRepo = try FeatureRepoLoader.load(path: repoPath)
+        } catch {
+            throw ValidationError("invalid feature repo: \(error)")
+        }
+
+        let portFile = self.portFile
+        let server = NodeServer(configuration: settings, repo: featureRepo, logger: logger) { address in
+            if let portFile, let port = address.port {
+                try? "\(port)\n".write(toFile: portFile, atomically: true, encoding: .utf8)
+            }
+        }
+        let group = ServiceGroup(
+            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        try await group.run()
+    }
+
+    static func check(_ settings: NodeConfiguration) throws {
+        guard (0...65535).contains(settings.port) else { throw ValidationError("port \(settings.port) is not in 0...65535") }
+        guard settings.maxFrameBytes >= 1024 else { throw ValidationError("max frame bytes \(settings.maxFrameBytes) is below the minimum of 1024") }
+        guard settings.maxFrameBytes <= Int(UInt32.max) else { throw ValidationError("max frame bytes must fit the 4-byte length: at most \(UInt32.max)") }
+        guard settings.maxConnections >= 1 else { throw ValidationError("max connections must be at least 1") }
+        guard settings.maxInFlightPerConnection >= 1 else { throw ValidationError("max in flight per connection must be at least 1") }
+        guard settings.maxEntitiesPerRequest >= 1 else { throw ValidationError("max entities per request must be at least 1") }
+        guard settings.idleTimeoutSeconds >= 1 else { throw ValidationError("idle timeout must be at least 1 second") }
+        guard settings.drainTimeoutSeconds >= 0 else { throw ValidationError("drain timeout cannot be negative") }
+        guard settings.eventLoopThreads >= 1 else { throw ValidationError("event loop threads must be at least 1") }
+    }
+}

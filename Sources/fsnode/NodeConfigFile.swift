@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Yams
+
+/// The optional YAML config file of fsnode. Every key is optional; unknown keys are errors.
+struct NodeConfigFile: Decodable {
+    var nodeID: String?
+    var host: String?
+    var port: Int?
+    var repo: String?
+    var maxFrameBytes: Int?
+    var maxConnections: Int?
+    var maxInFlightPerConnection: Int?
+    var maxEntitiesPerRequest: Int?
+    var idleTimeoutSeconds: Int64?
+    var drainTimeoutSeconds: Int64?
+    var eventLoopThreads: Int?
+    var logLevel: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case nodeID = "node_id"
+        case host, port, repo
+        case maxFrameBytes = "max_frame_bytes"
+        case maxConnections = "max_connections"
+        case maxInFlightPerConnection = "max_in_flight_per_connection"
+        case maxEntitiesPerRequest = "max_entities_per_request"
+        case idleTimeoutSeconds = "idle_timeout_seconds"
+        case drainTimeoutSeconds = "drain_timeout_seconds"
+        case eventLoopThreads = "event_loop_threads"
+        case logLevel = "log_level"
+    }
+
+    init() {}
+
+    static func load(path: String) throws -> NodeConfigFile {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot read config file \(path): \(error.localizedDescription)")
+        }
+        do {
+            if let node = try Yams.compose(yaml: text), case .mapping(let mapping) = node {
+                let known = Set(CodingKeys.allCases.map(\.rawValue))
+                for key in mapping.keys {
+                    guard let name = key.string, known.contains(name) else {
+                        let line = key.mark.map { ":\($0.line)" } ?? ""
+                        throw ValidationError("\(path)\(line): unknown key '\(key.string ?? "?")'; expected one of: \(known.sorted().joined(separator: ", "))")
+                    }
+                }
+            }
+            return try YAMLDecoder().decode(NodeConfigFile.self, from: text)
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError("\(path): \(error)")
+        }
+    }
+}

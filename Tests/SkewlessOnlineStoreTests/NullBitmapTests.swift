@@ -1,0 +1,47 @@
+import Testing
+@testable import SkewlessOnlineStore
+
+@Suite struct NullBitmapTests {
+    @Test func appendAndSetAcrossWordBoundaries() {
+        var bitmap = NullBitmap()
+        for row in 0..<200 {
+            bitmap.append(row % 3 == 0)
+        }
+        #expect(bitmap.count == 200)
+        #expect(bitmap.words.count == 4)
+        #expect((0..<200).allSatisfy { bitmap[$0] == ($0 % 3 == 0) })
+        #expect(bitmap.nullCount == 67)
+
+        bitmap[63] = true
+        bitmap[64] = true
+        bitmap[0] = false
+        #expect(bitmap[63] && bitmap[64] && !bitmap[0])
+        #expect(bitmap[62] == false && bitmap[65] == false)
+        bitmap[64] = false
+        #expect(!bitmap[64])
+        #expect(bitmap.nullCount == 66)
+    }
+
+    @Test func costsAboutOneBitPerRow() {
+        var bitmap = NullBitmap()
+        #expect(bitmap.allocatedBytes == 0)
+        for _ in 0..<100_000 {
+            bitmap.append(false)
+        }
+        #expect(bitmap.allocatedBytes <= 2 * 100_000 / 8 + 64)
+    }
+
+    @Test func appendRepeatingSetsWholeRunsAcrossWords() {
+        var bitmap = NullBitmap()
+        bitmap.append(false)
+        bitmap.append(repeating: true, count: 130)
+        bitmap.append(repeating: false, count: 70)
+        bitmap.append(repeating: true, count: 0)
+        #expect(bitmap.count == 201)
+        #expect(!bitmap[0])
+        #expect((1...130).allSatisfy { bitmap[$0] })
+        #expect((131..<201).allSatisfy { !bitmap[$0] })
+        #expect(bitmap.nullCount == 130)
+        #expect(bitmap.words.count == 4)
+    }
+}

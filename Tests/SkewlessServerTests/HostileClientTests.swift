@@ -1,0 +1,256 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Skewless
+import SkewlessWire
+import Testing
+
+/// No bytes a client sends may crash the node or hurt other clients.
+@Suite(.timeLimit(.minutes(3)))
+struct HostileClientTests {
+    @Test func theFirstRequestMustBeTheHandshake() async throws {
+        try await TestNode.withNode { node in
+            try await RawConnection.with(port: node.port, handshake: false) { connection in
+                let response = try await connection.call(.health, Skewless_V1_HealthRequest())
+                #expect(response?.status.code == .failedPrecondition)
+                #expect(response?.status.message.contains("HANDSHAKE") == true)
+                #expect(try await connection.next() == nil, "the node closes the connection")
+            }
+        }
+    }
+
+    @Test func anIncompatibleProtocolVersionIsRefused() async throws {
+        try await TestNode.withNode { node in
+            try await RawConnection.with(port: node.port, handshake: false) { connection in
+                var hello = Skewless_V1_HandshakeRequest()
+                hello.protocolVersion = 99
+                let response = try await connection.call(.handshake, hello)
+                #expect(response?.status.code == .failedPrecondition)
+                #expect(response?.status.message.contains("protocol version 99") == true)
+                #expect(try await connection.next() == nil)
+            }
+        }
+    }
+
+    @Test func unknownMethodsAndGarbageBodiesAreAnsweredAndTheConnectionStaysUsable() async throws {
+        try await TestNode.withNode { node in
+            try await RawConnection.with(port: node.port) { connection in
+                let id = try await connection.send(.UNRECOGNIZED(99), payload: Data())
+                let unknown = try await connection.next()
+                #expect(unknown?.requestID == id)
+                #expect(unknown?.status.code == .unimplemented)
+
+                // A frame whose body is not a RequestFrame: answered with request id 0.
+                try await connection.send(bytes: [0, 0, 0, 3, 0xFF, 0xFF, 0xFF])
+                let garbage = try await connection.next()
+                #expect(garbage?.requestID == 0)
+                #expect(garbage?.status.code == .invalidArgument)
+
+                // A valid frame whose payload is not the method's message.
+                _ = try await connection.send(.getOnlineFeatures, payload: Data([0x0A, 0xFF]))
+                #expect(try await connection.next()?.status.code == .invalidArgument)
+
+                let health = try await connection.call(.health, Skewless_V1_HealthRequest())
+                #expect(health?.status.code == .ok)
+            }
+        }
+    }
+
+    @Test func anOversizeFrameIsRefusedBeforeItsBodyAndTheConnectionClosed() async throws {
+        try await TestNode.withNode(configure: { $0.maxFrameBytes = 4096 }) { node in
+            try await RawConnection.with(port: node.port) { connection in
+                // Only the length: the node must not wait for 1 MiB of body.
+                try await connection.send(bytes: [0, 0x10, 0, 0])
+                let response = try await connection.next()
+                #expect(response?.requestID == 0)
+                #expect(response?.status.code == .resourceExhausted)
+                #expect(response?.status.message.contains("exceeds the limit of 4096") == true)
+                #expect(try await connection.next() == nil)
+            }
+        }
+    }
+
+    @Test func connectionsBeyondTheLimitAreToldAndClosed() async throws {
+        try await TestNode.withNode(configure: { $0.maxConnections = 1 }) { node in
+            try await RawConnection.with(port: node.port) { first in
+                try await RawConnection.with(port: node.port, handshake: false) { second in
+                    let refusal = try await second.next()
+                    #expect(refusal?.status.code == .resourceExhausted)
+                    #expect(try await second.next() == nil)
+                }
+                #expect(try await first.call(.health, Skewless_V1_HealthRequest())?.status.code == .ok)
+            }
+        }
+    }
+
+    /// Thousands of malformed frames from many connections, then a well-behaved client must
+    /// still be answered correctly.
+    @Test func aBarrageOfMalformedFramesLeavesTheNodeServingGoodClients() async throws {
+        try await TestNode.withNode { node in
+            let good = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)) { $0.timeout = .seconds(10) })
+            let now = WallClock.nowMicros()
+            _ = try await good.write(view: "user_transactions", rows: [FeatureWrite(entity: ["user_id": 77], eventTime: now, values: ["txn_count_1h": .int64(77)])])
+
+            var rng = SystemRandomNumberGenerator()
+            let seed = UInt64.random(in: 0...UInt64.max, using: &rng)
+            let framesSent = try await withThrowingTaskGroup(of: Int.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        var generator = MalformedFrames(seed: seed &+ UInt64(worker))
+                        var sent = 0
+                        for _ in 0..<25 {
+                            sent += await generator.sendOneConnectionWorth(port: node.port)
+                        }
+                        return sent
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(framesSent >= 2000, "seed \(seed)")
+
+            // The good client is answered, correctly, while and after the barrage.
+            let features = try await good.getOnlineFeatures(features: ["user_transactions:txn_count_1h"], entities: [["user_id": 77]])
+            #expect(features[0].int64("txn_count_1h") == 77, "seed \(seed)")
+            #expect(try await good.health().isServing)
+            await good.close()
+        }
+    }
+
+    @Test func gracefulShutdownAnswersRequestsAlreadyReceived() async throws {
+        var answered = 0
+        try await TestNode.withNode { node in
+            answered = try await RawConnection.with(port: node.port) { connection in
+                var hello = Skewless_V1_GetOnlineFeaturesRequest()
+                hello.featureService = "bench_1x50"
+                var key = Skewless_V1_EntityKeyColumn()
+                key.joinKey = "user_id"
+                key.int64Values = [1]
+                hello.entities = [key]
+                let payload: Data = try hello.serializedBytes()
+                for _ in 0..<100 {
+                    _ = try await connection.send(.getOnlineFeatures, payload: payload)
+                }
+                node.server.beginGracefulShutdown()
+                var count = 0
+                while let response = try await connection.next() {
+                    if response.status.code == .ok { count += 1 }
+                }
+                return count
+            }
+        }
+        #expect(answered == 100)
+    }
+}
+
+/// Generates hostile byte streams: random lengths, truncated frames, random bodies, valid
+/// envelopes with random payloads and methods, and oversize announcements.
+struct MalformedFrames {
+    var rng: SplitMix
+
+    init(seed: UInt64) {
+        rng = SplitMix(state: seed)
+    }
+
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    mutating func randomBytes(_ count: Int) -> [UInt8] {
+        (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    }
+
+    mutating func frame(body: [UInt8]) -> [UInt8] {
+        let n = UInt32(body.count)
+        return [UInt8(n >> 24), UInt8((n >> 16) & 0xFF), UInt8((n >> 8) & 0xFF), UInt8(n & 0xFF)] + body
+    }
+
+    /// One hostile frame's bytes.
+    mutating func next(afterHandshake: Bool) throws -> [UInt8] {
+        switch Int.random(in: 0..<6, using: &rng) {
+        case 0:
+            return frame(body: randomBytes(Int.random(in: 0..<64, using: &rng)))
+        case 1:
+            var frame = Skewless_V1_RequestFrame()
+            frame.requestID = UInt64.random(in: 0...UInt64.max, using: &rng)
+            frame.method = Skewless_V1_Method(rawValue: Int.random(in: 0...8, using: &rng)) ?? .health
+            frame.timeoutMicros = UInt64.random(in: 0...10, using: &rng)
+            frame.payload = Data(randomBytes(Int.random(in: 0..<48, using: &rng)))
+            return self.frame(body: try frame.serializedBytes())
+        case 2:
+            // A GetOnlineFeatures with mismatched key columns and random names.
+            var request = Skewless_V1_GetOnlineFeaturesRequest()
+            var list = Skewless_V1_FeatureList()
+            list.features = ["bench_float50:f0\(Int.random(in: 0...9, using: &rng))", String(decoding: randomBytes(6), as: UTF8.self)]
+            request.features = list
+            var a = Skewless_V1_EntityKeyColumn()
+            a.joinKey = Bool.random(using: &rng) ? "user_id" : "item_id"
+            a.int64Values = (0..<Int.random(in: 0...5, using: &rng)).map { _ in Int64.random(in: .min ... .max, using: &rng) }
+            a.stringValues = Bool.random(using: &rng) ? ["x"] : []
+            request.entities = [a, a]
+            var frame = Skewless_V1_RequestFrame()
+            frame.requestID = 5
+            frame.method = .getOnlineFeatures
+            frame.payload = try request.serializedBytes()
+            return self.frame(body: try frame.serializedBytes())
+        case 3:
+            // A WriteFeatures with wrong types and counts.
+            var request = Skewless_V1_WriteFeaturesRequest()
+            request.featureView = ["user_transactions", "bench_float50", "nope", "item_embedding"][Int.random(in: 0..<4, using: &rng)]
+            var key = Skewless_V1_EntityKeyColumn()
+            key.joinKey = "user_id"
+            key.int64Values = [1, 2]
+            request.entities = [key]
+            request.eventTimeMicros = (0..<Int.random(in: 0...3, using: &rng)).map { _ in Int64.random(in: .min ... .max, using: &rng) }
+            var column = Skewless_V1_WriteColumn()
+            column.field = ["txn_count_1h", "f00", "embedding"][Int.random(in: 0..<3, using: &rng)]
+            column.values.floatValues = [1, 2]
+            column.values.int64Values = Bool.random(using: &rng) ? [1] : []
+            var embedding = Skewless_V1_Embedding()
+            embedding.dimension = UInt32.random(in: 0...100, using: &rng)
+            embedding.lz4 = Bool.random(using: &rng)
+            embedding.data = Data(randomBytes(Int.random(in: 0...64, using: &rng)))
+            column.values.embeddingValues = [embedding, embedding]
+            column.nullRows = [UInt32.random(in: 0...5, using: &rng)]
+            request.columns = [column]
+            var frame = Skewless_V1_RequestFrame()
+            frame.requestID = 6
+            frame.method = .writeFeatures
+            frame.payload = try request.serializedBytes()
+            return self.frame(body: try frame.serializedBytes())
+        case 4:
+            // Truncated: a length that promises more than follows (the connection ends mid-frame).
+            return [0, 0, 1, 0] + randomBytes(Int.random(in: 0..<200, using: &rng))
+        default:
+            // An oversize announcement.
+            return [0xFF, 0xFF, 0xFF, UInt8.random(in: 0...255, using: &rng)]
+        }
+    }
+
+    /// Opens a connection, maybe handshakes, sends a burst of hostile frames, reads whatever
+    /// comes back without waiting for it, and closes. Returns the number of frames sent.
+    mutating func sendOneConnectionWorth(port: Int) async -> Int {
+        let handshake = Bool.random(using: &rng)
+        var bursts: [[UInt8]] = []
+        for _ in 0..<Int.random(in: 5...20, using: &rng) {
+            if let bytes = try? next(afterHandshake: handshake) { bursts.append(bytes) }
+        }
+        let toSend = bursts
+        do {
+            try await RawConnection.with(port: port, handshake: handshake) { connection in
+                for bytes in toSend {
+                    try await connection.send(bytes: bytes)
+                }
+            }
+        } catch {
+            // The node may close on us mid-burst; that is one of the outcomes under test.
+        }
+        return toSend.count
+    }
+}

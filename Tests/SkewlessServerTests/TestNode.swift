@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import NIOCore
+import SkewlessModel
+import SkewlessRepo
+import SkewlessServer
+import Synchronization
+
+/// A real node on 127.0.0.1 with an OS-chosen port, serving the sample feature repo.
+/// Start it with `TestNode.withNode { node in ... }`; it is shut down gracefully afterwards.
+struct TestNode: Sendable {
+    let server: NodeServer
+    let port: Int
+
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    static func sampleRepo() throws -> FeatureRepo {
+        try FeatureRepoLoader.load(path: packageRoot.appendingPathComponent("examples/feature_repo").path)
+    }
+
+    static func withNode<T: Sendable>(
+        configure: (inout NodeConfiguration) -> Void = { _ in },
+        _ body: (TestNode) async throws -> T
+    ) async throws -> T {
+        var configuration = NodeConfiguration.defaults
+        configuration.port = 0
+        configuration.eventLoopThreads = 2
+        configuration.drainTimeoutSeconds = 5
+        configure(&configuration)
+        let bound = Mutex<Int?>(nil)
+        var logger = Logger(label: "skewless.test-node")
+        logger.logLevel = .warning
+        let server = NodeServer(configuration: configuration, repo: try sampleRepo(), logger: logger) { address in
+            bound.withLock { $0 = address.port }
+        }
+        let serving = Task { try await server.run() }
+        var port: Int?
+        for _ in 0..<500 {
+            port = bound.withLock { $0 }
+            if port != nil { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        guard let port else {
+            serving.cancel()
+            throw SkewlessError(.unavailable, "the test node did not start listening within 5s")
+        }
+        let node = TestNode(server: server, port: port)
+        do {
+            let result = try await body(node)
+            server.beginGracefulShutdown()
+            try await serving.value
+            return result
+        } catch {
+            server.beginGracefulShutdown()
+            _ = try? await serving.value
+            throw error
+        }
+    }
+}

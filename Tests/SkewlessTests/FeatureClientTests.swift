@@ -1,0 +1,114 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+@testable import Skewless
+@testable import SkewlessWire
+
+@Suite(.timeLimit(.minutes(1)))
+struct FeatureClientTests {
+    @Test func aCallFailsWithDeadlineExceededWhenTheNodeDoesNotAnswerInTime() async throws {
+        let node = try await SilentNode()
+        let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)) { $0.timeout = .milliseconds(150) })
+        let started = ContinuousClock.now
+        let error = await #expect(throws: SkewlessError.self) {
+            try await client.getOnlineFeatures(service: "s", entities: [["user_id": 1]])
+        }
+        #expect(error?.code == .deadlineExceeded)
+        // Bounded by the deadline, not by anything longer (a loose bound: this is not a timing test).
+        #expect(ContinuousClock.now - started < .seconds(5))
+        // A per-call deadline overrides the configured one.
+        let perCall = await #expect(throws: SkewlessError.self) {
+            try await client.health(timeout: .milliseconds(50))
+        }
+        #expect(perCall?.code == .deadlineExceeded)
+        await client.close()
+        await node.close()
+    }
+
+    @Test func anUnreachableNodeIsUnavailableAfterRetries() async throws {
+        // Find a port nobody listens on: bind, note it, close.
+        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = probe.localAddress?.port ?? 1
+        try await probe.close()
+        let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: port)) {
+            $0.maxAttempts = 3
+            $0.timeout = .seconds(2)
+        })
+        let error = await #expect(throws: SkewlessError.self) { try await client.health() }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("gave up after 3 attempts") == true)
+        await client.close()
+    }
+
+    @Test func writeRequestsAreColumnarWithNullRowsAndOneTypePerField() throws {
+        let request = try FeatureClient.writeRequest(view: "v", rows: [
+            FeatureWrite(entity: ["user_id": 1], eventTime: 10, values: ["a": .int64(1), "b": nil]),
+            FeatureWrite(entity: ["user_id": 2], eventTime: 20, values: ["a": nil, "b": .string("x")]),
+        ])
+        #expect(request.entities.map(\.joinKey) == ["user_id"])
+        #expect(request.entities[0].int64Values == [1, 2])
+        #expect(request.eventTimeMicros == [10, 20])
+        #expect(request.createdTimeMicros.isEmpty)
+        let a = try #require(request.columns.first { $0.field == "a" })
+        #expect(a.values.int64Values == [1, 0])
+        #expect(a.nullRows == [1])
+        let b = try #require(request.columns.first { $0.field == "b" })
+        #expect(b.values.stringValues == ["", "x"])
+        #expect(b.nullRows == [0])
+
+        #expect(throws: SkewlessError.self) {
+            try FeatureClient.writeRequest(view: "v", rows: [
+                FeatureWrite(entity: ["user_id": 1], eventTime: 1, values: ["a": .int64(1)]),
+                FeatureWrite(entity: ["user_id": 2], eventTime: 1, values: ["a": .double(1)]),
+            ])
+        }
+        #expect(throws: SkewlessError.self) {
+            try FeatureClient.writeRequest(view: "v", rows: [
+                FeatureWrite(entity: ["user_id": 1], eventTime: 1, createdTime: 5, values: [:]),
+                FeatureWrite(entity: ["user_id": 2], eventTime: 1, values: [:]),
+            ])
+        }
+    }
+
+    @Test func responsesAreReadableByQualifiedShortAndBareNames() throws {
+        var column = Skewless_V1_FeatureColumn()
+        column.feature = "stats@2:score"
+        column.type = .float
+        column.statuses = [.present, .notFound]
+        column.eventTimeMicros = [100, 0]
+        column.values.floatValues = [0.5, 0]
+        var response = Skewless_V1_GetOnlineFeaturesResponse()
+        response.features = [column]
+        let features = try OnlineFeatures(wire: response, entityCount: 2, embeddingDimensions: { _ in nil })
+        #expect(features[0].float("stats@2:score") == 0.5)
+        #expect(features[0].float("stats:score") == 0.5)
+        #expect(features[0].float("score") == 0.5)
+        #expect(features[0].eventTime("score") == 100)
+        #expect(features[1].float("score") == nil)
+        #expect(features[1].status("score") == .notFound)
+        #expect(features[0].double("score") == nil, "a typed accessor of another type gives nil")
+        #expect(features[0].status("absent") == nil)
+    }
+
+    @Test func aResponseThatDoesNotMatchTheBatchIsRejected() {
+        var column = Skewless_V1_FeatureColumn()
+        column.feature = "v@1:f"
+        column.type = .int64
+        column.statuses = [.present]
+        column.eventTimeMicros = [1]
+        column.values.int64Values = [1]
+        var response = Skewless_V1_GetOnlineFeaturesResponse()
+        response.features = [column]
+        #expect(throws: SkewlessError.self) {
+            try OnlineFeatures(wire: response, entityCount: 2, embeddingDimensions: { _ in nil })
+        }
+    }
+
+    @Test func endpointsParse() {
+        #expect(Endpoint("127.0.0.1:7421") == Endpoint(host: "127.0.0.1", port: 7421))
+        #expect(Endpoint("localhost") == nil)
+        #expect(Endpoint(":80") == nil)
+        #expect(Endpoint("h:70000") == nil)
+    }
+}

@@ -1,0 +1,47 @@
+// A runnable example of the Skewless SDK: what an inference service does per request.
+//
+//   cluster/start-local.sh                      # a node with sample data on 127.0.0.1:7421
+//   swift run SkewlessExample [host:port]
+import Skewless
+
+@main
+enum SkewlessExample {
+    static func main() async {
+        let address = CommandLine.arguments.dropFirst().first ?? "127.0.0.1:7421"
+        guard let endpoint = Endpoint(address) else {
+            print("usage: SkewlessExample [host:port]")
+            return
+        }
+        let client = FeatureClient(configuration: .defaults(endpoint: endpoint) {
+            $0.timeout = .milliseconds(50)  // an inference budget: fail fast, fall back
+            $0.clientName = "skewless-example"
+        })
+        await scoreTwoPayments(client)
+        await client.close()
+    }
+
+    /// Fetches the fraud model's features for two (user, merchant) pairs in one round trip.
+    static func scoreTwoPayments(_ client: FeatureClient) async {
+        do {
+            let features = try await client.getOnlineFeatures(
+                service: "fraud_detection_v1",
+                entities: [["user_id": 1, "merchant_id": "m-1"], ["user_id": 2, "merchant_id": "m-2"]])
+            for row in features.rows {
+                let count = row.int64("user_transactions:txn_count_24h").map(String.init) ?? "none"
+                let status = row.status("user_transactions:txn_count_24h").map { "\($0)" } ?? "?"
+                let risk = row.float("merchant_risk:risk_score").map { String($0) }
+                    ?? "none (\(row.status("merchant_risk:risk_score").map { "\($0)" } ?? "?"))"
+                print("entity \(row.row): txn_count_24h=\(count) [\(status)]  merchant risk_score=\(risk)")
+            }
+        } catch {
+            switch error.code {
+            case .failedPrecondition:
+                print("a fail-closed view is stale; the model must not score: \(error.message)")
+            case .unavailable, .deadlineExceeded:
+                print("no features within budget (\(error.code)); serve the fallback: \(error.message)")
+            default:
+                print("request rejected (\(error.code)): \(error.message)")
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the system packages Skewless needs (Debian), once. Safe to run again.
+#   liblz4-dev                          LZ4 for embeddings (the CLZ4 system-library target)
+#   protobuf-compiler protobuf-c-compiler libprotobuf-c-dev
+#                                       protoc-c and libprotobuf-c for the C conformance client the tests build
+#   redis-server                        the baseline fsbench compares against
+set -euo pipefail
+packages=(liblz4-dev protobuf-compiler protobuf-c-compiler libprotobuf-c-dev redis-server pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
