@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The serving-path benchmark of issue 2: builds release binaries, starts one node, loads
+# synthetic data, and runs fsbench for each target shape. Results go to bench/results/.
+#
+#   bench/serving.sh                 # the full set (about 3 minutes after the build)
+#   DURATION=5 bench/serving.sh      # shorter runs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration="${DURATION:-10}"
+entities="${ENTITIES:-100000}"
+port="${PORT:-7491}"
+out=bench/results
+mkdir -p "$out"
+
+scripts/setup.sh
+swift build -c release --product fsnode >/dev/null
+swift build -c release --product fsbench >/dev/null
+bin="$(swift build -c release --show-bin-path)"
+
+"$bin/fsnode" --repo examples/feature_repo --port "$port" --log-level warning &
+node_pid=$!
+trap 'kill -TERM $node_pid 2>/dev/null; wait $node_pid 2>/dev/null' EXIT
+sleep 1
+node="127.0.0.1:$port"
+
+echo "== load: $entities entities x 50 floats (bench_float50)"
+"$bin/fsbench" load --node "$node" --view bench_float50 --entities "$entities" --node-pid "$node_pid" | tee "$out/load-float50.txt"
+
+run() {
+    local name=$1; shift
+    echo "== $name"
+    "$bin/fsbench" run --node "$node" --duration "$duration" --warmup 2 --key-space "$entities" --label "$name" --json "$out/$name.json" "$@" | tee "$out/$name.txt"
+}
+run 1x50-c1-f1 --service bench_1x50 --batch 1 --connections 1 --in-flight 1
+run 100x50-c1-f1 --service bench_1x50 --batch 100 --connections 1 --in-flight 1
+run 1x50-c4-f8 --service bench_1x50 --batch 1 --connections 4 --in-flight 8
+run 1x50-c8-f8 --service bench_1x50 --batch 1 --connections 8 --in-flight 8
