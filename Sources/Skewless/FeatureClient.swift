@@ -3,6 +3,7 @@ import NIOPosix
 import SkewlessCompression
 import SkewlessWire
 import SwiftProtobuf
+import Synchronization
 
 /// A client for inference services: fetches the latest features of a batch of entities
 /// from a Skewless node, with deadlines, pipelining over a small connection pool, and
@@ -24,6 +25,9 @@ import SwiftProtobuf
 public final class FeatureClient: Sendable {
     public let configuration: Configuration
     private let pool: ConnectionPool
+    /// Column layouts by request shape ("s:" + service, "f:" + feature list).
+    private let layouts = Mutex<[String: ColumnLayout]>([:])
+    private static let maxCachedLayouts = 1024
 
     /// - Parameter eventLoopGroup: where connections run; by default NIO's shared group.
     public init(configuration: Configuration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
@@ -49,7 +53,7 @@ public final class FeatureClient: Sendable {
     public func getOnlineFeatures(service: String, entities: [[String: KeyPart]], timeout: Duration? = nil) async throws(SkewlessError) -> OnlineFeatures {
         var request = Skewless_V1_GetOnlineFeaturesRequest()
         request.featureService = service
-        return try await getOnlineFeatures(request, entities: entities, timeout: timeout)
+        return try await getOnlineFeatures(request, shape: "s:" + service, entities: entities, timeout: timeout)
     }
 
     /// The named features ("view:field" or "view@version:field") for each entity, in request order.
@@ -58,15 +62,59 @@ public final class FeatureClient: Sendable {
         var list = Skewless_V1_FeatureList()
         list.features = features
         request.features = list
-        return try await getOnlineFeatures(request, entities: entities, timeout: timeout)
+        return try await getOnlineFeatures(request, shape: "f:" + features.joined(separator: ","), entities: entities, timeout: timeout)
     }
 
-    private func getOnlineFeatures(_ request: Skewless_V1_GetOnlineFeaturesRequest, entities: [[String: KeyPart]], timeout: Duration?) async throws(SkewlessError) -> OnlineFeatures {
+    private func getOnlineFeatures(
+        _ request: Skewless_V1_GetOnlineFeaturesRequest, shape: String, entities: [[String: KeyPart]], timeout: Duration?
+    ) async throws(SkewlessError) -> OnlineFeatures {
         var request = request
+        request.entities = try Self.keyColumns(entities)
+        let payload: ByteBuffer = try await call(.getOnlineFeatures, request, timeout: timeout)
+        let known = layouts.withLock { $0[shape] }
+        let columns = try payload.withUnsafeReadableBytes { bytes throws(SkewlessError) in
+            try OnlineFeaturesCodec.decodeResponse(bytes, entityCount: entities.count, expectedNames: known?.names ?? [])
+        }
+        let layout: ColumnLayout
+        if let known, known.matches(columns) {
+            layout = known
+        } else {
+            layout = ColumnLayout(names: columns.map(\.name))
+            layouts.withLock { cache in
+                if cache.count >= Self.maxCachedLayouts { cache.removeAll() }
+                cache[shape] = layout
+            }
+        }
+        return OnlineFeatures(columns: columns, entityCount: entities.count, layout: layout)
+    }
+
+    /// Key columns for entity rows; a single join key (the common case) skips the general path.
+    static func keyColumns(_ entities: [[String: KeyPart]]) throws(SkewlessError) -> [Skewless_V1_EntityKeyColumn] {
+        if let first = entities.first, first.count == 1, let name = first.keys.first {
+            var column = Skewless_V1_EntityKeyColumn()
+            column.joinKey = name
+            switch first[name] {
+            case .int64?:
+                column.int64Values.reserveCapacity(entities.count)
+                for row in entities {
+                    guard row.count == 1, case .int64(let v)? = row[name] else { return try generalKeyColumns(entities) }
+                    column.int64Values.append(v)
+                }
+            default:
+                column.stringValues.reserveCapacity(entities.count)
+                for row in entities {
+                    guard row.count == 1, case .string(let v)? = row[name] else { return try generalKeyColumns(entities) }
+                    column.stringValues.append(v)
+                }
+            }
+            return [column]
+        }
+        return try generalKeyColumns(entities)
+    }
+
+    private static func generalKeyColumns(_ entities: [[String: KeyPart]]) throws(SkewlessError) -> [Skewless_V1_EntityKeyColumn] {
         let joinKeys = Set(entities.flatMap(\.keys)).sorted()
-        request.entities = try Skewless_V1_EntityKeyColumn.columns(joinKeys: joinKeys, rows: entities)
-        let response: Skewless_V1_GetOnlineFeaturesResponse = try await call(.getOnlineFeatures, request, timeout: timeout)
-        return try OnlineFeatures(wire: response, entityCount: entities.count, embeddingDimensions: { _ in nil })
+        return try Skewless_V1_EntityKeyColumn.columns(joinKeys: joinKeys, rows: entities)
     }
 
     /// Writes rows into a feature view ("name" for its latest version, or "name@version").
@@ -96,6 +144,19 @@ public final class FeatureClient: Sendable {
     private func call<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: Skewless_V1_Method, _ request: Request, timeout: Duration?
     ) async throws(SkewlessError) -> Response {
+        let payload: ByteBuffer = try await call(method, request, timeout: timeout)
+        do {
+            return try Response(serializedBytes: payload.readableBytesSpan)
+        } catch {
+            throw SkewlessError(.internal, "\(configuration.endpoint) sent an undecodable \(Response.protoMessageName): \(error)")
+        }
+    }
+
+    /// One call with the deadline and retry policy: connection failures (`unavailable`) are
+    /// retried with backoff while the deadline allows.
+    private func call<Request: SwiftProtobuf.Message>(
+        _ method: Skewless_V1_Method, _ request: Request, timeout: Duration?
+    ) async throws(SkewlessError) -> ByteBuffer {
         let budget = timeout ?? configuration.timeout
         let deadline = NIODeadline.now() + .nanoseconds(budget.nanosecondsClamped)
         var attempt = 0

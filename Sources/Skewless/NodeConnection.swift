@@ -68,6 +68,20 @@ final class NodeConnection: Sendable {
         _ request: Request,
         deadline: NIODeadline
     ) async throws(SkewlessError) -> Response {
+        let payload = try await call(method, request, deadline: deadline)
+        do {
+            return try Response(serializedBytes: payload.readableBytesSpan)
+        } catch {
+            throw SkewlessError(.internal, "\(endpoint) sent an undecodable \(Response.protoMessageName): \(error)")
+        }
+    }
+
+    /// Sends one request and waits for its response payload, undecoded.
+    func call<Request: SwiftProtobuf.Message>(
+        _ method: Skewless_V1_Method,
+        _ request: Request,
+        deadline: NIODeadline
+    ) async throws(SkewlessError) -> ByteBuffer {
         var frame = Skewless_V1_RequestFrame()
         frame.method = method
         do {
@@ -75,11 +89,11 @@ final class NodeConnection: Sendable {
         } catch {
             throw SkewlessError(.internal, "could not encode the request: \(error)")
         }
-        let promise = channel.eventLoop.makePromise(of: Skewless_V1_ResponseFrame.self)
+        let promise = channel.eventLoop.makePromise(of: ResponseEnvelope.self)
         channel.writeAndFlush(OutgoingRequest(frame: frame, response: promise, deadline: deadline)).whenFailure { error in
             promise.fail(SkewlessError(.unavailable, "could not send to \(self.endpoint): \(error)"))
         }
-        let response: Skewless_V1_ResponseFrame
+        let response: ResponseEnvelope
         do {
             response = try await promise.futureResult.get()
         } catch let error as SkewlessError {
@@ -87,14 +101,10 @@ final class NodeConnection: Sendable {
         } catch {
             throw SkewlessError(.unavailable, "request to \(endpoint) failed: \(error)")
         }
-        if let error = response.status.error {
+        if let error = response.error {
             throw error
         }
-        do {
-            return try Response(serializedBytes: response.payload)
-        } catch {
-            throw SkewlessError(.internal, "\(endpoint) sent an undecodable \(Response.protoMessageName): \(error)")
-        }
+        return response.payload
     }
 
     func close() async {

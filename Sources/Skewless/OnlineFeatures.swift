@@ -11,22 +11,19 @@ import SkewlessWire
 /// print(row.status("merchant_risk:risk_score"))   // .present, .defaulted, ...
 /// ```
 public struct OnlineFeatures: Sendable {
-    struct Column: Sendable {
-        var name: String
-        var type: FeatureType
-        var statuses: [ValueStatus]
-        var eventTimes: [Int64]
-        var values: ColumnValues
-    }
-
-    let columns: [Column]
-    /// Every accepted spelling of a column's name -> its index.
-    let index: [String: Int]
+    let columns: [ServedColumn]
+    let layout: ColumnLayout
     /// The number of entity rows.
     public let count: Int
 
+    init(columns: [ServedColumn], entityCount: Int, layout: ColumnLayout) {
+        self.columns = columns
+        self.layout = layout
+        self.count = entityCount
+    }
+
     /// The resolved feature names ("view@version:field"), in column order.
-    public var featureNames: [String] { columns.map(\.name) }
+    public var featureNames: [String] { layout.names }
 
     /// The row of the entity at `position` in the request.
     public subscript(position: Int) -> Row {
@@ -37,60 +34,6 @@ public struct OnlineFeatures: Sendable {
     /// All rows, in request order.
     public var rows: [Row] { (0..<count).map { Row(features: self, row: $0) } }
 
-    init(wire: Skewless_V1_GetOnlineFeaturesResponse, entityCount: Int, embeddingDimensions: (String) -> Int?) throws(SkewlessError) {
-        var columns: [Column] = []
-        columns.reserveCapacity(wire.features.count)
-        var index: [String: Int] = [:]
-        var fieldNameUses: [String: Int] = [:]
-        for (position, feature) in wire.features.enumerated() {
-            guard feature.statuses.count == entityCount, feature.eventTimeMicros.count == entityCount else {
-                throw SkewlessError(.internal, "the node sent \(feature.statuses.count) statuses for \(entityCount) entities in '\(feature.feature)'")
-            }
-            var type: FeatureType
-            if feature.type == .embedding {
-                let dimension = feature.values.embeddingValues.first.map { Int($0.dimension) } ?? embeddingDimensions(feature.feature) ?? 1
-                type = try FeatureType(wire: .embedding, embeddingDimension: max(1, dimension))
-            } else {
-                type = try FeatureType(wire: feature.type, embeddingDimension: 0)
-            }
-            let values = try feature.values.columnValues(as: type, count: entityCount, subject: "feature '\(feature.feature)'")
-            var statuses: [ValueStatus] = []
-            statuses.reserveCapacity(entityCount)
-            for status in feature.statuses {
-                guard let known = ValueStatus(wire: status) else {
-                    throw SkewlessError(.internal, "the node sent an unknown value status \(status.rawValue) for '\(feature.feature)': upgrade the client")
-                }
-                statuses.append(known)
-            }
-            columns.append(Column(name: feature.feature, type: type, statuses: statuses, eventTimes: feature.eventTimeMicros, values: values))
-            for alias in Self.aliases(of: feature.feature) {
-                index[alias] = position
-            }
-            if let colon = feature.feature.lastIndex(of: ":") {
-                fieldNameUses[String(feature.feature[feature.feature.index(after: colon)...]), default: 0] += 1
-            }
-        }
-        // A bare field name works where it is unambiguous.
-        for (name, uses) in fieldNameUses where uses == 1 && index[name] == nil {
-            if let position = columns.firstIndex(where: { $0.name.hasSuffix(":" + name) }) {
-                index[name] = position
-            }
-        }
-        self.columns = columns
-        self.index = index
-        self.count = entityCount
-    }
-
-    /// "view@2:field" is also reachable as "view:field".
-    private static func aliases(of qualified: String) -> [String] {
-        guard let at = qualified.firstIndex(of: "@"), let colon = qualified.lastIndex(of: ":"), at < colon else {
-            return [qualified]
-        }
-        return [qualified, String(qualified[..<at]) + String(qualified[colon...])]
-    }
-
-    func column(_ name: String) -> Int? { index[name] }
-
     /// One entity's features. Look features up by "view:field", "view@version:field", or the
     /// bare field name when only one view in the response has it.
     public struct Row: Sendable {
@@ -100,20 +43,20 @@ public struct OnlineFeatures: Sendable {
 
         /// Why the value is what it is; nil when the response has no such feature.
         public func status(_ feature: String) -> ValueStatus? {
-            features.column(feature).map { features.columns[$0].statuses[row] }
+            features.layout.position(of: feature).map { features.columns[$0].statuses[row] }
         }
 
         /// The event time (microseconds since the epoch) of the stored row the value came from;
         /// nil when there is no such feature or no stored row.
         public func eventTime(_ feature: String) -> Int64? {
-            guard let column = features.column(feature) else { return nil }
+            guard let column = features.layout.position(of: feature) else { return nil }
             let time = features.columns[column].eventTimes[row]
             return time == 0 ? nil : time
         }
 
         /// The value, or nil when the feature has none for this entity (see `status`).
         public func value(_ feature: String) -> FeatureValue? {
-            guard let position = features.column(feature) else { return nil }
+            guard let position = features.layout.position(of: feature) else { return nil }
             let column = features.columns[position]
             guard column.statuses[row].hasValue else { return nil }
             return try? column.values.value(at: row)
@@ -136,7 +79,7 @@ public struct OnlineFeatures: Sendable {
         }
 
         private func typed<T>(_ feature: String, _ extract: (ColumnValues) -> T?) -> T? {
-            guard let position = features.column(feature) else { return nil }
+            guard let position = features.layout.position(of: feature) else { return nil }
             let column = features.columns[position]
             guard column.statuses[row].hasValue else { return nil }
             return extract(column.values)

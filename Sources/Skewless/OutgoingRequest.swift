@@ -5,6 +5,6 @@ import SkewlessWire
 struct OutgoingRequest: Sendable {
     /// `requestID` is assigned by the `ResponseDispatcher`.
     var frame: Skewless_V1_RequestFrame
-    var response: EventLoopPromise<Skewless_V1_ResponseFrame>
+    var response: EventLoopPromise<ResponseEnvelope>
     var deadline: NIODeadline
 }

@@ -1,7 +1,6 @@
 import NIOCore
 import SkewlessModel
 import SkewlessWire
-import SwiftProtobuf
 
 /// Matches responses to requests on one pipelined connection.
 ///
@@ -16,7 +15,7 @@ final class ResponseDispatcher: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private struct Pending {
-        var promise: EventLoopPromise<Skewless_V1_ResponseFrame>
+        var promise: EventLoopPromise<ResponseEnvelope>
         var timeout: Scheduled<Void>?
     }
 
@@ -60,16 +59,16 @@ final class ResponseDispatcher: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let body = unwrapInboundIn(data)
-        let response: Skewless_V1_ResponseFrame
+        let response: ResponseEnvelope
         do {
-            response = try Skewless_V1_ResponseFrame(serializedBytes: body.readableBytesSpan)
+            response = try ResponseEnvelope(decoding: body)
         } catch {
             failAll(SkewlessError(.internal, "\(peer) sent an undecodable response frame (\(error)); closing the connection"))
             context.close(promise: nil)
             return
         }
         if response.requestID == 0 {
-            let error = response.status.error ?? SkewlessError(.unknown, "connection-level message from \(peer)")
+            let error = response.error ?? SkewlessError(.unknown, "connection-level message from \(peer)")
             failAll(error)
             context.close(promise: nil)
             return

@@ -93,7 +93,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
             return
         }
         closeCheck?.cancel()
-        send(processor.respond(to: request), context: context)
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        processor.respond(to: request, into: &buffer)
+        write(buffer, context: context)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -150,6 +152,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
             close(context: context)
             return
         }
+        write(buffer, context: context)
+    }
+
+    /// Writes one encoded response frame, counting it in flight until the socket takes it.
+    private func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
         inFlight += 1
         let promise = context.eventLoop.makePromise(of: Void.self)
         context.write(wrapOutboundOut(buffer), promise: promise)

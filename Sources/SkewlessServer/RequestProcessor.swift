@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import SkewlessModel
 import SkewlessOnlineStore
 import SkewlessWire
@@ -44,22 +45,26 @@ final class RequestProcessor: Sendable {
 
     func beginDraining() { draining.store(true, ordering: .relaxed) }
 
-    /// The response for one request frame. Never throws: every failure becomes a status.
-    func respond(to request: Skewless_V1_RequestFrame) -> Skewless_V1_ResponseFrame {
+    /// Writes the response frame for one request into `buffer`. Never throws: every
+    /// failure becomes a status.
+    func respond(to request: Skewless_V1_RequestFrame, into buffer: inout ByteBuffer) {
+        var response = Skewless_V1_ResponseFrame()
+        response.requestID = request.requestID
+        response.status.code = .ok
         do {
-            var response = Skewless_V1_ResponseFrame()
-            response.requestID = request.requestID
-            response.status.code = .ok
             switch request.method {
+            case .getOnlineFeatures:
+                // The hot path: encoded straight from the store's columns.
+                let payload = try decode(Skewless_V1_GetOnlineFeaturesRequest.self, request.payload)
+                let columns = try getOnlineFeatures(payload)
+                OnlineFeaturesCodec.writeFrame(requestID: request.requestID, columns: columns, into: &buffer)
+                return
             case .health:
                 _ = try decode(Skewless_V1_HealthRequest.self, request.payload)
                 response.payload = try health().serializedBytes()
             case .describe:
                 _ = try decode(Skewless_V1_DescribeRequest.self, request.payload)
                 response.payload = try describe().serializedBytes()
-            case .getOnlineFeatures:
-                let payload = try decode(Skewless_V1_GetOnlineFeaturesRequest.self, request.payload)
-                response.payload = try getOnlineFeatures(payload).serializedBytes()
             case .writeFeatures:
                 let payload = try decode(Skewless_V1_WriteFeaturesRequest.self, request.payload)
                 response.payload = try writeFeatures(payload).serializedBytes()
@@ -68,11 +73,16 @@ final class RequestProcessor: Sendable {
             case .unspecified, .UNRECOGNIZED:
                 throw SkewlessError(.unimplemented, "method \(request.method.rawValue) is not implemented by this node (protocol version \(ProtocolVersion.current)); see docs/protocol.md for the methods")
             }
-            return response
         } catch let error as SkewlessError {
-            return .failure(requestID: request.requestID, error)
+            response = .failure(requestID: request.requestID, error)
         } catch {
-            return .failure(requestID: request.requestID, SkewlessError(.internal, "could not encode the response: \(error)"))
+            response = .failure(requestID: request.requestID, SkewlessError(.internal, "could not encode the response: \(error)"))
+        }
+        do {
+            try FrameEncoder.write(response, into: &buffer)
+        } catch {
+            // Only a status and a message are left to encode; this cannot fail in practice.
+            try? FrameEncoder.write(Skewless_V1_ResponseFrame.failure(requestID: request.requestID, SkewlessError(.internal, "could not encode the response")), into: &buffer)
         }
     }
 
@@ -135,7 +145,7 @@ final class RequestProcessor: Sendable {
         return response
     }
 
-    func getOnlineFeatures(_ request: Skewless_V1_GetOnlineFeaturesRequest) throws(SkewlessError) -> Skewless_V1_GetOnlineFeaturesResponse {
+    func getOnlineFeatures(_ request: Skewless_V1_GetOnlineFeaturesRequest) throws(SkewlessError) -> [ServedColumn] {
         let plan: ServingPlan
         switch request.selector {
         case .featureService(let name):
@@ -162,25 +172,19 @@ final class RequestProcessor: Sendable {
             throw SkewlessError(.resourceExhausted, "\(keys.rowCount) entity rows exceed the node's limit of \(configuration.maxEntitiesPerRequest) per request: split the batch")
         }
         let now = clock()
-        var columns = [Skewless_V1_FeatureColumn](repeating: Skewless_V1_FeatureColumn(), count: plan.features.count)
+        var columns: [ServedColumn?] = Array(repeating: nil, count: plan.features.count)
         for read in plan.reads {
             let entityKeys = try keys.keys(for: read.joinKeys, view: read.view.qualifiedName)
             let results = try store.read(view: read.view, fieldIndexes: read.fieldIndexes, keys: entityKeys, nowMicros: now)
             for (i, result) in results.enumerated() {
                 let position = read.outputPositions[i]
                 let feature = plan.features[position]
-                var column = Skewless_V1_FeatureColumn()
-                column.feature = feature.qualifiedName
-                column.type = Skewless_V1_ValueType(feature.field.type)
-                column.statuses = result.statuses.map(Skewless_V1_ValueStatus.init)
-                column.eventTimeMicros = result.eventTimes
-                column.values = Skewless_V1_ValueColumn(result.values)
-                columns[position] = column
+                columns[position] = ServedColumn(
+                    name: plan.names[position], type: feature.field.type,
+                    statuses: result.statuses, eventTimes: result.eventTimes, values: result.values)
             }
         }
-        var response = Skewless_V1_GetOnlineFeaturesResponse()
-        response.features = columns
-        return response
+        return columns.compactMap { $0 }
     }
 
     func writeFeatures(_ request: Skewless_V1_WriteFeaturesRequest) throws(SkewlessError) -> Skewless_V1_WriteFeaturesResponse {

@@ -15,10 +15,13 @@ struct ServingPlan: Sendable {
     }
 
     var features: [ResolvedFeature]
+    /// "view@version:field" of each feature, computed once.
+    var names: [String]
     var reads: [ViewRead]
 
     init(features: [ResolvedFeature], repo: FeatureRepo) {
         self.features = features
+        self.names = features.map(\.qualifiedName)
         var reads: [ViewRead] = []
         var readIndex: [String: Int] = [:]
         for (position, feature) in features.enumerated() {

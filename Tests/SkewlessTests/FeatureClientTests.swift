@@ -80,7 +80,9 @@ struct FeatureClientTests {
         column.values.floatValues = [0.5, 0]
         var response = Skewless_V1_GetOnlineFeaturesResponse()
         response.features = [column]
-        let features = try OnlineFeatures(wire: response, entityCount: 2, embeddingDimensions: { _ in nil })
+        let bytes: [UInt8] = try response.serializedBytes()
+        let columns = try bytes.withUnsafeBytes { try OnlineFeaturesCodec.decodeResponse($0, entityCount: 2) }
+        let features = OnlineFeatures(columns: columns, entityCount: 2, layout: ColumnLayout(names: columns.map(\.name)))
         #expect(features[0].float("stats@2:score") == 0.5)
         #expect(features[0].float("stats:score") == 0.5)
         #expect(features[0].float("score") == 0.5)
@@ -91,7 +93,7 @@ struct FeatureClientTests {
         #expect(features[0].status("absent") == nil)
     }
 
-    @Test func aResponseThatDoesNotMatchTheBatchIsRejected() {
+    @Test func aResponseThatDoesNotMatchTheBatchIsRejected() throws {
         var column = Skewless_V1_FeatureColumn()
         column.feature = "v@1:f"
         column.type = .int64
@@ -100,8 +102,9 @@ struct FeatureClientTests {
         column.values.int64Values = [1]
         var response = Skewless_V1_GetOnlineFeaturesResponse()
         response.features = [column]
+        let bytes: [UInt8] = try response.serializedBytes()
         #expect(throws: SkewlessError.self) {
-            try OnlineFeatures(wire: response, entityCount: 2, embeddingDimensions: { _ in nil })
+            try bytes.withUnsafeBytes { try OnlineFeaturesCodec.decodeResponse($0, entityCount: 2) }
         }
     }
 

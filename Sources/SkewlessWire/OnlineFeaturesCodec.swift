@@ -1,0 +1,434 @@
+import NIOCore
+import SkewlessModel
+
+/// Encodes and decodes `GetOnlineFeaturesResponse` (and its `ResponseFrame`) directly
+/// between typed columns and bytes, without building generated message values.
+///
+/// The bytes are exactly what swift-protobuf writes for the same message (fields in
+/// number order, numeric arrays packed), which the tests check, so any protobuf library
+/// reads them; the decoder accepts anything a conforming encoder may write (packed or
+/// unpacked arrays, any field order, unknown fields).
+package enum OnlineFeaturesCodec {
+    // MARK: - Encoding
+
+    /// Appends one whole frame: the length prefix and a `ResponseFrame` with status OK whose
+    /// payload is a `GetOnlineFeaturesResponse` holding `columns`.
+    package static func writeFrame(requestID: UInt64, columns: [ServedColumn], into buffer: inout ByteBuffer) {
+        var columnSizes: [Int] = []
+        columnSizes.reserveCapacity(columns.count)
+        var valueSizes: [Int] = []
+        valueSizes.reserveCapacity(columns.count)
+        var payload = 0
+        for column in columns {
+            let values = valuesSize(column.values)
+            let size = columnSize(column, valuesSize: values)
+            valueSizes.append(values)
+            columnSizes.append(size)
+            payload += ProtobufWriter.fieldSize(length: size)
+        }
+        var frame = 2  // status: an empty message (code OK), always present
+        if requestID != 0 { frame += 1 + ProtobufWriter.varintSize(requestID) }
+        if payload > 0 { frame += ProtobufWriter.fieldSize(length: payload) }
+
+        buffer.reserveCapacity(minimumWritableBytes: ProtocolVersion.lengthPrefixBytes + frame)
+        buffer.writeInteger(UInt32(frame), endianness: .big)
+        if requestID != 0 {
+            buffer.writeProtobufTag(1, .varint)
+            buffer.writeProtobufVarint(requestID)
+        }
+        buffer.writeProtobufLengthDelimited(2, length: 0)
+        if payload > 0 {
+            buffer.writeProtobufLengthDelimited(3, length: payload)
+            for (i, column) in columns.enumerated() {
+                buffer.writeProtobufLengthDelimited(1, length: columnSizes[i])
+                write(column, valuesSize: valueSizes[i], into: &buffer)
+            }
+        }
+    }
+
+    static func typeNumber(_ type: FeatureType) -> UInt64 {
+        UInt64(Skewless_V1_ValueType(type).rawValue)
+    }
+
+    static func statusNumber(_ status: ValueStatus) -> UInt8 {
+        switch status {
+        case .present: return 1
+        case .notFound: return 2
+        case .nullValue: return 3
+        case .outsideTTL: return 4
+        case .defaulted: return 5
+        }
+    }
+
+    private static func columnSize(_ column: ServedColumn, valuesSize: Int) -> Int {
+        var size = 0
+        let nameBytes = column.name.utf8.count
+        if nameBytes > 0 { size += ProtobufWriter.fieldSize(length: nameBytes) }
+        let type = typeNumber(column.type)
+        if type != 0 { size += 1 + ProtobufWriter.varintSize(type) }
+        if !column.statuses.isEmpty { size += ProtobufWriter.fieldSize(length: column.statuses.count) }
+        let times = packedVarintSize(column.eventTimes)
+        if times > 0 { size += ProtobufWriter.fieldSize(length: times) }
+        size += ProtobufWriter.fieldSize(length: valuesSize)
+        return size
+    }
+
+    private static func write(_ column: ServedColumn, valuesSize: Int, into buffer: inout ByteBuffer) {
+        let nameBytes = column.name.utf8.count
+        if nameBytes > 0 {
+            buffer.writeProtobufLengthDelimited(1, length: nameBytes)
+            buffer.writeString(column.name)
+        }
+        let type = typeNumber(column.type)
+        if type != 0 {
+            buffer.writeProtobufTag(2, .varint)
+            buffer.writeProtobufVarint(type)
+        }
+        if !column.statuses.isEmpty {
+            buffer.writeProtobufLengthDelimited(3, length: column.statuses.count)
+            for status in column.statuses { buffer.writeInteger(statusNumber(status)) }
+        }
+        let times = packedVarintSize(column.eventTimes)
+        if times > 0 {
+            buffer.writeProtobufLengthDelimited(4, length: times)
+            for time in column.eventTimes { buffer.writeProtobufVarint(UInt64(bitPattern: time)) }
+        }
+        buffer.writeProtobufLengthDelimited(5, length: valuesSize)
+        writeValues(column.values, into: &buffer)
+    }
+
+    private static func packedVarintSize(_ values: [Int64]) -> Int {
+        var size = 0
+        for value in values { size += ProtobufWriter.varintSize(value) }
+        return size
+    }
+
+    /// The size of a `ValueColumn` holding `values`.
+    private static func valuesSize(_ values: ColumnValues) -> Int {
+        func packed(_ length: Int) -> Int { length == 0 ? 0 : ProtobufWriter.fieldSize(length: length) }
+        switch values {
+        case .bool(let v): return packed(v.count)
+        case .int32(let v):
+            var n = 0
+            for x in v { n += ProtobufWriter.varintSize(Int64(x)) }
+            return packed(n)
+        case .int64(let v), .timestamp(let v): return packed(packedVarintSize(v))
+        case .float(let v): return packed(4 * v.count)
+        case .double(let v): return packed(8 * v.count)
+        case .string(let v):
+            var n = 0
+            for s in v { n += ProtobufWriter.fieldSize(length: s.utf8.count) }
+            return n
+        case .bytes(let v):
+            var n = 0
+            for b in v { n += ProtobufWriter.fieldSize(length: b.count) }
+            return n
+        case .embedding(let v):
+            var n = 0
+            for e in v { n += ProtobufWriter.fieldSize(length: embeddingSize(e)) }
+            return n
+        case .int64List(let v):
+            var n = 0
+            for list in v { n += ProtobufWriter.fieldSize(length: packed(packedVarintSize(list))) }
+            return n
+        case .stringList(let v):
+            var n = 0
+            for list in v {
+                var m = 0
+                for s in list { m += ProtobufWriter.fieldSize(length: s.utf8.count) }
+                n += ProtobufWriter.fieldSize(length: m)
+            }
+            return n
+        }
+    }
+
+    private static func embeddingSize(_ e: EncodedEmbedding) -> Int {
+        var n = 0
+        if e.dimension != 0 { n += 1 + ProtobufWriter.varintSize(UInt64(e.dimension)) }
+        if e.isCompressed { n += 2 }
+        if !e.bytes.isEmpty { n += ProtobufWriter.fieldSize(length: e.bytes.count) }
+        return n
+    }
+
+    private static func writeValues(_ values: ColumnValues, into buffer: inout ByteBuffer) {
+        switch values {
+        case .bool(let v):
+            guard !v.isEmpty else { return }
+            buffer.writeProtobufLengthDelimited(1, length: v.count)
+            for x in v { buffer.writeInteger(UInt8(x ? 1 : 0)) }
+        case .int32(let v):
+            var n = 0
+            for x in v { n += ProtobufWriter.varintSize(Int64(x)) }
+            guard n > 0 else { return }
+            buffer.writeProtobufLengthDelimited(2, length: n)
+            for x in v { buffer.writeProtobufVarint(UInt64(bitPattern: Int64(x))) }
+        case .int64(let v):
+            writePackedVarints(3, v, into: &buffer)
+        case .timestamp(let v):
+            writePackedVarints(8, v, into: &buffer)
+        case .float(let v):
+            guard !v.isEmpty else { return }
+            buffer.writeProtobufLengthDelimited(4, length: 4 * v.count)
+            for x in v { buffer.writeInteger(x.bitPattern, endianness: .little) }
+        case .double(let v):
+            guard !v.isEmpty else { return }
+            buffer.writeProtobufLengthDelimited(5, length: 8 * v.count)
+            for x in v { buffer.writeInteger(x.bitPattern, endianness: .little) }
+        case .string(let v):
+            for s in v {
+                buffer.writeProtobufLengthDelimited(6, length: s.utf8.count)
+                buffer.writeString(s)
+            }
+        case .bytes(let v):
+            for b in v {
+                buffer.writeProtobufLengthDelimited(7, length: b.count)
+                buffer.writeBytes(b)
+            }
+        case .embedding(let v):
+            for e in v {
+                buffer.writeProtobufLengthDelimited(9, length: embeddingSize(e))
+                if e.dimension != 0 {
+                    buffer.writeProtobufTag(1, .varint)
+                    buffer.writeProtobufVarint(UInt64(e.dimension))
+                }
+                if e.isCompressed {
+                    buffer.writeProtobufTag(2, .varint)
+                    buffer.writeInteger(UInt8(1))
+                }
+                if !e.bytes.isEmpty {
+                    buffer.writeProtobufLengthDelimited(3, length: e.bytes.count)
+                    buffer.writeBytes(e.bytes)
+                }
+            }
+        case .int64List(let v):
+            for list in v {
+                let n = packedVarintSize(list)
+                buffer.writeProtobufLengthDelimited(10, length: n == 0 ? 0 : ProtobufWriter.fieldSize(length: n))
+                writePackedVarints(1, list, into: &buffer)
+            }
+        case .stringList(let v):
+            for list in v {
+                var m = 0
+                for s in list { m += ProtobufWriter.fieldSize(length: s.utf8.count) }
+                buffer.writeProtobufLengthDelimited(11, length: m)
+                for s in list {
+                    buffer.writeProtobufLengthDelimited(1, length: s.utf8.count)
+                    buffer.writeString(s)
+                }
+            }
+        }
+    }
+
+    private static func writePackedVarints(_ field: Int, _ values: [Int64], into buffer: inout ByteBuffer) {
+        let n = packedVarintSize(values)
+        guard n > 0 else { return }
+        buffer.writeProtobufLengthDelimited(field, length: n)
+        for x in values { buffer.writeProtobufVarint(UInt64(bitPattern: x)) }
+    }
+
+    // MARK: - Decoding
+
+    /// Decodes a `GetOnlineFeaturesResponse` for `entityCount` rows into typed columns.
+    ///
+    /// - Parameter expectedNames: the column names of an earlier response of the same
+    ///   request; names that match are reused rather than allocated again.
+    package static func decodeResponse(
+        _ bytes: UnsafeRawBufferPointer,
+        entityCount: Int,
+        expectedNames: [String] = []
+    ) throws(SkewlessError) -> [ServedColumn] {
+        var reader = ProtobufReader(bytes)
+        var columns: [ServedColumn] = []
+        columns.reserveCapacity(expectedNames.count)
+        while !reader.isAtEnd {
+            let (field, wireType) = try reader.readTag()
+            guard field == 1, wireType == 2 else {
+                try reader.skip(wireType: wireType)
+                continue
+            }
+            var column = try reader.readLengthDelimited()
+            let expected = columns.count < expectedNames.count ? expectedNames[columns.count] : nil
+            columns.append(try decodeColumn(&column, entityCount: entityCount, expectedName: expected))
+        }
+        return columns
+    }
+
+    private static func decodeColumn(_ reader: inout ProtobufReader, entityCount: Int, expectedName: String?) throws(SkewlessError) -> ServedColumn {
+        var name = ""
+        var typeNumber = 0
+        var statusNumbers: [UInt64] = []
+        statusNumbers.reserveCapacity(entityCount)
+        var timeBits: [UInt64] = []
+        timeBits.reserveCapacity(entityCount)
+        var valuesReader: ProtobufReader?
+        while !reader.isAtEnd {
+            let (field, wireType) = try reader.readTag()
+            switch (field, wireType) {
+            case (1, 2):
+                if let expectedName {
+                    var probe = reader
+                    if try probe.readString(matching: expectedName) {
+                        reader = probe
+                        name = expectedName
+                        continue
+                    }
+                }
+                name = try reader.readString()
+            case (2, 0):
+                typeNumber = Int(truncatingIfNeeded: try reader.readVarint())
+            case (3, _):
+                try reader.readVarints(wireType: wireType, into: &statusNumbers)
+            case (4, _):
+                try reader.readVarints(wireType: wireType, into: &timeBits)
+            case (5, 2):
+                valuesReader = try reader.readLengthDelimited()
+            default:
+                try reader.skip(wireType: wireType)
+            }
+        }
+        guard statusNumbers.count == entityCount, timeBits.count == entityCount else {
+            throw SkewlessError(.internal, "the node sent \(statusNumbers.count) statuses and \(timeBits.count) event times for \(entityCount) entities in '\(name)'")
+        }
+        var statuses: [ValueStatus] = []
+        statuses.reserveCapacity(entityCount)
+        for number in statusNumbers {
+            guard number <= 5, let status = ValueStatus(wire: Skewless_V1_ValueStatus(rawValue: Int(number)) ?? .unspecified) else {
+                throw SkewlessError(.internal, "the node sent an unknown value status \(number) for '\(name)': upgrade the client")
+            }
+            statuses.append(status)
+        }
+        let eventTimes = timeBits.map { Int64(bitPattern: $0) }
+        guard let wireType = Skewless_V1_ValueType(rawValue: typeNumber) else {
+            throw SkewlessError(.internal, "unknown value type \(typeNumber) for '\(name)'")
+        }
+        var values = valuesReader ?? ProtobufReader(UnsafeRawBufferPointer(start: nil, count: 0))
+        let (type, column) = try decodeValues(&values, wireType: wireType, entityCount: entityCount, name: name)
+        return ServedColumn(name: name, type: type, statuses: statuses, eventTimes: eventTimes, values: column)
+    }
+
+    /// Decodes a `ValueColumn` of `wireType`: exactly that type's array, `entityCount` long.
+    private static func decodeValues(
+        _ reader: inout ProtobufReader, wireType: Skewless_V1_ValueType, entityCount: Int, name: String
+    ) throws(SkewlessError) -> (FeatureType, ColumnValues) {
+        let expectedField: Int
+        switch wireType {
+        case .bool: expectedField = 1
+        case .int32: expectedField = 2
+        case .int64: expectedField = 3
+        case .float: expectedField = 4
+        case .double: expectedField = 5
+        case .string: expectedField = 6
+        case .bytes: expectedField = 7
+        case .timestamp: expectedField = 8
+        case .embedding: expectedField = 9
+        case .int64List: expectedField = 10
+        case .stringList: expectedField = 11
+        case .unspecified, .UNRECOGNIZED:
+            throw SkewlessError(.internal, "unknown value type \(wireType.rawValue) for '\(name)': upgrade the client")
+        }
+        var varints: [UInt64] = []
+        var floats: [Float] = []
+        var doubles: [Double] = []
+        var strings: [String] = []
+        var blobs: [[UInt8]] = []
+        var embeddings: [EncodedEmbedding] = []
+        var int64Lists: [[Int64]] = []
+        var stringLists: [[String]] = []
+        switch expectedField {
+        case 1, 2, 3, 8: varints.reserveCapacity(entityCount)
+        case 4: floats.reserveCapacity(entityCount)
+        case 5: doubles.reserveCapacity(entityCount)
+        default: break
+        }
+        while !reader.isAtEnd {
+            let (field, type) = try reader.readTag()
+            guard field <= 11 else {
+                try reader.skip(wireType: type)
+                continue
+            }
+            guard field == expectedField else {
+                throw SkewlessError(.internal, "column '\(name)' is \(wireType) but holds values of field \(field)")
+            }
+            switch field {
+            case 1, 2, 3, 8:
+                try reader.readVarints(wireType: type, into: &varints)
+            case 4:
+                if type == 5 {
+                    floats.append(Float(bitPattern: try reader.readFixed32()))
+                } else {
+                    var packed = try reader.readLengthDelimited()
+                    while !packed.isAtEnd { floats.append(Float(bitPattern: try packed.readFixed32())) }
+                }
+            case 5:
+                if type == 1 {
+                    doubles.append(Double(bitPattern: try reader.readFixed64()))
+                } else {
+                    var packed = try reader.readLengthDelimited()
+                    while !packed.isAtEnd { doubles.append(Double(bitPattern: try packed.readFixed64())) }
+                }
+            case 6:
+                strings.append(try reader.readString())
+            case 7:
+                blobs.append(try reader.readBytes())
+            case 9:
+                var sub = try reader.readLengthDelimited()
+                var dimension: UInt64 = 0
+                var lz4 = false
+                var data: [UInt8] = []
+                while !sub.isAtEnd {
+                    let (f, t) = try sub.readTag()
+                    switch (f, t) {
+                    case (1, 0): dimension = try sub.readVarint()
+                    case (2, 0): lz4 = try sub.readVarint() != 0
+                    case (3, 2): data = try sub.readBytes()
+                    default: try sub.skip(wireType: t)
+                    }
+                }
+                guard dimension <= UInt64(FeatureType.maxEmbeddingDimension) else {
+                    throw SkewlessError(.internal, "embedding of dimension \(dimension) in '\(name)' is out of range")
+                }
+                embeddings.append(EncodedEmbedding(dimension: Int(dimension), isCompressed: lz4, bytes: data))
+            case 10:
+                var sub = try reader.readLengthDelimited()
+                var list: [UInt64] = []
+                while !sub.isAtEnd {
+                    let (f, t) = try sub.readTag()
+                    if f == 1 { try sub.readVarints(wireType: t, into: &list) } else { try sub.skip(wireType: t) }
+                }
+                int64Lists.append(list.map { Int64(bitPattern: $0) })
+            default:
+                var sub = try reader.readLengthDelimited()
+                var list: [String] = []
+                while !sub.isAtEnd {
+                    let (f, t) = try sub.readTag()
+                    if f == 1, t == 2 { list.append(try sub.readString()) } else { try sub.skip(wireType: t) }
+                }
+                stringLists.append(list)
+            }
+        }
+        let type: FeatureType
+        let column: ColumnValues
+        switch wireType {
+        case .bool: (type, column) = (.bool, .bool(varints.map { $0 != 0 }))
+        case .int32: (type, column) = (.int32, .int32(varints.map { Int32(truncatingIfNeeded: Int64(bitPattern: $0)) }))
+        case .int64: (type, column) = (.int64, .int64(varints.map { Int64(bitPattern: $0) }))
+        case .timestamp: (type, column) = (.timestamp, .timestamp(varints.map { Int64(bitPattern: $0) }))
+        case .float: (type, column) = (.float, .float(floats))
+        case .double: (type, column) = (.double, .double(doubles))
+        case .string: (type, column) = (.string, .string(strings))
+        case .bytes: (type, column) = (.bytes, .bytes(blobs))
+        case .int64List: (type, column) = (.int64List, .int64List(int64Lists))
+        case .stringList: (type, column) = (.stringList, .stringList(stringLists))
+        default:
+            let dimension = embeddings.first?.dimension ?? 1
+            guard dimension > 0, embeddings.allSatisfy({ $0.dimension == dimension }) else {
+                throw SkewlessError(.internal, "embeddings of column '\(name)' have differing or zero dimensions")
+            }
+            (type, column) = (.embedding(dimension: dimension), .embedding(embeddings))
+        }
+        guard column.count == entityCount else {
+            throw SkewlessError(.internal, "the node sent \(column.count) values for \(entityCount) entities in '\(name)'")
+        }
+        return (type, column)
+    }
+}

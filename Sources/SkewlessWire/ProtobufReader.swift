@@ -1,0 +1,117 @@
+import SkewlessModel
+
+/// Reads the protobuf binary format from a byte range, for the hot path (see `ProtobufWriter`).
+/// Every read is bounds-checked; malformed input throws rather than misreads.
+package struct ProtobufReader {
+    private let bytes: UnsafeRawBufferPointer
+    private(set) var index: Int
+    private let end: Int
+
+    package init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+        self.index = 0
+        self.end = bytes.count
+    }
+
+    private init(bytes: UnsafeRawBufferPointer, index: Int, end: Int) {
+        self.bytes = bytes
+        self.index = index
+        self.end = end
+    }
+
+    package var isAtEnd: Bool { index >= end }
+
+    static func malformed(_ what: String) -> SkewlessError {
+        SkewlessError(.internal, "malformed protobuf: \(what); the peer sent bytes this build cannot read")
+    }
+
+    package mutating func readVarint() throws(SkewlessError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < end {
+            let byte = bytes[index]
+            index += 1
+            if shift == 63 && byte > 1 { throw Self.malformed("varint overflows 64 bits") }
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+            if shift > 63 { throw Self.malformed("varint longer than 10 bytes") }
+        }
+        throw Self.malformed("truncated varint")
+    }
+
+    /// (field number, wire type).
+    package mutating func readTag() throws(SkewlessError) -> (field: Int, wireType: UInt8) {
+        let tag = try readVarint()
+        let field = tag >> 3
+        guard field > 0, field <= 536_870_911 else { throw Self.malformed("field number \(field)") }
+        return (Int(field), UInt8(tag & 7))
+    }
+
+    package mutating func readFixed32() throws(SkewlessError) -> UInt32 {
+        guard end - index >= 4 else { throw Self.malformed("truncated fixed32") }
+        let value = bytes.loadUnaligned(fromByteOffset: index, as: UInt32.self)
+        index += 4
+        return UInt32(littleEndian: value)
+    }
+
+    package mutating func readFixed64() throws(SkewlessError) -> UInt64 {
+        guard end - index >= 8 else { throw Self.malformed("truncated fixed64") }
+        let value = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        index += 8
+        return UInt64(littleEndian: value)
+    }
+
+    /// The payload of a length-delimited field, as a reader of its own.
+    package mutating func readLengthDelimited() throws(SkewlessError) -> ProtobufReader {
+        let length = try readVarint()
+        guard length <= UInt64(end - index) else { throw Self.malformed("length \(length) runs past the end") }
+        let sub = ProtobufReader(bytes: bytes, index: index, end: index + Int(length))
+        index += Int(length)
+        return sub
+    }
+
+    /// The remaining bytes of this reader.
+    package var remainingBytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[index..<end])
+    }
+
+    package mutating func readString() throws(SkewlessError) -> String {
+        let sub = try readLengthDelimited()
+        return String(decoding: sub.remainingBytes, as: UTF8.self)
+    }
+
+    package mutating func readBytes() throws(SkewlessError) -> [UInt8] {
+        let sub = try readLengthDelimited()
+        return [UInt8](sub.remainingBytes)
+    }
+
+    /// Whether the next length-delimited payload equals `string`'s UTF-8, consuming it.
+    package mutating func readString(matching string: String) throws(SkewlessError) -> Bool {
+        let sub = try readLengthDelimited()
+        return string.utf8.elementsEqual(sub.remainingBytes)
+    }
+
+    package mutating func skip(wireType: UInt8) throws(SkewlessError) {
+        switch wireType {
+        case 0: _ = try readVarint()
+        case 1: _ = try readFixed64()
+        case 2: _ = try readLengthDelimited()
+        case 5: _ = try readFixed32()
+        default: throw Self.malformed("wire type \(wireType)")
+        }
+    }
+
+    /// Appends a repeated varint field's values, packed or not.
+    package mutating func readVarints(wireType: UInt8, into values: inout [UInt64]) throws(SkewlessError) {
+        switch wireType {
+        case 0:
+            values.append(try readVarint())
+        case 2:
+            var packed = try readLengthDelimited()
+            while !packed.isAtEnd { values.append(try packed.readVarint()) }
+        default:
+            throw Self.malformed("wire type \(wireType) for a varint field")
+        }
+    }
+}

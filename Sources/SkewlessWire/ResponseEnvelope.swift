@@ -1,0 +1,68 @@
+import NIOCore
+import SkewlessModel
+
+/// A `ResponseFrame` read without copying its payload: the request id, the status, and
+/// the payload as a slice of the frame's buffer.
+package struct ResponseEnvelope: Sendable {
+    package var requestID: UInt64
+    /// Nil when the status is OK.
+    package var error: SkewlessError?
+    package var payload: ByteBuffer
+
+    package init(requestID: UInt64, error: SkewlessError?, payload: ByteBuffer) {
+        self.requestID = requestID
+        self.error = error
+        self.payload = payload
+    }
+
+    package init(decoding frame: ByteBuffer) throws(SkewlessError) {
+        var requestID: UInt64 = 0
+        var code: UInt64 = 0
+        var message = ""
+        var payloadRange: Range<Int>?
+        let result: Result<Void, SkewlessError> = frame.withUnsafeReadableBytes { bytes in
+            do throws(SkewlessError) {
+                var reader = ProtobufReader(bytes)
+                while !reader.isAtEnd {
+                    let (field, wireType) = try reader.readTag()
+                    switch (field, wireType) {
+                    case (1, 0):
+                        requestID = try reader.readVarint()
+                    case (2, 2):
+                        var status = try reader.readLengthDelimited()
+                        while !status.isAtEnd {
+                            let (f, t) = try status.readTag()
+                            switch (f, t) {
+                            case (1, 0): code = try status.readVarint()
+                            case (2, 2): message = try status.readString()
+                            default: try status.skip(wireType: t)
+                            }
+                        }
+                    case (3, 2):
+                        let payload = try reader.readLengthDelimited()
+                        let start = payload.remainingBytes.baseAddress.map { $0 - bytes.baseAddress! } ?? 0
+                        payloadRange = start..<(start + payload.remainingBytes.count)
+                    default:
+                        try reader.skip(wireType: wireType)
+                    }
+                }
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+        self.requestID = requestID
+        if code == 0 {
+            self.error = nil
+        } else {
+            let wire = Skewless_V1_StatusCode(rawValue: Int(truncatingIfNeeded: code)) ?? .unknown
+            self.error = SkewlessError(SkewlessError.Code(rawValue: wire.rawValue), message.isEmpty ? "the node returned status \(code) with no message" : message)
+        }
+        if let payloadRange {
+            self.payload = frame.getSlice(at: frame.readerIndex + payloadRange.lowerBound, length: payloadRange.count) ?? ByteBuffer()
+        } else {
+            self.payload = ByteBuffer()
+        }
+    }
+}
