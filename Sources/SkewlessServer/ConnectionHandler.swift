@@ -13,6 +13,9 @@ import SwiftProtobuf
 /// - Responses not yet written to the socket are counted; at `maxInFlightPerConnection`
 ///   the handler stops reading from the socket until some are written (backpressure
 ///   instead of unbounded buffering for clients that send but do not read).
+/// - A request's `timeout_micros` counts from when the node read the bytes it arrived in;
+///   a request still waiting behind others in the same read when its deadline passes is
+///   answered DEADLINE_EXCEEDED without being executed.
 /// - A frame that is too large or a stream that ends inside a frame closes the connection
 ///   with a logged reason; a frame whose body is not a valid message gets an
 ///   INVALID_ARGUMENT response and the connection stays usable.
@@ -37,6 +40,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var quiescing = false
     private var closing = false
     private var closeCheck: Scheduled<Void>?
+    /// When the socket read that the requests now being decoded arrived in happened.
+    private var readArrival: NIODeadline?
 
     /// How long a draining connection must be quiet (nothing to answer, nothing arriving) before it closes.
     static let drainQuietPeriod = TimeAmount.milliseconds(20)
@@ -73,6 +78,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
         let body = unwrapInboundIn(data)
+        let arrival = readArrival ?? NIODeadline.now()
+        readArrival = arrival
         let request: Skewless_V1_RequestFrame
         do {
             request = try Skewless_V1_RequestFrame(serializedBytes: body.readableBytesSpan)
@@ -93,12 +100,20 @@ final class ConnectionHandler: ChannelDuplexHandler {
             return
         }
         closeCheck?.cancel()
+        if request.timeoutMicros > 0 {
+            let waitedMicros = (NIODeadline.now() - arrival).nanoseconds / 1_000
+            if waitedMicros >= Int64(clamping: request.timeoutMicros) {
+                send(.failure(requestID: request.requestID, SkewlessError(.deadlineExceeded, "the request waited \(waitedMicros) µs on the node behind other requests, past its deadline of \(request.timeoutMicros) µs; it was not executed")), context: context)
+                return
+            }
+        }
         var buffer = context.channel.allocator.buffer(capacity: 256)
         processor.respond(to: request, into: &buffer)
         write(buffer, context: context)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        readArrival = nil
         context.flush()
         context.fireChannelReadComplete()
     }

@@ -100,10 +100,11 @@ final class RequestProcessor: Sendable {
             answer.protocolVersion = ProtocolVersion.current
             answer.nodeID = configuration.nodeID
             answer.serverVersion = SkewlessServerVersion.current
-            answer.maxFrameBytes = UInt32(configuration.maxFrameBytes)
-            answer.maxInFlightPerConnection = UInt32(configuration.maxInFlightPerConnection)
+            answer.maxFrameBytes = UInt32(clamping: configuration.maxFrameBytes)
+            answer.maxInFlightPerConnection = UInt32(clamping: configuration.maxInFlightPerConnection)
             var response = Skewless_V1_ResponseFrame()
             response.requestID = request.requestID
+            response.status.code = .ok
             response.payload = try answer.serializedBytes()
             return .success(response)
         } catch let error as SkewlessError {
@@ -205,13 +206,12 @@ final class RequestProcessor: Sendable {
         for column in request.columns {
             guard let index = view.fieldIndex(named: column.field) else {
                 let known = view.fields.map(\.name).joined(separator: ", ")
-                throw SkewlessError(.invalidArgument, "feature view '\(view.qualifiedName)' has no field '\(column.field)'; its fields: \(known)")
+                throw SkewlessError(.notFound, "feature view '\(view.qualifiedName)' has no field '\(column.field)'; its fields: \(known)")
             }
             guard fields[index] == nil else {
                 throw SkewlessError(.invalidArgument, "field '\(column.field)' is sent twice")
             }
             let field = view.fields[index]
-            let values = try column.values.columnValues(as: field.type, count: rows, subject: "field '\(field.name)' of view '\(view.qualifiedName)'")
             var nullRows: [Bool]?
             if !column.nullRows.isEmpty {
                 var mask = [Bool](repeating: false, count: rows)
@@ -223,6 +223,8 @@ final class RequestProcessor: Sendable {
                 }
                 nullRows = mask
             }
+            let values = try column.values.columnValues(
+                as: field.type, count: rows, nullRows: nullRows, subject: "field '\(field.name)' of view '\(view.qualifiedName)'")
             fields[index] = FieldValues(values: values, nullRows: nullRows)
         }
         let batch = WriteBatch(

@@ -24,30 +24,46 @@ package enum OnlineFeaturesCodec {
             let size = columnSize(column, valuesSize: values)
             valueSizes.append(values)
             columnSizes.append(size)
-            payload += ProtobufWriter.fieldSize(length: size)
+            payload += ProtobufSize.fieldSize(length: size)
         }
         var frame = 2  // status: an empty message (code OK), always present
-        if requestID != 0 { frame += 1 + ProtobufWriter.varintSize(requestID) }
-        if payload > 0 { frame += ProtobufWriter.fieldSize(length: payload) }
+        if requestID != 0 { frame += 1 + ProtobufSize.varintSize(requestID) }
+        if payload > 0 { frame += ProtobufSize.fieldSize(length: payload) }
 
-        buffer.reserveCapacity(minimumWritableBytes: ProtocolVersion.lengthPrefixBytes + frame)
-        buffer.writeInteger(UInt32(frame), endianness: .big)
-        if requestID != 0 {
-            buffer.writeProtobufTag(1, .varint)
-            buffer.writeProtobufVarint(requestID)
-        }
-        buffer.writeProtobufLengthDelimited(2, length: 0)
-        if payload > 0 {
-            buffer.writeProtobufLengthDelimited(3, length: payload)
-            for (i, column) in columns.enumerated() {
-                buffer.writeProtobufLengthDelimited(1, length: columnSizes[i])
-                write(column, valuesSize: valueSizes[i], into: &buffer)
+        let total = ProtocolVersion.lengthPrefixBytes + frame
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { region in
+            var out = ProtobufCursor(region)
+            out.bigEndianUInt32(UInt32(frame))
+            if requestID != 0 {
+                out.tag(1, .varint)
+                out.varint(requestID)
             }
+            out.lengthDelimited(2, length: 0)
+            if payload > 0 {
+                out.lengthDelimited(3, length: payload)
+                for (i, column) in columns.enumerated() {
+                    out.lengthDelimited(1, length: columnSizes[i])
+                    write(column, valuesSize: valueSizes[i], into: &out)
+                }
+            }
+            assert(out.offset == total, "frame size computed as \(total) but \(out.offset) bytes written")
+            return out.offset
         }
     }
 
     static func typeNumber(_ type: FeatureType) -> UInt64 {
         UInt64(Skewless_V1_ValueType(type).rawValue)
+    }
+
+    static func status(_ number: UInt8) -> ValueStatus? {
+        switch number {
+        case 1: return .present
+        case 2: return .notFound
+        case 3: return .nullValue
+        case 4: return .outsideTTL
+        case 5: return .defaulted
+        default: return nil
+        }
     }
 
     static func statusNumber(_ status: ValueStatus) -> UInt8 {
@@ -63,80 +79,80 @@ package enum OnlineFeaturesCodec {
     private static func columnSize(_ column: ServedColumn, valuesSize: Int) -> Int {
         var size = 0
         let nameBytes = column.name.utf8.count
-        if nameBytes > 0 { size += ProtobufWriter.fieldSize(length: nameBytes) }
+        if nameBytes > 0 { size += ProtobufSize.fieldSize(length: nameBytes) }
         let type = typeNumber(column.type)
-        if type != 0 { size += 1 + ProtobufWriter.varintSize(type) }
-        if !column.statuses.isEmpty { size += ProtobufWriter.fieldSize(length: column.statuses.count) }
+        if type != 0 { size += 1 + ProtobufSize.varintSize(type) }
+        if !column.statuses.isEmpty { size += ProtobufSize.fieldSize(length: column.statuses.count) }
         let times = packedVarintSize(column.eventTimes)
-        if times > 0 { size += ProtobufWriter.fieldSize(length: times) }
-        size += ProtobufWriter.fieldSize(length: valuesSize)
+        if times > 0 { size += ProtobufSize.fieldSize(length: times) }
+        size += ProtobufSize.fieldSize(length: valuesSize)
         return size
     }
 
-    private static func write(_ column: ServedColumn, valuesSize: Int, into buffer: inout ByteBuffer) {
+    private static func write(_ column: ServedColumn, valuesSize: Int, into out: inout ProtobufCursor) {
         let nameBytes = column.name.utf8.count
         if nameBytes > 0 {
-            buffer.writeProtobufLengthDelimited(1, length: nameBytes)
-            buffer.writeString(column.name)
+            out.lengthDelimited(1, length: nameBytes)
+            out.string(column.name)
         }
         let type = typeNumber(column.type)
         if type != 0 {
-            buffer.writeProtobufTag(2, .varint)
-            buffer.writeProtobufVarint(type)
+            out.tag(2, .varint)
+            out.varint(type)
         }
         if !column.statuses.isEmpty {
-            buffer.writeProtobufLengthDelimited(3, length: column.statuses.count)
-            for status in column.statuses { buffer.writeInteger(statusNumber(status)) }
+            out.lengthDelimited(3, length: column.statuses.count)
+            for status in column.statuses { out.byte(statusNumber(status)) }
         }
         let times = packedVarintSize(column.eventTimes)
         if times > 0 {
-            buffer.writeProtobufLengthDelimited(4, length: times)
-            for time in column.eventTimes { buffer.writeProtobufVarint(UInt64(bitPattern: time)) }
+            out.lengthDelimited(4, length: times)
+            out.varints(column.eventTimes)
         }
-        buffer.writeProtobufLengthDelimited(5, length: valuesSize)
-        writeValues(column.values, into: &buffer)
+        out.lengthDelimited(5, length: valuesSize)
+        writeValues(column.values, into: &out)
     }
 
     private static func packedVarintSize(_ values: [Int64]) -> Int {
         var size = 0
-        for value in values { size += ProtobufWriter.varintSize(value) }
+        for value in values { size += ProtobufSize.varintSize(value) }
         return size
     }
 
     /// The size of a `ValueColumn` holding `values`.
     private static func valuesSize(_ values: ColumnValues) -> Int {
-        func packed(_ length: Int) -> Int { length == 0 ? 0 : ProtobufWriter.fieldSize(length: length) }
+        func packed(_ length: Int) -> Int { length == 0 ? 0 : ProtobufSize.fieldSize(length: length) }
         switch values {
         case .bool(let v): return packed(v.count)
         case .int32(let v):
             var n = 0
-            for x in v { n += ProtobufWriter.varintSize(Int64(x)) }
+            for x in v { n += ProtobufSize.varintSize(Int64(x)) }
             return packed(n)
         case .int64(let v), .timestamp(let v): return packed(packedVarintSize(v))
         case .float(let v): return packed(4 * v.count)
         case .double(let v): return packed(8 * v.count)
         case .string(let v):
             var n = 0
-            for s in v { n += ProtobufWriter.fieldSize(length: s.utf8.count) }
+            for s in v { n += ProtobufSize.fieldSize(length: s.utf8.count) }
             return n
         case .bytes(let v):
             var n = 0
-            for b in v { n += ProtobufWriter.fieldSize(length: b.count) }
+            for b in v { n += ProtobufSize.fieldSize(length: b.count) }
             return n
         case .embedding(let v):
             var n = 0
-            for e in v { n += ProtobufWriter.fieldSize(length: embeddingSize(e)) }
+            for e in v { n += ProtobufSize.fieldSize(length: embeddingSize(e)) }
             return n
         case .int64List(let v):
             var n = 0
-            for list in v { n += ProtobufWriter.fieldSize(length: packed(packedVarintSize(list))) }
+            for list in v { n += ProtobufSize.fieldSize(length: packed(packedVarintSize(list))) }
             return n
         case .stringList(let v):
             var n = 0
             for list in v {
                 var m = 0
-                for s in list { m += ProtobufWriter.fieldSize(length: s.utf8.count) }
-                n += ProtobufWriter.fieldSize(length: m)
+                for s in list { m += ProtobufSize.fieldSize(length: s.utf8.count) }
+                n += ProtobufSize.fieldSize(length: m)
             }
             return n
         }
@@ -144,86 +160,86 @@ package enum OnlineFeaturesCodec {
 
     private static func embeddingSize(_ e: EncodedEmbedding) -> Int {
         var n = 0
-        if e.dimension != 0 { n += 1 + ProtobufWriter.varintSize(UInt64(e.dimension)) }
+        if e.dimension != 0 { n += 1 + ProtobufSize.varintSize(UInt64(e.dimension)) }
         if e.isCompressed { n += 2 }
-        if !e.bytes.isEmpty { n += ProtobufWriter.fieldSize(length: e.bytes.count) }
+        if !e.bytes.isEmpty { n += ProtobufSize.fieldSize(length: e.bytes.count) }
         return n
     }
 
-    private static func writeValues(_ values: ColumnValues, into buffer: inout ByteBuffer) {
+    private static func writeValues(_ values: ColumnValues, into out: inout ProtobufCursor) {
         switch values {
         case .bool(let v):
             guard !v.isEmpty else { return }
-            buffer.writeProtobufLengthDelimited(1, length: v.count)
-            for x in v { buffer.writeInteger(UInt8(x ? 1 : 0)) }
+            out.lengthDelimited(1, length: v.count)
+            for x in v { out.byte(x ? 1 : 0) }
         case .int32(let v):
             var n = 0
-            for x in v { n += ProtobufWriter.varintSize(Int64(x)) }
+            for x in v { n += ProtobufSize.varintSize(Int64(x)) }
             guard n > 0 else { return }
-            buffer.writeProtobufLengthDelimited(2, length: n)
-            for x in v { buffer.writeProtobufVarint(UInt64(bitPattern: Int64(x))) }
+            out.lengthDelimited(2, length: n)
+            for x in v { out.varint(UInt64(bitPattern: Int64(x))) }
         case .int64(let v):
-            writePackedVarints(3, v, into: &buffer)
+            writePackedVarints(3, v, into: &out)
         case .timestamp(let v):
-            writePackedVarints(8, v, into: &buffer)
+            writePackedVarints(8, v, into: &out)
         case .float(let v):
             guard !v.isEmpty else { return }
-            buffer.writeProtobufLengthDelimited(4, length: 4 * v.count)
-            for x in v { buffer.writeInteger(x.bitPattern, endianness: .little) }
+            out.lengthDelimited(4, length: 4 * v.count)
+            out.littleEndian(v)
         case .double(let v):
             guard !v.isEmpty else { return }
-            buffer.writeProtobufLengthDelimited(5, length: 8 * v.count)
-            for x in v { buffer.writeInteger(x.bitPattern, endianness: .little) }
+            out.lengthDelimited(5, length: 8 * v.count)
+            out.littleEndian(v)
         case .string(let v):
             for s in v {
-                buffer.writeProtobufLengthDelimited(6, length: s.utf8.count)
-                buffer.writeString(s)
+                out.lengthDelimited(6, length: s.utf8.count)
+                out.string(s)
             }
         case .bytes(let v):
             for b in v {
-                buffer.writeProtobufLengthDelimited(7, length: b.count)
-                buffer.writeBytes(b)
+                out.lengthDelimited(7, length: b.count)
+                out.bytes(b)
             }
         case .embedding(let v):
             for e in v {
-                buffer.writeProtobufLengthDelimited(9, length: embeddingSize(e))
+                out.lengthDelimited(9, length: embeddingSize(e))
                 if e.dimension != 0 {
-                    buffer.writeProtobufTag(1, .varint)
-                    buffer.writeProtobufVarint(UInt64(e.dimension))
+                    out.tag(1, .varint)
+                    out.varint(UInt64(e.dimension))
                 }
                 if e.isCompressed {
-                    buffer.writeProtobufTag(2, .varint)
-                    buffer.writeInteger(UInt8(1))
+                    out.tag(2, .varint)
+                    out.byte(1)
                 }
                 if !e.bytes.isEmpty {
-                    buffer.writeProtobufLengthDelimited(3, length: e.bytes.count)
-                    buffer.writeBytes(e.bytes)
+                    out.lengthDelimited(3, length: e.bytes.count)
+                    out.bytes(e.bytes)
                 }
             }
         case .int64List(let v):
             for list in v {
                 let n = packedVarintSize(list)
-                buffer.writeProtobufLengthDelimited(10, length: n == 0 ? 0 : ProtobufWriter.fieldSize(length: n))
-                writePackedVarints(1, list, into: &buffer)
+                out.lengthDelimited(10, length: n == 0 ? 0 : ProtobufSize.fieldSize(length: n))
+                writePackedVarints(1, list, into: &out)
             }
         case .stringList(let v):
             for list in v {
                 var m = 0
-                for s in list { m += ProtobufWriter.fieldSize(length: s.utf8.count) }
-                buffer.writeProtobufLengthDelimited(11, length: m)
+                for s in list { m += ProtobufSize.fieldSize(length: s.utf8.count) }
+                out.lengthDelimited(11, length: m)
                 for s in list {
-                    buffer.writeProtobufLengthDelimited(1, length: s.utf8.count)
-                    buffer.writeString(s)
+                    out.lengthDelimited(1, length: s.utf8.count)
+                    out.string(s)
                 }
             }
         }
     }
 
-    private static func writePackedVarints(_ field: Int, _ values: [Int64], into buffer: inout ByteBuffer) {
+    private static func writePackedVarints(_ field: Int, _ values: [Int64], into out: inout ProtobufCursor) {
         let n = packedVarintSize(values)
         guard n > 0 else { return }
-        buffer.writeProtobufLengthDelimited(field, length: n)
-        for x in values { buffer.writeProtobufVarint(UInt64(bitPattern: x)) }
+        out.lengthDelimited(field, length: n)
+        out.varints(values)
     }
 
     // MARK: - Decoding
@@ -256,10 +272,10 @@ package enum OnlineFeaturesCodec {
     private static func decodeColumn(_ reader: inout ProtobufReader, entityCount: Int, expectedName: String?) throws(SkewlessError) -> ServedColumn {
         var name = ""
         var typeNumber = 0
-        var statusNumbers: [UInt64] = []
-        statusNumbers.reserveCapacity(entityCount)
-        var timeBits: [UInt64] = []
-        timeBits.reserveCapacity(entityCount)
+        var statuses: [ValueStatus] = []
+        statuses.reserveCapacity(entityCount)
+        var eventTimes: [Int64] = []
+        eventTimes.reserveCapacity(entityCount)
         var valuesReader: ProtobufReader?
         while !reader.isAtEnd {
             let (field, wireType) = try reader.readTag()
@@ -276,28 +292,32 @@ package enum OnlineFeaturesCodec {
                 name = try reader.readString()
             case (2, 0):
                 typeNumber = Int(truncatingIfNeeded: try reader.readVarint())
-            case (3, _):
-                try reader.readVarints(wireType: wireType, into: &statusNumbers)
+            case (3, 2):
+                // Packed statuses: every known status is one byte.
+                let packed = try reader.readLengthDelimited().remainingBytes
+                for byte in packed {
+                    guard let status = Self.status(byte) else {
+                        throw SkewlessError(.internal, "the node sent an unknown value status \(byte) for '\(name)': upgrade the client")
+                    }
+                    statuses.append(status)
+                }
+            case (3, 0):
+                let number = try reader.readVarint()
+                guard number < 0x80, let status = Self.status(UInt8(number)) else {
+                    throw SkewlessError(.internal, "the node sent an unknown value status \(number) for '\(name)': upgrade the client")
+                }
+                statuses.append(status)
             case (4, _):
-                try reader.readVarints(wireType: wireType, into: &timeBits)
+                try reader.readInt64s(wireType: wireType, into: &eventTimes)
             case (5, 2):
                 valuesReader = try reader.readLengthDelimited()
             default:
                 try reader.skip(wireType: wireType)
             }
         }
-        guard statusNumbers.count == entityCount, timeBits.count == entityCount else {
-            throw SkewlessError(.internal, "the node sent \(statusNumbers.count) statuses and \(timeBits.count) event times for \(entityCount) entities in '\(name)'")
+        guard statuses.count == entityCount, eventTimes.count == entityCount else {
+            throw SkewlessError(.internal, "the node sent \(statuses.count) statuses and \(eventTimes.count) event times for \(entityCount) entities in '\(name)'")
         }
-        var statuses: [ValueStatus] = []
-        statuses.reserveCapacity(entityCount)
-        for number in statusNumbers {
-            guard number <= 5, let status = ValueStatus(wire: Skewless_V1_ValueStatus(rawValue: Int(number)) ?? .unspecified) else {
-                throw SkewlessError(.internal, "the node sent an unknown value status \(number) for '\(name)': upgrade the client")
-            }
-            statuses.append(status)
-        }
-        let eventTimes = timeBits.map { Int64(bitPattern: $0) }
         guard let wireType = Skewless_V1_ValueType(rawValue: typeNumber) else {
             throw SkewlessError(.internal, "unknown value type \(typeNumber) for '\(name)'")
         }
@@ -327,6 +347,7 @@ package enum OnlineFeaturesCodec {
             throw SkewlessError(.internal, "unknown value type \(wireType.rawValue) for '\(name)': upgrade the client")
         }
         var varints: [UInt64] = []
+        var int64s: [Int64] = []
         var floats: [Float] = []
         var doubles: [Double] = []
         var strings: [String] = []
@@ -335,7 +356,8 @@ package enum OnlineFeaturesCodec {
         var int64Lists: [[Int64]] = []
         var stringLists: [[String]] = []
         switch expectedField {
-        case 1, 2, 3, 8: varints.reserveCapacity(entityCount)
+        case 1, 2: varints.reserveCapacity(entityCount)
+        case 3, 8: int64s.reserveCapacity(entityCount)
         case 4: floats.reserveCapacity(entityCount)
         case 5: doubles.reserveCapacity(entityCount)
         default: break
@@ -350,22 +372,14 @@ package enum OnlineFeaturesCodec {
                 throw SkewlessError(.internal, "column '\(name)' is \(wireType) but holds values of field \(field)")
             }
             switch field {
-            case 1, 2, 3, 8:
+            case 1, 2:
                 try reader.readVarints(wireType: type, into: &varints)
+            case 3, 8:
+                try reader.readInt64s(wireType: type, into: &int64s)
             case 4:
-                if type == 5 {
-                    floats.append(Float(bitPattern: try reader.readFixed32()))
-                } else {
-                    var packed = try reader.readLengthDelimited()
-                    while !packed.isAtEnd { floats.append(Float(bitPattern: try packed.readFixed32())) }
-                }
+                try reader.readFloats(wireType: type, into: &floats)
             case 5:
-                if type == 1 {
-                    doubles.append(Double(bitPattern: try reader.readFixed64()))
-                } else {
-                    var packed = try reader.readLengthDelimited()
-                    while !packed.isAtEnd { doubles.append(Double(bitPattern: try packed.readFixed64())) }
-                }
+                try reader.readDoubles(wireType: type, into: &doubles)
             case 6:
                 strings.append(try reader.readString())
             case 7:
@@ -411,8 +425,8 @@ package enum OnlineFeaturesCodec {
         switch wireType {
         case .bool: (type, column) = (.bool, .bool(varints.map { $0 != 0 }))
         case .int32: (type, column) = (.int32, .int32(varints.map { Int32(truncatingIfNeeded: Int64(bitPattern: $0)) }))
-        case .int64: (type, column) = (.int64, .int64(varints.map { Int64(bitPattern: $0) }))
-        case .timestamp: (type, column) = (.timestamp, .timestamp(varints.map { Int64(bitPattern: $0) }))
+        case .int64: (type, column) = (.int64, .int64(int64s))
+        case .timestamp: (type, column) = (.timestamp, .timestamp(int64s))
         case .float: (type, column) = (.float, .float(floats))
         case .double: (type, column) = (.double, .double(doubles))
         case .string: (type, column) = (.string, .string(strings))

@@ -1,6 +1,6 @@
 import SkewlessModel
 
-/// Reads the protobuf binary format from a byte range, for the hot path (see `ProtobufWriter`).
+/// Reads the protobuf binary format from a byte range, for the hot path (the reading half of `OnlineFeaturesCodec`).
 /// Every read is bounds-checked; malformed input throws rather than misreads.
 package struct ProtobufReader {
     private let bytes: UnsafeRawBufferPointer
@@ -99,6 +99,82 @@ package struct ProtobufReader {
         case 2: _ = try readLengthDelimited()
         case 5: _ = try readFixed32()
         default: throw Self.malformed("wire type \(wireType)")
+        }
+    }
+
+    /// Appends a repeated int64 field's values, packed or not. The packed form (what every
+    /// current encoder writes) is decoded into reserved space in one pass.
+    package mutating func readInt64s(wireType: UInt8, into values: inout [Int64]) throws(SkewlessError) {
+        guard wireType == 2 else {
+            guard wireType == 0 else { throw Self.malformed("wire type \(wireType) for a varint field") }
+            values.append(Int64(bitPattern: try readVarint()))
+            return
+        }
+        let packed = try readLengthDelimited().remainingBytes
+        // Every varint ends in exactly one byte below 0x80.
+        var count = 0
+        for byte in packed where byte < 0x80 { count += 1 }
+        guard packed.isEmpty || packed[packed.count - 1] < 0x80 else { throw Self.malformed("truncated packed varint") }
+        var failure: SkewlessError?
+        values.reserveCapacity(values.count + count)
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        for byte in packed {
+            if shift > 63 || (shift == 63 && byte > 1) {
+                failure = Self.malformed("varint overflows 64 bits")
+                break
+            }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 {
+                values.append(Int64(bitPattern: value))
+                value = 0
+                shift = 0
+            } else {
+                shift += 7
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Appends a repeated float field's values, packed (copied in bulk) or not.
+    package mutating func readFloats(wireType: UInt8, into values: inout [Float]) throws(SkewlessError) {
+        switch wireType {
+        case 5:
+            values.append(Float(bitPattern: try readFixed32()))
+        case 2:
+            let packed = try readLengthDelimited().remainingBytes
+            guard packed.count % 4 == 0 else { throw Self.malformed("packed float32s of \(packed.count) bytes") }
+            let start = values.count
+            values.append(contentsOf: repeatElement(0, count: packed.count / 4))
+            values.withUnsafeMutableBytes { out in
+                UnsafeMutableRawBufferPointer(rebasing: out[(start * 4)...]).copyMemory(from: packed)
+            }
+            #if _endian(big)
+            for i in start..<values.count { values[i] = Float(bitPattern: UInt32(littleEndian: values[i].bitPattern)) }
+            #endif
+        default:
+            throw Self.malformed("wire type \(wireType) for a float field")
+        }
+    }
+
+    /// Appends a repeated double field's values, packed (copied in bulk) or not.
+    package mutating func readDoubles(wireType: UInt8, into values: inout [Double]) throws(SkewlessError) {
+        switch wireType {
+        case 1:
+            values.append(Double(bitPattern: try readFixed64()))
+        case 2:
+            let packed = try readLengthDelimited().remainingBytes
+            guard packed.count % 8 == 0 else { throw Self.malformed("packed float64s of \(packed.count) bytes") }
+            let start = values.count
+            values.append(contentsOf: repeatElement(0, count: packed.count / 8))
+            values.withUnsafeMutableBytes { out in
+                UnsafeMutableRawBufferPointer(rebasing: out[(start * 8)...]).copyMemory(from: packed)
+            }
+            #if _endian(big)
+            for i in start..<values.count { values[i] = Double(bitPattern: UInt64(littleEndian: values[i].bitPattern)) }
+            #endif
+        default:
+            throw Self.malformed("wire type \(wireType) for a double field")
         }
     }
 

@@ -66,10 +66,11 @@ extension Skewless_V1_ValueColumn {
     /// The typed values of this column, checked against the field's type and row count.
     ///
     /// Exactly the array of `type` may hold values, and it must hold `count` of them.
-    /// Embeddings are decoded (which checks dimension, size and LZ4 integrity) and
-    /// re-encoded, so what is stored is always well formed.
+    /// Embeddings are decoded, which checks dimension, size and LZ4 integrity: raw ones are
+    /// then encoded again (compressed when that pays), LZ4 ones are kept as sent. Entries of
+    /// `nullRows` are placeholders: only their dimension is checked, and a zero vector is kept.
     /// - Parameter subject: names the column in errors, e.g. "field 'score' of view 'stats@1'".
-    package func columnValues(as type: FeatureType, count: Int, subject: @autoclosure () -> String) throws(SkewlessError) -> ColumnValues {
+    package func columnValues(as type: FeatureType, count: Int, nullRows: [Bool]? = nil, subject: @autoclosure () -> String) throws(SkewlessError) -> ColumnValues {
         let populated = populatedArrays
         let expectedName = ColumnValues.arrayName(of: type)
         for (name, n) in populated where name != expectedName {
@@ -93,9 +94,15 @@ extension Skewless_V1_ValueColumn {
         case .embedding(let dimension):
             var encoded: [EncodedEmbedding] = []
             encoded.reserveCapacity(count)
+            var placeholder: EncodedEmbedding?
             for (row, wire) in embeddingValues.enumerated() {
                 guard wire.dimension == dimension else {
                     throw SkewlessError(.invalidArgument, "\(subject()) row \(row): embedding has dimension \(wire.dimension), the field is \(type)")
+                }
+                if let nullRows, nullRows[row] {
+                    placeholder = placeholder ?? EmbeddingCodec.encode([Float](repeating: 0, count: dimension))
+                    encoded.append(placeholder!)
+                    continue
                 }
                 let vector: [Float]
                 do {

@@ -56,6 +56,54 @@ struct HostileClientTests {
         }
     }
 
+    @Test func aRequestWhoseDeadlinePassesWhileQueuedIsNotExecuted() async throws {
+        try await TestNode.withNode { node in
+            try await RawConnection.with(port: node.port) { connection in
+                // A slow request (1000 entities x 250 features) and, in the same bytes, a write
+                // with a 1 µs deadline: by the time the node reaches it, the deadline has passed.
+                var slow = Skewless_V1_GetOnlineFeaturesRequest()
+                slow.featureService = "bench_1x250"
+                var keys = Skewless_V1_EntityKeyColumn()
+                keys.joinKey = "user_id"
+                keys.int64Values = Array(1...1000)
+                slow.entities = [keys]
+                var write = Skewless_V1_WriteFeaturesRequest()
+                write.featureView = "user_transactions"
+                var key = Skewless_V1_EntityKeyColumn()
+                key.joinKey = "user_id"
+                key.int64Values = [4242]
+                write.entities = [key]
+                write.eventTimeMicros = [WallClock.nowMicros()]
+                var first = Skewless_V1_RequestFrame()
+                first.requestID = 10
+                first.method = .getOnlineFeatures
+                first.payload = try slow.serializedBytes()
+                var second = Skewless_V1_RequestFrame()
+                second.requestID = 11
+                second.method = .writeFeatures
+                second.timeoutMicros = 1
+                second.payload = try write.serializedBytes()
+                var both = ByteBuffer()
+                try FrameEncoder.write(first, into: &both)
+                try FrameEncoder.write(second, into: &both)
+                try await connection.send(bytes: Array(both.readableBytesView))
+                #expect(try await connection.next()?.status.code == .ok)
+                let late = try await connection.next()
+                #expect(late?.requestID == 11)
+                #expect(late?.status.code == .deadlineExceeded)
+                // It was not executed: the entity has no row.
+                var check = Skewless_V1_GetOnlineFeaturesRequest()
+                var list = Skewless_V1_FeatureList()
+                list.features = ["user_transactions:txn_count_1h"]
+                check.features = list
+                check.entities = [key]
+                let answer = try await connection.call(.getOnlineFeatures, check)
+                let response = try Skewless_V1_GetOnlineFeaturesResponse(serializedBytes: try #require(answer).payload)
+                #expect(response.features.first?.statuses == [.defaulted])
+            }
+        }
+    }
+
     @Test func anOversizeFrameIsRefusedBeforeItsBodyAndTheConnectionClosed() async throws {
         try await TestNode.withNode(configure: { $0.maxFrameBytes = 4096 }) { node in
             try await RawConnection.with(port: node.port) { connection in

@@ -51,6 +51,24 @@ import SkewlessCompression
         #expect(throws: SkewlessError.self) { try column.columnValues(as: .embedding(dimension: 16), count: 1, subject: "e") }
     }
 
+    @Test func embeddingPlaceholdersInNullRowsNeedOnlyTheRightDimension() throws {
+        var placeholder = Skewless_V1_Embedding()
+        placeholder.dimension = 3
+        placeholder.lz4 = true
+        placeholder.data = Data([0xFF])  // not a valid block: fine, the row is null
+        var column = Skewless_V1_ValueColumn()
+        column.embeddingValues = [Skewless_V1_Embedding(EmbeddingCodec.encode([1, 2, 3])), placeholder]
+        let values = try column.columnValues(as: .embedding(dimension: 3), count: 2, nullRows: [false, true], subject: "e")
+        guard case .embedding(let stored) = values else {
+            Issue.record("not an embedding column")
+            return
+        }
+        #expect(try EmbeddingCodec.decode(stored[0]) == [1, 2, 3])
+        #expect(try EmbeddingCodec.decode(stored[1]) == [0, 0, 0])
+        // The same garbage in a row that is not null is rejected.
+        #expect(throws: SkewlessError.self) { try column.columnValues(as: .embedding(dimension: 3), count: 2, subject: "e") }
+    }
+
     @Test func rawEmbeddingsThatCompressWellAreStoredCompressed() throws {
         let sparse = [Float](repeating: 0, count: 256)
         var raw = Skewless_V1_Embedding()

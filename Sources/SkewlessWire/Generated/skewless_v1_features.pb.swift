@@ -118,7 +118,8 @@ package nonisolated enum Skewless_V1_ValueStatus: SwiftProtobuf.Enum, Swift.Case
   /// No row for this entity, and the field declares no default. No value.
   case notFound // = 2
 
-  /// The row exists and is fresh but the field is null, and the field declares no default. No value.
+  /// The row exists but the field is null, and the field declares no default. No value.
+  /// (A stale row's null field under serve_flagged is NULL_VALUE too.)
   case nullValue // = 3
 
   /// The row is older than the view's TTL and the view's policy is serve_flagged:
@@ -530,7 +531,8 @@ package nonisolated struct Skewless_V1_WriteColumn: Sendable {
   /// Clears the value of `values`. Subsequent reads from it will return its default value.
   package mutating func clearValues() {self._values = nil}
 
-  /// Row indexes (0-based) whose value is null; their slot in `values` is a placeholder.
+  /// Row indexes (0-based) whose value is null; their slot in `values` is a placeholder
+  /// (for embeddings: any embedding of the field's dimension).
   package var nullRows: [UInt32] = []
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()

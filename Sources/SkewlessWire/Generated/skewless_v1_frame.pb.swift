@@ -231,8 +231,10 @@ package nonisolated struct Skewless_V1_ResponseFrame: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The request_id of the request this answers; 0 for a connection-level error
-  /// (for example an undecodable frame), after which the node may close the connection.
+  /// The request_id of the request this answers; 0 for a connection-level error that
+  /// belongs to no request (an undecodable frame, an oversize frame, a refused connection),
+  /// after which the node may close the connection. A refused handshake carries the
+  /// handshake's request_id and the node then closes the connection.
   package var requestID: UInt64 = 0
 
   package var status: Skewless_V1_Status {
