@@ -3,13 +3,15 @@ import PackageDescription
 
 // Dependency arrows point one way:
 //
-//   SkewlessModel  (definitions, values, keys, errors; no networking)
-//     ^        ^          ^
-//   SkewlessRepo  SkewlessWire (NIOCore + protobuf)   SkewlessOnlineStore    SkewlessCompression (CLZ4)
-//     ^              ^        ^                          ^
-//   SkewlessServer (NIOPosix) -----------------------------
-//   Skewless (client SDK, NIOPosix)
-//   fsnode / fsctl / fsbench (thin executables)
+//   SkewlessModel  (definitions, values, keys, errors; no I/O)
+//     ^               ^                          ^                     ^
+//   SkewlessRepo    SkewlessCompression (CLZ4)   SkewlessOnlineStore   |
+//     ^      ^        ^                          ^                     |
+//     |   SkewlessIngest   SkewlessWire (NIOCore + protobuf) ----------+
+//     |                      ^        ^          |
+//   SkewlessServer (NIOPosix) --------+----------+
+//                 Skewless (client SDK, NIOPosix)
+//   fsnode / fsctl / fsbench (thin executables on top)
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -43,6 +45,9 @@ let package = Package(
             dependencies: ["SkewlessModel", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        // Reading rows from CSV and JSON Lines and checking them against a view's schema, and
+        // formatting features for people (fsctl; offline ingestion later). No networking.
+        .target(name: "SkewlessIngest", dependencies: ["SkewlessModel", "SkewlessRepo"], swiftSettings: swiftSettings),
         // liblz4 from Debian (liblz4-dev).
         .systemLibrary(
             name: "CLZ4",
@@ -117,6 +122,7 @@ let package = Package(
             dependencies: [
                 "Skewless",
                 "SkewlessRepo",
+                "SkewlessIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -140,6 +146,7 @@ let package = Package(
         .testTarget(name: "SkewlessModelTests", dependencies: ["SkewlessModel"]),
         .testTarget(name: "SkewlessRepoTests", dependencies: ["SkewlessRepo"]),
         .testTarget(name: "SkewlessCompressionTests", dependencies: ["SkewlessCompression"]),
+        .testTarget(name: "SkewlessIngestTests", dependencies: ["SkewlessIngest", "SkewlessModel"]),
         .testTarget(
             name: "SkewlessWireTests",
             dependencies: [

@@ -1,9 +1,10 @@
-/// "Did you mean ...?" for misspelt keys, types and names.
-enum NameSuggestion {
+/// "Did you mean ...?" for misspelt keys, types and names: the repo loader's, and (through
+/// `package` access) fsctl's and SkewlessIngest's for columns, join keys and definitions.
+package enum NameSuggestion {
     /// The candidate closest to `word` when it is close enough to be a likely typo: at most
     /// one edit for words of up to four characters, two for longer ones. A swap of two
     /// neighbouring characters counts as one edit.
-    static func closest(to word: String, among candidates: [String]) -> String? {
+    package static func closest(to word: String, among candidates: [String]) -> String? {
         let limit = word.count <= 4 ? 1 : 2
         var best: (candidate: String, distance: Int)?
         for candidate in candidates where candidate != word {
@@ -16,7 +17,7 @@ enum NameSuggestion {
     }
 
     /// " (did you mean 'x'?)" or nothing.
-    static func hint(for word: String, among candidates: [String]) -> String {
+    package static func hint(for word: String, among candidates: [String]) -> String {
         closest(to: word, among: candidates).map { " (did you mean '\($0)'?)" } ?? ""
     }
 

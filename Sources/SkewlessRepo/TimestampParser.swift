@@ -9,22 +9,44 @@
 ///
 /// A time needs an offset (`Z` for UTC): a time without one means different instants on
 /// different machines. Leap seconds (`:60`) are rejected.
-enum TimestampParser {
+///
+/// `package`: SkewlessIngest reads `event_time` and timestamp cells with it, adding its own
+/// spellings (`now-30m`) in front.
+package enum TimestampParser {
     static let formatHelp = "write an RFC 3339 time such as 2024-01-01T00:00:00Z (or 2024-01-01T09:30:00.5+02:00), or a whole number of microseconds since 1970-01-01T00:00:00Z"
 
+    /// Why a text is not a time: the message quotes the text and says what to write.
+    package struct Problem: Error, Sendable, Hashable {
+        package var message: String
+
+        init(_ message: String) {
+            self.message = message
+        }
+    }
+
     static func microseconds(from text: String) throws(ValueProblem) -> Int64 {
+        do {
+            return try microseconds(from: text, formatHelp: formatHelp)
+        } catch {
+            throw ValueProblem(error.message)
+        }
+    }
+
+    /// - Parameter formatHelp: ends the message for a text that is not a time at all: what
+    ///   the caller accepts (which may be more than RFC 3339, such as microseconds or `now`).
+    package static func microseconds(from text: String, formatHelp: String) throws(Problem) -> Int64 {
         var cursor = Cursor(Array(text.utf8))
-        let notATime = ValueProblem("'\(text)' is not a time: \(formatHelp)")
+        let notATime = Problem("'\(text)' is not a time: \(formatHelp)")
 
         guard let year = cursor.digits(4), cursor.skip("-"), let month = cursor.digits(2), cursor.skip("-"),
             let day = cursor.digits(2)
         else { throw notATime }
         guard (1...12).contains(month) else {
-            throw ValueProblem("'\(text)' is not a time: month \(month) is not 1 to 12")
+            throw Problem("'\(text)' is not a time: month \(month) is not 1 to 12")
         }
         let daysInMonth = Self.daysIn(month: month, year: year)
         guard (1...daysInMonth).contains(day) else {
-            throw ValueProblem("'\(text)' is not a time: day \(day) is not 1 to \(daysInMonth) in \(year)-\(month < 10 ? "0" : "")\(month)")
+            throw Problem("'\(text)' is not a time: day \(day) is not 1 to \(daysInMonth) in \(year)-\(month < 10 ? "0" : "")\(month)")
         }
         let days = Self.daysSinceEpoch(year: year, month: month, day: day)
         if cursor.isAtEnd {
@@ -36,13 +58,13 @@ enum TimestampParser {
             let second = cursor.digits(2)
         else { throw notATime }
         guard hour < 24, minute < 60, second < 60 else {
-            throw ValueProblem("'\(text)' is not a time: \(hour):\(minute):\(second) is out of range (hours 0-23, minutes and seconds 0-59)")
+            throw Problem("'\(text)' is not a time: \(hour):\(minute):\(second) is out of range (hours 0-23, minutes and seconds 0-59)")
         }
         var fraction: Int64 = 0
         if cursor.skip(".") {
             let fractionDigits = cursor.digitRun()
             guard (1...6).contains(fractionDigits.count) else {
-                throw ValueProblem("'\(text)' is not a time: write 1 to 6 digits after the decimal point (timestamps have microsecond precision)")
+                throw Problem("'\(text)' is not a time: write 1 to 6 digits after the decimal point (timestamps have microsecond precision)")
             }
             fraction = fractionDigits.reduce(0) { $0 * 10 + Int64($1) }
             for _ in fractionDigits.count..<6 { fraction *= 10 }
@@ -57,7 +79,7 @@ enum TimestampParser {
             else { throw notATime }
             offsetSeconds = sign * (offsetHours * 3_600 + offsetMinutes * 60)
         } else if cursor.isAtEnd {
-            throw ValueProblem("'\(text)' has no UTC offset: add Z for UTC (\(text)Z) or an offset such as +02:00")
+            throw Problem("'\(text)' has no UTC offset: add Z for UTC (\(text)Z) or an offset such as +02:00")
         } else {
             throw notATime
         }

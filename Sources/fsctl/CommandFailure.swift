@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SkewlessIngest
 import SkewlessModel
 import SkewlessRepo
 
@@ -54,7 +55,7 @@ struct CommandFailure: Error, CustomStringConvertible {
         } catch let error as SkewlessError {
             failure = CommandFailure(error, node: node)
         } catch let error as InputProblems {
-            failure = CommandFailure(error.report(), exitCode: rejectedInput)
+            failure = CommandFailure(error.description, exitCode: rejectedInput)
         } catch let error as RepoError {
             failure = CommandFailure(error.description, exitCode: Self.failure, isPrefixed: false)
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Skewless
+import SkewlessIngest
 import SkewlessRepo
 
 /// `fsctl describe`: the definitions of a repo, or of the repo a node serves.
@@ -8,8 +9,7 @@ struct DescribeCommand: AsyncParsableCommand {
         commandName: "describe",
         abstract: "Show entities, feature views (fields, types, defaults, TTL, staleness policy) and feature services.",
         discussion: """
-            Reads the repo at --repo (default examples/feature_repo), or asks the node at --node.
-            Give a name to show one entity, view (every version, or name@version) or service in full.
+            Reads the repo at --repo (default examples/feature_repo), or asks the node at --node. Give a name to show one entity, view (every version, or name@version) or service in full.
             """)
 
     @Argument(help: "An entity, feature view (name or name@version) or feature service to show alone.")
@@ -22,7 +22,7 @@ struct DescribeCommand: AsyncParsableCommand {
     var node: String?
 
     @Option(name: .customLong("timeout-ms"), help: "With --node: the deadline in milliseconds.")
-    var timeoutMilliseconds: Int = 2_000
+    var timeoutMilliseconds: Int = 1_000
 
     @Flag(help: "Print JSON.")
     var json = false

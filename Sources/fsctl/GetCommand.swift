@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Skewless
+import SkewlessIngest
 
 /// `fsctl get`: fetches a feature service, or named features, for some entities.
 struct GetCommand: AsyncParsableCommand {
@@ -9,12 +10,15 @@ struct GetCommand: AsyncParsableCommand {
         abstract: "Fetch the latest features of entities from a node.",
         discussion: """
             Each value shows its status: 0.25 (present), 0 (defaulted), 1.2 (stale), - (null), - (not found).
-            Join key values are typed by the node's definitions: merchant_id=123 is the string "123"
-            when merchant_id is a string key.
+
+            Join key values are typed by the node's definitions: merchant_id=123 is the string "123" when merchant_id is a string key.
+
             Examples:
-              fsctl get --service fraud_detection_v1 --entity user_id=1,merchant_id=m-1 --entity user_id=2,merchant_id=m-2
-              fsctl get --features user_profile@1:country,item_embedding:embedding --entity user_id=3,item_id=1
-              fsctl get --service recommendation_v1 --entities-file entities.jsonl --format json
+              fsctl get --service fraud_detection_v1 \\
+                  --entity user_id=1,merchant_id=m-1 --entity user_id=2,merchant_id=m-2
+              fsctl get --features user_profile@1:country,item_embedding:category \\
+                  --entity user_id=3,item_id=1
+              fsctl get --service recommendation_v1 --entities-file e.jsonl --format json
             """)
 
     @OptionGroup var nodeOptions: NodeOptions
@@ -67,6 +71,9 @@ struct GetCommand: AsyncParsableCommand {
                 }
                 if let entitiesFile, let fileBytes {
                     keys += try EntityArgument.entities(fromJSONLines: fileBytes, file: entitiesFile, keyTypes: keyTypes).get()
+                }
+                guard !keys.isEmpty else {
+                    throw CommandFailure("no entities: \(entitiesFile ?? "the entities file") has no lines with join keys", exitCode: CommandFailure.rejectedInput)
                 }
                 let request = keys.map { Dictionary($0.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }) }
                 let response: OnlineFeatures

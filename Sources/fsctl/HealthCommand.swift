@@ -1,5 +1,6 @@
 import ArgumentParser
 import Skewless
+import SkewlessIngest
 
 /// `fsctl health`: whether a node serves, and what it holds.
 struct HealthCommand: AsyncParsableCommand {
@@ -14,7 +15,7 @@ struct HealthCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting(node: nodeOptions.node) {
-            let health = try await nodeOptions.withClient(defaultTimeoutMilliseconds: 2_000) { client in
+            let health = try await nodeOptions.withClient(defaultTimeoutMilliseconds: 1_000) { client in
                 try await client.health()
             }
             if json {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Skewless
+import SkewlessIngest
 import SkewlessRepo
 
 /// `fsctl put`: checks every row of a CSV or JSON Lines file against a feature view, then
@@ -10,16 +11,13 @@ struct PutCommand: AsyncParsableCommand {
         commandName: "put",
         abstract: "Write rows from a CSV or JSON Lines file into a feature view.",
         discussion: """
-            Columns (CSV header names, or JSON keys): every join key of the view, event_time,
-            optionally created_time, and any of the view's fields. A missing column, an empty
-            CSV cell or a JSON null is a null value, except that "" in CSV is an empty string,
-            bytes or list.
-            Times (event_time, created_time, timestamp fields): microseconds since the epoch,
-            RFC 3339 (2026-11-21T10:00:00Z), now, or now-30m / now-2h / now+90s (ms, s, m, h, d).
-            Values: bool true/false/1/0; integers range-checked; floats also NaN, Infinity;
-            bytes as base64; lists and embeddings as JSON lists, or in CSV also a;b;c
-            (an embedding[N] needs exactly N numbers).
-            Every row is checked before anything is sent; up to 20 problems are listed.
+            Columns (CSV header names, or JSON keys): every join key of the view, event_time, optionally created_time, and any of the view's fields. A missing column, an empty CSV cell or a JSON null is a null value, except that "" in CSV is an empty string, bytes or list.
+
+            Times (event_time, created_time, timestamp fields): microseconds since the epoch, RFC 3339 (2026-11-21T10:00:00Z), now, or now-30m, now-2h, now+90s (units ms, s, m, h, d).
+
+            Values: bool true, false, 1 or 0; integers range-checked; floats and doubles also NaN, Infinity, -Infinity; bytes as base64; lists and embeddings as JSON lists, or in CSV also a;b;c (an embedding[N] needs exactly N numbers).
+
+            Every row is checked before anything is sent; up to 20 problems are listed. Format details: examples/data/README.md.
             """)
 
     @OptionGroup var nodeOptions: NodeOptions
@@ -58,23 +56,24 @@ struct PutCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.reporting(node: nodeOptions.node) {
             let format = self.format ?? InputFormat(path: file) ?? .csv
+            let source = file == "-" ? "<stdin>" : file
             let bytes = try InputFile.read(file)
             let now = WallClock.nowMicros()
             if let repo {
                 let loaded = try FeatureRepoLoader.load(path: repo)
                 let writes = try Self.check(bytes, format: format, file: file, view: view, in: loaded, now: now)
-                print("\(file): \(writes.rows.count) rows are valid for \(writes.view.qualifiedName) (dry run: nothing written)")
+                print("\(source): \(Self.count(writes.rows.count, "row")) valid for \(writes.view.qualifiedName) (dry run: nothing written)")
                 return
             }
             try await nodeOptions.withClient(defaultTimeoutMilliseconds: 10_000) { client in
                 let checked = try Self.check(bytes, format: format, file: file, view: view, in: try await client.describe(), now: now)
                 let target = checked.view.qualifiedName
                 guard !dryRun else {
-                    print("\(file): \(checked.rows.count) rows are valid for \(target) (dry run: nothing written)")
+                    print("\(source): \(Self.count(checked.rows.count, "row")) valid for \(target) (dry run: nothing written)")
                     return
                 }
                 guard !checked.rows.isEmpty else {
-                    print("\(file): no rows to write")
+                    print("\(source): no rows to write")
                     return
                 }
                 let start = ContinuousClock.now
@@ -98,15 +97,20 @@ struct PutCommand: AsyncParsableCommand {
                 let elapsed = ContinuousClock.now - start
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 let rate = seconds > 0 ? Int((Double(sent) / seconds).rounded()) : sent
-                print("\(file) -> \(target): \(written) rows written, \(ignored) ignored as older than the node's (\(sent) rows in \(batches) \(batches == 1 ? "batch" : "batches"), \(String(format: "%.3f", seconds)) s, \(rate) rows/s)")
+                print("\(source) -> \(target): \(Self.count(written, "row")) written, \(ignored) ignored as older than the node's (\(Self.count(batches, "batch")), \(String(format: "%.3f", seconds)) s, \(rate) rows/s)")
             }
         }
+    }
+
+    static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : noun.hasSuffix("ch") ? "es" : "s")"
     }
 
     /// The view and every row of the file as a write, or every problem of the file.
     static func check(_ bytes: [UInt8], format: InputFormat, file: String, view name: String, in repo: FeatureRepo, now: Int64) throws -> (view: FeatureView, rows: [CheckedRow]) {
         let view = try repo.featureView(qualified: name)
-        let validator = RowValidator(view: view, joinKeys: repo.joinKeys(of: view), now: now)
+        let versions = repo.featureViews.filter { $0.name == view.name }
+        let validator = RowValidator(view: view, joinKeys: repo.joinKeys(of: view), now: now, otherVersions: versions)
         let rows = try WriteRowsReader.writes(from: bytes, format: format, file: file, validator: validator).get()
         return (view, rows)
     }

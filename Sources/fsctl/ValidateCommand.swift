@@ -1,4 +1,5 @@
 import ArgumentParser
+import SkewlessIngest
 import SkewlessRepo
 
 /// `fsctl validate`: loads a feature repo and says what it holds, or where it is wrong.

@@ -1,6 +1,6 @@
 /// A JSON value as `fsctl` reads and prints it. Numbers keep their text, so an int64 beyond
 /// 2^53 is neither rounded on the way in nor on the way out; objects keep their key order.
-enum JSONValue: Sendable, Hashable {
+package enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     /// The number exactly as written (JSON grammar), e.g. `-12`, `0.25`, `1e-3`.
@@ -9,17 +9,17 @@ enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([Member])
 
-    struct Member: Sendable, Hashable {
+    package struct Member: Sendable, Hashable {
         var key: String
         var value: JSONValue
 
-        init(_ key: String, _ value: JSONValue) {
+        package init(_ key: String, _ value: JSONValue) {
             self.key = key
             self.value = value
         }
     }
 
-    static func integer<T: BinaryInteger>(_ value: T) -> JSONValue {
+    package static func integer<T: BinaryInteger>(_ value: T) -> JSONValue {
         .number(String(value))
     }
 
@@ -48,7 +48,7 @@ enum JSONValue: Sendable, Hashable {
 
     /// The JSON text. With `indent`, objects and lists of objects or lists go one item per
     /// line; lists of plain values (an embedding, say) stay on one line.
-    func serialized(indent: Int? = 2) -> String {
+    package func serialized(indent: Int? = 2) -> String {
         var output = ""
         write(to: &output, indent: indent, depth: 0)
         return output

@@ -1,3 +1,5 @@
+import SkewlessRepo
+
 /// The spellings of a point in time that `fsctl put` accepts for `event_time`,
 /// `created_time` and timestamp fields, and the RFC 3339 form it prints.
 ///
@@ -66,55 +68,15 @@ enum TimeSyntax {
 
     // MARK: - RFC 3339
 
-    /// `YYYY-MM-DD`, or `YYYY-MM-DD(T|t| )HH:MM:SS[.f{1,6}](Z|z|+HH:MM|-HH:MM)`.
+    /// `YYYY-MM-DD`, or `YYYY-MM-DD(T|t| )HH:MM:SS[.f{1,6}](Z|z|+HH:MM|-HH:MM)`: SkewlessRepo's
+    /// `TimestampParser`, the parser of the repo's timestamp defaults, so that a time means
+    /// the same in a repo file and in an input file.
     static func rfc3339(_ text: String) throws(InvalidValue) -> Int64 {
-        var cursor = Cursor(Array(text.utf8))
-        let notATime = InvalidValue("'\(text)' is not a time: \(help)")
-        guard let year = cursor.digits(4), cursor.skip("-"), let month = cursor.digits(2), cursor.skip("-"),
-            let day = cursor.digits(2)
-        else { throw notATime }
-        guard (1...12).contains(month) else {
-            throw InvalidValue("'\(text)' is not a time: month \(month) is not 1 to 12")
+        do {
+            return try TimestampParser.microseconds(from: text, formatHelp: help)
+        } catch {
+            throw InvalidValue(error.message)
         }
-        let monthLength = daysIn(month: month, year: year)
-        guard (1...monthLength).contains(day) else {
-            throw InvalidValue("'\(text)' is not a time: day \(day) is not 1 to \(monthLength) in that month")
-        }
-        let days = daysSinceEpoch(year: year, month: month, day: day)
-        if cursor.isAtEnd { return days * 86_400_000_000 }
-
-        guard cursor.skip("T") || cursor.skip("t") || cursor.skip(" "),
-            let hour = cursor.digits(2), cursor.skip(":"), let minute = cursor.digits(2), cursor.skip(":"),
-            let second = cursor.digits(2)
-        else { throw notATime }
-        guard hour < 24, minute < 60, second < 60 else {
-            throw InvalidValue("'\(text)' is not a time: hours are 0 to 23, minutes and seconds 0 to 59")
-        }
-        var fraction: Int64 = 0
-        if cursor.skip(".") {
-            let digits = cursor.digitRun()
-            guard (1...6).contains(digits.count) else {
-                throw InvalidValue("'\(text)' is not a time: write 1 to 6 digits after the decimal point (times have microsecond precision)")
-            }
-            fraction = digits.reduce(0) { $0 * 10 + Int64($1) }
-            for _ in digits.count..<6 { fraction *= 10 }
-        }
-        let offsetSeconds: Int64
-        if cursor.skip("Z") || cursor.skip("z") {
-            offsetSeconds = 0
-        } else if cursor.isAtEnd {
-            throw InvalidValue("'\(text)' has no UTC offset: add Z for UTC (\(text)Z) or an offset such as +02:00")
-        } else {
-            let sign: Int64
-            if cursor.skip("+") { sign = 1 } else if cursor.skip("-") { sign = -1 } else { throw notATime }
-            guard let offsetHours = cursor.digits(2), cursor.skip(":"), let offsetMinutes = cursor.digits(2),
-                offsetHours < 24, offsetMinutes < 60
-            else { throw notATime }
-            offsetSeconds = sign * (offsetHours * 3_600 + offsetMinutes * 60)
-        }
-        guard cursor.isAtEnd else { throw notATime }
-        let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offsetSeconds
-        return seconds * 1_000_000 + fraction
     }
 
     /// RFC 3339 in UTC: `2026-11-21T10:00:00Z`, with `.mmm` or `.uuuuuu` when the time has them.
@@ -156,24 +118,6 @@ enum TimeSyntax {
         return (quotient, remainder)
     }
 
-    static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    static func daysSinceEpoch(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
     /// The date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
     static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
@@ -185,45 +129,5 @@ enum TimeSyntax {
         let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
         let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    /// Reads ASCII from the front of the text.
-    private struct Cursor {
-        private let bytes: [UInt8]
-        private var index = 0
-
-        init(_ bytes: [UInt8]) {
-            self.bytes = bytes
-        }
-
-        var isAtEnd: Bool { index == bytes.count }
-
-        mutating func skip(_ character: Unicode.Scalar) -> Bool {
-            guard index < bytes.count, bytes[index] == UInt8(ascii: character) else { return false }
-            index += 1
-            return true
-        }
-
-        /// Exactly `count` digits, as a number.
-        mutating func digits(_ count: Int) -> Int64? {
-            guard index + count <= bytes.count else { return nil }
-            var value: Int64 = 0
-            for byte in bytes[index..<(index + count)] {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
-            }
-            index += count
-            return value
-        }
-
-        /// Every digit from here on, each as a number.
-        mutating func digitRun() -> [UInt8] {
-            var run: [UInt8] = []
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
-                run.append(bytes[index] - UInt8(ascii: "0"))
-                index += 1
-            }
-            return run
-        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SkewlessModel
+import SkewlessRepo
 
 /// The entities of `fsctl get`: `--entity user_id=42` or, for a composite key,
 /// `--entity user_id=1,merchant_id=m-1`; or a JSON Lines file of objects such as
@@ -7,7 +8,7 @@ import SkewlessModel
 ///
 /// Values are typed by the node's definitions (a join key name has one type across a
 /// repo), so a string key that looks numeric (`merchant_id=123`) stays a string.
-struct EntityArgument: Sendable, Hashable {
+package struct EntityArgument: Sendable, Hashable {
     struct Pair: Sendable, Hashable {
         var name: String
         var text: String
@@ -17,7 +18,7 @@ struct EntityArgument: Sendable, Hashable {
 
     /// Parses `name=value[,name=value...]`. A value runs to the next comma; the first `=`
     /// of a pair separates name and value, so a value may hold `=` but not `,`.
-    init(parsing text: String) throws(InvalidValue) {
+    package init(parsing text: String) throws(InvalidValue) {
         var pairs: [Pair] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard let equals = part.firstIndex(of: "=") else {
@@ -36,7 +37,7 @@ struct EntityArgument: Sendable, Hashable {
     }
 
     /// The typed keys. `keyTypes`: every join key of the repo by name.
-    func keys(keyTypes: [String: KeyType]) throws(InvalidValue) -> [FetchedEntity.Key] {
+    package func keys(keyTypes: [String: KeyType]) throws(InvalidValue) -> [FetchedEntity.Key] {
         try pairs.map { (pair: Pair) throws(InvalidValue) -> FetchedEntity.Key in
             let type = try Self.type(of: pair.name, keyTypes: keyTypes)
             do throws(InvalidValue) {
@@ -51,7 +52,7 @@ struct EntityArgument: Sendable, Hashable {
     }
 
     /// The entities of a JSON Lines file, or every problem of it.
-    static func entities(fromJSONLines bytes: [UInt8], file: String, keyTypes: [String: KeyType]) -> Result<[[FetchedEntity.Key]], InputProblems> {
+    package static func entities(fromJSONLines bytes: [UInt8], file: String, keyTypes: [String: KeyType]) -> Result<[[FetchedEntity.Key]], InputProblems> {
         let output = JSONLinesRowReader.read(bytes)
         var problems = output.problems
         var entities: [[FetchedEntity.Key]] = []
@@ -75,7 +76,7 @@ struct EntityArgument: Sendable, Hashable {
         }
         guard problems.isEmpty else {
             let ordered = problems.sorted { $0.location.line < $1.location.line }
-            return .failure(InputProblems(file: file, problems: ordered, counting: JSONLinesRowReader.counting))
+            return .failure(InputProblems(file: file, problems: ordered, counting: JSONLinesRowReader.counting, consequence: "nothing was fetched"))
         }
         return .success(entities)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SkewlessModel
+import SkewlessRepo
 
 /// Checks rows of an input file against one feature view and turns them into writes.
 ///
@@ -7,7 +8,7 @@ import SkewlessModel
 /// `created_time` (optional: all rows give it or none do) and one column per field
 /// (optional: a missing column or a null cell is a null value). Any other column is an
 /// error, because it is most likely a misspelt field whose values would silently be lost.
-struct RowValidator: Sendable {
+package struct RowValidator: Sendable {
     static let eventTimeColumn = "event_time"
     static let createdTimeColumn = "created_time"
 
@@ -20,24 +21,33 @@ struct RowValidator: Sendable {
     let joinKeys: [JoinKey]
     /// The instant `now` means in times (see `TimeSyntax`).
     let now: Int64
+    /// The view's other versions, to point a column of one of them at the right version.
+    let otherVersions: [FeatureView]
 
-    private enum Column {
+    private enum Column: Sendable {
         case joinKey(JoinKey)
         case eventTime
         case createdTime
         case field(Field)
     }
 
-    private let columns: [String: Column]
+    /// Every column a row may have, in the order of `knownColumns`.
+    private let columns: [Column]
+    /// Column name -> index in `columns`.
+    private let columnIndex: [String: Int]
+    /// The indexes of the columns every row must have.
+    private let requiredColumns: [Int]
 
-    init(view: FeatureView, joinKeys: [JoinKey], now: Int64) {
+    package init(view: FeatureView, joinKeys: [JoinKey], now: Int64, otherVersions: [FeatureView] = []) {
         self.view = view
         self.joinKeys = joinKeys
         self.now = now
-        var columns: [String: Column] = [Self.eventTimeColumn: .eventTime, Self.createdTimeColumn: .createdTime]
-        for key in joinKeys { columns[key.name] = .joinKey(key) }
-        for field in view.fields { columns[field.name] = .field(field) }
+        self.otherVersions = otherVersions.filter { $0.version != view.version }
+        let columns = joinKeys.map(Column.joinKey) + [.eventTime] + view.fields.map(Column.field) + [.createdTime]
+        let names = joinKeys.map(\.name) + [Self.eventTimeColumn] + view.fields.map(\.name) + [Self.createdTimeColumn]
         self.columns = columns
+        self.columnIndex = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        self.requiredColumns = Array(0...joinKeys.count)
     }
 
     /// The columns a row may have, in the order a CSV header would list them.
@@ -53,11 +63,11 @@ struct RowValidator: Sendable {
         for name in names {
             if !seen.insert(name).inserted {
                 problems.append(InputProblem(location, column: name, "the column appears twice"))
-            } else if columns[name] == nil {
+            } else if columnIndex[name] == nil {
                 problems.append(InputProblem(location, column: name, unknownColumnMessage(name)))
             }
         }
-        for required in joinKeys.map(\.name) + [Self.eventTimeColumn] where !seen.contains(required) {
+        for required in requiredColumns.map({ knownColumns[$0] }) where !seen.contains(required) {
             problems.append(InputProblem(location, column: required, missingMessage(required)))
         }
         return problems
@@ -65,6 +75,50 @@ struct RowValidator: Sendable {
 
     /// The row as a write; nil when it has problems, which are added to `problems`.
     func write(from row: InputRow, problems: inout [InputProblem]) -> CheckedRow? {
+        var state = State()
+        return write(from: row, problems: &problems, state: &state)
+    }
+
+    /// Every row's write; every problem of every row is added to `problems`. `createdTime`
+    /// must be given by all rows or by none (a write request carries it for all its rows or
+    /// for none).
+    func writes(from rows: [InputRow], problems: inout [InputProblem]) -> [CheckedRow] {
+        var writes: [CheckedRow] = []
+        writes.reserveCapacity(rows.count)
+        let problemsBefore = problems.count
+        var state = State()
+        for row in rows {
+            if let write = write(from: row, problems: &problems, state: &state) { writes.append(write) }
+        }
+        // Only when every row passed, so that rows and writes pair up.
+        if problems.count == problemsBefore, let first = zip(rows, writes).first(where: { $0.1.createdTime != nil }),
+            writes.contains(where: { $0.createdTime == nil })
+        {
+            for (row, write) in zip(rows, writes) where write.createdTime == nil {
+                problems.append(InputProblem(row.location, column: Self.createdTimeColumn, "no created time, but \(first.0.location) gives one: give created_time in every row or in none (without it, the node stamps the time it receives the row)"))
+            }
+        }
+        return writes
+    }
+
+    /// What checking one row leaves for the next.
+    private struct State {
+        /// The column names of the last row and their indexes in `columns` (nil: unknown).
+        /// Rows of a CSV file, and usually of a JSON Lines file, share their names, so
+        /// each row's cells are matched to columns without hashing a name per cell.
+        var names: [String] = []
+        var plan: [Int?] = []
+        /// Unknown column name -> index of its problem, so that a misspelt key of a JSON
+        /// Lines file is reported once, with a count of the lines repeating it.
+        var unknownColumns: [String: Int] = [:]
+    }
+
+    private func write(from row: InputRow, problems: inout [InputProblem], state: inout State) -> CheckedRow? {
+        let names = row.cells.map(\.name)
+        if names != state.names {
+            state.names = names
+            state.plan = names.map { columnIndex[$0] }
+        }
         let problemsBefore = problems.count
         func problem(_ column: String, _ message: String) {
             problems.append(InputProblem(row.location, column: column, message))
@@ -73,19 +127,33 @@ struct RowValidator: Sendable {
         var eventTime: Int64?
         var createdTime: Int64?
         var values: [String: FeatureValue?] = [:]
-        var seen = Set<String>()
-        for named in row.cells {
+        values.reserveCapacity(row.cells.count)
+        var seen = [Bool](repeating: false, count: columns.count)
+        var hasUnknownColumns = false
+        var unknownSeen: Set<String> = []
+        for (named, planned) in zip(row.cells, state.plan) {
             let name = named.name
-            guard seen.insert(name).inserted else {
+            guard let index = planned else {
+                guard unknownSeen.insert(name).inserted else {
+                    problem(name, "the column appears twice")
+                    continue
+                }
+                hasUnknownColumns = true
+                if let index = state.unknownColumns[name] {
+                    problems[index].repeats += 1
+                } else {
+                    state.unknownColumns[name] = problems.count
+                    problem(name, unknownColumnMessage(name))
+                }
+                continue
+            }
+            guard !seen[index] else {
                 problem(name, "the column appears twice")
                 continue
             }
-            guard let column = columns[name] else {
-                problem(name, unknownColumnMessage(name))
-                continue
-            }
+            seen[index] = true
             do throws(InvalidValue) {
-                switch column {
+                switch columns[index] {
                 case .joinKey(let key):
                     guard let part = try ValueParser.keyPart(of: named.cell, as: key.type) else {
                         problem(name, "the join key has no value")
@@ -107,42 +175,18 @@ struct RowValidator: Sendable {
                 problem(name, error.message)
             }
         }
-        for key in joinKeys where !seen.contains(key.name) {
-            problem(key.name, missingMessage(key.name))
+        for index in requiredColumns where !seen[index] {
+            problem(knownColumns[index], missingMessage(knownColumns[index]))
         }
-        if !seen.contains(Self.eventTimeColumn) {
-            problem(Self.eventTimeColumn, missingMessage(Self.eventTimeColumn))
-        }
-        guard problems.count == problemsBefore, let eventTime else { return nil }
+        guard problems.count == problemsBefore, !hasUnknownColumns, let eventTime else { return nil }
         return CheckedRow(entity: entity, eventTime: eventTime, createdTime: createdTime, values: values)
-    }
-
-    /// Every row's write; every problem of every row is added to `problems`. `createdTime`
-    /// must be given by all rows or by none (a write request carries it for all its rows or
-    /// for none).
-    func writes(from rows: [InputRow], problems: inout [InputProblem]) -> [CheckedRow] {
-        var writes: [CheckedRow] = []
-        writes.reserveCapacity(rows.count)
-        let problemsBefore = problems.count
-        for row in rows {
-            if let write = write(from: row, problems: &problems) { writes.append(write) }
-        }
-        // Only when every row passed, so that rows and writes pair up.
-        if problems.count == problemsBefore, let first = zip(rows, writes).first(where: { $0.1.createdTime != nil }),
-            writes.contains(where: { $0.createdTime == nil })
-        {
-            for (row, write) in zip(rows, writes) where write.createdTime == nil {
-                problems.append(InputProblem(row.location, column: Self.createdTimeColumn, "no created time, but \(first.0.location) gives one: give created_time in every row or in none (without it, the node stamps the time it receives the row)"))
-            }
-        }
-        return writes
     }
 
     private func time(_ cell: InputRow.Cell) throws(InvalidValue) -> Int64 {
         let micros: Int64
         switch cell {
         case .text(let text, _):
-            micros = try TimeSyntax.microseconds(from: text.trimmingCharacters(in: .whitespaces), now: now)
+            micros = try TimeSyntax.microseconds(from: ValueParser.trimmed(text), now: now)
         case .json(.number(let text)):
             micros = try ValueParser.integer(text, type: "time in microseconds", range: Int64.min...Int64.max)
         case .json(.string(let text)):
@@ -161,6 +205,10 @@ struct RowValidator: Sendable {
     }
 
     private func unknownColumnMessage(_ name: String) -> String {
+        let versions = otherVersions.filter { $0.fieldIndex(named: name) != nil }.map(\.qualifiedName)
+        if !versions.isEmpty {
+            return "not a field of \(view.qualifiedName), but of \(versions.joined(separator: " and ")): name the version, e.g. --view \(versions[0])"
+        }
         let hint = NameSuggestion.hint(for: name, among: knownColumns)
         let known = knownColumns.count <= 16 ? "; its columns are \(knownColumns.joined(separator: ", "))" : " (fsctl describe \(view.qualifiedName) lists its fields)"
         return "not a join key or field of \(view.qualifiedName)\(hint)\(known)"

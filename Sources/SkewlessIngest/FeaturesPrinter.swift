@@ -2,10 +2,10 @@ import SkewlessModel
 
 /// Prints what `fsctl get` fetched: as a table (one row per entity), as a list (one block
 /// per entity, one line per feature, with the age of its event time), or as JSON.
-enum FeaturesPrinter {
+package enum FeaturesPrinter {
     /// One line per entity; columns for the join keys, then one per feature under its
     /// shortest unambiguous name.
-    static func table(_ entities: [FetchedEntity]) -> TablePrinter {
+    package static func table(_ entities: [FetchedEntity]) -> TablePrinter {
         let keyNames = orderedKeyNames(entities)
         let featureNames = entities.first?.features.map(\.name) ?? []
         let headers = keyNames + shortNames(featureNames)
@@ -21,7 +21,7 @@ enum FeaturesPrinter {
     ///     user_id=1 merchant_id=m-1
     ///       user_transactions:txn_count_1h   3              event 12m ago
     ///       merchant_risk:risk_score         0 (defaulted)
-    static func list(_ entities: [FetchedEntity], now: Int64) -> String {
+    package static func list(_ entities: [FetchedEntity], now: Int64) -> String {
         entities.map { entity in
             let title = entity.keys.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
             let names = viewQualifiedNames(entity.features.map(\.name))
@@ -33,7 +33,7 @@ enum FeaturesPrinter {
     }
 
     /// `[{"entity": {...}, "features": {"view@1:field": {"value": ..., "status": ..., "event_time": ...}}}]`
-    static func json(_ entities: [FetchedEntity]) -> JSONValue {
+    package static func json(_ entities: [FetchedEntity]) -> JSONValue {
         .array(entities.map { entity in
             .object([
                 JSONValue.Member("entity", .object(entity.keys.map { JSONValue.Member($0.name, ValueFormatter.json($0.value)) })),

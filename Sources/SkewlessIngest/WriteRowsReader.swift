@@ -1,8 +1,8 @@
 /// Reads a whole input file and checks every row against a view: either every row as a
 /// write, or every problem of the file, in file order. Nothing is half-done: `put` sends
 /// nothing unless this succeeds.
-enum WriteRowsReader {
-    static func writes(from bytes: [UInt8], format: InputFormat, file: String, validator: RowValidator) -> Result<[CheckedRow], InputProblems> {
+package enum WriteRowsReader {
+    package static func writes(from bytes: [UInt8], format: InputFormat, file: String, validator: RowValidator) -> Result<[CheckedRow], InputProblems> {
         var problems: [InputProblem]
         let rows: [InputRow]
         let counting: String

@@ -1,12 +1,12 @@
 /// Lays out rows of text in aligned columns, separated by two spaces, as `kubectl get`
 /// does: no borders, trailing spaces trimmed, so the output also reads well in a pipe.
-struct TablePrinter: Sendable {
+package struct TablePrinter: Sendable {
     var headers: [String]?
     var rows: [[String]]
     /// Spaces before every line.
     var indent: Int
 
-    init(headers: [String]? = nil, rows: [[String]], indent: Int = 0) {
+    package init(headers: [String]? = nil, rows: [[String]], indent: Int = 0) {
         self.headers = headers
         self.rows = rows
         self.indent = indent
@@ -29,13 +29,13 @@ struct TablePrinter: Sendable {
     }
 
     /// The width of the widest line.
-    var width: Int {
+    package var width: Int {
         let widths = columnWidths
         return widths.isEmpty ? 0 : indent + widths.reduce(0, +) + Self.gap * (widths.count - 1)
     }
 
     /// The lines, joined by newlines, without a final newline.
-    func render() -> String {
+    package func render() -> String {
         let widths = columnWidths
         let margin = String(repeating: " ", count: indent)
         return allRows.map { row in

@@ -1,12 +1,12 @@
 /// The formats `fsctl put` reads.
-enum InputFormat: String, Sendable, CaseIterable {
+package enum InputFormat: String, Sendable, CaseIterable {
     /// RFC 4180 CSV with a header (see `CSVReader`, `CSVRowReader`).
     case csv
     /// JSON Lines: one object per line (see `JSONLinesRowReader`).
     case jsonl
 
     /// The format a file name implies: `.csv`, or `.jsonl` / `.ndjson`.
-    init?(path: String) {
+    package init?(path: String) {
         let lowercased = path.lowercased()
         if lowercased.hasSuffix(".csv") {
             self = .csv

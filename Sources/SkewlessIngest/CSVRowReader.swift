@@ -24,7 +24,7 @@ enum CSVRowReader {
                 return output
             }
             output.headerLine = header.line
-            output.columns = header.fields.map { $0.text.trimmingCharacters(in: .whitespaces) }
+            output.columns = header.fields.map { ValueParser.trimmed($0.text) }
             if output.columns.count == 1, let only = output.columns.first, only.contains(";") || only.contains("\t") {
                 output.problems.append(InputProblem(.header(line: header.line), "the header has one column, '\(only)': fsctl reads comma-separated files, and this one looks separated by \(only.contains(";") ? "semicolons" : "tabs")"))
                 return output

@@ -24,7 +24,7 @@ enum ValueParser {
         guard !cell.isNull else { return nil }
         switch cell {
         case .text(let text, _):
-            if text.trimmingCharacters(in: .whitespaces).isEmpty, !hasEmptyValue(type) { return nil }
+            if trimmed(text).isEmpty, !hasEmptyValue(type) { return nil }
             return try value(text: text, as: type, now: now)
         case .json(let json): return try value(json: json, as: type, now: now)
         }
@@ -45,8 +45,9 @@ enum ValueParser {
         guard !cell.isNull else { return nil }
         switch (cell, type) {
         case (.text(let text, _), .int64):
-            if text.trimmingCharacters(in: .whitespaces).isEmpty { return nil }
-            return .int64(try integer(text.trimmingCharacters(in: .whitespaces), type: "int64", range: Int64.min...Int64.max))
+            let text = trimmed(text)
+            if text.isEmpty { return nil }
+            return .int64(try integer(text, type: "int64", range: Int64.min...Int64.max))
         case (.text(let text, _), .string):
             return .string(text)
         case (.json(.number(let text)), .int64), (.json(.string(let text)), .int64):
@@ -64,7 +65,7 @@ enum ValueParser {
 
     static func value(text raw: String, as type: FeatureType, now: Int64) throws(InvalidValue) -> FeatureValue {
         if case .string = type { return .string(raw) }
-        let text = raw.trimmingCharacters(in: .whitespaces)
+        let text = trimmed(raw)
         switch type {
         case .bool:
             switch text.lowercased() {
@@ -134,7 +135,7 @@ enum ValueParser {
         }
         return text.split(separator: ";", omittingEmptySubsequences: false).map { part in
             let item = String(part)
-            return ListItem(number: item.trimmingCharacters(in: .whitespaces), string: item)
+            return ListItem(number: trimmed(item), string: item)
         }
     }
 
@@ -193,6 +194,16 @@ enum ValueParser {
     }
 
     // MARK: - Scalars
+
+    /// `text` without leading and trailing spaces and tabs; the text itself (no copy) when
+    /// it has none, as almost every cell.
+    static func trimmed(_ text: String) -> String {
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        let utf8 = text.utf8
+        guard let first = utf8.first, let last = utf8.last, isBlank(first) || isBlank(last) else { return text }
+        guard let start = utf8.firstIndex(where: { !isBlank($0) }), let end = utf8.lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(text[start...end])
+    }
 
     /// A decimal integer within `range`. `type` names the type in messages.
     static func integer(_ text: String, type: String, range: ClosedRange<Int64>, within list: String? = nil) throws(InvalidValue) -> Int64 {
@@ -265,7 +276,11 @@ enum ValueParser {
     /// `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`: what `Double(_:)` accepts
     /// minus its hexadecimal and `inf`/`nan` spellings.
     private static func looksLikeDecimal(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { looksLikeDecimal($0) }
+    }
+
+    private static func looksLikeDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         func isDigit(_ i: Int) -> Bool { i < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[i]) }
         func skipDigits() -> Int {

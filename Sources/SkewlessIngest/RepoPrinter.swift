@@ -2,13 +2,13 @@ import SkewlessModel
 
 /// Prints a feature repo's definitions: `fsctl validate`'s summary, `fsctl describe`'s
 /// text and its JSON.
-enum RepoPrinter {
+package enum RepoPrinter {
     /// Fields (or service features) listed per view before the rest are only counted, in a
     /// description of the whole repo; describing one view or service lists them all.
     static let itemsShownInOverview = 12
 
     /// What a repo holds, in four lines.
-    static func summary(_ repo: FeatureRepo) -> String {
+    package static func summary(_ repo: FeatureRepo) -> String {
         let viewNames = Set(repo.featureViews.map(\.name))
         return """
             project \(repo.project)
@@ -20,14 +20,14 @@ enum RepoPrinter {
 
     /// The definitions a name picks: an entity, a view (every version, or `name@version`)
     /// or a service; nil picks everything. Nil when the name picks nothing.
-    struct Selection: Sendable {
+    package struct Selection: Sendable {
         var entities: [Entity]
         var views: [FeatureView]
         var services: [FeatureService]
         var isWholeRepo: Bool
     }
 
-    static func select(_ name: String?, in repo: FeatureRepo) -> Selection? {
+    package static func select(_ name: String?, in repo: FeatureRepo) -> Selection? {
         guard let name else {
             return Selection(entities: repo.entities, views: repo.featureViews, services: repo.featureServices, isWholeRepo: true)
         }
@@ -38,13 +38,13 @@ enum RepoPrinter {
         return selection.entities.isEmpty && selection.views.isEmpty && selection.services.isEmpty ? nil : selection
     }
 
-    static func allNames(in repo: FeatureRepo) -> [String] {
+    package static func allNames(in repo: FeatureRepo) -> [String] {
         repo.entities.map(\.name) + Array(Set(repo.featureViews.map(\.name))).sorted() + repo.featureServices.map(\.name)
     }
 
     // MARK: - Text
 
-    static func text(_ selection: Selection, repo: FeatureRepo) -> String {
+    package static func text(_ selection: Selection, repo: FeatureRepo) -> String {
         var sections: [String] = []
         if selection.isWholeRepo { sections.append("project \(repo.project)") }
         if !selection.entities.isEmpty {
@@ -123,7 +123,7 @@ enum RepoPrinter {
 
     // MARK: - JSON
 
-    static func json(_ selection: Selection, repo: FeatureRepo) -> JSONValue {
+    package static func json(_ selection: Selection, repo: FeatureRepo) -> JSONValue {
         var members: [JSONValue.Member] = []
         members.append(JSONValue.Member("project", .string(repo.project)))
         members.append(JSONValue.Member("entities", .array(selection.entities.map { entity in

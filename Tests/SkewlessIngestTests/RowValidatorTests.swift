@@ -1,0 +1,73 @@
+import SkewlessModel
+import Testing
+@testable import SkewlessIngest
+
+@Suite struct RowValidatorTests {
+    let now = Fixtures.now
+
+    @Test func validCSV() throws {
+        let csv = """
+            user_id,event_time,txn_count_24h,txn_amount_24h,embedding,tags
+            1,2025-11-21T09:00:00Z,3,12.5,"[1, 2, 3]",a;b
+            2,now-5m,,,,
+            3,1763719200000000,0,"",0.1;0.2;0.3,"[""x,y""]"
+
+            """
+        let rows = try Fixtures.writes(csv, .csv).get()
+        #expect(rows.count == 3)
+        #expect(rows[0] == CheckedRow(
+            entity: ["user_id": .int64(1)], eventTime: now - 3_600_000_000, createdTime: nil,
+            values: ["txn_count_24h": .int64(3), "txn_amount_24h": .double(12.5), "embedding": .embedding([1, 2, 3]), "tags": .stringList(["a", "b"])]))
+        #expect(rows[1].eventTime == now - 300_000_000)
+        #expect(rows[1].values["txn_count_24h"] == .some(nil))
+        #expect(rows[2].values["tags"] == .some(.stringList(["x,y"])))
+    }
+
+    @Test func csvRowErrorsNameRowLineAndColumn() {
+        let csv = """
+            user_id,event_time,txn_count_24h
+            1,now,abc
+            2,now,"multi
+            line"
+            x,now,7
+            4,,1
+
+            """
+        #expect(Fixtures.report(csv, .csv) == """
+            data.csv: row 1 (line 2), column 'txn_count_24h': 'abc' is not an int64
+            data.csv: row 2 (line 3), column 'txn_count_24h': 'multi
+            line' is not an int64
+            data.csv: row 3 (line 5), column 'user_id': 'x' is not an int64
+            data.csv: row 4 (line 6), column 'event_time': every row needs an event time: \(TimeSyntax.help)
+            """)
+    }
+
+    @Test func createdTimeForAllRowsOrNone() throws {
+        let mixed = "user_id,event_time,created_time\n1,now,now\n2,now,\n"
+        #expect(Fixtures.report(mixed, .csv) == "data.csv: row 2 (line 3), column 'created_time': no created time, but row 1 (line 2) gives one: give created_time in every row or in none (without it, the node stamps the time it receives the row)")
+        let all = try Fixtures.writes("user_id,event_time,created_time\n1,now-1m,now\n", .csv).get()
+        #expect(all[0].createdTime == now)
+    }
+
+    @Test func compositeKeys() throws {
+        let rows = try Fixtures.writes("merchant_id,user_id,event_time,count\n007,1,now,5\n", .csv, view: "user_merchant").get()
+        #expect(rows[0].entity == ["user_id": .int64(1), "merchant_id": .string("007")])
+        #expect(Fixtures.report("user_id,event_time,count\n1,now,5\n", .csv, view: "user_merchant").contains("column 'merchant_id': missing"))
+    }
+
+    @Test func implausibleTimes() {
+        #expect(Fixtures.report("user_id,event_time\n1,1763719200000\n", .csv).contains("looks like milliseconds"))
+        #expect(Fixtures.report("user_id,event_time\n1,1763719200000000000\n", .csv).contains("looks like nanoseconds"))
+    }
+
+    @Test func anUnknownKeyIsReportedOnceWithACount() {
+        let jsonl = (1...4).map { "{\"user_id\": \($0), \"event_time\": \"now\", \"age\": 3}" }.joined(separator: "\n")
+        guard case .failure(let problems) = Fixtures.writes(jsonl, .jsonl) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(problems.problems.count == 1)
+        #expect(problems.report().hasSuffix("(and on 3 more lines)"))
+        #expect(problems.headline == "data.jsonl: 4 problems; nothing was written (lines are lines of the file, counted from 1)")
+    }
+}
