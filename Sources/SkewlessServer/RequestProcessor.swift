@@ -179,9 +179,8 @@ final class RequestProcessor: Sendable {
             let results = try store.read(view: read.view, fieldIndexes: read.fieldIndexes, keys: entityKeys, nowMicros: now)
             for (i, result) in results.enumerated() {
                 let position = read.outputPositions[i]
-                let feature = plan.features[position]
                 columns[position] = ServedColumn(
-                    name: plan.names[position], type: feature.field.type,
+                    name: plan.names[position], type: plan.types[position],
                     statuses: result.statuses, eventTimes: result.eventTimes, values: result.values)
             }
         }

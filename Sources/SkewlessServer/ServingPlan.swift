@@ -17,11 +17,15 @@ struct ServingPlan: Sendable {
     var features: [ResolvedFeature]
     /// "view@version:field" of each feature, computed once.
     var names: [String]
+    /// The type of each feature. Kept apart from `features` so the hot path does not copy
+    /// (and retain every reference in) a whole view definition per column.
+    var types: [FeatureType]
     var reads: [ViewRead]
 
     init(features: [ResolvedFeature], repo: FeatureRepo) {
         self.features = features
         self.names = features.map(\.qualifiedName)
+        self.types = features.map(\.field.type)
         var reads: [ViewRead] = []
         var readIndex: [String: Int] = [:]
         for (position, feature) in features.enumerated() {

@@ -71,6 +71,17 @@ import Testing
         #expect(throws: SkewlessError.self) { try repo.resolve(service: "absent") }
     }
 
+    @Test func keysOfDifferentShapesNeverCompareEqual() {
+        let keys: [EntityKey] = [EntityKey(.int64(5)), EntityKey(.string("5")), EntityKey([.int64(5), .string("5")]), EntityKey([.string("5"), .int64(5)])]
+        for (i, a) in keys.enumerated() {
+            for (j, b) in keys.enumerated() {
+                #expect((a == b) == (i == j))
+            }
+        }
+        #expect(Set(keys).count == 4)
+        #expect(Set([EntityKey(.int64(5)), EntityKey([.int64(5)])]).count == 1)
+    }
+
     @Test func compositeKeysKeepOrderAndSingleKeysCompareEqual() {
         #expect(EntityKey([.int64(1), .string("a")]) != EntityKey([.string("a"), .int64(1)]))
         #expect(EntityKey([.int64(7)]) == EntityKey(.int64(7)))
