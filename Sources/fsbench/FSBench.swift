@@ -1,7 +1,6 @@
 import ArgumentParser
 
 /// `fsbench`: latency and throughput of the Skewless serving path.
-@main
 struct FSBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fsbench",
