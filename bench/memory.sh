@@ -4,14 +4,15 @@
 #
 #   ENTITIES=1000000 bench/memory.sh
 set -euo pipefail
+# SWIFT_BUILD_FLAGS="--scratch-path .build-release" reuses another build folder.
 cd "$(dirname "$0")/.."
 entities="${ENTITIES:-1000000}"
 port="${PORT:-7492}"
 mkdir -p bench/results
 scripts/setup.sh
-swift build -c release --product fsnode >/dev/null
-swift build -c release --product fsbench >/dev/null
-bin="$(swift build -c release --show-bin-path)"
+swift build -c release ${SWIFT_BUILD_FLAGS:-} --product fsnode >/dev/null
+swift build -c release ${SWIFT_BUILD_FLAGS:-} --product fsbench >/dev/null
+bin="$(swift build -c release ${SWIFT_BUILD_FLAGS:-} --show-bin-path)"
 "$bin/fsnode" --repo examples/feature_repo --port "$port" --log-level warning &
 node_pid=$!
 trap 'kill -TERM $node_pid 2>/dev/null; wait $node_pid 2>/dev/null' EXIT

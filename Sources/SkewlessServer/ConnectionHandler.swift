@@ -177,11 +177,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
         context.write(wrapOutboundOut(buffer), promise: promise)
         promise.futureResult.assumeIsolated().whenComplete { [self] _ in
             self.inFlight -= 1
-            if self.quiescing {
-                if self.inFlight == 0 { self.scheduleDrainCheck(context: context) }
-            } else if self.readHeld && self.inFlight < self.maxInFlight {
+            // Resume reading after backpressure, draining or not: requests already in the
+            // socket must still be answered during a graceful shutdown.
+            if self.readHeld && self.inFlight < self.maxInFlight {
                 self.readHeld = false
                 context.read()
+            }
+            if self.quiescing && self.inFlight == 0 {
+                self.scheduleDrainCheck(context: context)
             }
         }
     }

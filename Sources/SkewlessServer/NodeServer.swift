@@ -12,9 +12,10 @@ import Synchronization
 ///
 /// A `Service` for swift-service-lifecycle: run it in a `ServiceGroup` with SIGTERM and
 /// SIGINT as graceful-shutdown signals. On graceful shutdown (or task cancellation, or
-/// `beginGracefulShutdown()`) the node stops accepting connections, lets every connection
-/// answer the requests it has read, and closes them; connections still open after
-/// `drainTimeoutSeconds` are closed hard.
+/// `beginGracefulShutdown()`) the node stops accepting connections; each connection keeps
+/// answering the requests that reach it and closes once it has nothing left to answer and
+/// its socket has been quiet briefly, so requests sent before the shutdown are answered.
+/// Connections still open after `drainTimeoutSeconds` are closed hard.
 package final class NodeServer: Service, Sendable {
     package let configuration: NodeConfiguration
     package let repo: FeatureRepo

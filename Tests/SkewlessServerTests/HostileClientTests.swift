@@ -164,7 +164,39 @@ struct HostileClientTests {
         }
     }
 
-    @Test func gracefulShutdownAnswersRequestsAlreadyReceived() async throws {
+    /// Large responses to a client that is not reading yet, a low in-flight limit, then a
+    /// shutdown: every request sent must still be answered. (On loopback the node tends to
+    /// have read every request before backpressure holds the socket, so this does not force
+    /// the held-read case; the drain resumes held reads by construction.)
+    @Test func gracefulShutdownAnswersRequestsHeldBackByBackpressure() async throws {
+        var answered = 0
+        let sent = 24
+        try await TestNode.withNode(configure: { $0.maxInFlightPerConnection = 2 }) { node in
+            answered = try await RawConnection.with(port: node.port) { connection in
+                var big = Skewless_V1_GetOnlineFeaturesRequest()
+                big.featureService = "bench_1x250"
+                var keys = Skewless_V1_EntityKeyColumn()
+                keys.joinKey = "user_id"
+                keys.int64Values = Array(1...500)  // about 1.7 MB per response
+                big.entities = [keys]
+                let payload: Data = try big.serializedBytes()
+                for _ in 0..<sent {
+                    _ = try await connection.send(.getOnlineFeatures, payload: payload)
+                }
+                // Let the node fill the socket buffers and stop reading this connection.
+                try await Task.sleep(for: .milliseconds(300))
+                node.server.beginGracefulShutdown()
+                var count = 0
+                while let response = try await connection.next() {
+                    if response.status.code == .ok { count += 1 }
+                }
+                return count
+            }
+        }
+        #expect(answered == sent)
+    }
+
+    @Test func gracefulShutdownAnswersRequestsAlreadySent() async throws {
         var answered = 0
         try await TestNode.withNode { node in
             answered = try await RawConnection.with(port: node.port) { connection in
