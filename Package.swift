@@ -131,6 +131,7 @@ let package = Package(
             name: "fsbench",
             dependencies: [
                 "Skewless",
+                "SkewlessCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

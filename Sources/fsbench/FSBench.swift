@@ -5,6 +5,6 @@ struct FSBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fsbench",
         abstract: "Measure P50/P99/P99.9 latency and throughput of a Skewless node.",
-        subcommands: [RunCommand.self, LoadCommand.self],
+        subcommands: [RunCommand.self, LoadCommand.self, EmbeddingCommand.self],
         defaultSubcommand: RunCommand.self)
 }
