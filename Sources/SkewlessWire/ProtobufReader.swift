@@ -138,43 +138,38 @@ package struct ProtobufReader {
 
     /// Appends a repeated float field's values, packed (copied in bulk) or not.
     package mutating func readFloats(wireType: UInt8, into values: inout [Float]) throws(SkewlessError) {
-        switch wireType {
-        case 5:
-            values.append(Float(bitPattern: try readFixed32()))
-        case 2:
-            let packed = try readLengthDelimited().remainingBytes
-            guard packed.count % 4 == 0 else { throw Self.malformed("packed float32s of \(packed.count) bytes") }
-            let start = values.count
-            values.append(contentsOf: repeatElement(0, count: packed.count / 4))
-            values.withUnsafeMutableBytes { out in
-                UnsafeMutableRawBufferPointer(rebasing: out[(start * 4)...]).copyMemory(from: packed)
-            }
-            #if _endian(big)
-            for i in start..<values.count { values[i] = Float(bitPattern: UInt32(littleEndian: values[i].bitPattern)) }
-            #endif
-        default:
-            throw Self.malformed("wire type \(wireType) for a float field")
+        try readFixedWidth(wireType: wireType, singleWireType: 5, into: &values) { reader throws(SkewlessError) in
+            Float(bitPattern: try reader.readFixed32())
         }
     }
 
     /// Appends a repeated double field's values, packed (copied in bulk) or not.
     package mutating func readDoubles(wireType: UInt8, into values: inout [Double]) throws(SkewlessError) {
+        try readFixedWidth(wireType: wireType, singleWireType: 1, into: &values) { reader throws(SkewlessError) in
+            Double(bitPattern: try reader.readFixed64())
+        }
+    }
+
+    /// A repeated fixed-width field: one element (`singleWireType`), or a packed run copied
+    /// in bulk (the wire is little-endian, as is every platform Skewless builds for).
+    private mutating func readFixedWidth<T: BinaryFloatingPoint & BitwiseCopyable>(
+        wireType: UInt8, singleWireType: UInt8, into values: inout [T],
+        single: (inout ProtobufReader) throws(SkewlessError) -> T
+    ) throws(SkewlessError) {
+        let width = MemoryLayout<T>.size
         switch wireType {
-        case 1:
-            values.append(Double(bitPattern: try readFixed64()))
+        case singleWireType:
+            values.append(try single(&self))
         case 2:
             let packed = try readLengthDelimited().remainingBytes
-            guard packed.count % 8 == 0 else { throw Self.malformed("packed float64s of \(packed.count) bytes") }
+            guard packed.count % width == 0 else { throw Self.malformed("packed \(width)-byte values in \(packed.count) bytes") }
             let start = values.count
-            values.append(contentsOf: repeatElement(0, count: packed.count / 8))
+            values.append(contentsOf: repeatElement(T.zero, count: packed.count / width))
             values.withUnsafeMutableBytes { out in
-                UnsafeMutableRawBufferPointer(rebasing: out[(start * 8)...]).copyMemory(from: packed)
+                UnsafeMutableRawBufferPointer(rebasing: out[(start * width)...]).copyMemory(from: packed)
             }
-            #if _endian(big)
-            for i in start..<values.count { values[i] = Double(bitPattern: UInt64(littleEndian: values[i].bitPattern)) }
-            #endif
         default:
-            throw Self.malformed("wire type \(wireType) for a double field")
+            throw Self.malformed("wire type \(wireType) for a \(width)-byte field")
         }
     }
 
@@ -191,3 +186,7 @@ package struct ProtobufReader {
         }
     }
 }
+
+#if _endian(big)
+#error("ProtobufReader copies packed fixed-width values in bulk and assumes a little-endian host")
+#endif
