@@ -39,9 +39,8 @@ package struct ResponseEnvelope: Sendable {
                             }
                         }
                     case (3, 2):
-                        let payload = try reader.readLengthDelimited()
-                        let start = payload.remainingBytes.baseAddress.map { $0 - bytes.baseAddress! } ?? 0
-                        payloadRange = start..<(start + payload.remainingBytes.count)
+                        let length = try reader.readLengthDelimited().remainingBytes.count
+                        payloadRange = (reader.index - length)..<reader.index
                     default:
                         try reader.skip(wireType: wireType)
                     }

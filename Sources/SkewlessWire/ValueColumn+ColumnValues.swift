@@ -100,8 +100,9 @@ extension Skewless_V1_ValueColumn {
                     throw SkewlessError(.invalidArgument, "\(subject()) row \(row): embedding has dimension \(wire.dimension), the field is \(type)")
                 }
                 if let nullRows, nullRows[row] {
-                    placeholder = placeholder ?? EmbeddingCodec.encode([Float](repeating: 0, count: dimension))
-                    encoded.append(placeholder!)
+                    let zero = placeholder ?? EmbeddingCodec.encode([Float](repeating: 0, count: dimension))
+                    placeholder = zero
+                    encoded.append(zero)
                     continue
                 }
                 let vector: [Float]
