@@ -145,11 +145,7 @@ public final class FeatureClient: Sendable {
         _ method: Skewless_V1_Method, _ request: Request, timeout: Duration?
     ) async throws(SkewlessError) -> Response {
         let payload: ByteBuffer = try await call(method, request, timeout: timeout)
-        do {
-            return try Response(serializedBytes: payload.readableBytesSpan)
-        } catch {
-            throw SkewlessError(.internal, "\(configuration.endpoint) sent an undecodable \(Response.protoMessageName): \(error)")
-        }
+        return try NodeConnection.decode(payload, from: configuration.endpoint)
     }
 
     /// One call with the deadline and retry policy: connection failures (`unavailable`) are
@@ -203,30 +199,13 @@ public final class FeatureClient: Sendable {
                     values.append(value)
                 } else {
                     column.nullRows.append(UInt32(index))
-                    values.append(Self.placeholder(like: sample))
+                    values.append(FeatureValue.zero(of: sample.type))
                 }
             }
             column.values = try Self.valueColumn(values, field: name)
             request.columns.append(column)
         }
         return request
-    }
-
-    private static func placeholder(like sample: FeatureValue) -> FeatureValue {
-        if case .embedding(let vector) = sample { return .embedding([Float](repeating: 0, count: vector.count)) }
-        switch sample {
-        case .bool: return .bool(false)
-        case .int32: return .int32(0)
-        case .int64: return .int64(0)
-        case .float: return .float(0)
-        case .double: return .double(0)
-        case .string: return .string("")
-        case .bytes: return .bytes([])
-        case .timestamp: return .timestamp(0)
-        case .embedding: return .embedding([])
-        case .int64List: return .int64List([])
-        case .stringList: return .stringList([])
-        }
     }
 
     private static func valueColumn(_ values: [FeatureValue], field: String) throws(SkewlessError) -> Skewless_V1_ValueColumn {

@@ -69,6 +69,11 @@ final class NodeConnection: Sendable {
         deadline: NIODeadline
     ) async throws(SkewlessError) -> Response {
         let payload = try await call(method, request, deadline: deadline)
+        return try Self.decode(payload, from: endpoint)
+    }
+
+    /// A response payload decoded as `Response`.
+    static func decode<Response: SwiftProtobuf.Message>(_ payload: ByteBuffer, from endpoint: Endpoint) throws(SkewlessError) -> Response {
         do {
             return try Response(serializedBytes: payload.readableBytesSpan)
         } catch {

@@ -27,6 +27,23 @@ public enum FeatureValue: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The type of this value (for embeddings, with the vector's length as dimension).
+    public var type: FeatureType {
+        switch self {
+        case .bool: return .bool
+        case .int32: return .int32
+        case .int64: return .int64
+        case .float: return .float
+        case .double: return .double
+        case .string: return .string
+        case .bytes: return .bytes
+        case .timestamp: return .timestamp
+        case .embedding(let vector): return .embedding(dimension: vector.count)
+        case .int64List: return .int64List
+        case .stringList: return .stringList
+        }
+    }
+
     /// The zero value of a type: the placeholder sent for rows that have no value.
     public static func zero(of type: FeatureType) -> FeatureValue {
         switch type {

@@ -52,12 +52,10 @@ package struct ResponseEnvelope: Sendable {
         }
         try result.get()
         self.requestID = requestID
-        if code == 0 {
-            self.error = nil
-        } else {
-            let wire = Skewless_V1_StatusCode(rawValue: Int(truncatingIfNeeded: code)) ?? .unknown
-            self.error = SkewlessError(SkewlessError.Code(rawValue: wire.rawValue), message.isEmpty ? "the node returned status \(code) with no message" : message)
-        }
+        var status = Skewless_V1_Status()
+        status.code = Skewless_V1_StatusCode(rawValue: Int(truncatingIfNeeded: code)) ?? .unknown
+        status.message = message
+        self.error = status.error
         if let payloadRange {
             self.payload = frame.getSlice(at: frame.readerIndex + payloadRange.lowerBound, length: payloadRange.count) ?? ByteBuffer()
         } else {
