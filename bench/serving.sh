@@ -5,7 +5,6 @@
 #   bench/serving.sh                 # the full set (about 3 minutes after the build)
 #   DURATION=5 bench/serving.sh      # shorter runs
 set -euo pipefail
-# SWIFT_BUILD_FLAGS="--scratch-path .build-release" reuses another build folder.
 cd "$(dirname "$0")/.."
 duration="${DURATION:-10}"
 entities="${ENTITIES:-100000}"
@@ -13,16 +12,7 @@ port="${PORT:-7491}"
 out=bench/results
 mkdir -p "$out"
 
-scripts/setup.sh
-swift build -c release ${SWIFT_BUILD_FLAGS:-} --product fsnode >/dev/null
-swift build -c release ${SWIFT_BUILD_FLAGS:-} --product fsbench >/dev/null
-bin="$(swift build -c release ${SWIFT_BUILD_FLAGS:-} --show-bin-path)"
-
-"$bin/fsnode" --repo examples/feature_repo --port "$port" --log-level warning &
-node_pid=$!
-trap 'kill -TERM $node_pid 2>/dev/null; wait $node_pid 2>/dev/null' EXIT
-sleep 1
-node="127.0.0.1:$port"
+. bench/node.sh
 
 echo "== load: $entities entities x 50 floats (bench_float50)"
 "$bin/fsbench" load --node "$node" --view bench_float50 --entities "$entities" --node-pid "$node_pid" | tee "$out/load-float50.txt"
