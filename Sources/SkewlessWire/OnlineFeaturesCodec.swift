@@ -14,16 +14,15 @@ package enum OnlineFeaturesCodec {
     /// Appends one whole frame: the length prefix and a `ResponseFrame` with status OK whose
     /// payload is a `GetOnlineFeaturesResponse` holding `columns`.
     package static func writeFrame(requestID: UInt64, columns: [ServedColumn], into buffer: inout ByteBuffer) {
-        var columnSizes: [Int] = []
-        columnSizes.reserveCapacity(columns.count)
-        var valueSizes: [Int] = []
-        valueSizes.reserveCapacity(columns.count)
+        // Sizes are computed once, then used for the length prefixes and the writes.
+        var sizes: [ColumnSizes] = []
+        sizes.reserveCapacity(columns.count)
         var payload = 0
         for column in columns {
             let values = valuesSize(column.values)
-            let size = columnSize(column, valuesSize: values)
-            valueSizes.append(values)
-            columnSizes.append(size)
+            let times = packedVarintSize(column.eventTimes)
+            let size = columnSize(column, valuesSize: values, timesSize: times)
+            sizes.append(ColumnSizes(column: size, values: values, times: times))
             payload += ProtobufSize.fieldSize(length: size)
         }
         var frame = 2  // status: an empty message (code OK), always present
@@ -42,13 +41,21 @@ package enum OnlineFeaturesCodec {
             if payload > 0 {
                 out.lengthDelimited(3, length: payload)
                 for (i, column) in columns.enumerated() {
-                    out.lengthDelimited(1, length: columnSizes[i])
-                    write(column, valuesSize: valueSizes[i], into: &out)
+                    out.lengthDelimited(1, length: sizes[i].column)
+                    write(column, sizes: sizes[i], into: &out)
                 }
             }
             assert(out.offset == total, "frame size computed as \(total) but \(out.offset) bytes written")
             return out.offset
         }
+    }
+
+    /// The encoded sizes of one `FeatureColumn`: the whole message, its `values` field's
+    /// payload, and its packed event times.
+    private struct ColumnSizes {
+        var column: Int
+        var values: Int
+        var times: Int
     }
 
     static func typeNumber(_ type: FeatureType) -> UInt64 {
@@ -76,20 +83,19 @@ package enum OnlineFeaturesCodec {
         }
     }
 
-    private static func columnSize(_ column: ServedColumn, valuesSize: Int) -> Int {
+    private static func columnSize(_ column: ServedColumn, valuesSize: Int, timesSize times: Int) -> Int {
         var size = 0
         let nameBytes = column.name.utf8.count
         if nameBytes > 0 { size += ProtobufSize.fieldSize(length: nameBytes) }
         let type = typeNumber(column.type)
         if type != 0 { size += 1 + ProtobufSize.varintSize(type) }
         if !column.statuses.isEmpty { size += ProtobufSize.fieldSize(length: column.statuses.count) }
-        let times = packedVarintSize(column.eventTimes)
         if times > 0 { size += ProtobufSize.fieldSize(length: times) }
         size += ProtobufSize.fieldSize(length: valuesSize)
         return size
     }
 
-    private static func write(_ column: ServedColumn, valuesSize: Int, into out: inout ProtobufCursor) {
+    private static func write(_ column: ServedColumn, sizes: ColumnSizes, into out: inout ProtobufCursor) {
         let nameBytes = column.name.utf8.count
         if nameBytes > 0 {
             out.lengthDelimited(1, length: nameBytes)
@@ -104,12 +110,11 @@ package enum OnlineFeaturesCodec {
             out.lengthDelimited(3, length: column.statuses.count)
             for status in column.statuses { out.byte(statusNumber(status)) }
         }
-        let times = packedVarintSize(column.eventTimes)
-        if times > 0 {
-            out.lengthDelimited(4, length: times)
+        if sizes.times > 0 {
+            out.lengthDelimited(4, length: sizes.times)
             out.varints(column.eventTimes)
         }
-        out.lengthDelimited(5, length: valuesSize)
+        out.lengthDelimited(5, length: sizes.values)
         writeValues(column.values, into: &out)
     }
 
