@@ -4,13 +4,16 @@ import PackageDescription
 // Dependency arrows point one way:
 //
 //   SkewlessModel  (definitions, values, keys, errors; no I/O)
-//     ^               ^                          ^                     ^
-//   SkewlessRepo    SkewlessCompression (CLZ4)   SkewlessOnlineStore   |
-//     ^      ^        ^                          ^                     |
-//     |   SkewlessIngest   SkewlessWire (NIOCore + protobuf) ----------+
-//     |                      ^        ^          |
-//   SkewlessServer (NIOPosix) --------+----------+
-//                 Skewless (client SDK, NIOPosix)
+//     ^               ^                          ^                     ^              ^
+//   SkewlessRepo    SkewlessCompression (CLZ4)   SkewlessOnlineStore   |        SkewlessCluster
+//     ^      ^        ^          ^               ^                     |        (partitions, map)
+//     |   SkewlessIngest   SkewlessOfflineStore  |                     |              ^
+//     |                    (segments, PIT)       |                     |              |
+//     |                      SkewlessWire (NIOCore + protobuf) --------+              |
+//     |                      ^        ^          |                                    |
+//   SkewlessServer (NIOPosix: online + offline store, cluster map) -------------------+
+//                 Skewless (client SDK, NIOPosix, routing by SkewlessCluster)
+//                 SkewlessBenchmark (fsbench's harness, on the SDK)
 //   fsnode / fsctl / fsbench (thin executables on top)
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -73,6 +76,16 @@ let package = Package(
             dependencies: ["SkewlessModel", "SkewlessCompression"],
             swiftSettings: swiftSettings
         ),
+        // The offline segment store, the source of truth: immutable checksummed segment files
+        // with the full history of every view, manifests, compaction, point-in-time reads.
+        .target(
+            name: "SkewlessOfflineStore",
+            dependencies: ["SkewlessModel", "SkewlessCompression"],
+            swiftSettings: swiftSettings
+        ),
+        // Partitioning and the cluster map: key hashing, partition assignment, epochs. No I/O
+        // beyond persisting the map.
+        .target(name: "SkewlessCluster", dependencies: ["SkewlessModel"], swiftSettings: swiftSettings),
         // The node: TCP server, request handling, lifecycle.
         .target(
             name: "SkewlessServer",
@@ -81,6 +94,8 @@ let package = Package(
                 "SkewlessRepo",
                 "SkewlessWire",
                 "SkewlessOnlineStore",
+                "SkewlessOfflineStore",
+                "SkewlessCluster",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -97,9 +112,23 @@ let package = Package(
                 "SkewlessModel",
                 "SkewlessWire",
                 "SkewlessCompression",
+                "SkewlessCluster",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The latency harness behind fsbench: workloads, load models, percentiles, reports,
+        // and the Redis baseline.
+        .target(
+            name: "SkewlessBenchmark",
+            dependencies: [
+                "Skewless",
+                "SkewlessModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -123,6 +152,8 @@ let package = Package(
                 "Skewless",
                 "SkewlessRepo",
                 "SkewlessIngest",
+                "SkewlessOfflineStore",
+                "SkewlessCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -131,6 +162,7 @@ let package = Package(
             name: "fsbench",
             dependencies: [
                 "Skewless",
+                "SkewlessBenchmark",
                 "SkewlessCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -162,6 +194,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SkewlessOnlineStoreTests", dependencies: ["SkewlessOnlineStore"]),
+        .testTarget(name: "SkewlessOfflineStoreTests", dependencies: ["SkewlessOfflineStore", "SkewlessModel"]),
+        .testTarget(name: "SkewlessClusterTests", dependencies: ["SkewlessCluster", "SkewlessModel"]),
+        .testTarget(name: "SkewlessBenchmarkTests", dependencies: ["SkewlessBenchmark"]),
         .testTarget(
             name: "SkewlessServerTests",
             dependencies: [

@@ -1,0 +1,1 @@
+// Partitioning and the cluster map. See docs/cluster.md.

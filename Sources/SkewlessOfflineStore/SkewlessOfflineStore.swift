@@ -1,0 +1,1 @@
+// The offline segment store. See docs/segment-format.md.
