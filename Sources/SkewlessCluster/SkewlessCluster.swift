@@ -1,1 +1,0 @@
-// Partitioning and the cluster map. See docs/cluster.md.
