@@ -22,46 +22,46 @@ import SkewlessModel
 /// Embeddings are stored encoded, so a read sends the stored bytes without re-encoding.
 /// Dispatch happens once per column per batch, never per value.
 enum FieldColumn {
-    case bool(ColumnBox<Bool>)
-    case int32(ColumnBox<Int32>)
-    case int64(ColumnBox<Int64>)
-    case float(ColumnBox<Float>)
-    case double(ColumnBox<Double>)
-    case string(ColumnBox<String>)
-    case bytes(ColumnBox<[UInt8]>)
-    case timestamp(ColumnBox<Int64>)
-    case embedding(ColumnBox<EncodedEmbedding>)
-    case int64List(ColumnBox<[Int64]>)
-    case stringList(ColumnBox<[String]>)
+    case bool(TypedColumn<Bool>)
+    case int32(TypedColumn<Int32>)
+    case int64(TypedColumn<Int64>)
+    case float(TypedColumn<Float>)
+    case double(TypedColumn<Double>)
+    case string(TypedColumn<String>)
+    case bytes(TypedColumn<[UInt8]>)
+    case timestamp(TypedColumn<Int64>)
+    case embedding(TypedColumn<EncodedEmbedding>)
+    case int64List(TypedColumn<[Int64]>)
+    case stringList(TypedColumn<[String]>)
 
     /// An empty column for `field` of a view with `policy`. A default whose type does not
     /// match the field (which a validated repo never has) is ignored.
     init(field: Field, policy: StalenessPolicy) {
         let value = field.defaultValue
-        func box<T: ColumnElement>(zero: T, typed: (FeatureValue) -> T?) -> ColumnBox<T> {
-            ColumnBox(TypedColumn(defaultValue: value.flatMap(typed), placeholder: zero, vacant: zero, policy: policy))
+        func column<T: ColumnElement>(zero: T, typed: (FeatureValue) -> T?) -> TypedColumn<T> {
+            TypedColumn(defaultValue: value.flatMap(typed), placeholder: zero, vacant: zero, policy: policy)
         }
         switch field.type {
         case .bool:
-            self = .bool(box(zero: false) { if case .bool(let v) = $0 { v } else { nil } })
+            self = .bool(column(zero: false) { if case .bool(let v) = $0 { v } else { nil } })
         case .int32:
-            self = .int32(box(zero: 0) { if case .int32(let v) = $0 { v } else { nil } })
+            self = .int32(column(zero: 0) { if case .int32(let v) = $0 { v } else { nil } })
         case .int64:
-            self = .int64(box(zero: 0) { if case .int64(let v) = $0 { v } else { nil } })
+            self = .int64(column(zero: 0) { if case .int64(let v) = $0 { v } else { nil } })
         case .float:
-            self = .float(box(zero: 0) { if case .float(let v) = $0 { v } else { nil } })
+            self = .float(column(zero: 0) { if case .float(let v) = $0 { v } else { nil } })
         case .double:
-            self = .double(box(zero: 0) { if case .double(let v) = $0 { v } else { nil } })
+            self = .double(column(zero: 0) { if case .double(let v) = $0 { v } else { nil } })
         case .string:
-            self = .string(box(zero: "") { if case .string(let v) = $0 { v } else { nil } })
+            self = .string(column(zero: "") { if case .string(let v) = $0 { v } else { nil } })
         case .bytes:
-            self = .bytes(box(zero: []) { if case .bytes(let v) = $0 { v } else { nil } })
+            self = .bytes(column(zero: []) { if case .bytes(let v) = $0 { v } else { nil } })
         case .timestamp:
-            self = .timestamp(box(zero: 0) { if case .timestamp(let v) = $0 { v } else { nil } })
+            self = .timestamp(column(zero: 0) { if case .timestamp(let v) = $0 { v } else { nil } })
         case .int64List:
-            self = .int64List(box(zero: []) { if case .int64List(let v) = $0 { v } else { nil } })
+            self = .int64List(column(zero: []) { if case .int64List(let v) = $0 { v } else { nil } })
         case .stringList:
-            self = .stringList(box(zero: []) { if case .stringList(let v) = $0 { v } else { nil } })
+            self = .stringList(column(zero: []) { if case .stringList(let v) = $0 { v } else { nil } })
         case .embedding(let dimension):
             var encodedDefault: EncodedEmbedding?
             if case .embedding(let vector)? = value, vector.count == dimension {
@@ -71,7 +71,7 @@ enum FieldColumn {
             let placeholder = EmbeddingCodec.encode([Float](repeating: 0, count: max(0, dimension)))
             // Stored in null rows, never served: no bytes at all.
             let vacant = EncodedEmbedding(dimension: dimension, isCompressed: false, bytes: [])
-            self = .embedding(ColumnBox(TypedColumn(defaultValue: encodedDefault, placeholder: placeholder, vacant: vacant, policy: policy)))
+            self = .embedding(TypedColumn(defaultValue: encodedDefault, placeholder: placeholder, vacant: vacant, policy: policy))
         }
     }
 
@@ -80,70 +80,70 @@ enum FieldColumn {
     /// (which validation rules out) are written as null.
     func write(_ values: FieldValues?, _ writes: [RowWrite], rowCount: Int) {
         switch self {
-        case .bool(let box):
-            Self.write(box, values, writes, rowCount) { if case .bool(let v) = $0 { v } else { nil } }
-        case .int32(let box):
-            Self.write(box, values, writes, rowCount) { if case .int32(let v) = $0 { v } else { nil } }
-        case .int64(let box):
-            Self.write(box, values, writes, rowCount) { if case .int64(let v) = $0 { v } else { nil } }
-        case .float(let box):
-            Self.write(box, values, writes, rowCount) { if case .float(let v) = $0 { v } else { nil } }
-        case .double(let box):
-            Self.write(box, values, writes, rowCount) { if case .double(let v) = $0 { v } else { nil } }
-        case .string(let box):
-            Self.write(box, values, writes, rowCount) { if case .string(let v) = $0 { v } else { nil } }
-        case .bytes(let box):
-            Self.write(box, values, writes, rowCount) { if case .bytes(let v) = $0 { v } else { nil } }
-        case .timestamp(let box):
-            Self.write(box, values, writes, rowCount) { if case .timestamp(let v) = $0 { v } else { nil } }
-        case .embedding(let box):
-            Self.write(box, values, writes, rowCount) { if case .embedding(let v) = $0 { v } else { nil } }
-        case .int64List(let box):
-            Self.write(box, values, writes, rowCount) { if case .int64List(let v) = $0 { v } else { nil } }
-        case .stringList(let box):
-            Self.write(box, values, writes, rowCount) { if case .stringList(let v) = $0 { v } else { nil } }
+        case .bool(let column):
+            Self.write(column, values, writes, rowCount) { if case .bool(let v) = $0 { v } else { nil } }
+        case .int32(let column):
+            Self.write(column, values, writes, rowCount) { if case .int32(let v) = $0 { v } else { nil } }
+        case .int64(let column):
+            Self.write(column, values, writes, rowCount) { if case .int64(let v) = $0 { v } else { nil } }
+        case .float(let column):
+            Self.write(column, values, writes, rowCount) { if case .float(let v) = $0 { v } else { nil } }
+        case .double(let column):
+            Self.write(column, values, writes, rowCount) { if case .double(let v) = $0 { v } else { nil } }
+        case .string(let column):
+            Self.write(column, values, writes, rowCount) { if case .string(let v) = $0 { v } else { nil } }
+        case .bytes(let column):
+            Self.write(column, values, writes, rowCount) { if case .bytes(let v) = $0 { v } else { nil } }
+        case .timestamp(let column):
+            Self.write(column, values, writes, rowCount) { if case .timestamp(let v) = $0 { v } else { nil } }
+        case .embedding(let column):
+            Self.write(column, values, writes, rowCount) { if case .embedding(let v) = $0 { v } else { nil } }
+        case .int64List(let column):
+            Self.write(column, values, writes, rowCount) { if case .int64List(let v) = $0 { v } else { nil } }
+        case .stringList(let column):
+            Self.write(column, values, writes, rowCount) { if case .stringList(let v) = $0 { v } else { nil } }
         }
     }
 
-    private static func write<T>(_ box: ColumnBox<T>, _ values: FieldValues?, _ writes: [RowWrite], _ rowCount: Int, typed: (ColumnValues) -> [T]?) {
-        box.column.write(values.flatMap { typed($0.values) }, nullRows: values?.nullRows, writes: writes, rowCount: rowCount)
+    private static func write<T>(_ column: TypedColumn<T>, _ values: FieldValues?, _ writes: [RowWrite], _ rowCount: Int, typed: (ColumnValues) -> [T]?) {
+        column.write(values.flatMap { typed($0.values) }, nullRows: values?.nullRows, writes: writes, rowCount: rowCount)
     }
 
     /// The served values and statuses of the requested rows.
     func read(_ rows: [RowLookup]) -> (values: ColumnValues, statuses: [ValueStatus]) {
         switch self {
-        case .bool(let box):
-            let (values, statuses) = box.column.read(rows)
+        case .bool(let column):
+            let (values, statuses) = column.read(rows)
             return (.bool(values), statuses)
-        case .int32(let box):
-            let (values, statuses) = box.column.read(rows)
+        case .int32(let column):
+            let (values, statuses) = column.read(rows)
             return (.int32(values), statuses)
-        case .int64(let box):
-            let (values, statuses) = box.column.read(rows)
+        case .int64(let column):
+            let (values, statuses) = column.read(rows)
             return (.int64(values), statuses)
-        case .float(let box):
-            let (values, statuses) = box.column.read(rows)
+        case .float(let column):
+            let (values, statuses) = column.read(rows)
             return (.float(values), statuses)
-        case .double(let box):
-            let (values, statuses) = box.column.read(rows)
+        case .double(let column):
+            let (values, statuses) = column.read(rows)
             return (.double(values), statuses)
-        case .string(let box):
-            let (values, statuses) = box.column.read(rows)
+        case .string(let column):
+            let (values, statuses) = column.read(rows)
             return (.string(values), statuses)
-        case .bytes(let box):
-            let (values, statuses) = box.column.read(rows)
+        case .bytes(let column):
+            let (values, statuses) = column.read(rows)
             return (.bytes(values), statuses)
-        case .timestamp(let box):
-            let (values, statuses) = box.column.read(rows)
+        case .timestamp(let column):
+            let (values, statuses) = column.read(rows)
             return (.timestamp(values), statuses)
-        case .embedding(let box):
-            let (values, statuses) = box.column.read(rows)
+        case .embedding(let column):
+            let (values, statuses) = column.read(rows)
             return (.embedding(values), statuses)
-        case .int64List(let box):
-            let (values, statuses) = box.column.read(rows)
+        case .int64List(let column):
+            let (values, statuses) = column.read(rows)
             return (.int64List(values), statuses)
-        case .stringList(let box):
-            let (values, statuses) = box.column.read(rows)
+        case .stringList(let column):
+            let (values, statuses) = column.read(rows)
             return (.stringList(values), statuses)
         }
     }
@@ -151,34 +151,34 @@ enum FieldColumn {
     /// Rows stored (every column of a table has one per row slot).
     var count: Int {
         switch self {
-        case .bool(let box): return box.column.count
-        case .int32(let box): return box.column.count
-        case .int64(let box): return box.column.count
-        case .float(let box): return box.column.count
-        case .double(let box): return box.column.count
-        case .string(let box): return box.column.count
-        case .bytes(let box): return box.column.count
-        case .timestamp(let box): return box.column.count
-        case .embedding(let box): return box.column.count
-        case .int64List(let box): return box.column.count
-        case .stringList(let box): return box.column.count
+        case .bool(let column): return column.count
+        case .int32(let column): return column.count
+        case .int64(let column): return column.count
+        case .float(let column): return column.count
+        case .double(let column): return column.count
+        case .string(let column): return column.count
+        case .bytes(let column): return column.count
+        case .timestamp(let column): return column.count
+        case .embedding(let column): return column.count
+        case .int64List(let column): return column.count
+        case .stringList(let column): return column.count
         }
     }
 
-    /// Heap bytes of the column (see `TypedColumn.allocatedBytes`) and of its box.
+    /// Heap bytes of the column (see `TypedColumn.allocatedBytes`).
     var allocatedBytes: Int {
         switch self {
-        case .bool(let box): return box.allocatedBytes
-        case .int32(let box): return box.allocatedBytes
-        case .int64(let box): return box.allocatedBytes
-        case .float(let box): return box.allocatedBytes
-        case .double(let box): return box.allocatedBytes
-        case .string(let box): return box.allocatedBytes
-        case .bytes(let box): return box.allocatedBytes
-        case .timestamp(let box): return box.allocatedBytes
-        case .embedding(let box): return box.allocatedBytes
-        case .int64List(let box): return box.allocatedBytes
-        case .stringList(let box): return box.allocatedBytes
+        case .bool(let column): return column.allocatedBytes
+        case .int32(let column): return column.allocatedBytes
+        case .int64(let column): return column.allocatedBytes
+        case .float(let column): return column.allocatedBytes
+        case .double(let column): return column.allocatedBytes
+        case .string(let column): return column.allocatedBytes
+        case .bytes(let column): return column.allocatedBytes
+        case .timestamp(let column): return column.allocatedBytes
+        case .embedding(let column): return column.allocatedBytes
+        case .int64List(let column): return column.allocatedBytes
+        case .stringList(let column): return column.allocatedBytes
         }
     }
 }

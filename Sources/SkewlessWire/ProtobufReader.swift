@@ -89,7 +89,13 @@ package struct ProtobufReader {
     /// Whether the next length-delimited payload equals `string`'s UTF-8, consuming it.
     package mutating func readString(matching string: String) throws(SkewlessError) -> Bool {
         let sub = try readLengthDelimited()
-        return string.utf8.elementsEqual(sub.remainingBytes)
+        let payload = sub.remainingBytes
+        var string = string
+        // Native strings are contiguous UTF-8: compare two buffers rather than walking the
+        // `String.UTF8View` generically (4% of the client's CPU on 1 x 50 reads).
+        return string.withUTF8 { utf8 in
+            utf8.count == payload.count && utf8.elementsEqual(payload)
+        }
     }
 
     package mutating func skip(wireType: UInt8) throws(SkewlessError) {
