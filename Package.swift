@@ -80,7 +80,7 @@ let package = Package(
         // with the full history of every view, manifests, compaction, point-in-time reads.
         .target(
             name: "SkewlessOfflineStore",
-            dependencies: ["SkewlessModel", "SkewlessCompression"],
+            dependencies: ["SkewlessModel", "SkewlessCompression", "SkewlessOnlineStore"],
             swiftSettings: swiftSettings
         ),
         // Partitioning and the cluster map: key hashing, partition assignment, epochs. No I/O
@@ -194,7 +194,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SkewlessOnlineStoreTests", dependencies: ["SkewlessOnlineStore"]),
-        .testTarget(name: "SkewlessOfflineStoreTests", dependencies: ["SkewlessOfflineStore", "SkewlessModel"]),
+        .testTarget(name: "SkewlessOfflineStoreTests", dependencies: ["SkewlessOfflineStore", "SkewlessModel", "SkewlessOnlineStore", "SkewlessCompression"]),
         .testTarget(name: "SkewlessClusterTests", dependencies: ["SkewlessCluster", "SkewlessModel"]),
         .testTarget(name: "SkewlessBenchmarkTests", dependencies: ["SkewlessBenchmark"]),
         .testTarget(

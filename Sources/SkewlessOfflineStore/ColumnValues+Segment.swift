@@ -1,0 +1,166 @@
+import SkewlessCompression
+import SkewlessModel
+
+/// Building, reordering and (de)serializing typed columns for segments.
+extension ColumnValues {
+    /// No values, of the kind of `type`.
+    static func empty(of type: FeatureType) -> ColumnValues {
+        switch type {
+        case .bool: return .bool([])
+        case .int32: return .int32([])
+        case .int64: return .int64([])
+        case .float: return .float([])
+        case .double: return .double([])
+        case .string: return .string([])
+        case .bytes: return .bytes([])
+        case .timestamp: return .timestamp([])
+        case .embedding: return .embedding([])
+        case .int64List: return .int64List([])
+        case .stringList: return .stringList([])
+        }
+    }
+
+    /// Appends a value of the column's type, or for nil (or a value of another type) the
+    /// placeholder a null row keeps.
+    mutating func append(_ value: FeatureValue?) {
+        switch self {
+        case .bool(var values):
+            self = .bool([])
+            if case .bool(let v)? = value { values.append(v) } else { values.append(false) }
+            self = .bool(values)
+        case .int32(var values):
+            self = .int32([])
+            if case .int32(let v)? = value { values.append(v) } else { values.append(0) }
+            self = .int32(values)
+        case .int64(var values):
+            self = .int64([])
+            if case .int64(let v)? = value { values.append(v) } else { values.append(0) }
+            self = .int64(values)
+        case .float(var values):
+            self = .float([])
+            if case .float(let v)? = value { values.append(v) } else { values.append(0) }
+            self = .float(values)
+        case .double(var values):
+            self = .double([])
+            if case .double(let v)? = value { values.append(v) } else { values.append(0) }
+            self = .double(values)
+        case .string(var values):
+            self = .string([])
+            if case .string(let v)? = value { values.append(v) } else { values.append("") }
+            self = .string(values)
+        case .bytes(var values):
+            self = .bytes([])
+            if case .bytes(let v)? = value { values.append(v) } else { values.append([]) }
+            self = .bytes(values)
+        case .timestamp(var values):
+            self = .timestamp([])
+            if case .timestamp(let v)? = value { values.append(v) } else { values.append(0) }
+            self = .timestamp(values)
+        case .embedding(var values):
+            self = .embedding([])
+            if case .embedding(let v)? = value {
+                values.append(EmbeddingCodec.encode(v))
+            } else {
+                values.append(EncodedEmbedding(dimension: 0, isCompressed: false, bytes: []))
+            }
+            self = .embedding(values)
+        case .int64List(var values):
+            self = .int64List([])
+            if case .int64List(let v)? = value { values.append(v) } else { values.append([]) }
+            self = .int64List(values)
+        case .stringList(var values):
+            self = .stringList([])
+            if case .stringList(let v)? = value { values.append(v) } else { values.append([]) }
+            self = .stringList(values)
+        }
+    }
+
+    /// Appends `count` placeholders (rows in which the field is null).
+    mutating func appendPlaceholders(_ count: Int) {
+        for _ in 0..<count { append(nil) }
+    }
+
+    /// Appends the values of `rows` of `other`, a column of the same kind.
+    mutating func append(from other: ColumnValues, rows: some Sequence<Int>) {
+        switch (self, other) {
+        case (.bool(var a), .bool(let b)): self = .bool([]); for r in rows { a.append(b[r]) }; self = .bool(a)
+        case (.int32(var a), .int32(let b)): self = .int32([]); for r in rows { a.append(b[r]) }; self = .int32(a)
+        case (.int64(var a), .int64(let b)): self = .int64([]); for r in rows { a.append(b[r]) }; self = .int64(a)
+        case (.float(var a), .float(let b)): self = .float([]); for r in rows { a.append(b[r]) }; self = .float(a)
+        case (.double(var a), .double(let b)): self = .double([]); for r in rows { a.append(b[r]) }; self = .double(a)
+        case (.string(var a), .string(let b)): self = .string([]); for r in rows { a.append(b[r]) }; self = .string(a)
+        case (.bytes(var a), .bytes(let b)): self = .bytes([]); for r in rows { a.append(b[r]) }; self = .bytes(a)
+        case (.timestamp(var a), .timestamp(let b)): self = .timestamp([]); for r in rows { a.append(b[r]) }; self = .timestamp(a)
+        case (.embedding(var a), .embedding(let b)): self = .embedding([]); for r in rows { a.append(b[r]) }; self = .embedding(a)
+        case (.int64List(var a), .int64List(let b)): self = .int64List([]); for r in rows { a.append(b[r]) }; self = .int64List(a)
+        case (.stringList(var a), .stringList(let b)): self = .stringList([]); for r in rows { a.append(b[r]) }; self = .stringList(a)
+        default: break
+        }
+    }
+
+    /// The values of `rows`, in that order.
+    func gathered(_ rows: [Int]) -> ColumnValues {
+        var result = ColumnValues.empty(ofKindOf: self)
+        result.reserve(rows.count)
+        result.append(from: self, rows: rows)
+        return result
+    }
+
+    static func empty(ofKindOf other: ColumnValues) -> ColumnValues {
+        switch other {
+        case .bool: return .bool([])
+        case .int32: return .int32([])
+        case .int64: return .int64([])
+        case .float: return .float([])
+        case .double: return .double([])
+        case .string: return .string([])
+        case .bytes: return .bytes([])
+        case .timestamp: return .timestamp([])
+        case .embedding: return .embedding([])
+        case .int64List: return .int64List([])
+        case .stringList: return .stringList([])
+        }
+    }
+
+    mutating func reserve(_ capacity: Int) {
+        switch self {
+        case .bool(var a): self = .bool([]); a.reserveCapacity(capacity); self = .bool(a)
+        case .int32(var a): self = .int32([]); a.reserveCapacity(capacity); self = .int32(a)
+        case .int64(var a): self = .int64([]); a.reserveCapacity(capacity); self = .int64(a)
+        case .float(var a): self = .float([]); a.reserveCapacity(capacity); self = .float(a)
+        case .double(var a): self = .double([]); a.reserveCapacity(capacity); self = .double(a)
+        case .timestamp(var a): self = .timestamp([]); a.reserveCapacity(capacity); self = .timestamp(a)
+        default: break
+        }
+    }
+
+    /// The value of `row` as a `FeatureValue` (for people and tests; the join never boxes).
+    package func value(at row: Int) throws(SkewlessError) -> FeatureValue {
+        switch self {
+        case .bool(let v): return .bool(v[row])
+        case .int32(let v): return .int32(v[row])
+        case .int64(let v): return .int64(v[row])
+        case .float(let v): return .float(v[row])
+        case .double(let v): return .double(v[row])
+        case .string(let v): return .string(v[row])
+        case .bytes(let v): return .bytes(v[row])
+        case .timestamp(let v): return .timestamp(v[row])
+        case .embedding(let v): return .embedding(try EmbeddingCodec.decode(v[row]))
+        case .int64List(let v): return .int64List(v[row])
+        case .stringList(let v): return .stringList(v[row])
+        }
+    }
+}
+
+extension ColumnValues {
+    /// Whether both hold values of the same kind (embeddings of any dimension).
+    func isSameKind(as other: ColumnValues) -> Bool {
+        switch (self, other) {
+        case (.bool, .bool), (.int32, .int32), (.int64, .int64), (.float, .float), (.double, .double), (.string, .string),
+            (.bytes, .bytes), (.timestamp, .timestamp), (.embedding, .embedding), (.int64List, .int64List), (.stringList, .stringList):
+            return true
+        default:
+            return false
+        }
+    }
+}

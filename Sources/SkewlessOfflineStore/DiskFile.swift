@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SkewlessModel
+
+/// The few POSIX file operations the store needs, with errors that name the file and say
+/// what failed. Every write that must survive a crash goes through `sync`.
+struct DiskFile: Sendable {
+    let descriptor: Int32
+    let path: String
+
+    /// Opens an existing file for reading.
+    static func openForReading(_ path: String) throws(SkewlessError) -> DiskFile {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("open", path) }
+        return DiskFile(descriptor: descriptor, path: path)
+    }
+
+    /// Creates a new file for writing; fails if it exists.
+    static func create(_ path: String) throws(SkewlessError) -> DiskFile {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure("create", path) }
+        return DiskFile(descriptor: descriptor, path: path)
+    }
+
+    func closeFile() {
+        _ = close(descriptor)
+    }
+
+    func writeAll(_ bytes: [UInt8]) throws(SkewlessError) {
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { raw in
+                write(descriptor, raw.baseAddress! + written, raw.count - written)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw Self.failure("write", path)
+            }
+            written += result
+        }
+    }
+
+    /// Reads exactly `count` bytes at `offset`; fewer (the file is shorter) is an error.
+    func read(count: Int, at offset: UInt64, what: @autoclosure () -> String) throws(SkewlessError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let result = bytes.withUnsafeMutableBytes { raw in
+                pread(descriptor, raw.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw Self.failure("read", path)
+            }
+            if result == 0 {
+                throw SkewlessError(.dataLoss, "\(what()) of \(path) is cut short: the file ends \(count - done) bytes early (truncated?)")
+            }
+            done += result
+        }
+        return bytes
+    }
+
+    func size() throws(SkewlessError) -> UInt64 {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw Self.failure("stat", path) }
+        return UInt64(info.st_size)
+    }
+
+    func sync() throws(SkewlessError) {
+        guard fsync(descriptor) == 0 else { throw Self.failure("fsync", path) }
+    }
+
+    // MARK: - Directories
+
+    /// Makes `path` and its parents.
+    static func makeDirectories(_ path: String) throws(SkewlessError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0, errno != EEXIST {
+                throw failure("create the directory", current)
+            }
+        }
+    }
+
+    /// fsyncs a directory, so that renames and creations in it are durable.
+    static func syncDirectory(_ path: String) throws(SkewlessError) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("open the directory", path) }
+        defer { _ = close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw failure("fsync the directory", path) }
+    }
+
+    /// Atomically replaces `destination` with `source`.
+    static func moveAtomically(_ source: String, to destination: String) throws(SkewlessError) {
+        guard rename(source, destination) == 0 else { throw failure("rename \(source) to", destination) }
+    }
+
+    /// Removes a file; a file already gone is not an error.
+    static func remove(_ path: String) throws(SkewlessError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw failure("delete", path) }
+    }
+
+    static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    /// The names in a directory (not `.` and `..`).
+    static func list(_ path: String) throws(SkewlessError) -> [String] {
+        guard let directory = opendir(path) else { throw failure("list the directory", path) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Reads a whole (small) file; nil when it does not exist.
+    static func contents(_ path: String) throws(SkewlessError) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return nil }
+            throw failure("open", path)
+        }
+        let file = DiskFile(descriptor: descriptor, path: path)
+        defer { file.closeFile() }
+        let size = try file.size()
+        return try file.read(count: Int(size), at: 0, what: "the contents")
+    }
+
+    static func failure(_ operation: String, _ path: String) -> SkewlessError {
+        let code = errno
+        let reason = String(cString: strerror(code))
+        let hint = code == ENOSPC ? " (the disk is full: free space and retry)" : code == EACCES ? " (check the permissions of the store's directory)" : ""
+        return SkewlessError(code == ENOENT ? .notFound : .unavailable, "cannot \(operation) \(path): \(reason)\(hint)")
+    }
+}

@@ -1,1 +1,0 @@
-// The offline segment store. See docs/segment-format.md.
