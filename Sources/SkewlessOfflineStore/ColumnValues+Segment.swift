@@ -164,3 +164,41 @@ extension ColumnValues {
         }
     }
 }
+
+extension ColumnValues {
+    /// Copies `source[pair.source]` to `self[pair.destination]` for every pair; `source` is a
+    /// column of the same kind and every destination is in range.
+    mutating func scatter(from source: ColumnValues, pairs: [(destination: Int, source: Int)]) {
+        switch (self, source) {
+        case (.bool(var a), .bool(let b)): self = .bool([]); for p in pairs { a[p.destination] = b[p.source] }; self = .bool(a)
+        case (.int32(var a), .int32(let b)): self = .int32([]); for p in pairs { a[p.destination] = b[p.source] }; self = .int32(a)
+        case (.int64(var a), .int64(let b)): self = .int64([]); for p in pairs { a[p.destination] = b[p.source] }; self = .int64(a)
+        case (.float(var a), .float(let b)): self = .float([]); for p in pairs { a[p.destination] = b[p.source] }; self = .float(a)
+        case (.double(var a), .double(let b)): self = .double([]); for p in pairs { a[p.destination] = b[p.source] }; self = .double(a)
+        case (.string(var a), .string(let b)): self = .string([]); for p in pairs { a[p.destination] = b[p.source] }; self = .string(a)
+        case (.bytes(var a), .bytes(let b)): self = .bytes([]); for p in pairs { a[p.destination] = b[p.source] }; self = .bytes(a)
+        case (.timestamp(var a), .timestamp(let b)): self = .timestamp([]); for p in pairs { a[p.destination] = b[p.source] }; self = .timestamp(a)
+        case (.embedding(var a), .embedding(let b)): self = .embedding([]); for p in pairs { a[p.destination] = b[p.source] }; self = .embedding(a)
+        case (.int64List(var a), .int64List(let b)): self = .int64List([]); for p in pairs { a[p.destination] = b[p.source] }; self = .int64List(a)
+        case (.stringList(var a), .stringList(let b)): self = .stringList([]); for p in pairs { a[p.destination] = b[p.source] }; self = .stringList(a)
+        default: break
+        }
+    }
+
+    /// `count` placeholders of `type`.
+    static func placeholders(of type: FeatureType, count: Int) -> ColumnValues {
+        switch type {
+        case .bool: return .bool(Array(repeating: false, count: count))
+        case .int32: return .int32(Array(repeating: 0, count: count))
+        case .int64: return .int64(Array(repeating: 0, count: count))
+        case .float: return .float(Array(repeating: 0, count: count))
+        case .double: return .double(Array(repeating: 0, count: count))
+        case .string: return .string(Array(repeating: "", count: count))
+        case .bytes: return .bytes(Array(repeating: [], count: count))
+        case .timestamp: return .timestamp(Array(repeating: 0, count: count))
+        case .embedding: return .embedding(Array(repeating: EncodedEmbedding(dimension: 0, isCompressed: false, bytes: []), count: count))
+        case .int64List: return .int64List(Array(repeating: [], count: count))
+        case .stringList: return .stringList(Array(repeating: [], count: count))
+        }
+    }
+}

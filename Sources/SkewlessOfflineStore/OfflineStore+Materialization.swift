@@ -1,0 +1,106 @@
+import SkewlessModel
+import SkewlessOnlineStore
+
+/// Materialization: the latest row per entity, for loading an online store.
+extension OfflineStore {
+    /// What a materialization read.
+    package struct MaterializationSummary: Sendable, Hashable {
+        /// Entities passed to `body`.
+        package var entities: Int
+        /// Rows of the segments read.
+        package var rowsScanned: Int
+        /// The largest created time among the view's rows: the watermark to pass as
+        /// `createdAfter` next time (nil when the view has no rows).
+        package var maxCreatedTime: Int64?
+    }
+
+    /// For one view version, the row as of `asOf` (`LatestAsOf`, the same rule historical
+    /// retrieval uses) of every entity, in batches ready for `OnlineStore.write`.
+    ///
+    /// TTL is not applied here: the online store applies it when it serves, against its own
+    /// clock, exactly as `LatestAsOf.isFresh` does for training sets.
+    /// - Parameters:
+    ///   - asOf: T, microseconds since the epoch (`Int64.max`: everything).
+    ///   - asOfKnownTime: also require created time <= T.
+    ///   - createdAfter: a watermark W: only entities with a row created after W (an
+    ///     incremental load); nil for all entities.
+    ///   - batchRows: the most entities per batch.
+    ///   - body: called with each batch: keys, event times, created times and every field of
+    ///     the view (non-nil, with null flags), in key order.
+    @discardableResult
+    package func latestRows(
+        of view: FeatureView, joinKeys: [JoinKey], asOf time: Int64 = .max, asOfKnownTime: Bool = false, createdAfter watermark: Int64? = nil,
+        batchRows: Int = 65_536, _ body: (WriteBatch) throws(SkewlessError) -> Void
+    ) throws(SkewlessError) -> MaterializationSummary {
+        let snapshot = try snapshot(of: view, joinKeys: joinKeys)
+        let asOf = LatestAsOf(time: time, ttlMicros: view.ttlSeconds &* 1_000_000, asOfKnownTime: asOfKnownTime)
+        var summary = MaterializationSummary(entities: 0, rowsScanned: snapshot.rowCount, maxCreatedTime: snapshot.segments.map(\.maxCreatedTime).max())
+        var streams = snapshot.segments.map { SegmentLatestRows(reader: $0, asOf: asOf, watermark: watermark) }
+        var pending = SegmentRows(schema: snapshot.schema)
+        func emit(_ rows: SegmentRows, touched: [Bool]) throws(SkewlessError) {
+            let selected = watermark == nil ? rows : rows.gathered(touched.indices.filter { touched[$0] })
+            guard selected.count > 0 else { return }
+            summary.entities += selected.count
+            try body(WriteBatch(
+                keys: (0..<selected.count).map { selected.keys.key(at: $0) }, eventTimes: selected.eventTimes,
+                createdTimes: selected.createdTimes, fields: selected.fields))
+        }
+        if streams.count == 1 {
+            while let batch = try streams[0].next() {
+                try emit(batch.rows, touched: batch.touched)
+            }
+            return summary
+        }
+        // Several segments: merge their entities by key; for an entity in several, the
+        // later row by (event time, created time, segment order) wins.
+        var heads: [(batch: SegmentLatestRows.Batch, row: Int)?] = []
+        for index in streams.indices { heads.append(try Self.nextHead(&streams[index])) }
+        var touched: [Bool] = []
+        while true {
+            var smallest: Int?
+            for index in heads.indices {
+                guard let head = heads[index] else { continue }
+                if let current = smallest, let best = heads[current] {
+                    if head.batch.rows.keys.compare(head.row, with: best.batch.rows.keys, best.row) < 0 { smallest = index }
+                } else {
+                    smallest = index
+                }
+            }
+            guard let first = smallest, let firstHead = heads[first] else { break }
+            var winner = first
+            var isTouched = false
+            for index in heads.indices {
+                guard let head = heads[index], head.batch.rows.keys.compare(head.row, with: firstHead.batch.rows.keys, firstHead.row) == 0 else { continue }
+                isTouched = isTouched || head.batch.touched[head.row]
+                if let best = heads[winner], index != winner,
+                    (head.batch.rows.eventTimes[head.row], head.batch.rows.createdTimes[head.row], index)
+                        > (best.batch.rows.eventTimes[best.row], best.batch.rows.createdTimes[best.row], winner)
+                {
+                    winner = index
+                }
+            }
+            if let head = heads[winner] {
+                pending.append(from: head.batch.rows, row: head.row)
+                touched.append(isTouched)
+            }
+            for index in heads.indices {
+                guard let head = heads[index], head.batch.rows.keys.compare(head.row, with: firstHead.batch.rows.keys, firstHead.row) == 0 else { continue }
+                heads[index] = head.row + 1 < head.batch.rows.count ? (head.batch, head.row + 1) : try Self.nextHead(&streams[index])
+            }
+            if pending.count >= batchRows {
+                try emit(pending, touched: touched)
+                pending = SegmentRows(schema: snapshot.schema)
+                touched = []
+            }
+        }
+        try emit(pending, touched: touched)
+        return summary
+    }
+
+    private static func nextHead(_ stream: inout SegmentLatestRows) throws(SkewlessError) -> (batch: SegmentLatestRows.Batch, row: Int)? {
+        while let batch = try stream.next() {
+            if batch.rows.count > 0 { return (batch, 0) }
+        }
+        return nil
+    }
+}

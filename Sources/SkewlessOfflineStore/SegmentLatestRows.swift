@@ -1,0 +1,81 @@
+import SkewlessModel
+
+/// The row as of T (`LatestAsOf`) of every entity of one segment, in key order, one row
+/// group at a time: what materialization reads from each segment.
+///
+/// An entity's rows may continue from one row group into the next; its row is held back
+/// ("carried") until its last row is seen, so each entity comes out once.
+struct SegmentLatestRows {
+    /// Rows, and whether each entity has a row created after the watermark.
+    struct Batch {
+        var rows: SegmentRows
+        var touched: [Bool]
+    }
+
+    private let reader: SegmentReader
+    private let asOf: LatestAsOf
+    private let watermark: Int64?
+    private var group = 0
+    /// The last entity of the previous group: its key, its row as of T (if any), touched.
+    private var carry: (key: KeyColumns, row: SegmentRows?, touched: Bool)?
+
+    init(reader: SegmentReader, asOf: LatestAsOf, watermark: Int64?) {
+        self.reader = reader
+        self.asOf = asOf
+        self.watermark = watermark
+    }
+
+    /// The next batch of entities, or nil after the last. A batch may be empty.
+    mutating func next() throws(SkewlessError) -> Batch? {
+        guard group < reader.rowGroupCount else {
+            defer { carry = nil }
+            return carry.flatMap { carried in carried.row.map { Batch(rows: $0, touched: [carried.touched]) } }
+        }
+        let rows = try reader.rows(ofGroup: group)
+        let isLastGroup = group + 1 == reader.rowGroupCount
+        group += 1
+        var chosen: [Int] = []
+        var touched: [Bool] = []
+        var emitted = Batch(rows: SegmentRows(schema: reader.schema), touched: [])
+        rows.eventTimes.withUnsafeBufferPointer { events in
+            rows.createdTimes.withUnsafeBufferPointer { created in
+                var start = 0
+                while start < rows.count {
+                    var end = start + 1
+                    while end < rows.count, rows.keys.compare(end, with: rows.keys, start) == 0 { end += 1 }
+                    var winner = asOf.latest(in: start..<end, eventTimes: events, createdTimes: created)
+                    var isTouched = watermark.map { mark in (start..<end).contains { created[$0] > mark } } ?? true
+                    var carried: SegmentRows?
+                    if start == 0, let previous = carry {
+                        if previous.key.compare(0, with: rows.keys, 0) == 0 {
+                            // The same entity: a row here is later than any carried row.
+                            isTouched = isTouched || previous.touched
+                            if winner == nil { carried = previous.row }
+                        } else if let row = previous.row {
+                            emitted.rows = row
+                            emitted.touched = [previous.touched]
+                        }
+                        carry = nil
+                    }
+                    if end == rows.count, !isLastGroup {
+                        let row = winner.map { rows.gathered([$0]) } ?? carried
+                        carry = (rows.keys.slice(start..<start + 1), row, isTouched)
+                    } else if let carried {
+                        for row in 0..<carried.count { emitted.rows.append(from: carried, row: row) }
+                        emitted.touched.append(isTouched)
+                        winner = nil
+                    } else if let winner {
+                        chosen.append(winner)
+                        touched.append(isTouched)
+                    }
+                    start = end
+                }
+            }
+        }
+        let winners = Batch(rows: rows.gathered(chosen), touched: touched)
+        guard emitted.rows.count > 0 else { return winners }
+        for row in 0..<winners.rows.count { emitted.rows.append(from: winners.rows, row: row) }
+        emitted.touched += winners.touched
+        return emitted
+    }
+}
