@@ -23,6 +23,9 @@ package struct Partitioner: Sendable, Hashable {
 
     /// The routing hash of a key: xxHash64 of its canonical bytes, seed 0.
     package static func hash(of key: EntityKey) -> UInt64 {
+        if key.count == 1, case .int64(let value) = key.parts[0] {
+            return hash(ofInt64: value)
+        }
         var hasher = XXHash64()
         key.writeCanonicalBytes(into: &hasher)
         return hasher.finalize()
@@ -32,8 +35,19 @@ package struct Partitioner: Sendable, Hashable {
         partition(forHash: Self.hash(of: key))
     }
 
+    /// The routing hash of a single int64 key: its canonical bytes are tag `01` and the value's
+    /// 8 bytes little-endian, so the first 8-byte lane is the tag and the value's low 7 bytes,
+    /// and the ninth byte is the value's high byte.
+    package static func hash(ofInt64 value: Int64) -> UInt64 {
+        let bits = UInt64(bitPattern: value)
+        return XXHash64.hashOfNineBytes(lane: UInt64(KeyPart.int64Tag) | bits << 8, last: UInt8(truncatingIfNeeded: bits >> 56))
+    }
+
     /// The partition of a single-part key (allocates nothing).
     package func partition(of part: KeyPart) -> Int {
+        if case .int64(let value) = part {
+            return partition(ofInt64: value)
+        }
         var hasher = XXHash64()
         part.writeCanonicalBytes(into: &hasher)
         return partition(forHash: hasher.finalize())
@@ -41,9 +55,7 @@ package struct Partitioner: Sendable, Hashable {
 
     /// The partition of a single int64 key, straight from a request's key column.
     package func partition(ofInt64 value: Int64) -> Int {
-        var hasher = XXHash64()
-        KeyPart.writeCanonicalBytes(int64: value, into: &hasher)
-        return partition(forHash: hasher.finalize())
+        partition(forHash: Self.hash(ofInt64: value))
     }
 
     /// The partition of a single string key, straight from a request's key column.

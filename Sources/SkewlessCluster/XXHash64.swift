@@ -116,13 +116,20 @@ package struct XXHash64: Sendable {
                 hash = Self.rotate(hash, 11) &* Self.prime1
                 offset += 1
             }
-            hash ^= hash >> 33
-            hash &*= Self.prime2
-            hash ^= hash >> 29
-            hash &*= Self.prime3
-            hash ^= hash >> 32
-            return hash
+            return Self.avalanche(hash)
         }
+    }
+
+    /// The xxHash64 (seed 0) of exactly 9 bytes: `lane`'s 8 bytes little-endian, then `last`.
+    /// The shape of an int64 key part, hashed here in a few instructions instead of through
+    /// the incremental path (about ten times faster).
+    package static func hashOfNineBytes(lane: UInt64, last: UInt8) -> UInt64 {
+        var hash = prime5 &+ 9
+        hash ^= round(0, lane)
+        hash = rotate(hash, 27) &* prime1 &+ prime4
+        hash ^= UInt64(last) &* prime5
+        hash = rotate(hash, 11) &* prime1
+        return avalanche(hash)
     }
 
     private mutating func consumeStripe(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64) {
@@ -145,6 +152,17 @@ package struct XXHash64: Sendable {
     @inline(__always)
     private static func round(_ accumulator: UInt64, _ input: UInt64) -> UInt64 {
         rotate(accumulator &+ input &* prime2, 31) &* prime1
+    }
+
+    @inline(__always)
+    private static func avalanche(_ value: UInt64) -> UInt64 {
+        var hash = value
+        hash ^= hash >> 33
+        hash &*= prime2
+        hash ^= hash >> 29
+        hash &*= prime3
+        hash ^= hash >> 32
+        return hash
     }
 
     @inline(__always)

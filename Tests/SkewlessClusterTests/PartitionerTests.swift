@@ -57,6 +57,19 @@ import Testing
         }
     }
 
+    /// The int64 shortcut hashes what the incremental hasher does with the canonical bytes.
+    @Test func int64ShortcutMatchesTheCanonicalBytes() {
+        var values: [Int64] = [0, 1, -1, 255, 256, 1001, .max, .min, 0x0102_0304_0506_0708]
+        var next: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<1000 {
+            next = next &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            values.append(Int64(bitPattern: next))
+        }
+        for value in values {
+            #expect(Partitioner.hash(ofInt64: value) == XXHash64.hash(EntityKey(.int64(value)).canonicalBytes), "\(value)")
+        }
+    }
+
     @Test func partitionIsTheHashModuloTheCount() throws {
         let key = EntityKey([1001, "m-7"])
         for count in [1, 7, 256, 1024, 65536] {
