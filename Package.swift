@@ -196,7 +196,22 @@ let package = Package(
         .testTarget(name: "SkewlessOnlineStoreTests", dependencies: ["SkewlessOnlineStore"]),
         .testTarget(name: "SkewlessOfflineStoreTests", dependencies: ["SkewlessOfflineStore", "SkewlessModel", "SkewlessOnlineStore", "SkewlessCompression"]),
         .testTarget(name: "SkewlessClusterTests", dependencies: ["SkewlessCluster", "SkewlessModel"]),
-        .testTarget(name: "SkewlessBenchmarkTests", dependencies: ["SkewlessBenchmark"]),
+        // Multi-process tests: real fsnode processes on 127.0.0.1 driven through the SDK and
+        // fsctl (routing, wrong-shard retry, rebalance under load, kill -9 failover).
+        .testTarget(
+            name: "ClusterProcessTests",
+            dependencies: ["Skewless", "SkewlessCluster", "SkewlessModel", "SkewlessOfflineStore"]
+        ),
+        .testTarget(
+            name: "SkewlessBenchmarkTests",
+            dependencies: [
+                "SkewlessBenchmark",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
         .testTarget(
             name: "SkewlessServerTests",
             dependencies: [
