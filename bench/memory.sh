@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Memory per feature value: loads N entities x 50 float features into a fresh node and
-# reads the node's resident memory before and after (fsbench load --node-pid).
+# Memory per entity at a larger scale than bench/run.sh: loads N entities x 50 floats into a
+# fresh node and into a fresh redis-server, and compares the node's RSS growth with Redis's
+# used_memory growth (fsbench load --node-pid --baseline redis).
 #
 #   ENTITIES=1000000 bench/memory.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 entities="${ENTITIES:-1000000}"
 port="${PORT:-7492}"
-mkdir -p bench/results
+out="${RESULTS:-bench/results/$(date -u +%Y-%m-%d)}"
+mkdir -p "$out"
+SWIFT_BUILD_FLAGS="${SWIFT_BUILD_FLAGS:---scratch-path .build-release-bench}"
 . bench/node.sh
-"$bin/fsbench" load --node "$node" --view bench_float50 --entities "$entities" --batch-size 2000 --node-pid "$node_pid" | tee bench/results/memory-float50.txt
+"$bin/fsbench" load --node "$node" --view bench_float50 --entities "$entities" --node-pid "$node_pid" --baseline redis \
+    --label "memory-1x50-$entities" --output "$out"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SkewlessCompression
+import SkewlessBenchmark
 import SkewlessModel
 
 /// `fsbench embeddings`: what LZ4 does to dense, sparse (ReLU-like) and repetitive float32

@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
 import Skewless
+import SkewlessBenchmark
 
-/// `fsbench load`: writes N synthetic entities into a view through WriteFeatures.
+/// `fsbench load`: writes N synthetic entities of a view into the node (and the baseline),
+/// reports the rate and memory per entity.
 struct LoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load",
-        abstract: "Write N synthetic entities (ids 1...N) into a feature view and report the rate.")
+        abstract: "Write N synthetic entities (ids 1...N) of a view into the node, and into Redis with --baseline redis; report rates and memory.")
 
     @Option(help: "The node, host:port.")
     var node: String = "127.0.0.1:7421"
@@ -17,72 +19,56 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "How many entities.")
     var entities: Int = 100_000
 
-    @Option(help: "Rows per WriteFeatures request.")
-    var batchSize: Int = 1000
-
     @Option(help: "Write requests in flight.")
     var concurrency: Int = 4
 
-    @Option(help: "Seed of the value generator.")
-    var seed: UInt64 = 1
+    @Option(help: "Seed of the values (the same as fsbench run's --seed gives the same data).")
+    var seed: UInt64 = 42
 
-    @Option(help: "The node's process id: report its resident memory before and after.")
+    @Option(help: "Share of zeros in embeddings (0: dense).")
+    var sparsity: Double = 0
+
+    @Option(help: "The node's process id: report its RSS growth per entity.")
     var nodePID: Int32?
+
+    @Option(help: "Also load a baseline: redis (a redis-server fsbench starts, measures and stops, unless --redis).")
+    var baseline: String?
+
+    @Option(help: "Load this Redis (host:port) instead of starting one.")
+    var redis: String?
+
+    @Option(help: "Write <label>.json and .txt into this folder.")
+    var output: String?
+
+    @Option(help: "A name for this load in outputs.")
+    var label: String = "load"
 
     func run() async throws {
         guard let endpoint = Endpoint(node) else { throw ValidationError("--node must be host:port") }
-        guard entities > 0, batchSize > 0, concurrency > 0 else { throw ValidationError("--entities, --batch-size and --concurrency must be positive") }
-        let client = FeatureClient(configuration: .defaults(endpoint: endpoint) { $0.timeout = .seconds(60) })
-        defer { Task { await client.close() } }
-        let repo = try await client.describe()
-        let target = try repo.featureView(qualified: view)
-        let keys = repo.joinKeys(of: target)
-        guard keys.count == 1, keys[0].type == .int64 else {
-            throw ValidationError("view \(target.qualifiedName) needs one int64 join key for synthetic ids; it has \(keys.map(\.name))")
+        guard baseline == nil || baseline == "redis" else { throw ValidationError("--baseline knows one baseline: redis") }
+        let admin = FeatureClient(endpoint: endpoint)
+        let target: FeatureView
+        do {
+            target = try await admin.describe().featureView(qualified: view)
+            await admin.close()
+        } catch {
+            await admin.close()
+            throw error
         }
-        let rssBefore = nodePID.flatMap(ResidentMemory.bytes(pid:))
-        let start = ContinuousClock.now
-        let batches = stride(from: 1, through: entities, by: batchSize).map { $0...min($0 + batchSize - 1, entities) }
-        let next = Counter()
-        let eventTime = WallClock.nowMicros()
-        let written = try await withThrowingTaskGroup(of: Int.self) { group in
-            for worker in 0..<concurrency {
-                group.addTask {
-                    var rng = SplitMix64(seed: seed &+ UInt64(worker))
-                    var total = 0
-                    while let index = next.take(below: batches.count) {
-                        let rows = batches[index].map { id in
-                            FeatureWrite(
-                                entity: [keys[0].name: .int64(Int64(id))], eventTime: eventTime,
-                                values: Dictionary(uniqueKeysWithValues: target.fields.map { ($0.name, Optional(SyntheticValues.value(of: $0.type, using: &rng))) }))
-                        }
-                        total += try await client.write(view: target.qualifiedName, rows: rows).rowsWritten
-                    }
-                    return total
-                }
-            }
-            return try await group.reduce(0, +)
-        }
-        let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
-        print("loaded \(written) rows into \(target.qualifiedName) (\(target.fields.count) fields) in \(String(format: "%.2f", seconds)) s: \(Int(Double(entities) / seconds)) rows/s, \(Int(Double(entities * target.fields.count) / seconds)) values/s")
-        if let pid = nodePID, let before = rssBefore, let after = ResidentMemory.bytes(pid: pid) {
-            let values = Double(entities * target.fields.count)
-            print("node RSS: \(before / 1_048_576) MiB before, \(after / 1_048_576) MiB after: \(String(format: "%.2f", Double(after - before) / values)) bytes per feature value, \(String(format: "%.1f", Double(after - before) / Double(entities))) bytes per entity")
-        }
+        var options = BenchmarkSession.Options(nodes: [endpoint], selection: .features(target.fields.map { "\(target.qualifiedName):\($0.name)" }))
+        options.keySpace = entities
+        options.seed = seed
+        options.sparsity = sparsity
+        options.loadNode = true
+        options.nodePID = nodePID
+        options.baseline = baseline == "redis" || redis != nil
+        options.redisAddress = redis
+        options.loadConcurrency = concurrency
+        let session = try await BenchmarkSession.open(options)
+        await session.close()
+        let report = BenchmarkReport(
+            label: label, command: CommandLine.joined, workload: .init(session.workload), loadModel: "load", loads: session.loads, memory: session.memory)
+        print(ReportTable.text(report))
+        if let output { try BenchmarkOutput.write(report, runs: [], to: output) }
     }
 }
-
-/// Hands out indexes 0..<n once each across tasks.
-final class Counter: Sendable {
-    private let value = Mutex(0)
-
-    func take(below limit: Int) -> Int? {
-        value.withLock { value in
-            guard value < limit else { return nil }
-            defer { value += 1 }
-            return value
-        }
-    }
-}
-
-import Synchronization

@@ -1,0 +1,104 @@
+import SkewlessModel
+/// Sends a workload to a target's connections under a load model for a while, and records
+/// every request. It knows nothing of Skewless or Redis (`TargetConnection`) nor of real
+/// time (`BenchmarkClock`), so the schedule and the coordinated-omission correction are
+/// tested against a simulated clock and a simulated stall.
+package struct LoadDriver: Sendable {
+    package var clock: any BenchmarkClock
+    package var progress: ProgressCounter?
+    /// Open loop: after the run, how long requests that are due but not yet sent (a backlog
+    /// behind a stall or an overload) may still go out; the rest count as timeouts.
+    package var drainNanoseconds: UInt64
+
+    package init(clock: any BenchmarkClock = MonotonicClock(), progress: ProgressCounter? = nil, drainNanoseconds: UInt64 = 1_000_000_000) {
+        self.clock = clock
+        self.progress = progress
+        self.drainNanoseconds = drainNanoseconds
+    }
+
+    /// One measured slice.
+    /// - Parameters:
+    ///   - connections: `model.connections` open connections of one target.
+    ///   - firstWorker: the key stream of worker w is `workload.keyGenerator(worker: firstWorker + w)`;
+    ///     give every slice its own range, and two targets the same one to send them the same keys.
+    package func run(
+        connections: [any TargetConnection], model: LoadModel, workload: Workload, nanoseconds duration: UInt64, firstWorker: Int = 0
+    ) async throws(SkewlessError) -> RunResult {
+        guard connections.count == model.connections, model.inFlight >= 1 else {
+            throw SkewlessError(.invalidArgument, "the load model wants \(model.connections) connections x \(model.inFlight) in flight; got \(connections.count) connections")
+        }
+        var generators: [KeyGenerator] = []
+        for worker in 0..<(connections.count * model.inFlight) {
+            generators.append(try workload.keyGenerator(worker: firstWorker + worker))
+        }
+        let start = clock.now()
+        let end = start + duration
+        let schedule: OpenLoopSchedule?
+        if case .open(let rate, _, _) = model {
+            schedule = try OpenLoopSchedule(start: start, rate: rate)
+        } else {
+            schedule = nil
+        }
+        let due = schedule?.requestCount(within: duration) ?? 0
+        let tickets = TicketCounter()
+        let entities = workload.entitiesPerRequest
+        var total = await withTaskGroup(of: RunResult.self) { group in
+            for (index, generator) in generators.enumerated() {
+                let connection = connections[index / model.inFlight]
+                group.addTask {
+                    if let schedule {
+                        return await openLoopWorker(
+                            connection: connection, keys: generator, entities: entities, schedule: schedule, tickets: tickets, due: due,
+                            giveUpAt: end + drainNanoseconds)
+                    }
+                    return await closedLoopWorker(connection: connection, keys: generator, entities: entities, until: end)
+                }
+            }
+            var total = RunResult()
+            for await share in group { total.add(share) }
+            return total
+        }
+        total.elapsedSeconds = Double(clock.now() - start) / 1e9
+        return total
+    }
+
+    private func closedLoopWorker(connection: any TargetConnection, keys: KeyGenerator, entities: Int, until end: UInt64) async -> RunResult {
+        var keys = keys
+        var result = RunResult()
+        while clock.now() < end {
+            let ids = keys.next(count: entities)
+            let sent = clock.now()
+            let outcome = await connection.fetch(ids)
+            let elapsed = clock.now() - sent
+            result.record(outcome, latency: elapsed, serviceTime: elapsed)
+            progress?.record(outcome)
+        }
+        return result
+    }
+
+    /// Takes the next due request, waits for its intended time if that is still ahead, sends
+    /// it and counts its latency from the intended time. Behind a stall every slot is busy,
+    /// due requests pile up, go out late, and each carries its wait.
+    private func openLoopWorker(
+        connection: any TargetConnection, keys: KeyGenerator, entities: Int, schedule: OpenLoopSchedule, tickets: TicketCounter, due: Int,
+        giveUpAt: UInt64
+    ) async -> RunResult {
+        var keys = keys
+        var result = RunResult()
+        while let ticket = tickets.take(below: due) {
+            let intended = schedule.intendedStart(of: ticket)
+            await clock.sleep(until: intended)
+            let sent = clock.now()
+            if sent > giveUpAt {
+                result.record(.timeout, latency: 0, serviceTime: 0)
+                progress?.record(.timeout)
+                continue
+            }
+            let outcome = await connection.fetch(keys.next(count: entities))
+            let done = clock.now()
+            result.record(outcome, latency: done - intended, serviceTime: done - sent)
+            progress?.record(outcome)
+        }
+        return result
+    }
+}

@@ -1,0 +1,60 @@
+import SkewlessModel
+
+/// The Redis the baseline runs against: one fsbench started (and stops), or one at a given
+/// address.
+package final class RedisBaseline: Sendable {
+    package let host: String
+    package let port: Int
+    private let server: RedisServerProcess?
+
+    private init(host: String, port: Int, server: RedisServerProcess?) {
+        self.host = host
+        self.port = port
+        self.server = server
+    }
+
+    /// The redis-server's pid when fsbench started it.
+    package var pid: Int32? { server?.pid }
+
+    /// Starts a redis-server on 127.0.0.1 on a free port.
+    package static func start(executable: String = "redis-server") async throws(SkewlessError) -> RedisBaseline {
+        let server = try await RedisServerProcess.start(executable: executable)
+        return RedisBaseline(host: "127.0.0.1", port: server.port, server: server)
+    }
+
+    /// A running server at "host:port".
+    package static func existing(_ address: String) throws(SkewlessError) -> RedisBaseline {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (1...65535).contains(port),
+            colon != address.startIndex
+        else {
+            throw SkewlessError(.invalidArgument, "--redis must be HOST:PORT, as in 127.0.0.1:6379; got '\(address)'")
+        }
+        return RedisBaseline(host: String(address[..<colon]), port: port, server: nil)
+    }
+
+    package func target(shape: RequestShape, timeout: Duration) -> RedisTarget {
+        RedisTarget(host: host, port: port, shape: shape, timeout: timeout)
+    }
+
+    package func connect() async throws(SkewlessError) -> RESPConnection {
+        try await RESPConnection.connect(host: host, port: port)
+    }
+
+    /// `INFO memory` now.
+    package func memory() async throws(SkewlessError) -> RedisInfo {
+        let connection = try await connect()
+        do {
+            let info = try await RedisInfo.memory(of: connection)
+            await connection.close()
+            return info
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    /// Stops the server if fsbench started it.
+    package func stop() async {
+        await server?.stop()
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import SkewlessModel
+
+/// A redis-server that fsbench starts on 127.0.0.1 for the baseline and stops afterwards:
+/// no persistence (`--save ""`, no AOF), default everything else.
+package final class RedisServerProcess: Sendable {
+    package let port: Int
+    private let process: Process
+    private let directory: URL
+
+    package var pid: Int32 { process.processIdentifier }
+
+    private init(port: Int, process: Process, directory: URL) {
+        self.port = port
+        self.process = process
+        self.directory = directory
+    }
+
+    /// Starts redis-server on a free port and waits until it answers PING.
+    /// - Parameter executable: a path, or a name looked up in PATH.
+    package static func start(executable: String = "redis-server") async throws(SkewlessError) -> RedisServerProcess {
+        guard let path = locate(executable) else {
+            throw SkewlessError(.failedPrecondition, "\(executable) not found in PATH; install it (apt-get install redis-server, or scripts/setup.sh) or give --redis HOST:PORT")
+        }
+        let port = try await freePort()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fsbench-redis-\(UUID().uuidString)")
+        let process = Process()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = [
+                "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--daemonize", "no", "--loglevel", "warning", "--dir", directory.path,
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw SkewlessError(.failedPrecondition, "could not start \(path): \(error)")
+        }
+        let server = RedisServerProcess(port: port, process: process, directory: directory)
+        for _ in 0..<100 {
+            if let connection = try? await RESPConnection.connect(host: "127.0.0.1", port: port) {
+                let pong = try? await connection.command(["PING"])
+                await connection.close()
+                if pong != nil { return server }
+            }
+            guard process.isRunning else { break }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        await server.stop()
+        throw SkewlessError(.unavailable, "redis-server on port \(port) did not answer within 5 s; run it by hand to see why")
+    }
+
+    /// Stops the server (SIGTERM; it exits without saving) and removes its directory.
+    package func stop() async {
+        if process.isRunning {
+            process.terminate()
+            for _ in 0..<100 where process.isRunning {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private static func locate(_ executable: String) -> String? {
+        if executable.contains("/") { return FileManager.default.isExecutableFile(atPath: executable) ? executable : nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(executable)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        for directory in ["/usr/sbin", "/usr/local/sbin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(executable)") {
+            return "\(directory)/\(executable)"
+        }
+        return nil
+    }
+
+    /// A port the kernel just handed out on 127.0.0.1 (bound, read, released).
+    private static func freePort() async throws(SkewlessError) -> Int {
+        do {
+            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: 0).get()
+            let port = channel.localAddress?.port
+            try await channel.close()
+            guard let port else { throw SkewlessError(.internal, "no local port") }
+            return port
+        } catch {
+            throw SkewlessError(.unavailable, "could not find a free port on 127.0.0.1 for redis-server: \(error)")
+        }
+    }
+}

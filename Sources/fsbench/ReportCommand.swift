@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import SkewlessBenchmark
+
+/// `fsbench report`: the Markdown tables of bench/README.md from a folder of JSON reports.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Print the Markdown tables (runs side by side, sweeps, memory, goals) of the fsbench JSON reports in a folder.")
+
+    @Argument(help: "A folder of fsbench JSON reports (bench/results/DATE).")
+    var folder: String
+
+    @Option(help: "The report the latency goal is judged on (1 x 50, one connection).")
+    var latencyGoal: String?
+
+    @Option(help: "The report the throughput goal is judged on (requests in flight).")
+    var throughputGoal: String?
+
+    func run() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted()
+        let reports = try names.map { try BenchmarkReport.decode(Data(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent($0))) }
+            .sorted { $0.date < $1.date }
+        print(MarkdownSummary.markdown(reports, goals: .init(latencyLabel: latencyGoal, throughputLabel: throughputGoal)), terminator: "")
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Skewless
+import SkewlessBenchmark
+
+/// The options every measuring subcommand shares: where, what, which keys, which baseline.
+struct WorkloadOptions: ParsableArguments {
+    @Option(help: "The node, host:port.")
+    var node: String = "127.0.0.1:7421"
+
+    @Option(help: "A feature service to fetch.")
+    var service: String?
+
+    @Option(help: "Or a comma-separated feature list (view:field,...).")
+    var features: String?
+
+    @Option(name: [.customLong("entities"), .customLong("batch")], help: "Entities per request.")
+    var entities: Int = 1
+
+    @Option(help: "Entity ids 1...key-space are loaded and requested.")
+    var keySpace: Int = 100_000
+
+    @Option(help: "Key distribution: uniform, zipfian (skew 0.99) or zipfian:SKEW.")
+    var keys: String = "uniform"
+
+    @Option(help: "Share of requested ids that were never loaded (0...1).")
+    var missShare: Double = 0
+
+    @Option(help: "Seed of keys and loaded values.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Per-request deadline in milliseconds.")
+    var timeoutMs: Int = 1000
+
+    @Option(help: "Run a baseline side by side: redis.")
+    var baseline: String?
+
+    @Option(help: "Use this Redis (host:port) for the baseline instead of starting redis-server.")
+    var redis: String?
+
+    @Option(help: "The redis-server to start for the baseline.")
+    var redisServer: String = "redis-server"
+
+    @Flag(help: "Load entities 1...key-space into the node first (the baseline is always loaded).")
+    var load = false
+
+    @Option(help: "Share of zeros in loaded embeddings (0: dense).")
+    var sparsity: Double = 0
+
+    @Option(help: "The node's process id: report its RSS growth per entity over --load.")
+    var nodePID: Int32?
+
+    @Option(help: "Write <label>.json, .txt, -<target>.hgrm and .svg into this folder.")
+    var output: String?
+
+    @Option(help: "A name for this run in outputs.")
+    var label: String?
+
+    func sessionOptions() throws -> BenchmarkSession.Options {
+        guard let endpoint = Endpoint(node) else { throw ValidationError("--node must be host:port") }
+        let selection: RequestShape.Selection
+        switch (service, features) {
+        case (let service?, nil): selection = .service(service)
+        case (nil, let features?): selection = .features(features.split(separator: ",").map(String.init))
+        default: throw ValidationError("give exactly one of --service or --features")
+        }
+        guard baseline == nil || baseline == "redis" else { throw ValidationError("--baseline knows one baseline: redis") }
+        guard timeoutMs > 0 else { throw ValidationError("--timeout-ms must be positive") }
+        var options = BenchmarkSession.Options(nodes: [endpoint], selection: selection)
+        options.entitiesPerRequest = entities
+        options.keySpace = keySpace
+        options.distribution = try KeyDistribution(parsing: keys)
+        options.missShare = missShare
+        options.seed = seed
+        options.timeout = .milliseconds(timeoutMs)
+        options.baseline = baseline == "redis"
+        options.redisAddress = redis
+        options.redisExecutable = redisServer
+        options.loadNode = load
+        options.sparsity = sparsity
+        options.nodePID = nodePID
+        return options
+    }
+
+    /// Prints the table and writes the files of a report.
+    func publish(_ report: BenchmarkReport, runs: [TargetRun]) throws {
+        print(ReportTable.text(report))
+        if let output {
+            try BenchmarkOutput.write(report, runs: runs, to: output)
+        }
+    }
+}
+
+extension CommandLine {
+    /// The command line as typed, for reports.
+    static var joined: String {
+        (["fsbench"] + arguments.dropFirst()).map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+    }
+}

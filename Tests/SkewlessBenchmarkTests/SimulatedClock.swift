@@ -1,0 +1,48 @@
+import Synchronization
+@testable import SkewlessBenchmark
+
+/// Virtual time: sleeping jumps to the deadline, and a simulated target advances the clock
+/// by its service time. With one worker, a run is deterministic and takes no real time.
+final class SimulatedClock: BenchmarkClock {
+    private let current = Mutex<UInt64>(1_000_000_000)
+
+    func now() -> UInt64 { current.withLock { $0 } }
+
+    func sleep(until deadline: UInt64) async {
+        current.withLock { $0 = max($0, deadline) }
+    }
+
+    func advance(by nanoseconds: UInt64) {
+        current.withLock { $0 += nanoseconds }
+    }
+}
+
+/// A target connection that takes `serviceTime` per request on the simulated clock, except
+/// request number `stallAt` (0-based), which takes `stall`.
+final class StallingConnection: TargetConnection {
+    let clock: SimulatedClock
+    let serviceTime: UInt64
+    let stallAt: Int
+    let stall: UInt64
+    private let served = Mutex(0)
+
+    init(clock: SimulatedClock, serviceTime: UInt64, stallAt: Int = -1, stall: UInt64 = 0) {
+        self.clock = clock
+        self.serviceTime = serviceTime
+        self.stallAt = stallAt
+        self.stall = stall
+    }
+
+    var requests: Int { served.withLock { $0 } }
+
+    func fetch(_ ids: [Int64]) async -> FetchOutcome {
+        let index = served.withLock { count in
+            defer { count += 1 }
+            return count
+        }
+        clock.advance(by: index == stallAt ? stall : serviceTime)
+        return .success
+    }
+
+    func close() async {}
+}
