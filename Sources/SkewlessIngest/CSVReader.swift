@@ -40,9 +40,12 @@ struct CSVReader {
     private var index: Int
     private var line = 1
 
-    init(bytes: [UInt8]) {
+    /// - Parameter firstLine: the line number of the first byte (a later piece of a file read
+    ///   piece by piece starts on a later line).
+    init(bytes: [UInt8], firstLine: Int = 1) {
         self.bytes = bytes
         index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        line = firstLine
     }
 
     init(text: String) {

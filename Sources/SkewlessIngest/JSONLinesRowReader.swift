@@ -8,10 +8,12 @@ enum JSONLinesRowReader {
 
     static let counting = "lines are lines of the file, counted from 1"
 
-    static func read(_ bytes: [UInt8]) -> Output {
+    /// - Parameter firstLine: the line number of the first byte (a later piece of a file read
+    ///   piece by piece starts on a later line).
+    static func read(_ bytes: [UInt8], firstLine: Int = 1) -> Output {
         var output = Output(rows: [], problems: [])
         var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        var lineNumber = 0
+        var lineNumber = firstLine - 1
         while start < bytes.count {
             lineNumber += 1
             let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
