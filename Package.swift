@@ -196,6 +196,12 @@ let package = Package(
         .testTarget(name: "SkewlessOnlineStoreTests", dependencies: ["SkewlessOnlineStore"]),
         .testTarget(name: "SkewlessOfflineStoreTests", dependencies: ["SkewlessOfflineStore", "SkewlessModel", "SkewlessOnlineStore", "SkewlessCompression"]),
         .testTarget(name: "SkewlessClusterTests", dependencies: ["SkewlessCluster", "SkewlessModel"]),
+        // Multi-process tests: real fsnode processes on 127.0.0.1 driven through the SDK and
+        // fsctl (routing, wrong-shard retry, rebalance under load, kill -9 failover).
+        .testTarget(
+            name: "ClusterProcessTests",
+            dependencies: ["Skewless", "SkewlessCluster", "SkewlessModel", "SkewlessOfflineStore"]
+        ),
         .testTarget(
             name: "SkewlessBenchmarkTests",
             dependencies: [

@@ -68,6 +68,8 @@ final class RequestProcessor: Sendable {
             case .writeFeatures:
                 let payload = try decode(Skewless_V1_WriteFeaturesRequest.self, request.payload)
                 response.payload = try writeFeatures(payload).serializedBytes()
+            case .materialize, .getClusterMap, .setClusterMap:
+                throw SkewlessError(.unimplemented, "method \(request.method.rawValue) is defined by protocol version \(ProtocolVersion.current) but this node does not implement it yet; see docs/protocol.md")
             case .handshake:
                 throw SkewlessError(.failedPrecondition, "the handshake was already done on this connection; send it once, first")
             case .unspecified, .UNRECOGNIZED:

@@ -278,6 +278,19 @@ package nonisolated struct Skewless_V1_HealthResponse: Sendable {
 
   package var openConnections: UInt32 = 0
 
+  /// Per view version that has been materialized from the offline store: its watermark.
+  package var watermarks: [Skewless_V1_ViewWatermark] = []
+
+  /// Set while a materialization runs on the node.
+  package var materializing: Skewless_V1_MaterializationProgress {
+    get {_materializing ?? Skewless_V1_MaterializationProgress()}
+    set {_materializing = newValue}
+  }
+  /// Returns true if `materializing` has been explicitly set.
+  package var hasMaterializing: Bool {self._materializing != nil}
+  /// Clears the value of `materializing`. Subsequent reads from it will return its default value.
+  package mutating func clearMaterializing() {self._materializing = nil}
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum ServingStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
@@ -319,6 +332,88 @@ package nonisolated struct Skewless_V1_HealthResponse: Sendable {
     ]
 
   }
+
+  package init() {}
+
+  fileprivate var _materializing: Skewless_V1_MaterializationProgress? = nil
+}
+
+package nonisolated struct Skewless_V1_MaterializeRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Views to load, as "name" (every version) or "name@version". Empty: every view.
+  package var featureViews: [String] = []
+
+  /// true: load every entity's latest row again, whatever the watermark (a rebuild);
+  /// false: only rows created after each view's watermark (incremental).
+  package var full: Bool = false
+
+  /// Load rows as of this time, microseconds since the epoch; 0 means now. Rows whose
+  /// event time or creation time is later are left for a later materialization.
+  package var asOfMicros: Int64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// What one view version's materialization loaded, and where it stands.
+package nonisolated struct Skewless_V1_ViewWatermark: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "name@version".
+  package var featureView: String = String()
+
+  /// Every row created at or before this time is loaded (microseconds since the epoch).
+  package var watermarkMicros: Int64 = 0
+
+  /// Rows read from the segments and entity rows written to the online store by the last
+  /// materialization of this view.
+  package var rowsScanned: UInt64 = 0
+
+  package var entitiesWritten: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Skewless_V1_MaterializationProgress: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The view being loaded now, "name@version".
+  package var featureView: String = String()
+
+  package var viewsDone: UInt32 = 0
+
+  package var viewsTotal: UInt32 = 0
+
+  package var rowsScanned: UInt64 = 0
+
+  /// Rows in the live segments of the view being loaded.
+  package var rowsTotal: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Skewless_V1_MaterializeResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var views: [Skewless_V1_ViewWatermark] = []
+
+  package var elapsedMicros: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
 }
@@ -718,6 +813,64 @@ package nonisolated struct Skewless_V1_DescribeResponse: Sendable {
   package init() {}
 }
 
+package nonisolated struct Skewless_V1_GetClusterMapRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Skewless_V1_GetClusterMapResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The node's cluster map as the JSON document of docs/cluster.md; empty when the node
+  /// is not part of a cluster (it then holds every entity).
+  package var mapJson: Data = Data()
+
+  package var epoch: UInt64 = 0
+
+  package var nodeID: String = String()
+
+  /// Partitions whose rows this node has loaded and serves.
+  package var loadedPartitions: [UInt32] = []
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Skewless_V1_SetClusterMapRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// A cluster map, JSON as in docs/cluster.md. The node installs it only when its epoch
+  /// is newer than the node's; an equal epoch with the same content is accepted (a retry).
+  package var mapJson: Data = Data()
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Skewless_V1_SetClusterMapResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The epoch the node now has.
+  package var epoch: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "skewless.v1"
@@ -840,7 +993,7 @@ nonisolated extension Skewless_V1_HealthRequest: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".HealthResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}node_id\0\u{3}uptime_seconds\0\u{3}entity_rows\0\u{3}feature_views\0\u{3}open_connections\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}node_id\0\u{3}uptime_seconds\0\u{3}entity_rows\0\u{3}feature_views\0\u{3}open_connections\0\u{1}watermarks\0\u{1}materializing\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -854,12 +1007,18 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.entityRows) }()
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.featureViews) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.openConnections) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.watermarks) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._materializing) }()
       default: break
       }
     }
   }
 
   package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.status != .unspecified {
       try visitor.visitSingularEnumField(value: self.status, fieldNumber: 1)
     }
@@ -878,6 +1037,12 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
     if self.openConnections != 0 {
       try visitor.visitSingularUInt32Field(value: self.openConnections, fieldNumber: 6)
     }
+    if !self.watermarks.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.watermarks, fieldNumber: 7)
+    }
+    try { if let v = self._materializing {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -888,6 +1053,8 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
     if lhs.entityRows != rhs.entityRows {return false}
     if lhs.featureViews != rhs.featureViews {return false}
     if lhs.openConnections != rhs.openConnections {return false}
+    if lhs.watermarks != rhs.watermarks {return false}
+    if lhs._materializing != rhs._materializing {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -895,6 +1062,176 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Skewless_V1_HealthResponse.ServingStatus: SwiftProtobuf._ProtoNameProviding {
   package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SERVING_STATUS_UNSPECIFIED\0\u{1}SERVING_STATUS_SERVING\0\u{1}SERVING_STATUS_DRAINING\0")
+}
+
+nonisolated extension Skewless_V1_MaterializeRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".MaterializeRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_views\0\u{1}full\0\u{3}as_of_micros\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.featureViews) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.full) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.asOfMicros) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.featureViews.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.featureViews, fieldNumber: 1)
+    }
+    if self.full != false {
+      try visitor.visitSingularBoolField(value: self.full, fieldNumber: 2)
+    }
+    if self.asOfMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.asOfMicros, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_MaterializeRequest, rhs: Skewless_V1_MaterializeRequest) -> Bool {
+    if lhs.featureViews != rhs.featureViews {return false}
+    if lhs.full != rhs.full {return false}
+    if lhs.asOfMicros != rhs.asOfMicros {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_ViewWatermark: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ViewWatermark"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{3}watermark_micros\0\u{3}rows_scanned\0\u{3}entities_written\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.featureView) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.watermarkMicros) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.rowsScanned) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.entitiesWritten) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.featureView.isEmpty {
+      try visitor.visitSingularStringField(value: self.featureView, fieldNumber: 1)
+    }
+    if self.watermarkMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.watermarkMicros, fieldNumber: 2)
+    }
+    if self.rowsScanned != 0 {
+      try visitor.visitSingularUInt64Field(value: self.rowsScanned, fieldNumber: 3)
+    }
+    if self.entitiesWritten != 0 {
+      try visitor.visitSingularUInt64Field(value: self.entitiesWritten, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_ViewWatermark, rhs: Skewless_V1_ViewWatermark) -> Bool {
+    if lhs.featureView != rhs.featureView {return false}
+    if lhs.watermarkMicros != rhs.watermarkMicros {return false}
+    if lhs.rowsScanned != rhs.rowsScanned {return false}
+    if lhs.entitiesWritten != rhs.entitiesWritten {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_MaterializationProgress: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".MaterializationProgress"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{3}views_done\0\u{3}views_total\0\u{3}rows_scanned\0\u{3}rows_total\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.featureView) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.viewsDone) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.viewsTotal) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.rowsScanned) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.rowsTotal) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.featureView.isEmpty {
+      try visitor.visitSingularStringField(value: self.featureView, fieldNumber: 1)
+    }
+    if self.viewsDone != 0 {
+      try visitor.visitSingularUInt32Field(value: self.viewsDone, fieldNumber: 2)
+    }
+    if self.viewsTotal != 0 {
+      try visitor.visitSingularUInt32Field(value: self.viewsTotal, fieldNumber: 3)
+    }
+    if self.rowsScanned != 0 {
+      try visitor.visitSingularUInt64Field(value: self.rowsScanned, fieldNumber: 4)
+    }
+    if self.rowsTotal != 0 {
+      try visitor.visitSingularUInt64Field(value: self.rowsTotal, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_MaterializationProgress, rhs: Skewless_V1_MaterializationProgress) -> Bool {
+    if lhs.featureView != rhs.featureView {return false}
+    if lhs.viewsDone != rhs.viewsDone {return false}
+    if lhs.viewsTotal != rhs.viewsTotal {return false}
+    if lhs.rowsScanned != rhs.rowsScanned {return false}
+    if lhs.rowsTotal != rhs.rowsTotal {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_MaterializeResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".MaterializeResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}views\0\u{3}elapsed_micros\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.views) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.elapsedMicros) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.views.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.views, fieldNumber: 1)
+    }
+    if self.elapsedMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.elapsedMicros, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_MaterializeResponse, rhs: Skewless_V1_MaterializeResponse) -> Bool {
+    if lhs.views != rhs.views {return false}
+    if lhs.elapsedMicros != rhs.elapsedMicros {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
 }
 
 nonisolated extension Skewless_V1_Embedding: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1735,6 +2072,130 @@ nonisolated extension Skewless_V1_DescribeResponse: SwiftProtobuf.Message, Swift
     if lhs.featureViews != rhs.featureViews {return false}
     if lhs.featureServices != rhs.featureServices {return false}
     if lhs.project != rhs.project {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_GetClusterMapRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".GetClusterMapRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_GetClusterMapRequest, rhs: Skewless_V1_GetClusterMapRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_GetClusterMapResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".GetClusterMapResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}map_json\0\u{1}epoch\0\u{3}node_id\0\u{3}loaded_partitions\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.mapJson) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
+      case 4: try { try decoder.decodeRepeatedUInt32Field(value: &self.loadedPartitions) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.mapJson.isEmpty {
+      try visitor.visitSingularBytesField(value: self.mapJson, fieldNumber: 1)
+    }
+    if self.epoch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.epoch, fieldNumber: 2)
+    }
+    if !self.nodeID.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeID, fieldNumber: 3)
+    }
+    if !self.loadedPartitions.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.loadedPartitions, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_GetClusterMapResponse, rhs: Skewless_V1_GetClusterMapResponse) -> Bool {
+    if lhs.mapJson != rhs.mapJson {return false}
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.nodeID != rhs.nodeID {return false}
+    if lhs.loadedPartitions != rhs.loadedPartitions {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_SetClusterMapRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".SetClusterMapRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}map_json\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.mapJson) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.mapJson.isEmpty {
+      try visitor.visitSingularBytesField(value: self.mapJson, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_SetClusterMapRequest, rhs: Skewless_V1_SetClusterMapRequest) -> Bool {
+    if lhs.mapJson != rhs.mapJson {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_SetClusterMapResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".SetClusterMapResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.epoch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.epoch, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_SetClusterMapResponse, rhs: Skewless_V1_SetClusterMapResponse) -> Bool {
+    if lhs.epoch != rhs.epoch {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -52,6 +52,16 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
 
   /// WriteFeaturesRequest -> WriteFeaturesResponse.
   case writeFeatures // = 5
+
+  /// MaterializeRequest -> MaterializeResponse: load the latest rows from the offline
+  /// segment store into the node's online store.
+  case materialize // = 6
+
+  /// GetClusterMapRequest -> GetClusterMapResponse: the node's cluster map (docs/cluster.md).
+  case getClusterMap // = 7
+
+  /// SetClusterMapRequest -> SetClusterMapResponse: an operator (fsctl) installs a newer map.
+  case setClusterMap // = 8
   case UNRECOGNIZED(Int)
 
   package init() {
@@ -66,6 +76,9 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
     case 3: self = .describe
     case 4: self = .getOnlineFeatures
     case 5: self = .writeFeatures
+    case 6: self = .materialize
+    case 7: self = .getClusterMap
+    case 8: self = .setClusterMap
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -78,6 +91,9 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
     case .describe: return 3
     case .getOnlineFeatures: return 4
     case .writeFeatures: return 5
+    case .materialize: return 6
+    case .getClusterMap: return 7
+    case .setClusterMap: return 8
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -90,6 +106,9 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
     .describe,
     .getOnlineFeatures,
     .writeFeatures,
+    .materialize,
+    .getClusterMap,
+    .setClusterMap,
   ]
 
 }
@@ -221,6 +240,36 @@ package nonisolated struct Skewless_V1_Status: Sendable {
   /// For people: what went wrong and what to do next. Empty when code is OK.
   package var message: String = String()
 
+  /// Set, with code ABORTED, when the request names entity keys of partitions this node
+  /// does not hold (like Redis Cluster's MOVED): the client's map is stale. It fetches the
+  /// map again (GET_CLUSTER_MAP) and sends the keys to their owners.
+  package var wrongShard: Skewless_V1_WrongShard {
+    get {_wrongShard ?? Skewless_V1_WrongShard()}
+    set {_wrongShard = newValue}
+  }
+  /// Returns true if `wrongShard` has been explicitly set.
+  package var hasWrongShard: Bool {self._wrongShard != nil}
+  /// Clears the value of `wrongShard`. Subsequent reads from it will return its default value.
+  package mutating func clearWrongShard() {self._wrongShard = nil}
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+
+  fileprivate var _wrongShard: Skewless_V1_WrongShard? = nil
+}
+
+package nonisolated struct Skewless_V1_WrongShard: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The epoch of this node's cluster map.
+  package var epoch: UInt64 = 0
+
+  /// The partitions of the request this node does not hold.
+  package var partitions: [UInt32] = []
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -261,7 +310,7 @@ package nonisolated struct Skewless_V1_ResponseFrame: Sendable {
 fileprivate nonisolated let _protobuf_package = "skewless.v1"
 
 nonisolated extension Skewless_V1_Method: SwiftProtobuf._ProtoNameProviding {
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0METHOD_UNSPECIFIED\0\u{1}METHOD_HANDSHAKE\0\u{1}METHOD_HEALTH\0\u{1}METHOD_DESCRIBE\0\u{1}METHOD_GET_ONLINE_FEATURES\0\u{1}METHOD_WRITE_FEATURES\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0METHOD_UNSPECIFIED\0\u{1}METHOD_HANDSHAKE\0\u{1}METHOD_HEALTH\0\u{1}METHOD_DESCRIBE\0\u{1}METHOD_GET_ONLINE_FEATURES\0\u{1}METHOD_WRITE_FEATURES\0\u{1}METHOD_MATERIALIZE\0\u{1}METHOD_GET_CLUSTER_MAP\0\u{1}METHOD_SET_CLUSTER_MAP\0")
 }
 
 nonisolated extension Skewless_V1_StatusCode: SwiftProtobuf._ProtoNameProviding {
@@ -315,7 +364,7 @@ nonisolated extension Skewless_V1_RequestFrame: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Skewless_V1_Status: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".Status"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}message\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}message\0\u{3}wrong_shard\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -325,24 +374,68 @@ nonisolated extension Skewless_V1_Status: SwiftProtobuf.Message, SwiftProtobuf._
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularEnumField(value: &self.code) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.message) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._wrongShard) }()
       default: break
       }
     }
   }
 
   package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.code != .ok {
       try visitor.visitSingularEnumField(value: self.code, fieldNumber: 1)
     }
     if !self.message.isEmpty {
       try visitor.visitSingularStringField(value: self.message, fieldNumber: 2)
     }
+    try { if let v = self._wrongShard {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Skewless_V1_Status, rhs: Skewless_V1_Status) -> Bool {
     if lhs.code != rhs.code {return false}
     if lhs.message != rhs.message {return false}
+    if lhs._wrongShard != rhs._wrongShard {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_WrongShard: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".WrongShard"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0\u{1}partitions\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
+      case 2: try { try decoder.decodeRepeatedUInt32Field(value: &self.partitions) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.epoch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.epoch, fieldNumber: 1)
+    }
+    if !self.partitions.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.partitions, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_WrongShard, rhs: Skewless_V1_WrongShard) -> Bool {
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.partitions != rhs.partitions {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
