@@ -5,19 +5,7 @@ import SkewlessModel
 extension ColumnValues {
     /// No values, of the kind of `type`.
     static func empty(of type: FeatureType) -> ColumnValues {
-        switch type {
-        case .bool: return .bool([])
-        case .int32: return .int32([])
-        case .int64: return .int64([])
-        case .float: return .float([])
-        case .double: return .double([])
-        case .string: return .string([])
-        case .bytes: return .bytes([])
-        case .timestamp: return .timestamp([])
-        case .embedding: return .embedding([])
-        case .int64List: return .int64List([])
-        case .stringList: return .stringList([])
-        }
+        placeholders(of: type, count: 0)
     }
 
     /// Appends a value of the column's type, or for nil (or a value of another type) the
