@@ -136,7 +136,22 @@ public final class FeatureClient: Sendable {
         let response: Skewless_V1_HealthResponse = try await call(.health, Skewless_V1_HealthRequest(), timeout: timeout)
         return NodeHealth(
             nodeID: response.nodeID, isServing: response.status == .serving, uptimeSeconds: response.uptimeSeconds,
-            entityRows: response.entityRows, featureViews: Int(response.featureViews), openConnections: Int(response.openConnections))
+            entityRows: response.entityRows, featureViews: Int(response.featureViews), openConnections: Int(response.openConnections),
+            watermarks: response.watermarks.map(ViewWatermark.init),
+            materializing: response.hasMaterializing ? MaterializationProgress(response.materializing) : nil)
+    }
+
+    /// Asks the node to load the latest rows of `views` (`name` or `name@version`; empty
+    /// for every view) from its offline store: incrementally since each view's watermark,
+    /// or everything when `full`. For operators (fsctl), not inference services.
+    /// - Returns: the watermark of each view version loaded.
+    package func materialize(views: [String], full: Bool, asOfMicros: Int64? = nil, timeout: Duration) async throws(SkewlessError) -> [ViewWatermark] {
+        var request = Skewless_V1_MaterializeRequest()
+        request.featureViews = views
+        request.full = full
+        request.asOfMicros = asOfMicros ?? 0
+        let response: Skewless_V1_MaterializeResponse = try await call(.materialize, request, timeout: timeout)
+        return response.views.map(ViewWatermark.init)
     }
 
     // MARK: - Calls

@@ -13,11 +13,11 @@ import SkewlessRepo
 ///
 /// The relative forms exist for sample data: a file with `now-5m` loads fresh rows on any
 /// day, where a fixed time would fall outside a view's TTL a day later.
-enum TimeSyntax {
-    static let help = "write microseconds since the epoch, an RFC 3339 time such as 2026-11-21T10:00:00Z, or now / now-30m (units ms, s, m, h, d)"
+package enum TimeSyntax {
+    package static let help = "write microseconds since the epoch, an RFC 3339 time such as 2026-11-21T10:00:00Z, or now / now-30m (units ms, s, m, h, d)"
 
     /// Parses any spelling of the table above; `now` is the instant `now` and `now-...` mean.
-    static func microseconds(from text: String, now: Int64) throws(InvalidValue) -> Int64 {
+    package static func microseconds(from text: String, now: Int64) throws(InvalidValue) -> Int64 {
         if text.hasPrefix("now") {
             return try relative(text, now: now)
         }
@@ -80,7 +80,7 @@ enum TimeSyntax {
     }
 
     /// RFC 3339 in UTC: `2026-11-21T10:00:00Z`, with `.mmm` or `.uuuuuu` when the time has them.
-    static func rfc3339(micros: Int64) -> String {
+    package static func rfc3339(micros: Int64) -> String {
         let (days, dayMicros) = floorDivide(micros, 86_400_000_000)
         let (year, month, day) = civil(fromDays: days)
         let secondOfDay = dayMicros / 1_000_000

@@ -24,13 +24,14 @@ extension OfflineStore {
     ///   - asOfKnownTime: also require created time <= T.
     ///   - createdAfter: a watermark W: only entities with a row created after W (an
     ///     incremental load); nil for all entities.
+    ///   - keep: which entities to return (a cluster node loads only its partitions); nil: all.
     ///   - batchRows: the most entities per batch.
     ///   - body: called with each batch: keys, event times, created times and every field of
     ///     the view (non-nil, with null flags), in key order.
     @discardableResult
     package func latestRows(
         of view: FeatureView, joinKeys: [JoinKey], asOf time: Int64 = .max, asOfKnownTime: Bool = false, createdAfter watermark: Int64? = nil,
-        batchRows: Int = 65_536, _ body: (WriteBatch) throws(SkewlessError) -> Void
+        keep: ((EntityKey) -> Bool)? = nil, batchRows: Int = 65_536, _ body: (WriteBatch) throws(SkewlessError) -> Void
     ) throws(SkewlessError) -> MaterializationSummary {
         let snapshot = try snapshot(of: view, joinKeys: joinKeys)
         let asOf = LatestAsOf(time: time, ttlMicros: view.ttlSeconds &* 1_000_000, asOfKnownTime: asOfKnownTime)
@@ -38,12 +39,18 @@ extension OfflineStore {
         var streams = snapshot.segments.map { SegmentLatestRows(reader: $0, asOf: asOf, watermark: watermark) }
         var pending = SegmentRows(schema: snapshot.schema)
         func emit(_ rows: SegmentRows, touched: [Bool]) throws(SkewlessError) {
-            let selected = watermark == nil ? rows : rows.gathered(touched.indices.filter { touched[$0] })
-            guard selected.count > 0 else { return }
-            summary.entities += selected.count
-            try body(WriteBatch(
-                keys: (0..<selected.count).map { selected.keys.key(at: $0) }, eventTimes: selected.eventTimes,
-                createdTimes: selected.createdTimes, fields: selected.fields))
+            var rows = rows
+            var keys = (0..<rows.count).map { rows.keys.key(at: $0) }
+            if watermark != nil || keep != nil {
+                let chosen = keys.indices.filter { (watermark == nil || touched[$0]) && (keep?(keys[$0]) ?? true) }
+                if chosen.count < rows.count {
+                    keys = chosen.map { keys[$0] }
+                    rows = rows.gathered(chosen)
+                }
+            }
+            guard !keys.isEmpty else { return }
+            summary.entities += keys.count
+            try body(WriteBatch(keys: keys, eventTimes: rows.eventTimes, createdTimes: rows.createdTimes, fields: rows.fields))
         }
         if streams.count == 1 {
             while let batch = try streams[0].next() {

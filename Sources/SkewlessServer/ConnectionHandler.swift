@@ -107,6 +107,18 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 return
             }
         }
+        if let later = processor.respondLater(to: request, on: context.eventLoop) {
+            // A long-running method (MATERIALIZE) is answered off the event loop; it counts
+            // as in flight until its response is written, so a drain waits for it.
+            inFlight += 1
+            later.assumeIsolated().whenComplete { [self] result in
+                self.inFlight -= 1
+                guard !self.closing, case .success(let buffer) = result else { return }
+                self.write(buffer, context: context)
+                context.flush()
+            }
+            return
+        }
         var buffer = context.channel.allocator.buffer(capacity: 256)
         processor.respond(to: request, into: &buffer)
         write(buffer, context: context)

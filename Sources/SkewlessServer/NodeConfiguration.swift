@@ -19,6 +19,9 @@ package struct NodeConfiguration: Sendable {
     /// How long a graceful shutdown waits for connections to drain before closing them.
     package var drainTimeoutSeconds: Int64
     package var eventLoopThreads: Int
+    /// The offline segment store the node materializes from (docs/segment-format.md); nil
+    /// when the node has none, and MATERIALIZE is refused.
+    package var segmentsDirectory: String?
 
     package static var defaults: NodeConfiguration {
         NodeConfiguration(
@@ -31,7 +34,8 @@ package struct NodeConfiguration: Sendable {
             maxEntitiesPerRequest: 10_000,
             idleTimeoutSeconds: 300,
             drainTimeoutSeconds: 10,
-            eventLoopThreads: System.coreCount
+            eventLoopThreads: System.coreCount,
+            segmentsDirectory: nil
         )
     }
 

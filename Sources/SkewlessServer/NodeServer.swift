@@ -4,6 +4,7 @@ import NIOExtras
 import NIOPosix
 import ServiceLifecycle
 import SkewlessModel
+import SkewlessOfflineStore
 import SkewlessOnlineStore
 import SkewlessWire
 import Synchronization
@@ -55,7 +56,20 @@ package final class NodeServer: Service, Sendable {
         self.onRunning = onRunning
         self.processor = RequestProcessor(
             repo: repo, store: self.store, configuration: configuration,
-            connections: ConnectionCounter(limit: configuration.maxConnections))
+            connections: ConnectionCounter(limit: configuration.maxConnections),
+            offline: configuration.segmentsDirectory.map { OfflineStore(directory: $0) })
+    }
+
+    /// Loads the latest rows of every view from the offline store (a full materialization,
+    /// as `fsctl materialize --full` asks for), logging what was loaded. For a node that
+    /// starts empty and rebuilds its online state; serving goes on meanwhile.
+    package func materializeAll() throws(SkewlessError) {
+        let started = WallClock.nowMicros()
+        let loaded = try processor.materializer.run(views: [], full: true, asOfMicros: nil)
+        let entities = loaded.reduce(0) { $0 + $1.entitiesWritten }
+        let rows = loaded.reduce(0) { $0 + $1.rowsScanned }
+        let seconds = Double(WallClock.nowMicros() - started) / 1_000_000
+        logger.info("materialized \(loaded.count) views from the offline store: \(rows) rows scanned, \(entities) entity rows written in \(seconds) s")
     }
 
     package func run() async throws {

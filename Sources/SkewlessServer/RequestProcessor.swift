@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SkewlessModel
+import SkewlessOfflineStore
 import SkewlessOnlineStore
 import SkewlessWire
 import SwiftProtobuf
@@ -13,6 +14,7 @@ final class RequestProcessor: Sendable {
     let store: OnlineStore
     let configuration: NodeConfiguration
     let connections: ConnectionCounter
+    let materializer: Materializer
     private let servicePlans: [String: ServingPlan]
     private let startedAtMicros: Int64
     private let draining = Atomic<Bool>(false)
@@ -23,12 +25,14 @@ final class RequestProcessor: Sendable {
         store: OnlineStore,
         configuration: NodeConfiguration,
         connections: ConnectionCounter,
+        offline: OfflineStore? = nil,
         clock: @escaping @Sendable () -> Int64 = WallClock.nowMicros
     ) {
         self.repo = repo
         self.store = store
         self.configuration = configuration
         self.connections = connections
+        self.materializer = Materializer(repo: repo, online: store, offline: offline, clock: clock)
         self.clock = clock
         self.startedAtMicros = clock()
         var plans: [String: ServingPlan] = [:]
@@ -68,8 +72,10 @@ final class RequestProcessor: Sendable {
             case .writeFeatures:
                 let payload = try decode(Skewless_V1_WriteFeaturesRequest.self, request.payload)
                 response.payload = try writeFeatures(payload).serializedBytes()
-            case .materialize, .getClusterMap, .setClusterMap:
+            case .getClusterMap, .setClusterMap:
                 throw SkewlessError(.unimplemented, "method \(request.method.rawValue) is defined by protocol version \(ProtocolVersion.current) but this node does not implement it yet; see docs/protocol.md")
+            case .materialize:
+                throw SkewlessError(.internal, "MATERIALIZE is answered off the event loop (respondLater); this is a bug in the node")
             case .handshake:
                 throw SkewlessError(.failedPrecondition, "the handshake was already done on this connection; send it once, first")
             case .unspecified, .UNRECOGNIZED:
@@ -86,6 +92,39 @@ final class RequestProcessor: Sendable {
             // Only a status and a message are left to encode; this cannot fail in practice.
             try? FrameEncoder.write(Skewless_V1_ResponseFrame.failure(requestID: request.requestID, SkewlessError(.internal, "could not encode the response")), into: &buffer)
         }
+    }
+
+    /// The response frame of a long-running method, produced off the event loop; nil for
+    /// the methods `respond(to:into:)` answers at once.
+    func respondLater(to request: Skewless_V1_RequestFrame, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer>? {
+        guard request.method == .materialize else { return nil }
+        let requestID = request.requestID
+        let payload = request.payload
+        let promise = eventLoop.makePromise(of: ByteBuffer.self)
+        // A thread of its own: loading millions of rows must not hold an event loop (other
+        // connections' reads) or a cooperative-pool thread.
+        Thread.detachNewThread { [self] in
+            var response = Skewless_V1_ResponseFrame()
+            response.requestID = requestID
+            response.status.code = .ok
+            do {
+                let message = try decode(Skewless_V1_MaterializeRequest.self, payload)
+                response.payload = try materialize(message).serializedBytes()
+            } catch let error as SkewlessError {
+                response = .failure(requestID: requestID, error)
+            } catch {
+                response = .failure(requestID: requestID, SkewlessError(.internal, "could not encode the response: \(error)"))
+            }
+            var buffer = ByteBuffer()
+            do {
+                try FrameEncoder.write(response, into: &buffer)
+            } catch {
+                buffer.clear()
+                try? FrameEncoder.write(Skewless_V1_ResponseFrame.failure(requestID: requestID, SkewlessError(.internal, "could not encode the response")), into: &buffer)
+            }
+            promise.succeed(buffer)
+        }
+        return promise.futureResult
     }
 
     /// The answer to a HANDSHAKE, or the error that ends the connection.
@@ -134,6 +173,25 @@ final class RequestProcessor: Sendable {
         response.entityRows = UInt64(store.entityRowCount)
         response.featureViews = UInt32(repo.featureViews.count)
         response.openConnections = UInt32(connections.current)
+        response.watermarks = materializer.watermarks.map(Skewless_V1_ViewWatermark.init)
+        if let progress = materializer.progress {
+            var wire = Skewless_V1_MaterializationProgress()
+            wire.featureView = progress.featureView
+            wire.viewsDone = UInt32(clamping: progress.viewsDone)
+            wire.viewsTotal = UInt32(clamping: progress.viewsTotal)
+            wire.entitiesWritten = UInt64(clamping: progress.entitiesWritten)
+            response.materializing = wire
+        }
+        return response
+    }
+
+    func materialize(_ request: Skewless_V1_MaterializeRequest) throws(SkewlessError) -> Skewless_V1_MaterializeResponse {
+        let started = clock()
+        let loaded = try materializer.run(
+            views: request.featureViews, full: request.full, asOfMicros: request.asOfMicros == 0 ? nil : request.asOfMicros)
+        var response = Skewless_V1_MaterializeResponse()
+        response.views = loaded.map(Skewless_V1_ViewWatermark.init)
+        response.elapsedMicros = UInt64(clamping: max(0, clock() - started))
         return response
     }
 

@@ -17,6 +17,6 @@ struct FSCtl: AsyncParsableCommand {
             """,
         subcommands: [
             ValidateCommand.self, DescribeCommand.self, GetCommand.self, PutCommand.self, HealthCommand.self,
-            IngestCommand.self, HistoricalCommand.self,
+            IngestCommand.self, HistoricalCommand.self, MaterializeCommand.self,
         ])
 }

@@ -26,6 +26,13 @@ struct HealthCommand: AsyncParsableCommand {
                     JSONValue.Member("feature_views", .integer(health.featureViews)),
                     JSONValue.Member("entity_rows", .integer(health.entityRows)),
                     JSONValue.Member("open_connections", .integer(health.openConnections)),
+                    JSONValue.Member("watermarks", .array(health.watermarks.map { watermark in
+                        JSONValue.object([
+                            JSONValue.Member("feature_view", .string(watermark.featureView)),
+                            JSONValue.Member("watermark", .string(TimeSyntax.rfc3339(micros: watermark.watermarkMicros))),
+                            JSONValue.Member("watermark_micros", .integer(watermark.watermarkMicros)),
+                        ])
+                    })),
                 ]).serialized())
             } else {
                 print(TablePrinter(rows: [
@@ -35,7 +42,11 @@ struct HealthCommand: AsyncParsableCommand {
                     ["feature views", String(health.featureViews)],
                     ["entity rows", String(health.entityRows)],
                     ["connections", String(health.openConnections)],
-                ]).render())
+                ] + health.watermarks.map { watermark in
+                    ["watermark \(watermark.featureView)", TimeSyntax.rfc3339(micros: watermark.watermarkMicros)]
+                } + (health.materializing.map { progress in
+                    [["materializing", "\(progress.featureView) (view \(progress.viewsDone + 1) of \(progress.viewsTotal)): \(progress.entitiesWritten) entity rows written"]]
+                } ?? [])).render())
             }
         }
     }

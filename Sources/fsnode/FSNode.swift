@@ -20,7 +20,7 @@ struct FSNode: AsyncParsableCommand {
             Example: fsnode --repo examples/feature_repo --port 7421
             Config file keys: node_id, host, port, repo, max_frame_bytes, max_connections,
             max_in_flight_per_connection, max_entities_per_request, idle_timeout_seconds,
-            drain_timeout_seconds, event_loop_threads, log_level.
+            drain_timeout_seconds, event_loop_threads, log_level, segments, materialize_on_start.
             """)
 
     @Option(help: "A YAML config file (see --help for its keys).")
@@ -65,6 +65,12 @@ struct FSNode: AsyncParsableCommand {
     @Option(help: "Write the bound port to this file once listening (for scripts and tests).")
     var portFile: String?
 
+    @Option(help: "The offline segment store to materialize from (fsctl ingest writes it). Default: none.")
+    var segments: String?
+
+    @Flag(help: "Once listening, load the latest rows of every view from --segments (a rebuild).")
+    var materializeOnStart = false
+
     func run() async throws {
         let file = try config.map(NodeConfigFile.load) ?? NodeConfigFile()
         var settings = NodeConfiguration.defaults
@@ -78,6 +84,11 @@ struct FSNode: AsyncParsableCommand {
         settings.idleTimeoutSeconds = idleTimeoutSeconds ?? file.idleTimeoutSeconds ?? settings.idleTimeoutSeconds
         settings.drainTimeoutSeconds = drainTimeoutSeconds ?? file.drainTimeoutSeconds ?? settings.drainTimeoutSeconds
         settings.eventLoopThreads = eventLoopThreads ?? file.eventLoopThreads ?? settings.eventLoopThreads
+        settings.segmentsDirectory = segments ?? file.segments
+        let materializeOnStart = self.materializeOnStart || (file.materializeOnStart ?? false)
+        guard !materializeOnStart || settings.segmentsDirectory != nil else {
+            throw ValidationError("--materialize-on-start needs --segments DIR (the offline store to load from)")
+        }
         try Self.check(settings)
 
         let levelName = logLevel ?? file.logLevel ?? "info"
@@ -103,6 +114,15 @@ struct FSNode: AsyncParsableCommand {
         let server = NodeServer(configuration: settings, repo: featureRepo, logger: logger) { address in
             if let portFile, let port = address.port {
                 try? "\(port)\n".write(toFile: portFile, atomically: true, encoding: .utf8)
+            }
+        }
+        if materializeOnStart {
+            Thread.detachNewThread {
+                do {
+                    try server.materializeAll()
+                } catch {
+                    logger.error("materialization on start failed: \(error)")
+                }
             }
         }
         let group = ServiceGroup(

@@ -16,6 +16,8 @@ struct NodeConfigFile: Decodable {
     var drainTimeoutSeconds: Int64?
     var eventLoopThreads: Int?
     var logLevel: String?
+    var segments: String?
+    var materializeOnStart: Bool?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case nodeID = "node_id"
@@ -28,6 +30,8 @@ struct NodeConfigFile: Decodable {
         case drainTimeoutSeconds = "drain_timeout_seconds"
         case eventLoopThreads = "event_loop_threads"
         case logLevel = "log_level"
+        case segments
+        case materializeOnStart = "materialize_on_start"
     }
 
     init() {}

@@ -394,10 +394,8 @@ package nonisolated struct Skewless_V1_MaterializationProgress: Sendable {
 
   package var viewsTotal: UInt32 = 0
 
-  package var rowsScanned: UInt64 = 0
-
-  /// Rows in the live segments of the view being loaded.
-  package var rowsTotal: UInt64 = 0
+  /// Entity rows of this view written into the online store so far.
+  package var entitiesWritten: UInt64 = 0
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1151,7 +1149,7 @@ nonisolated extension Skewless_V1_ViewWatermark: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Skewless_V1_MaterializationProgress: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".MaterializationProgress"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{3}views_done\0\u{3}views_total\0\u{3}rows_scanned\0\u{3}rows_total\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{3}views_done\0\u{3}views_total\0\u{3}entities_written\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1162,8 +1160,7 @@ nonisolated extension Skewless_V1_MaterializationProgress: SwiftProtobuf.Message
       case 1: try { try decoder.decodeSingularStringField(value: &self.featureView) }()
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.viewsDone) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.viewsTotal) }()
-      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.rowsScanned) }()
-      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.rowsTotal) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.entitiesWritten) }()
       default: break
       }
     }
@@ -1179,11 +1176,8 @@ nonisolated extension Skewless_V1_MaterializationProgress: SwiftProtobuf.Message
     if self.viewsTotal != 0 {
       try visitor.visitSingularUInt32Field(value: self.viewsTotal, fieldNumber: 3)
     }
-    if self.rowsScanned != 0 {
-      try visitor.visitSingularUInt64Field(value: self.rowsScanned, fieldNumber: 4)
-    }
-    if self.rowsTotal != 0 {
-      try visitor.visitSingularUInt64Field(value: self.rowsTotal, fieldNumber: 5)
+    if self.entitiesWritten != 0 {
+      try visitor.visitSingularUInt64Field(value: self.entitiesWritten, fieldNumber: 4)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1192,8 +1186,7 @@ nonisolated extension Skewless_V1_MaterializationProgress: SwiftProtobuf.Message
     if lhs.featureView != rhs.featureView {return false}
     if lhs.viewsDone != rhs.viewsDone {return false}
     if lhs.viewsTotal != rhs.viewsTotal {return false}
-    if lhs.rowsScanned != rhs.rowsScanned {return false}
-    if lhs.rowsTotal != rhs.rowsTotal {return false}
+    if lhs.entitiesWritten != rhs.entitiesWritten {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,138 @@
+import SkewlessModel
+import SkewlessOfflineStore
+import SkewlessOnlineStore
+import Synchronization
+
+/// Loads the latest row of every entity from the offline segment store into the node's
+/// online store, all of it or incrementally since a watermark kept per view version.
+///
+/// The rows chosen are the offline store's "latest as of T" (`OfflineStore.latestRows`, on
+/// `LatestAsOf`, the same rule historical retrieval uses), so a value served after materializing up to T is the
+/// value a training set gets at T. The online store keeps the newer row by (event time,
+/// created time), so loading a row twice, or out of order with live writes, is harmless.
+///
+/// Watermarks: a view's watermark W is the newest creation time among the rows it has read.
+/// An incremental run loads only the entities with a row created after W (their latest row
+/// as of T, so older rows never overwrite newer ones). One case it does not see: a row
+/// created before W whose event time was still after T (dated in the future) when it was
+/// read; a full run loads it. Watermarks live in memory, like the online store: a restarted
+/// node starts with none, and its first materialization is a full one.
+///
+/// One materialization runs at a time; another is refused with `aborted`.
+final class Materializer: Sendable {
+    /// Where one view version stands.
+    struct Watermark: Sendable, Hashable {
+        var featureView: String
+        var watermarkMicros: Int64
+        var rowsScanned: Int
+        var entitiesWritten: Int
+    }
+
+    /// A run in progress.
+    struct Progress: Sendable, Hashable {
+        var featureView: String
+        var viewsDone: Int
+        var viewsTotal: Int
+        /// Entity rows of this view written so far.
+        var entitiesWritten: Int
+    }
+
+    private struct State {
+        var watermarks: [String: Watermark] = [:]
+        var progress: Progress?
+        var running = false
+    }
+
+    let repo: FeatureRepo
+    let online: OnlineStore
+    let offline: OfflineStore?
+    private let clock: @Sendable () -> Int64
+    private let state = Mutex(State())
+
+    init(
+        repo: FeatureRepo,
+        online: OnlineStore,
+        offline: OfflineStore?,
+        clock: @escaping @Sendable () -> Int64 = WallClock.nowMicros
+    ) {
+        self.repo = repo
+        self.online = online
+        self.offline = offline
+        self.clock = clock
+    }
+
+    /// The watermark of every view version materialized so far, by name.
+    var watermarks: [Watermark] {
+        state.withLock { $0.watermarks.values.sorted { $0.featureView < $1.featureView } }
+    }
+
+    var progress: Progress? {
+        state.withLock { $0.progress }
+    }
+
+    /// Loads the named views (`name` for every version, `name@version` for one; empty for
+    /// every view) as of `asOfMicros` (nil: now).
+    /// - Parameters:
+    ///   - full: reload every entity's latest row whatever the watermark.
+    ///   - only: which entities to load (a cluster node loads its partitions); nil: all.
+    /// - Returns: the watermark of each view version loaded, in repo order.
+    /// - Throws: `failedPrecondition` when the node has no offline store, `notFound` for an
+    ///   unknown view, `aborted` while another materialization runs, and the offline
+    ///   store's errors (`dataLoss` for a corrupt segment, naming the file). A view that
+    ///   fails keeps its previous watermark; views loaded before it keep theirs.
+    func run(views names: [String], full: Bool, asOfMicros: Int64?, only: (@Sendable (EntityKey) -> Bool)? = nil) throws(SkewlessError) -> [Watermark] {
+        guard let offline else {
+            throw SkewlessError(.failedPrecondition, "this node has no offline store: start it with --segments DIR to materialize from segments")
+        }
+        let views = try select(names)
+        let asOf = asOfMicros ?? clock()
+        try state.withLock { (state) throws(SkewlessError) in
+            guard !state.running else {
+                throw SkewlessError(.aborted, "a materialization is already running on this node: wait for it (fsctl health shows its progress)")
+            }
+            state.running = true
+        }
+        defer { state.withLock { $0.running = false; $0.progress = nil } }
+
+        var loaded: [Watermark] = []
+        for (done, view) in views.enumerated() {
+            let name = view.qualifiedName
+            let since = full ? nil : state.withLock { $0.watermarks[name]?.watermarkMicros }
+            state.withLock {
+                $0.progress = Progress(featureView: name, viewsDone: done, viewsTotal: views.count, entitiesWritten: 0)
+            }
+            var written = 0
+            let summary = try offline.latestRows(of: view, joinKeys: repo.joinKeys(of: view), asOf: asOf, createdAfter: since, keep: only) {
+                (batch) throws(SkewlessError) in
+                written += try online.write(view: view, batch: batch, nowMicros: asOf).rowsWritten
+                state.withLock { $0.progress?.entitiesWritten = written }
+            }
+            // The next incremental run needs only entities with a row created after the
+            // newest row seen now; a view without rows keeps its watermark.
+            let mark = summary.maxCreatedTime ?? since ?? Int64.min
+            let watermark = Watermark(featureView: name, watermarkMicros: mark, rowsScanned: summary.rowsScanned, entitiesWritten: written)
+            state.withLock { $0.watermarks[name] = watermark }
+            loaded.append(watermark)
+        }
+        return loaded
+    }
+
+    /// The view versions `names` designate, in repo order, without repeats.
+    private func select(_ names: [String]) throws(SkewlessError) -> [FeatureView] {
+        guard !names.isEmpty else { return repo.featureViews }
+        var chosen = Set<String>()
+        for name in names {
+            if name.contains("@") {
+                chosen.insert(try repo.featureView(qualified: name).qualifiedName)
+            } else {
+                let versions = repo.featureViews.filter { $0.name == name }
+                guard !versions.isEmpty else {
+                    _ = try repo.featureView(qualified: name)  // throws the descriptive not-found error
+                    throw SkewlessError(.notFound, "unknown feature view '\(name)'")
+                }
+                chosen.formUnion(versions.map(\.qualifiedName))
+            }
+        }
+        return repo.featureViews.filter { chosen.contains($0.qualifiedName) }
+    }
+}
