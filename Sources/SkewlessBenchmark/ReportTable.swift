@@ -26,12 +26,12 @@ package enum ReportTable {
         }
         for load in report.loads { lines.append("  " + load.description) }
         if let memory = report.memory {
-            var text = "  memory per entity (\(memory.entities) entities of \(memory.view)):"
-            if let node = memory.nodeRSSBytesPerEntity { text += String(format: " node RSS %.1f B", node) }
-            if let redis = memory.redisUsedMemoryBytesPerEntity { text += String(format: ", redis used_memory %.1f B", redis) }
-            if let rss = memory.redisRSSBytesPerEntity { text += String(format: " (redis RSS %.1f B)", rss) }
-            if let node = memory.nodeRSSBytesPerEntity, let redis = memory.redisUsedMemoryBytesPerEntity { text += ", ratio " + ratio(node, redis) }
-            lines.append(text)
+            var parts: [String] = []
+            if let node = memory.nodeRSSBytesPerEntity { parts.append(String(format: "node RSS %.1f B", node)) }
+            if let redis = memory.redisUsedMemoryBytesPerEntity { parts.append(String(format: "redis used_memory %.1f B", redis)) }
+            if let rss = memory.redisRSSBytesPerEntity { parts.append(String(format: "redis RSS %.1f B", rss)) }
+            if let node = memory.nodeRSSBytesPerEntity, let redis = memory.redisUsedMemoryBytesPerEntity { parts.append("node/redis " + ratio(node, redis)) }
+            lines.append("  memory per entity (\(memory.entities) entities of \(memory.view)): " + parts.joined(separator: ", "))
         }
         for sweep in report.sweep ?? [] {
             let sustainable = sweep.sustainableRate.map { "\(Int($0)) req/s" } ?? "none of the rates tried"

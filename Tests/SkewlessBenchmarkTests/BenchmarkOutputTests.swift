@@ -80,7 +80,7 @@ import FoundationXML
         let text = ReportTable.text(try Self.sampleReport(Self.sampleRuns()))
         #expect(text.contains("skewless") && text.contains("redis") && text.contains("skewless/redis"))
         #expect(text.contains("redis first error: boom"))
-        #expect(text.contains("ratio 0.50x"))
+        #expect(text.contains("node/redis 0.50x"))
     }
 
     @Test func writesEveryFile() throws {
