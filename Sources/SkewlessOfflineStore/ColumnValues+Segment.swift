@@ -70,19 +70,64 @@ extension ColumnValues {
 
     /// Appends the values of `rows` of `other`, a column of the same kind.
     mutating func append(from other: ColumnValues, rows: some Sequence<Int>) {
-        switch (self, other) {
-        case (.bool(var a), .bool(let b)): self = .bool([]); for r in rows { a.append(b[r]) }; self = .bool(a)
-        case (.int32(var a), .int32(let b)): self = .int32([]); for r in rows { a.append(b[r]) }; self = .int32(a)
-        case (.int64(var a), .int64(let b)): self = .int64([]); for r in rows { a.append(b[r]) }; self = .int64(a)
-        case (.float(var a), .float(let b)): self = .float([]); for r in rows { a.append(b[r]) }; self = .float(a)
-        case (.double(var a), .double(let b)): self = .double([]); for r in rows { a.append(b[r]) }; self = .double(a)
-        case (.string(var a), .string(let b)): self = .string([]); for r in rows { a.append(b[r]) }; self = .string(a)
-        case (.bytes(var a), .bytes(let b)): self = .bytes([]); for r in rows { a.append(b[r]) }; self = .bytes(a)
-        case (.timestamp(var a), .timestamp(let b)): self = .timestamp([]); for r in rows { a.append(b[r]) }; self = .timestamp(a)
-        case (.embedding(var a), .embedding(let b)): self = .embedding([]); for r in rows { a.append(b[r]) }; self = .embedding(a)
-        case (.int64List(var a), .int64List(let b)): self = .int64List([]); for r in rows { a.append(b[r]) }; self = .int64List(a)
-        case (.stringList(var a), .stringList(let b)): self = .stringList([]); for r in rows { a.append(b[r]) }; self = .stringList(a)
-        default: break
+        // `switch self` then `self = ...` leaves the bound array uniquely referenced, so
+        // appending does not copy it (a switch over a tuple holding `self` would).
+        switch self {
+        case .bool(var a):
+            guard case .bool(let b) = other else { return }
+            self = .bool([])
+            for r in rows { a.append(b[r]) }
+            self = .bool(a)
+        case .int32(var a):
+            guard case .int32(let b) = other else { return }
+            self = .int32([])
+            for r in rows { a.append(b[r]) }
+            self = .int32(a)
+        case .int64(var a):
+            guard case .int64(let b) = other else { return }
+            self = .int64([])
+            for r in rows { a.append(b[r]) }
+            self = .int64(a)
+        case .float(var a):
+            guard case .float(let b) = other else { return }
+            self = .float([])
+            for r in rows { a.append(b[r]) }
+            self = .float(a)
+        case .double(var a):
+            guard case .double(let b) = other else { return }
+            self = .double([])
+            for r in rows { a.append(b[r]) }
+            self = .double(a)
+        case .string(var a):
+            guard case .string(let b) = other else { return }
+            self = .string([])
+            for r in rows { a.append(b[r]) }
+            self = .string(a)
+        case .bytes(var a):
+            guard case .bytes(let b) = other else { return }
+            self = .bytes([])
+            for r in rows { a.append(b[r]) }
+            self = .bytes(a)
+        case .timestamp(var a):
+            guard case .timestamp(let b) = other else { return }
+            self = .timestamp([])
+            for r in rows { a.append(b[r]) }
+            self = .timestamp(a)
+        case .embedding(var a):
+            guard case .embedding(let b) = other else { return }
+            self = .embedding([])
+            for r in rows { a.append(b[r]) }
+            self = .embedding(a)
+        case .int64List(var a):
+            guard case .int64List(let b) = other else { return }
+            self = .int64List([])
+            for r in rows { a.append(b[r]) }
+            self = .int64List(a)
+        case .stringList(var a):
+            guard case .stringList(let b) = other else { return }
+            self = .stringList([])
+            for r in rows { a.append(b[r]) }
+            self = .stringList(a)
         }
     }
 
@@ -157,19 +202,62 @@ extension ColumnValues {
     /// Copies `source[pair.source]` to `self[pair.destination]` for every pair; `source` is a
     /// column of the same kind and every destination is in range.
     mutating func scatter(from source: ColumnValues, pairs: [(destination: Int, source: Int)]) {
-        switch (self, source) {
-        case (.bool(var a), .bool(let b)): self = .bool([]); for p in pairs { a[p.destination] = b[p.source] }; self = .bool(a)
-        case (.int32(var a), .int32(let b)): self = .int32([]); for p in pairs { a[p.destination] = b[p.source] }; self = .int32(a)
-        case (.int64(var a), .int64(let b)): self = .int64([]); for p in pairs { a[p.destination] = b[p.source] }; self = .int64(a)
-        case (.float(var a), .float(let b)): self = .float([]); for p in pairs { a[p.destination] = b[p.source] }; self = .float(a)
-        case (.double(var a), .double(let b)): self = .double([]); for p in pairs { a[p.destination] = b[p.source] }; self = .double(a)
-        case (.string(var a), .string(let b)): self = .string([]); for p in pairs { a[p.destination] = b[p.source] }; self = .string(a)
-        case (.bytes(var a), .bytes(let b)): self = .bytes([]); for p in pairs { a[p.destination] = b[p.source] }; self = .bytes(a)
-        case (.timestamp(var a), .timestamp(let b)): self = .timestamp([]); for p in pairs { a[p.destination] = b[p.source] }; self = .timestamp(a)
-        case (.embedding(var a), .embedding(let b)): self = .embedding([]); for p in pairs { a[p.destination] = b[p.source] }; self = .embedding(a)
-        case (.int64List(var a), .int64List(let b)): self = .int64List([]); for p in pairs { a[p.destination] = b[p.source] }; self = .int64List(a)
-        case (.stringList(var a), .stringList(let b)): self = .stringList([]); for p in pairs { a[p.destination] = b[p.source] }; self = .stringList(a)
-        default: break
+        switch self {
+        case .bool(var a):
+            guard case .bool(let b) = source else { return }
+            self = .bool([])
+            for p in pairs { a[p.destination] = b[p.source] }
+            self = .bool(a)
+        case .int32(var a):
+            guard case .int32(let b) = source else { return }
+            self = .int32([])
+            for p in pairs { a[p.destination] = b[p.source] }
+            self = .int32(a)
+        case .int64(var a):
+            guard case .int64(let b) = source else { return }
+            self = .int64([])
+            for p in pairs { a[p.destination] = b[p.source] }
+            self = .int64(a)
+        case .float(var a):
+            guard case .float(let b) = source else { return }
+            self = .float([])
+            for p in pairs { a[p.destination] = b[p.source] }
+            self = .float(a)
+        case .double(var a):
+            guard case .double(let b) = source else { return }
+            self = .double([])
+            for p in pairs { a[p.destination] = b[p.source] }
+            self = .double(a)
+        case .string(var a):
+            guard case .string(let b) = source else { return }
+            self = .string([])
+            for p in pairs { a[p.destination] = b[p.source] }
+            self = .string(a)
+        case .bytes(var a):
+            guard case .bytes(let b) = source else { return }
+            self = .bytes([])
+            for p in pairs { a[p.destination] = b[p.source] }
+            self = .bytes(a)
+        case .timestamp(var a):
+            guard case .timestamp(let b) = source else { return }
+            self = .timestamp([])
+            for p in pairs { a[p.destination] = b[p.source] }
+            self = .timestamp(a)
+        case .embedding(var a):
+            guard case .embedding(let b) = source else { return }
+            self = .embedding([])
+            for p in pairs { a[p.destination] = b[p.source] }
+            self = .embedding(a)
+        case .int64List(var a):
+            guard case .int64List(let b) = source else { return }
+            self = .int64List([])
+            for p in pairs { a[p.destination] = b[p.source] }
+            self = .int64List(a)
+        case .stringList(var a):
+            guard case .stringList(let b) = source else { return }
+            self = .stringList([])
+            for p in pairs { a[p.destination] = b[p.source] }
+            self = .stringList(a)
         }
     }
 

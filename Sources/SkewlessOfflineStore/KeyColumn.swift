@@ -33,17 +33,17 @@ package enum KeyColumn: Sendable, Hashable {
 
     /// Appends `part`, which must be of this column's type (checked by the caller).
     mutating func append(_ part: KeyPart) {
-        switch (self, part) {
-        case (.int64(var values), .int64(let value)):
+        switch self {
+        case .int64(var values):
+            guard case .int64(let value) = part else { return }
             self = .int64([])
             values.append(value)
             self = .int64(values)
-        case (.string(var values), .string(let value)):
+        case .string(var values):
+            guard case .string(let value) = part else { return }
             self = .string([])
             values.append(value)
             self = .string(values)
-        default:
-            break
         }
     }
 
