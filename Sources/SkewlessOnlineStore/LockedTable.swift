@@ -49,6 +49,16 @@ final class LockedTable: Sendable {
         }
     }
 
+    /// Drops the rows whose key `remove` accepts, rebuilding the table under the lock (reads
+    /// and writes of this view wait for the copy); returns how many were dropped.
+    func removeRows(where remove: @Sendable (EntityKey) -> Bool) -> Int {
+        table.withLock { table in
+            guard let smaller = table.removingRows(where: remove) else { return 0 }
+            table = smaller.table
+            return smaller.removed
+        }
+    }
+
     var rowCount: Int {
         table.withLock { $0.rowCount }
     }

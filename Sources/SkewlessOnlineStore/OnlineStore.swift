@@ -92,6 +92,14 @@ package final class OnlineStore: Sendable {
         try table(for: view).read(fieldIndexes: fieldIndexes, keys: keys, nowMicros: nowMicros)
     }
 
+    /// Drops, from every view version, the rows whose key `remove` accepts: a cluster node
+    /// giving up partitions. Each table is rebuilt without them under its lock, one table at a
+    /// time, so reads and writes of a view wait for that view's copy.
+    /// - Returns: the number of rows dropped.
+    package func removeRows(where remove: @Sendable (EntityKey) -> Bool) -> Int {
+        tables.values.reduce(0) { $0 + $1.removeRows(where: remove) }
+    }
+
     /// Entity rows across every view version.
     package var entityRowCount: Int {
         tables.values.reduce(0) { $0 + $1.rowCount }
