@@ -6,6 +6,8 @@ package struct NodeConfiguration: Sendable {
     /// 0 picks a free port; `NodeServer` reports the bound one.
     package var port: Int
     package var nodeID: String
+    /// Where the node keeps its cluster map (docs/cluster.md); nil: standalone only.
+    package var clusterMapPath: String? = nil
     /// Largest frame body accepted, in bytes; checked before the body is read.
     package var maxFrameBytes: Int
     /// Connections beyond this are told `RESOURCE_EXHAUSTED` and closed.

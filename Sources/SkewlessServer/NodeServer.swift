@@ -21,6 +21,8 @@ package final class NodeServer: Service, Sendable {
     package let configuration: NodeConfiguration
     package let repo: FeatureRepo
     package let store: OnlineStore
+    /// The node's cluster map and partitions (standalone until it has a map).
+    package let membership: ClusterMembership
     private let logger: Logger
     private let processor: RequestProcessor
     private let onRunning: @Sendable (SocketAddress) -> Void
@@ -54,10 +56,20 @@ package final class NodeServer: Service, Sendable {
         self.store = store ?? OnlineStore(views: repo.featureViews.map { (view: $0, joinKeys: repo.joinKeys(of: $0)) })
         self.logger = logger
         self.onRunning = onRunning
+        self.membership = ClusterMembership(
+            nodeID: configuration.nodeID, mapPath: configuration.clusterMapPath, store: self.store, logger: logger)
         self.processor = RequestProcessor(
             repo: repo, store: self.store, configuration: configuration,
             connections: ConnectionCounter(limit: configuration.maxConnections),
+            membership: membership,
             offline: configuration.segmentsDirectory.map { OfflineStore(directory: $0) })
+        if configuration.segmentsDirectory != nil {
+            // A cluster node loads its partitions from the segments: every view, each
+            // entity's latest row, only the entities of the partitions it holds.
+            membership.setLoader { [processor] keep throws(SkewlessError) in
+                _ = try processor.materializer.run(views: [], full: true, asOfMicros: nil, only: keep)
+            }
+        }
     }
 
     /// Loads the latest rows of every view from the offline store (a full materialization,
@@ -65,14 +77,18 @@ package final class NodeServer: Service, Sendable {
     /// starts empty and rebuilds its online state; serving goes on meanwhile.
     package func materializeAll() throws(SkewlessError) {
         let started = WallClock.nowMicros()
-        let loaded = try processor.materializer.run(views: [], full: true, asOfMicros: nil)
+        let loaded = try processor.materializer.run(views: [], full: true, asOfMicros: nil, only: membership.entityFilter)
         let entities = loaded.reduce(0) { $0 + $1.entitiesWritten }
         let rows = loaded.reduce(0) { $0 + $1.rowsScanned }
         let seconds = Double(WallClock.nowMicros() - started) / 1_000_000
         logger.info("materialized \(loaded.count) views from the offline store: \(rows) rows scanned, \(entities) entity rows written in \(seconds) s")
     }
 
+    /// Serves until shut down. A node with a cluster map file comes back with its map and
+    /// starts loading its partitions first.
+    /// - Throws: the map file's errors (`DATA_LOSS` for a corrupt one), or a bind failure.
     package func run() async throws {
+        try membership.restore()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
         do {
             try await serve(on: group)

@@ -14,6 +14,8 @@ final class RequestProcessor: Sendable {
     let store: OnlineStore
     let configuration: NodeConfiguration
     let connections: ConnectionCounter
+    /// The node's place in a cluster; nil or without a map: standalone, every key served.
+    let membership: ClusterMembership?
     let materializer: Materializer
     private let servicePlans: [String: ServingPlan]
     private let startedAtMicros: Int64
@@ -25,6 +27,7 @@ final class RequestProcessor: Sendable {
         store: OnlineStore,
         configuration: NodeConfiguration,
         connections: ConnectionCounter,
+        membership: ClusterMembership? = nil,
         offline: OfflineStore? = nil,
         clock: @escaping @Sendable () -> Int64 = WallClock.nowMicros
     ) {
@@ -32,6 +35,7 @@ final class RequestProcessor: Sendable {
         self.store = store
         self.configuration = configuration
         self.connections = connections
+        self.membership = membership
         self.materializer = Materializer(repo: repo, online: store, offline: offline, clock: clock)
         self.clock = clock
         self.startedAtMicros = clock()
@@ -72,8 +76,12 @@ final class RequestProcessor: Sendable {
             case .writeFeatures:
                 let payload = try decode(Skewless_V1_WriteFeaturesRequest.self, request.payload)
                 response.payload = try writeFeatures(payload).serializedBytes()
-            case .getClusterMap, .setClusterMap:
-                throw SkewlessError(.unimplemented, "method \(request.method.rawValue) is defined by protocol version \(ProtocolVersion.current) but this node does not implement it yet; see docs/protocol.md")
+            case .getClusterMap:
+                _ = try decode(Skewless_V1_GetClusterMapRequest.self, request.payload)
+                response.payload = try getClusterMap().serializedBytes()
+            case .setClusterMap:
+                let payload = try decode(Skewless_V1_SetClusterMapRequest.self, request.payload)
+                response.payload = try setClusterMap(payload).serializedBytes()
             case .materialize:
                 throw SkewlessError(.internal, "MATERIALIZE is answered off the event loop (respondLater); this is a bug in the node")
             case .handshake:
@@ -83,6 +91,8 @@ final class RequestProcessor: Sendable {
             }
         } catch let error as SkewlessError {
             response = .failure(requestID: request.requestID, error)
+        } catch let error as WrongShardError {
+            response = .wrongShard(requestID: request.requestID, error)
         } catch {
             response = .failure(requestID: request.requestID, SkewlessError(.internal, "could not encode the response: \(error)"))
         }
@@ -188,7 +198,8 @@ final class RequestProcessor: Sendable {
     func materialize(_ request: Skewless_V1_MaterializeRequest) throws(SkewlessError) -> Skewless_V1_MaterializeResponse {
         let started = clock()
         let loaded = try materializer.run(
-            views: request.featureViews, full: request.full, asOfMicros: request.asOfMicros == 0 ? nil : request.asOfMicros)
+            views: request.featureViews, full: request.full, asOfMicros: request.asOfMicros == 0 ? nil : request.asOfMicros,
+            only: membership?.entityFilter)
         var response = Skewless_V1_MaterializeResponse()
         response.views = loaded.map(Skewless_V1_ViewWatermark.init)
         response.elapsedMicros = UInt64(clamping: max(0, clock() - started))
@@ -206,7 +217,9 @@ final class RequestProcessor: Sendable {
         return response
     }
 
-    func getOnlineFeatures(_ request: Skewless_V1_GetOnlineFeaturesRequest) throws(SkewlessError) -> [ServedColumn] {
+    /// - Throws: `SkewlessError`, or `WrongShardError` for keys of partitions this cluster
+    ///   node does not serve.
+    func getOnlineFeatures(_ request: Skewless_V1_GetOnlineFeaturesRequest) throws -> [ServedColumn] {
         let plan: ServingPlan
         switch request.selector {
         case .featureService(let name):
@@ -236,6 +249,7 @@ final class RequestProcessor: Sendable {
         var columns: [ServedColumn?] = Array(repeating: nil, count: plan.features.count)
         for read in plan.reads {
             let entityKeys = try keys.keys(for: read.joinKeys, view: read.view.qualifiedName)
+            try membership?.access?.checkRead(entityKeys, nowMicros: now)
             let results = try store.read(view: read.view, fieldIndexes: read.fieldIndexes, keys: entityKeys, nowMicros: now)
             for (i, result) in results.enumerated() {
                 let position = read.outputPositions[i]
@@ -247,7 +261,9 @@ final class RequestProcessor: Sendable {
         return columns.compactMap { $0 }
     }
 
-    func writeFeatures(_ request: Skewless_V1_WriteFeaturesRequest) throws(SkewlessError) -> Skewless_V1_WriteFeaturesResponse {
+    /// - Throws: `SkewlessError`, or `WrongShardError` for keys of partitions this cluster
+    ///   node does not hold.
+    func writeFeatures(_ request: Skewless_V1_WriteFeaturesRequest) throws -> Skewless_V1_WriteFeaturesResponse {
         let view = try repo.featureView(qualified: request.featureView)
         let keyColumns = try EntityKeyColumns(request.entities)
         let rows = keyColumns.rowCount
@@ -255,6 +271,7 @@ final class RequestProcessor: Sendable {
             throw SkewlessError(.resourceExhausted, "\(rows) rows exceed the node's limit of \(configuration.maxEntitiesPerRequest) per request: split the batch")
         }
         let keys = try keyColumns.keys(for: repo.joinKeys(of: view), view: view.qualifiedName)
+        try membership?.access?.checkWrite(keys)
         guard request.eventTimeMicros.count == rows else {
             throw SkewlessError(.invalidArgument, "\(request.eventTimeMicros.count) event times for \(rows) rows: every row needs an event time")
         }

@@ -18,7 +18,7 @@ struct FSNode: AsyncParsableCommand {
         discussion: """
             Flags override the config file; the config file overrides the defaults.
             Example: fsnode --repo examples/feature_repo --port 7421
-            Config file keys: node_id, host, port, repo, max_frame_bytes, max_connections,
+            Config file keys: node_id, cluster_map, host, port, repo, max_frame_bytes, max_connections,
             max_in_flight_per_connection, max_entities_per_request, idle_timeout_seconds,
             drain_timeout_seconds, event_loop_threads, log_level, segments, materialize_on_start.
             """)
@@ -37,6 +37,9 @@ struct FSNode: AsyncParsableCommand {
 
     @Option(name: .customLong("node-id"), help: "This node's name in logs and responses. Default: node-1.")
     var nodeID: String?
+
+    @Option(name: .customLong("cluster-map"), help: "The file this node keeps its cluster map in (docs/cluster.md); read at start when it exists. Without it the node is standalone and refuses SET_CLUSTER_MAP.")
+    var clusterMap: String?
 
     @Option(help: "Largest frame body accepted, in bytes. Default: 16777216.")
     var maxFrameBytes: Int?
@@ -77,6 +80,7 @@ struct FSNode: AsyncParsableCommand {
         settings.host = host ?? file.host ?? settings.host
         settings.port = port ?? file.port ?? settings.port
         settings.nodeID = nodeID ?? file.nodeID ?? settings.nodeID
+        settings.clusterMapPath = clusterMap ?? file.clusterMap
         settings.maxFrameBytes = maxFrameBytes ?? file.maxFrameBytes ?? settings.maxFrameBytes
         settings.maxConnections = maxConnections ?? file.maxConnections ?? settings.maxConnections
         settings.maxInFlightPerConnection = maxInFlightPerConnection ?? file.maxInFlightPerConnection ?? settings.maxInFlightPerConnection

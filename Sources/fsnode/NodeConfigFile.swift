@@ -5,6 +5,7 @@ import Yams
 /// The optional YAML config file of fsnode. Every key is optional; unknown keys are errors.
 struct NodeConfigFile: Decodable {
     var nodeID: String?
+    var clusterMap: String?
     var host: String?
     var port: Int?
     var repo: String?
@@ -21,6 +22,7 @@ struct NodeConfigFile: Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case nodeID = "node_id"
+        case clusterMap = "cluster_map"
         case host, port, repo
         case maxFrameBytes = "max_frame_bytes"
         case maxConnections = "max_connections"

@@ -1,0 +1,312 @@
+import Foundation
+import Logging
+import SkewlessCluster
+import SkewlessModel
+import SkewlessOnlineStore
+import Synchronization
+
+/// A node's place in a cluster: its id, its cluster map (persisted at `mapPath`), which
+/// partitions it has loaded and which it is loading, and the per-partition access rules the
+/// request processor checks (docs/cluster.md, "On the wire").
+///
+/// Without a map the node is standalone: it holds and serves every entity, as a single node
+/// always has. `install(json:)` (SET_CLUSTER_MAP) persists a newer map, then reconciles in the
+/// background: partitions the map gives this node that are not loaded are loaded from the
+/// segment store through `loader`, and rows of partitions it no longer holds are dropped from
+/// the online store. A node restarted with the same map file does the same at start
+/// (`restore()`), so it re-replicates its partitions from the segments.
+package final class ClusterMembership: Sendable {
+    /// Loads the latest rows of every view for the entities `keep` accepts.
+    package typealias PartitionLoader = @Sendable (_ keep: @escaping @Sendable (EntityKey) -> Bool) throws(SkewlessError) -> Void
+
+    package let nodeID: String
+    /// `nodeID` as a cluster node id; nil when it is not a valid one (then the node cannot
+    /// join a cluster).
+    private let node: NodeID?
+    /// Where the map is kept; nil: the node cannot join a cluster.
+    package let mapPath: String?
+    private let store: OnlineStore
+    private let logger: Logger
+
+    private struct State {
+        var map: ClusterMap?
+        var mapJSON = Data()
+        /// Partitions whose rows are in the online store.
+        var loaded: Set<Int> = []
+        /// Partitions the reconciler is loading now.
+        var loading: Set<Int> = []
+        var loader: PartitionLoader?
+        /// A reconciler thread is running.
+        var reconciling = false
+        /// The map or the loader changed since the reconciler last looked.
+        var pending = false
+    }
+
+    private let state = Mutex(State())
+    /// Read on every request; nil while standalone.
+    private let currentAccess = Mutex<PartitionAccess?>(nil)
+    /// Seconds to pause before trying a failed load again, doubling up to 30.
+    private let firstRetryDelay: Double
+    private static let maximumRetryDelay = 30.0
+
+    package init(nodeID: String, mapPath: String?, store: OnlineStore, logger: Logger, firstRetryDelay: Double = 0.2) {
+        self.nodeID = nodeID
+        self.node = try? NodeID(nodeID)
+        self.mapPath = mapPath
+        self.store = store
+        self.logger = logger
+        self.firstRetryDelay = firstRetryDelay
+    }
+
+    // MARK: - Reading the state
+
+    /// The access rules of the current map; nil while standalone (every key is served).
+    var access: PartitionAccess? {
+        currentAccess.withLock { $0 }
+    }
+
+    /// The current map; nil while standalone.
+    package var map: ClusterMap? {
+        state.withLock { $0.map }
+    }
+
+    /// The map as JSON (empty while standalone), its epoch (0 while standalone) and the
+    /// partitions loaded and still held, ascending.
+    package var status: (mapJSON: Data, epoch: UInt64, loadedPartitions: [Int]) {
+        state.withLock { state in
+            (state.mapJSON, state.map?.epoch ?? 0, state.loaded.sorted())
+        }
+    }
+
+    /// Partitions being loaded now, ascending.
+    package var loadingPartitions: [Int] {
+        state.withLock { $0.loading.sorted() }
+    }
+
+    /// Which entities this node keeps, for a materialization: nil while standalone (all);
+    /// otherwise the entities of the partitions the current map gives it, looked up when
+    /// called, so a map installed during a long load takes effect at once.
+    package var entityFilter: (@Sendable (EntityKey) -> Bool)? {
+        guard access != nil else { return nil }
+        return { [self] key in
+            guard let access else { return true }
+            return access.holds(access.partitioner.partition(of: key))
+        }
+    }
+
+    // MARK: - Changing the map
+
+    /// Sets how partitions are loaded (the node's materializer over its segment store). A
+    /// node without one has nothing to load: a partition counts as loaded as soon as the map
+    /// gives it to the node, and holds the rows written to it.
+    package func setLoader(_ loader: @escaping PartitionLoader) {
+        state.withLock { $0.loader = loader }
+    }
+
+    /// Reads the map file, if the node has one and it exists, installs the map and starts
+    /// loading the node's partitions. Call once, before serving.
+    /// - Throws: `INVALID_ARGUMENT` for a node id that is not a valid cluster node id; the
+    ///   errors of `ClusterMapFile.load` (`DATA_LOSS` for a corrupt file, naming it) except
+    ///   `NOT_FOUND`: without a file the node starts standalone and waits for SET_CLUSTER_MAP.
+    package func restore() throws(SkewlessError) {
+        guard let mapPath else { return }
+        let node = try validNodeID()
+        let map: ClusterMap
+        do {
+            map = try ClusterMapFile.load(from: mapPath)
+        } catch where error.code == .notFound {
+            logger.info("no cluster map yet: standalone until SET_CLUSTER_MAP", metadata: ["path": "\(mapPath)"])
+            return
+        }
+        let json = try ClusterMapFile.encode(map)
+        if map.node(node) == nil {
+            logger.warning("this node is not in its cluster map: it holds no partitions", metadata: ["epoch": "\(map.epoch)", "node_id": "\(nodeID)"])
+        }
+        logger.info("cluster map restored", metadata: ["epoch": "\(map.epoch)", "partitions_held": "\(map.partitionsHeld(by: node).count)"])
+        replace(map, json: json)
+    }
+
+    /// Installs a map sent by an operator (SET_CLUSTER_MAP): checked, persisted, then in
+    /// effect, and the node's partitions reconciled in the background.
+    /// - Returns: the node's epoch afterwards.
+    /// - Throws: `FAILED_PRECONDITION` when the node has no map file, for an epoch older than
+    ///   the node's (naming both) or equal with other content, or another partition count;
+    ///   `INVALID_ARGUMENT` for JSON that is not a consistent map; `INTERNAL` when the file
+    ///   cannot be written (the node keeps its map).
+    package func install(json: Data) throws(SkewlessError) -> UInt64 {
+        guard let mapPath else {
+            throw SkewlessError(.failedPrecondition, "node \(nodeID) has no cluster map file: restart it with --cluster-map FILE (or cluster_map in its config file) so it can keep the map across restarts")
+        }
+        let node = try validNodeID()
+        let map: ClusterMap
+        do {
+            map = try ClusterMapFile.decode(json, source: "the SET_CLUSTER_MAP request's map")
+        } catch where error.code == .dataLoss {
+            throw SkewlessError(.invalidArgument, error.message)
+        }
+        let canonical = try ClusterMapFile.encode(map)
+        // One installation at a time, so epochs only grow and the file matches memory.
+        return try state.withLock { (state) throws(SkewlessError) -> UInt64 in
+            if let current = state.map {
+                if map.epoch == current.epoch {
+                    guard map == current else {
+                        throw SkewlessError(.failedPrecondition, "node \(nodeID) already has a different cluster map at epoch \(current.epoch): two maps of one cluster never share an epoch; fetch the node's map (GET_CLUSTER_MAP) and plan from it")
+                    }
+                    return current.epoch
+                }
+                guard map.epoch > current.epoch else {
+                    throw SkewlessError(.failedPrecondition, "the map's epoch \(map.epoch) is older than node \(nodeID)'s epoch \(current.epoch): fetch the node's map (GET_CLUSTER_MAP) and plan from it")
+                }
+                guard map.partitionCount == current.partitionCount else {
+                    throw SkewlessError(.failedPrecondition, "the map has \(map.partitionCount) partitions but node \(nodeID)'s cluster has \(current.partitionCount): the partition count is fixed when a cluster is created; to create another cluster, stop the node and delete \(mapPath)")
+                }
+            }
+            try ClusterMapFile.save(map, to: mapPath)
+            if map.node(node) == nil {
+                logger.warning("installed a cluster map without this node: it holds no partitions", metadata: ["epoch": "\(map.epoch)"])
+            }
+            logger.info("cluster map installed", metadata: ["epoch": "\(map.epoch)", "partitions_held": "\(map.partitionsHeld(by: node).count)"])
+            replaceLocked(&state, map, json: canonical)
+            return map.epoch
+        }
+    }
+
+    private func validNodeID() throws(SkewlessError) -> NodeID {
+        guard let node else {
+            _ = try NodeID(nodeID)  // throws the descriptive error
+            throw SkewlessError(.invalidArgument, "node id '\(nodeID)' is not a valid cluster node id")
+        }
+        return node
+    }
+
+    private func replace(_ map: ClusterMap, json: Data) {
+        state.withLock { replaceLocked(&$0, map, json: json) }
+    }
+
+    /// Puts `map` in effect at once (the access rules change before any row moves) and asks
+    /// the reconciler to load and drop partitions.
+    private func replaceLocked(_ state: inout State, _ map: ClusterMap, json: Data) {
+        state.map = map
+        state.mapJSON = json
+        state.loaded.formIntersection(heldPartitions(map))
+        publishAccess(state)
+        state.pending = true
+        startReconcilerIfIdle(&state)
+    }
+
+    /// Rebuilds the access rules from the map and the loaded partitions.
+    private func publishAccess(_ state: State) {
+        let access = state.map.map { map in
+            PartitionAccess(map: map, node: node, loaded: state.loaded)
+        }
+        currentAccess.withLock { $0 = access }
+    }
+
+    // MARK: - Reconciling
+
+    private func startReconcilerIfIdle(_ state: inout State) {
+        guard !state.reconciling else { return }
+        state.reconciling = true
+        Thread.detachNewThread { [self] in
+            reconcile()
+        }
+    }
+
+    /// What one pass of the reconciler does.
+    private struct Step {
+        var partitioner: Partitioner
+        var held: Set<Int>
+        var toLoad: Set<Int>
+        var dropFirst: Bool
+        var loader: PartitionLoader?
+    }
+
+    /// Runs on its own thread (loading millions of rows must not hold an event loop) until the
+    /// node's partitions match its map: drops what it no longer holds, then loads what it
+    /// lacks, then looks again in case the map changed meanwhile.
+    private func reconcile() {
+        var heldBefore: Set<Int>?
+        var retryDelay = firstRetryDelay
+        while let step = nextStep(heldBefore: heldBefore) {
+            if step.dropFirst {
+                let held = step.held
+                let partitioner = step.partitioner
+                let dropped = store.removeRows { !held.contains(partitioner.partition(of: $0)) }
+                if dropped > 0 {
+                    logger.info("dropped the rows of partitions this node no longer holds", metadata: ["rows": "\(dropped)"])
+                }
+            }
+            heldBefore = step.held
+            guard !step.toLoad.isEmpty else { continue }
+            do {
+                try load(step)
+                retryDelay = firstRetryDelay
+                finishLoading(step.toLoad)
+            } catch {
+                logger.error("loading partitions failed; retrying in \(retryDelay)", metadata: ["partitions": "\(step.toLoad.count)", "error": "\(error.message)"])
+                state.withLock { state in
+                    state.loading = []
+                    state.pending = true
+                }
+                Thread.sleep(forTimeInterval: retryDelay)
+                retryDelay = min(retryDelay * 2, Self.maximumRetryDelay)
+            }
+        }
+    }
+
+    /// The next pass, or nil (and the reconciler stops) when nothing changed.
+    private func nextStep(heldBefore: Set<Int>?) -> Step? {
+        state.withLock { state -> Step? in
+            guard state.pending, let map = state.map else {
+                state.reconciling = false
+                return nil
+            }
+            state.pending = false
+            let held = heldPartitions(map)
+            let toLoad = held.subtracting(state.loaded)
+            state.loading = toLoad
+            // Standalone before (nil): the store may hold any entity.
+            let dropFirst = heldBefore.map { !$0.isSubset(of: held) } ?? true
+            return Step(partitioner: map.partitioner, held: held, toLoad: toLoad, dropFirst: dropFirst, loader: state.loader)
+        }
+    }
+
+    /// Loads every partition the node holds (not only the new ones), so the materializer's
+    /// watermarks stay true for all of them; rows already loaded are older or equal and change
+    /// nothing. Waits while another materialization runs.
+    private func load(_ step: Step) throws(SkewlessError) {
+        guard let loader = step.loader else { return }
+        let held = step.held
+        let partitioner = step.partitioner
+        let started = ContinuousClock.now
+        while true {
+            do {
+                try loader { [self] key in
+                    let partition = partitioner.partition(of: key)
+                    // A map installed meanwhile that takes the partition away wins.
+                    return held.contains(partition) && (access?.holds(partition) ?? false)
+                }
+                break
+            } catch where error.code == .aborted {
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+        logger.info("loaded partitions from the segment store", metadata: [
+            "partitions": "\(step.toLoad.count)", "elapsed": "\(ContinuousClock.now - started)",
+        ])
+    }
+
+    /// The partitions `map` has this node keep: replicas, incoming moves, draining moves.
+    private func heldPartitions(_ map: ClusterMap) -> Set<Int> {
+        node.map { Set(map.partitionsHeld(by: $0)) } ?? []
+    }
+
+    private func finishLoading(_ partitions: Set<Int>) {
+        state.withLock { state in
+            let held = state.map.map(heldPartitions) ?? []
+            state.loaded.formUnion(partitions.intersection(held))
+            state.loading = []
+            publishAccess(state)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import SkewlessCluster
+import SkewlessModel
+
+/// What a cluster node allows for each partition under its current map, computed once per map
+/// (and whenever a partition finishes loading) so that checking a request costs one hash and
+/// two array reads per key, and allocates nothing unless the request is refused.
+///
+/// The rules (docs/cluster.md, "On the wire"):
+/// - Reads of a partition are served by its replicas and, until the drain deadline, by the
+///   node draining it; any other node answers wrong-shard. A replica that has not finished
+///   loading the partition from the segments answers `UNAVAILABLE` instead, so the client reads
+///   another replica rather than an empty row.
+/// - Writes are stored by every node the map gives a role for the partition (replica,
+///   incoming, draining); any other node answers wrong-shard.
+final class PartitionAccess: Sendable {
+    let epoch: UInt64
+    let partitioner: Partitioner
+    let nodeID: String
+    /// Per partition: reads are served while the clock is below this. `Int64.max` for a
+    /// replica, the drain deadline for a draining node, `Int64.min` otherwise.
+    private let readsUntil: [Int64]
+    /// Per partition: writes are stored.
+    private let writable: [Bool]
+    /// Per partition: its rows are loaded from the segments.
+    private let loaded: [Bool]
+
+    /// - Parameter node: nil when the node's id is not in the map (it holds nothing).
+    init(map: ClusterMap, node: NodeID?, loaded: Set<Int>) {
+        epoch = map.epoch
+        partitioner = map.partitioner
+        nodeID = node?.rawValue ?? "?"
+        var readsUntil = [Int64](repeating: Int64.min, count: map.partitionCount)
+        var writable = [Bool](repeating: false, count: map.partitionCount)
+        if let node {
+            for partition in 0..<map.partitionCount {
+                let role = map.role(of: node, for: partition)
+                switch role {
+                case .replica: readsUntil[partition] = Int64.max
+                case .draining(let deadline): readsUntil[partition] = deadline
+                case .incoming, .none: break
+                }
+                writable[partition] = role.acceptsWrites
+            }
+        }
+        self.readsUntil = readsUntil
+        self.writable = writable
+        self.loaded = (0..<map.partitionCount).map(loaded.contains)
+    }
+
+    /// Whether the node keeps the partition's rows (any role but none).
+    func holds(_ partition: Int) -> Bool {
+        writable[partition]
+    }
+
+    /// Throws unless this node serves reads of every key at `nowMicros`.
+    /// - Throws: `WrongShardError` naming the partitions it does not serve; else
+    ///   `UNAVAILABLE` when a partition it serves is still loading.
+    func checkRead(_ keys: [EntityKey], nowMicros: Int64) throws {
+        var loading: Int?
+        for key in keys {
+            let partition = partitioner.partition(of: key)
+            guard nowMicros < readsUntil[partition] else {
+                throw refusal(keys, reading: true, nowMicros: nowMicros)
+            }
+            if !loaded[partition] {
+                loading = partition
+            }
+        }
+        if let loading {
+            throw SkewlessError(.unavailable, "partition \(loading) is still loading from the segment store on node \(nodeID) (cluster map epoch \(epoch)): read it from another replica, or retry once GET_CLUSTER_MAP lists it as loaded")
+        }
+    }
+
+    /// Throws `WrongShardError` unless this node stores writes of every key.
+    func checkWrite(_ keys: [EntityKey]) throws {
+        for key in keys where !writable[partitioner.partition(of: key)] {
+            throw refusal(keys, reading: false, nowMicros: 0)
+        }
+    }
+
+    /// The slow path, once a key is refused: every refused partition of the request.
+    private func refusal(_ keys: [EntityKey], reading: Bool, nowMicros: Int64) -> WrongShardError {
+        var refused = Set<Int>()
+        for key in keys {
+            let partition = partitioner.partition(of: key)
+            let allowed = reading ? nowMicros < readsUntil[partition] : writable[partition]
+            if !allowed {
+                refused.insert(partition)
+            }
+        }
+        let partitions = refused.sorted()
+        let shown = partitions.prefix(10).map(String.init).joined(separator: ", ") + (partitions.count > 10 ? ", ..." : "")
+        let what = reading ? "serve reads of" : "store writes to"
+        let noun = partitions.count == 1 ? "partition" : "partitions"
+        return WrongShardError(
+            epoch: epoch, partitions: partitions,
+            message: "wrong shard: node \(nodeID) (cluster map epoch \(epoch)) does not \(what) \(noun) \(shown); refresh the cluster map (GET_CLUSTER_MAP) and send these keys to the nodes it lists")
+    }
+}
