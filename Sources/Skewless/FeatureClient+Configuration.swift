@@ -5,11 +5,15 @@ extension FeatureClient {
     /// let configuration = FeatureClient.Configuration.defaults(endpoint: Endpoint(host: "127.0.0.1", port: 7421)) {
     ///     $0.timeout = .milliseconds(50)
     /// }
+    /// // A cluster: any of its nodes are seeds; the client reads the cluster map from one.
+    /// let cluster = FeatureClient.Configuration.cluster(seeds: [
+    ///     Endpoint(host: "10.0.0.1", port: 7421), Endpoint(host: "10.0.0.2", port: 7421),
+    /// ]) { $0.hedging = .observedP95 }
     /// ```
     public struct Configuration: Sendable {
-        /// The node to talk to.
+        /// The node to talk to; in a cluster, the first seed.
         public var endpoint: Endpoint
-        /// TCP connections kept open to the node. Requests are pipelined on each.
+        /// TCP connections kept open to each node. Requests are pipelined on each.
         public var connectionsPerNode: Int
         /// The deadline of a call that gives none. It covers retries too.
         public var timeout: Duration
@@ -19,6 +23,12 @@ extension FeatureClient {
         public var maxAttempts: Int
         /// Sent in the handshake, shown in the node's logs.
         public var clientName: String
+        /// Nodes to read the cluster map from. Empty: the client talks to `endpoint` alone
+        /// until that node answers that it is part of a cluster (a wrong-shard status); it
+        /// then reads the map from it and routes like a cluster client.
+        public var seeds: [Endpoint]
+        /// Whether a cluster read also goes to a second replica when the first is slow.
+        public var hedging: Hedging
 
         public init(
             endpoint: Endpoint,
@@ -26,7 +36,9 @@ extension FeatureClient {
             timeout: Duration = .seconds(1),
             connectTimeout: Duration = .milliseconds(500),
             maxAttempts: Int = 3,
-            clientName: String = "skewless-swift"
+            clientName: String = "skewless-swift",
+            seeds: [Endpoint] = [],
+            hedging: Hedging = .off
         ) {
             self.endpoint = endpoint
             self.connectionsPerNode = connectionsPerNode
@@ -34,6 +46,8 @@ extension FeatureClient {
             self.connectTimeout = connectTimeout
             self.maxAttempts = maxAttempts
             self.clientName = clientName
+            self.seeds = seeds
+            self.hedging = hedging
         }
 
         public static func defaults(endpoint: Endpoint, configure: (inout Configuration) -> Void = { _ in }) -> Configuration {
@@ -41,5 +55,35 @@ extension FeatureClient {
             configure(&configuration)
             return configuration
         }
+
+        /// A client of a cluster (docs/cluster.md): it reads the cluster map from the first seed
+        /// that answers, sends each key to a replica of its partition, and follows the map as
+        /// it changes. `seeds` must not be empty.
+        public static func cluster(seeds: [Endpoint], configure: (inout Configuration) -> Void = { _ in }) -> Configuration {
+            var configuration = Configuration(endpoint: seeds.first ?? Endpoint(host: "127.0.0.1", port: 7421), seeds: seeds)
+            configure(&configuration)
+            return configuration
+        }
+    }
+
+    /// Hedged reads: when a replica has not answered after a delay, the same keys go to the
+    /// next replica as well, and the first answer wins. It trades some extra load for a
+    /// shorter tail. Off by default.
+    public struct Hedging: Sendable, Hashable {
+        enum Delay: Hashable {
+            case off
+            case fixed(Duration)
+            case observedP95
+        }
+
+        let delay: Delay
+
+        /// No hedged reads.
+        public static let off = Hedging(delay: .off)
+        /// A second replica after the 95th percentile of this client's recent sub-request
+        /// latencies (so about 5 % of reads are hedged).
+        public static let observedP95 = Hedging(delay: .observedP95)
+        /// A second replica after a fixed delay.
+        public static func after(_ delay: Duration) -> Hedging { Hedging(delay: .fixed(delay)) }
     }
 }

@@ -18,6 +18,13 @@ import Synchronization
 /// await client.close()
 /// ```
 ///
+/// A cluster client (`Configuration.cluster(seeds:)`) reads the cluster map from a node and
+/// sends each entity to a replica of its partition (docs/cluster.md): a batch is split by
+/// node, sent in parallel and merged back in request order; a replica that fails or times
+/// out is retried on another, and a stale map is refreshed, within the deadline. A client
+/// given one node's address switches to routing by itself the first time that node answers
+/// that it holds another part of a cluster.
+///
 /// Every method throws `SkewlessError`: `.unavailable` (the node cannot be reached, after
 /// retries), `.deadlineExceeded`, `.invalidArgument` and `.notFound` (with the node's
 /// message: a wrong feature name, key or type), `.failedPrecondition` (for example a
@@ -25,6 +32,9 @@ import Synchronization
 public final class FeatureClient: Sendable {
     public let configuration: Configuration
     private let pool: ConnectionPool
+    /// Routes calls across a cluster once a map is known (from the seeds, or from a node that
+    /// answered wrong-shard).
+    let router: ClusterRouter
     /// Column layouts by request shape ("s:" + service, "f:" + feature list).
     private let layouts = Mutex<[String: ColumnLayout]>([:])
     private static let maxCachedLayouts = 1024
@@ -35,6 +45,12 @@ public final class FeatureClient: Sendable {
         self.pool = ConnectionPool(
             endpoint: configuration.endpoint, size: configuration.connectionsPerNode, group: eventLoopGroup,
             connectTimeout: configuration.connectTimeout, clientName: configuration.clientName)
+        self.router = ClusterRouter(configuration: configuration, group: eventLoopGroup, pool: pool)
+    }
+
+    /// Whether calls go through the cluster router: configured with seeds, or switched over.
+    private var isClustered: Bool {
+        !configuration.seeds.isEmpty || router.isRouting
     }
 
     public convenience init(endpoint: Endpoint) {
@@ -43,7 +59,7 @@ public final class FeatureClient: Sendable {
 
     /// Closes the connections. Calls in flight fail with `.unavailable`.
     public func close() async {
-        await pool.close()
+        await router.close()
     }
 
     /// The features of a feature service for each entity, in request order.
@@ -53,7 +69,7 @@ public final class FeatureClient: Sendable {
     public func getOnlineFeatures(service: String, entities: [[String: KeyPart]], timeout: Duration? = nil) async throws(SkewlessError) -> OnlineFeatures {
         var request = Skewless_V1_GetOnlineFeaturesRequest()
         request.featureService = service
-        return try await getOnlineFeatures(request, shape: "s:" + service, entities: entities, timeout: timeout)
+        return try await getOnlineFeatures(request, selection: .service(service), shape: "s:" + service, entities: entities, timeout: timeout)
     }
 
     /// The named features ("view:field" or "view@version:field") for each entity, in request order.
@@ -62,18 +78,29 @@ public final class FeatureClient: Sendable {
         var list = Skewless_V1_FeatureList()
         list.features = features
         request.features = list
-        return try await getOnlineFeatures(request, shape: "f:" + features.joined(separator: ","), entities: entities, timeout: timeout)
+        return try await getOnlineFeatures(request, selection: .features(features), shape: "f:" + features.joined(separator: ","), entities: entities, timeout: timeout)
     }
 
     private func getOnlineFeatures(
-        _ request: Skewless_V1_GetOnlineFeaturesRequest, shape: String, entities: [[String: KeyPart]], timeout: Duration?
+        _ request: Skewless_V1_GetOnlineFeaturesRequest, selection: ClusterRouter.Selection, shape: String, entities: [[String: KeyPart]], timeout: Duration?
     ) async throws(SkewlessError) -> OnlineFeatures {
-        var request = request
-        request.entities = try Self.keyColumns(entities)
-        let payload: ByteBuffer = try await call(.getOnlineFeatures, request, timeout: timeout)
+        let deadline = deadline(timeout)
         let known = layouts.withLock { $0[shape] }
-        let columns = try payload.withUnsafeReadableBytes { bytes throws(SkewlessError) in
-            try OnlineFeaturesCodec.decodeResponse(bytes, entityCount: entities.count, expectedNames: known?.names ?? [])
+        let columns: [ServedColumn]
+        if isClustered {
+            columns = try await router.read(selection, shape: shape, entities: entities, deadline: deadline)
+        } else {
+            do {
+                var request = request
+                request.entities = try Self.keyColumns(entities)
+                let payload: ByteBuffer = try await call(.getOnlineFeatures, request, deadline: deadline)
+                columns = try payload.withUnsafeReadableBytes { bytes throws(SkewlessError) in
+                    try OnlineFeaturesCodec.decodeResponse(bytes, entityCount: entities.count, expectedNames: known?.names ?? [])
+                }
+            } catch where error.code == .aborted {
+                guard await router.discover(from: configuration.endpoint, deadline: deadline) else { throw error }
+                columns = try await router.read(selection, shape: shape, entities: entities, deadline: deadline)
+            }
         }
         let layout: ColumnLayout
         if let known, known.matches(columns) {
@@ -120,20 +147,33 @@ public final class FeatureClient: Sendable {
     /// Writes rows into a feature view ("name" for its latest version, or "name@version").
     /// A row older than what the node holds for its entity is kept out (see `WriteSummary`).
     public func write(view: String, rows: [FeatureWrite], timeout: Duration? = nil) async throws(SkewlessError) -> WriteSummary {
+        let deadline = deadline(timeout)
+        if isClustered {
+            return try await router.write(view: view, rows: rows, deadline: deadline)
+        }
         let request = try Self.writeRequest(view: view, rows: rows)
-        let response: Skewless_V1_WriteFeaturesResponse = try await call(.writeFeatures, request, timeout: timeout)
-        return WriteSummary(rowsWritten: Int(response.rowsWritten), rowsIgnoredOlder: Int(response.rowsIgnoredOlder))
+        do {
+            let response: Skewless_V1_WriteFeaturesResponse = try await call(.writeFeatures, request, deadline: deadline)
+            return WriteSummary(rowsWritten: Int(response.rowsWritten), rowsIgnoredOlder: Int(response.rowsIgnoredOlder))
+        } catch where error.code == .aborted {
+            guard await router.discover(from: configuration.endpoint, deadline: deadline) else { throw error }
+            return try await router.write(view: view, rows: rows, deadline: deadline)
+        }
     }
 
-    /// The node's definitions: entities, feature views (with row counts) and services.
+    /// The node's definitions: entities, feature views (with row counts) and services. In a
+    /// cluster, from any node (row counts are then that node's).
     public func describe(timeout: Duration? = nil) async throws(SkewlessError) -> FeatureRepo {
-        let response: Skewless_V1_DescribeResponse = try await call(.describe, Skewless_V1_DescribeRequest(), timeout: timeout)
+        if isClustered {
+            return try await router.repo(deadline: deadline(timeout), reload: true)
+        }
+        let response: Skewless_V1_DescribeResponse = try await call(.describe, Skewless_V1_DescribeRequest(), deadline: deadline(timeout))
         return try response.featureRepo()
     }
 
     /// Whether the node serves, and what it holds.
     public func health(timeout: Duration? = nil) async throws(SkewlessError) -> NodeHealth {
-        let response: Skewless_V1_HealthResponse = try await call(.health, Skewless_V1_HealthRequest(), timeout: timeout)
+        let response: Skewless_V1_HealthResponse = try await call(.health, Skewless_V1_HealthRequest(), deadline: deadline(timeout))
         return NodeHealth(
             nodeID: response.nodeID, isServing: response.status == .serving, uptimeSeconds: response.uptimeSeconds,
             entityRows: response.entityRows, featureViews: Int(response.featureViews), openConnections: Int(response.openConnections),
@@ -150,26 +190,30 @@ public final class FeatureClient: Sendable {
         request.featureViews = views
         request.full = full
         request.asOfMicros = asOfMicros ?? 0
-        let response: Skewless_V1_MaterializeResponse = try await call(.materialize, request, timeout: timeout)
+        let response: Skewless_V1_MaterializeResponse = try await call(.materialize, request, deadline: deadline(timeout))
         return response.views.map(ViewWatermark.init)
     }
 
     // MARK: - Calls
 
-    private func call<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
-        _ method: Skewless_V1_Method, _ request: Request, timeout: Duration?
+    /// When a call with this timeout (the configuration's when nil) must end.
+    func deadline(_ timeout: Duration?) -> NIODeadline {
+        NIODeadline.now() + .nanoseconds((timeout ?? configuration.timeout).nanosecondsClamped)
+    }
+
+    /// One call to the node at `configuration.endpoint`, decoded.
+    func call<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ method: Skewless_V1_Method, _ request: Request, deadline: NIODeadline
     ) async throws(SkewlessError) -> Response {
-        let payload: ByteBuffer = try await call(method, request, timeout: timeout)
+        let payload: ByteBuffer = try await call(method, request, deadline: deadline)
         return try NodeConnection.decode(payload, from: configuration.endpoint)
     }
 
-    /// One call with the deadline and retry policy: connection failures (`unavailable`) are
-    /// retried with backoff while the deadline allows.
+    /// One call to the node at `configuration.endpoint` with the retry policy: connection
+    /// failures (`unavailable`) are retried with backoff while the deadline allows.
     private func call<Request: SwiftProtobuf.Message>(
-        _ method: Skewless_V1_Method, _ request: Request, timeout: Duration?
+        _ method: Skewless_V1_Method, _ request: Request, deadline: NIODeadline
     ) async throws(SkewlessError) -> ByteBuffer {
-        let budget = timeout ?? configuration.timeout
-        let deadline = NIODeadline.now() + .nanoseconds(budget.nanosecondsClamped)
         var attempt = 0
         while true {
             attempt += 1
