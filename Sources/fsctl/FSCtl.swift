@@ -17,6 +17,7 @@ struct FSCtl: AsyncParsableCommand {
             """,
         subcommands: [
             ValidateCommand.self, DescribeCommand.self, GetCommand.self, PutCommand.self, HealthCommand.self,
-            IngestCommand.self, HistoricalCommand.self, MaterializeCommand.self,
+            IngestCommand.self, HistoricalCommand.self, ClusterCommand.self, StatusCommand.self, RebalanceCommand.self,
+            MaterializeCommand.self,
         ])
 }

@@ -1,0 +1,127 @@
+import Foundation
+import Skewless
+import SkewlessCluster
+
+/// What the cluster commands do to nodes: read the map, ask each node what it holds, install
+/// a map on every node, wait until nodes have loaded their partitions. One short-lived client
+/// per node, talking to that node alone.
+struct ClusterAdmin {
+    /// The deadline of each call to one node.
+    let timeout: Duration
+
+    /// The answer of every node, or why it did not answer.
+    typealias Probe = [NodeID: Result<NodeClusterState, SkewlessError>]
+
+    /// Runs `body` with a client of the node at `address`.
+    func withNode<T>(_ address: NodeAddress, _ body: (FeatureClient) async throws(SkewlessError) -> T) async throws(SkewlessError) -> T {
+        let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: address.host, port: address.port)) {
+            $0.timeout = timeout
+            $0.connectionsPerNode = 1
+            $0.maxAttempts = 1
+            $0.clientName = "fsctl"
+        })
+        do {
+            let result = try await body(client)
+            await client.close()
+            return result
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
+    /// The map the node at `seed` holds.
+    /// - Throws: `FAILED_PRECONDITION` when the node is not part of a cluster.
+    func map(from seed: NodeAddress) async throws(SkewlessError) -> ClusterMap {
+        let state = try await withNode(seed) { client throws(SkewlessError) in try await client.clusterState() }
+        guard !state.mapJSON.isEmpty else {
+            throw SkewlessError(.failedPrecondition, "the node at \(seed) is not part of a cluster: create one with fsctl cluster init --nodes ADDR,ADDR,...")
+        }
+        return try ClusterMapFile.decode(state.mapJSON, source: "the cluster map of \(seed)")
+    }
+
+    /// The newest map among the node at `seed` and every node its map lists (a node may be
+    /// behind after an interrupted operation).
+    func newestMap(from seed: NodeAddress) async throws(SkewlessError) -> (map: ClusterMap, probe: Probe) {
+        var map = try await map(from: seed)
+        let probe = await probe(map.nodes)
+        for case .success(let state) in probe.values where state.epoch > map.epoch {
+            if let newer = try? ClusterMapFile.decode(state.mapJSON, source: "the cluster map of \(state.nodeID)") {
+                map = newer
+            }
+        }
+        return (map, probe)
+    }
+
+    /// Asks every node, in parallel, for its map and loaded partitions.
+    func probe(_ nodes: [ClusterNode]) async -> Probe {
+        await withTaskGroup(of: (NodeID, Result<NodeClusterState, SkewlessError>).self) { tasks in
+            for node in nodes {
+                tasks.addTask {
+                    do throws(SkewlessError) {
+                        return (node.id, .success(try await withNode(node.address) { client throws(SkewlessError) in try await client.clusterState() }))
+                    } catch {
+                        return (node.id, .failure(error))
+                    }
+                }
+            }
+            var probe: Probe = [:]
+            for await (id, result) in tasks {
+                probe[id] = result
+            }
+            return probe
+        }
+    }
+
+    /// Installs `map` on `nodes` (in that order, one at a time, so that nodes listed first
+    /// have it before clients can learn it from the others).
+    /// - Returns: the nodes that did not take it, with the reason.
+    func install(_ map: ClusterMap, on nodes: [ClusterNode]) async throws(SkewlessError) -> [(ClusterNode, SkewlessError)] {
+        let json = try ClusterMapFile.encode(map)
+        var failures: [(ClusterNode, SkewlessError)] = []
+        for node in nodes {
+            do throws(SkewlessError) {
+                let epoch = try await withNode(node.address) { client throws(SkewlessError) in try await client.installClusterMap(json) }
+                if epoch != map.epoch {
+                    failures.append((node, SkewlessError(.failedPrecondition, "\(node.id) kept its map at epoch \(epoch) (installing \(map.epoch))")))
+                }
+            } catch {
+                failures.append((node, error))
+            }
+        }
+        return failures
+    }
+
+    /// Waits until every node in `expected` reports every partition listed for it loaded,
+    /// showing how far they are.
+    /// - Throws: `DEADLINE_EXCEEDED` after `limit`, naming the nodes behind.
+    func waitUntilLoaded(
+        _ expected: [NodeID: Set<Int>], in map: ClusterMap, limit: Duration, progress: inout ClusterProgress
+    ) async throws(SkewlessError) {
+        let total = expected.values.reduce(0) { $0 + $1.count }
+        let nodes = map.nodes.filter { expected[$0.id] != nil }
+        let start = ContinuousClock.now
+        while true {
+            let probe = await probe(nodes)
+            var loaded = 0
+            var behind: [String] = []
+            for node in nodes {
+                let wanted = expected[node.id] ?? []
+                guard case .success(let state)? = probe[node.id] else {
+                    behind.append("\(node.id) (not answering)")
+                    continue
+                }
+                let have = wanted.intersection(state.loadedPartitions)
+                loaded += have.count
+                if have.count < wanted.count { behind.append("\(node.id) \(have.count)/\(wanted.count)") }
+            }
+            if behind.isEmpty { return }
+            progress.waiting("loading from the segment store: \(loaded) of \(total) partitions (\(behind.joined(separator: ", ")))")
+            guard ContinuousClock.now - start < limit else {
+                progress.clear()
+                throw SkewlessError(.deadlineExceeded, "nodes had not loaded their partitions after \(limit): \(behind.joined(separator: ", ")); check their logs and the segment store they read (--segments), then run the command again")
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import Skewless
+import SkewlessCluster
+import SkewlessModel
+
+/// `fsctl rebalance`: adds or removes a node while the cluster serves (docs/cluster.md,
+/// "Rebalancing"): begin (new owners load from the segment store), caught up, flip, drain.
+struct RebalanceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebalance",
+        abstract: "Add a node to the cluster or remove one, moving partitions while it serves.",
+        discussion: """
+            Steps, each a new epoch of the cluster map installed on every node:
+              1. begin: the new owners load the moving partitions from the segment store; writes go to old and new owners
+              2. caught up: once every new owner reports its partitions loaded
+              3. flip: new owners serve; old owners keep serving clients with older maps for --grace-seconds
+              4. finish: old owners drop the data; a removed node leaves the map
+
+            Examples:
+              fsctl rebalance --node 127.0.0.1:7421 --add 127.0.0.1:7424 --plan
+              fsctl rebalance --node 127.0.0.1:7421 --add 127.0.0.1:7424
+              fsctl rebalance --node 127.0.0.1:7421 --remove node-2
+            """)
+
+    @OptionGroup var nodeOptions: NodeOptions
+
+    @Option(help: ArgumentHelp("A running node to add (host:port); its id is the one it was started with.", valueName: "host:port"))
+    var add: String?
+
+    @Option(help: ArgumentHelp("The id of a node to remove.", valueName: "node-id"))
+    var remove: String?
+
+    @Flag(help: "Only show what would move.")
+    var plan = false
+
+    @Option(name: .customLong("grace-seconds"), help: "How long old owners keep serving after the flip.")
+    var graceSeconds: Double = Double(ClusterMap.defaultGracePeriodMicros) / 1e6
+
+    @Option(name: .customLong("wait-seconds"), help: "How long new owners may take to load their partitions.")
+    var waitSeconds: Int = 600
+
+    @Option(help: "Moves listed by --plan (the rest are counted).")
+    var list: Int = 40
+
+    func validate() throws {
+        guard (add == nil) != (remove == nil) else { throw ValidationError("give either --add host:port or --remove node-id") }
+        guard graceSeconds >= 0, waitSeconds > 0 else { throw ValidationError("--grace-seconds cannot be negative and --wait-seconds must be positive") }
+    }
+
+    func run() async throws {
+        try await CommandFailure.reporting(node: nodeOptions.node) {
+            let admin = ClusterAdmin(timeout: .milliseconds(nodeOptions.timeoutMilliseconds ?? 5_000))
+            var progress = ClusterProgress()
+            var (map, _) = try await admin.newestMap(from: NodeAddress(parsing: nodeOptions.node))
+            let rebalance: RebalancePlan
+            if let add {
+                let address = try NodeAddress(parsing: add)
+                let state = try await admin.withNode(address) { client throws(SkewlessError) in try await client.clusterState() }
+                guard state.mapJSON.isEmpty || state.epoch <= map.epoch else {
+                    throw CommandFailure("\(address) is in another cluster (epoch \(state.epoch))", exitCode: CommandFailure.failedPrecondition)
+                }
+                rebalance = try map.planAddNode(ClusterNode(id: try NodeID(state.nodeID), address: address))
+            } else {
+                rebalance = try map.planRemoveNode(try NodeID(remove ?? ""))
+            }
+            if plan {
+                print(rebalance.summary(listing: list))
+                return
+            }
+            let everyNode = { (map: ClusterMap, extra: [ClusterNode]) -> [ClusterNode] in
+                // Nodes receiving partitions first: they must know their role before clients
+                // that learned the new map from another node reach them.
+                let incoming = Set(map.moves.map(\.to))
+                let all = map.nodes + extra.filter { node in !map.nodes.contains { $0.id == node.id } }
+                return all.filter { incoming.contains($0.id) } + all.filter { !incoming.contains($0.id) }
+            }
+            let before = map.nodes
+            try map.begin(rebalance)
+            try await installEverywhere(map, on: everyNode(map, before), admin: admin, progress: &progress)
+            progress.step("epoch \(map.epoch): began \(rebalance.change): \(map.moves.count) replicas move; new owners load them from the segment store")
+
+            var expected: [NodeID: Set<Int>] = [:]
+            for move in map.moves {
+                expected[move.to, default: []].insert(move.partition)
+            }
+            try await admin.waitUntilLoaded(expected, in: map, limit: .seconds(waitSeconds), progress: &progress)
+            try map.markLoaded()
+            try await installEverywhere(map, on: everyNode(map, before), admin: admin, progress: &progress)
+            progress.step("epoch \(map.epoch): new owners have loaded \(map.moves.count) partitions and take writes (caught up)")
+
+            let grace = Int64(graceSeconds * 1e6)
+            try map.flip(nowMicros: WallClock.nowMicros(), gracePeriodMicros: grace)
+            try await installEverywhere(map, on: everyNode(map, before), admin: admin, progress: &progress)
+            progress.step("epoch \(map.epoch): flipped: new owners serve; old owners drain for \(graceSeconds) s")
+
+            let deadline = map.moves.map(\.drainDeadlineMicros).max() ?? 0
+            while WallClock.nowMicros() < deadline {
+                progress.waiting("draining: \((deadline - WallClock.nowMicros()) / 1_000_000 + 1) s left")
+                try? await Task.sleep(for: .milliseconds(min(500, max(1, (deadline - WallClock.nowMicros()) / 1_000))))
+            }
+            let drainedFrom = everyNode(map, before)
+            try map.finishDraining(nowMicros: WallClock.nowMicros())
+            try await installEverywhere(map, on: drainedFrom, admin: admin, progress: &progress)
+            progress.step("epoch \(map.epoch): old owners dropped the moved partitions; rebalance done")
+            print("")
+            print(map.statusSummary())
+        }
+    }
+
+    /// Installs `map` on `nodes`; a node that is down only warns (it is under-replicated until
+    /// it is back and `fsctl cluster sync` has run), but a node receiving partitions must take it.
+    private func installEverywhere(_ map: ClusterMap, on nodes: [ClusterNode], admin: ClusterAdmin, progress: inout ClusterProgress) async throws {
+        let receiving = Set(map.moves.map(\.to))
+        for (node, error) in try await admin.install(map, on: nodes) {
+            if receiving.contains(node.id) {
+                throw CommandFailure("\(node.id) at \(node.address) receives partitions but did not take epoch \(map.epoch): \(error.message). The cluster stays at the previous step; fix the node and run fsctl cluster sync, then rebalance again", exitCode: CommandFailure.failure)
+            }
+            progress.warn("\(node.id) at \(node.address) did not take epoch \(map.epoch): \(error.message) (run fsctl cluster sync when it is back)")
+        }
+    }
+}
