@@ -63,7 +63,7 @@ import Testing
             let store = Self.store(directory, runRows: 10)
             try Self.ingest(store, first: 0, count: 5)
             let session = try store.beginIngest(view: Self.view, joinKeys: Fixtures.userKey, nowMicros: Fixtures.base)
-            for index in 0..<25 {
+            for _ in 0..<25 {
                 try session.append(key: EntityKey(.int64(1)), eventTime: Fixtures.base, createdTime: nil, values: [nil, nil])
             }
             #expect(throws: SkewlessError.self) {
