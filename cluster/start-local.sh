@@ -1,46 +1,89 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: installs system packages, builds (release), starts one
-# node serving the sample feature repo on 127.0.0.1:7421, loads the sample data and fetches
-# features from it. Stop it with cluster/stop-local.sh.
+# The main job on a fresh machine: installs system packages, builds (release), ingests the
+# sample data into a segment store shared by the nodes, starts NODES nodes on 127.0.0.1 (ports
+# PORT, PORT+1, ...), creates a cluster of them (fsctl cluster init: each node loads its
+# partitions from the segments), shows fsctl status and fetches features through the cluster.
+# Stop it with cluster/stop-local.sh.
 #
-#   PORT=7421 cluster/start-local.sh
+#   cluster/start-local.sh                                 # 3 nodes, 2 replicas per partition
+#   NODES=1 cluster/start-local.sh                         # one node
+#   NODES=4 REPLICATION=3 PARTITIONS=256 PORT=7521 cluster/start-local.sh
+#   BIN=.build/debug cluster/start-local.sh                # use binaries built already
+#
+# Everything lives under .skewless/local: segments/ (the offline store), node-K/ (each node's
+# cluster map file and log), node-K.pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+nodes="${NODES:-3}"
 port="${PORT:-7421}"
+partitions="${PARTITIONS:-1024}"
+replication="${REPLICATION:-$(( nodes >= 2 ? 2 : 1 ))}"
 state=.skewless/local
-mkdir -p "$state"
+segments="$state/segments"
 
-scripts/setup.sh
-echo "building fsnode and fsctl (release; the first build takes several minutes)..."
-swift build -c release --product fsnode >/dev/null
-swift build -c release --product fsctl >/dev/null
-bin="$(swift build -c release --show-bin-path)"
-
-if [ -f "$state/fsnode.pid" ] && kill -0 "$(cat "$state/fsnode.pid")" 2>/dev/null; then
-    echo "a node is already running (pid $(cat "$state/fsnode.pid")); stop it with cluster/stop-local.sh"
-    exit 1
-fi
-rm -f "$state/port"
-"$bin/fsnode" --repo examples/feature_repo --port "$port" --port-file "$state/port" >"$state/fsnode.log" 2>&1 &
-echo $! >"$state/fsnode.pid"
-for _ in $(seq 1 100); do
-    [ -s "$state/port" ] && break
-    kill -0 "$(cat "$state/fsnode.pid")" 2>/dev/null || { cat "$state/fsnode.log"; echo "fsnode exited"; exit 1; }
-    sleep 0.1
+if ! [ "$nodes" -ge 1 ] 2>/dev/null; then echo "NODES must be a positive number"; exit 64; fi
+for pidfile in "$state"/node-*.pid; do
+    [ -f "$pidfile" ] || continue
+    if kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+        echo "a local cluster is already running ($pidfile); stop it with cluster/stop-local.sh"
+        exit 1
+    fi
 done
-[ -s "$state/port" ] || { echo "fsnode did not start listening; see $state/fsnode.log"; exit 1; }
-node="127.0.0.1:$(cat "$state/port")"
-echo "fsnode is serving on $node (pid $(cat "$state/fsnode.pid"), log $state/fsnode.log)"
 
+if [ -n "${BIN:-}" ]; then
+    bin="$BIN"   # already built fsnode and fsctl (for example a debug build)
+else
+    scripts/setup.sh
+    echo "building fsnode and fsctl (release; the first build takes several minutes)..."
+    swift build -c release --product fsnode >/dev/null
+    swift build -c release --product fsctl >/dev/null
+    bin="$(swift build -c release --show-bin-path)"
+fi
+
+# A fresh cluster every time: the maps and segments of an earlier run are removed.
+rm -rf "$state"
+mkdir -p "$segments"
+
+echo "ingesting examples/data into the segment store $segments..."
 for view in user_transactions merchant_risk user_profile@1 item_embedding user_merchant_stats; do
     name="${view%@*}"
     file=$(ls examples/data/"$name".* 2>/dev/null | head -1)
-    [ -n "$file" ] && "$bin/fsctl" put --node "$node" --view "$view" --file "$file"
+    [ -n "$file" ] && "$bin/fsctl" ingest "$view" "$file" --repo examples/feature_repo --store "$segments" | tail -1
 done
 
+addresses=()
+for k in $(seq 1 "$nodes"); do
+    dir="$state/node-$k"
+    mkdir -p "$dir"
+    node_port=$(( port + k - 1 ))
+    "$bin/fsnode" --repo examples/feature_repo --node-id "node-$k" --port "$node_port" \
+        --cluster-map "$dir/cluster-map.json" --segments "$segments" --port-file "$dir/port" \
+        --log-level warning >"$dir/fsnode.log" 2>&1 &
+    echo $! >"$state/node-$k.pid"
+    addresses+=("127.0.0.1:$node_port")
+done
+for k in $(seq 1 "$nodes"); do
+    dir="$state/node-$k"
+    for _ in $(seq 1 100); do
+        [ -s "$dir/port" ] && break
+        kill -0 "$(cat "$state/node-$k.pid")" 2>/dev/null || { cat "$dir/fsnode.log"; echo "node-$k exited"; exit 1; }
+        sleep 0.1
+    done
+    [ -s "$dir/port" ] || { echo "node-$k did not start listening; see $dir/fsnode.log"; exit 1; }
+done
+seed="${addresses[0]}"
+echo "$nodes nodes serving on ${addresses[*]} (logs in $state/node-K/fsnode.log)"
+
+list=$(IFS=,; echo "${addresses[*]}")
 echo
-echo "\$ fsctl get --node $node --service fraud_detection_v1 --entity user_id=1,merchant_id=m-1 --entity user_id=2,merchant_id=m-2"
-"$bin/fsctl" get --node "$node" --service fraud_detection_v1 --entity user_id=1,merchant_id=m-1 --entity user_id=2,merchant_id=m-2
+echo "\$ fsctl cluster init --nodes $list --partitions $partitions --replication $replication"
+"$bin/fsctl" cluster init --nodes "$list" --partitions "$partitions" --replication "$replication" >/dev/null
+"$bin/fsctl" status --node "$seed"
+
 echo
-echo "the node keeps running; try:  $bin/fsctl describe --node $node"
-echo "stop it with:                  cluster/stop-local.sh"
+echo "\$ fsctl get --node $seed --service fraud_detection_v1 --entity user_id=1,merchant_id=m-1 --entity user_id=2,merchant_id=m-2"
+"$bin/fsctl" get --node "$seed" --service fraud_detection_v1 --entity user_id=1,merchant_id=m-1 --entity user_id=2,merchant_id=m-2
+echo
+echo "the cluster keeps running; try:  $bin/fsctl status --node $seed"
+echo "                                 $bin/fsctl rebalance --node $seed --remove node-$nodes --plan"
+echo "stop it with:                    cluster/stop-local.sh"

@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Stops the node cluster/start-local.sh started (SIGTERM: it drains in-flight requests first).
+# Stops the nodes cluster/start-local.sh started (SIGTERM: each drains in-flight requests
+# first). The segment store and map files stay in .skewless/local until the next start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pidfile=.skewless/local/fsnode.pid
-if [ ! -f "$pidfile" ]; then echo "no local node recorded in $pidfile"; exit 0; fi
-pid=$(cat "$pidfile")
-if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid"
+state=.skewless/local
+stopped=0
+for pidfile in "$state"/node-*.pid "$state"/fsnode.pid; do
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid"
+        stopped=$((stopped + 1))
+    fi
+done
+for pidfile in "$state"/node-*.pid "$state"/fsnode.pid; do
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$pid" 2>/dev/null; then echo "node $pid did not stop in 10s; killing"; kill -KILL "$pid"; fi
-    echo "stopped node $pid"
-else
-    echo "node $pid was not running"
-fi
-rm -f "$pidfile" .skewless/local/port
+    rm -f "$pidfile"
+done
+echo "stopped $stopped node(s)"
