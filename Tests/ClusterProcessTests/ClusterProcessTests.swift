@@ -1,0 +1,137 @@
+import Foundation
+import Skewless
+import Testing
+
+/// The cluster with real `fsnode` processes on 127.0.0.1, driven through the SDK and `fsctl`
+/// (issue 5): routing and wrong-shard retry, rebalance under load, kill -9 failover, restart
+/// and re-replication. Every test kills the processes it started, also when it fails.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct ClusterProcessTests {
+    static let feature = ReadLoad.feature
+
+    static func entities(_ ids: some Sequence<Int>) -> [[String: KeyPart]] {
+        ids.map { ["user_id": .int64(Int64($0))] }
+    }
+
+    @Test func readsReachTheOwnersAndAStaleMapIsRefreshedInvisibly() async throws {
+        let cluster = try LocalCluster()
+        defer { cluster.shutdown() }
+        let addresses = try ["node-1", "node-2", "node-3"].map { try cluster.start($0) }
+        try cluster.fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", "64", "--replication", "1"])
+        let reference = try cluster.start("standalone", standalone: true)
+        try cluster.fsctl(["materialize", "--node", reference])
+
+        let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-2")]))
+        let ids = Array(LocalCluster.users.prefix(300))
+        let features = try await client.getOnlineFeatures(features: [Self.feature], entities: Self.entities(ids))
+        #expect(features.rows.map { $0.int64(Self.feature) } == ids.map { Int64($0) })
+        let epoch = try #require(client.routingEpoch)
+
+        // A service whose views route by different keys (user, merchant, user and merchant)
+        // answers exactly as one node holding everything.
+        let pairs: [[String: KeyPart]] = (1...12).map { ["user_id": .int64(Int64($0)), "merchant_id": .string("m-\(($0 % 10) + 1)")] }
+        let single = FeatureClient(configuration: .defaults(endpoint: try #require(Endpoint(reference))))
+        let expected = try await single.getOnlineFeatures(service: "fraud_detection_v1", entities: pairs)
+        let routed = try await client.getOnlineFeatures(service: "fraud_detection_v1", entities: pairs)
+        #expect(routed.featureNames == expected.featureNames)
+        for (got, want) in zip(routed.rows, expected.rows) {
+            for name in expected.featureNames {
+                #expect(got.value(name) == want.value(name), "\(name) of row \(got.row)")
+                #expect(got.status(name) == want.status(name), "\(name) of row \(got.row)")
+            }
+        }
+
+        // node-3 leaves; the client's map still sends a third of the keys there. It is told
+        // wrong-shard, reads the new map and re-routes: the caller sees only right answers.
+        try cluster.fsctl(["rebalance", "--node", addresses[0], "--remove", "node-3", "--grace-seconds", "0"])
+        let after = try await client.getOnlineFeatures(features: [Self.feature], entities: Self.entities(ids))
+        #expect(after.rows.map { $0.int64(Self.feature) } == ids.map { Int64($0) })
+        #expect((client.routingEpoch ?? 0) > epoch)
+
+        // A client given one node's address switches to routing by itself.
+        let plain = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: "node-1")))
+        let discovered = try await plain.getOnlineFeatures(features: [Self.feature], entities: Self.entities(ids))
+        #expect(discovered.rows.map { $0.int64(Self.feature) } == ids.map { Int64($0) })
+        #expect(plain.routingEpoch != nil)
+        for each in [client, single, plain] { await each.close() }
+    }
+
+    @Test func aRebalanceUnderLoadFailsNoReadAndNeverGoesBackInTime() async throws {
+        let cluster = try LocalCluster()
+        defer { cluster.shutdown() }
+        let addresses = try ["node-1", "node-2", "node-3"].map { try cluster.start($0) }
+        try cluster.fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", "64", "--replication", "1"])
+        let newcomer = try cluster.start("node-4")
+
+        let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-2")]) { $0.timeout = .seconds(2) })
+        let load = ReadLoad(client: client)
+        load.start()
+        await load.waitForReads(50)
+        try cluster.fsctl(["rebalance", "--node", addresses[1], "--remove", "node-1", "--grace-seconds", "1"])
+        await load.waitForReads(50)
+
+        // Writes during the next move reach old and new owners (a writer that knows the
+        // moving map), so the flip loses none of them.
+        let writing = Task {
+            while (try? await cluster.state(of: "node-2").epoch) ?? 0 < 6 {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            let writer = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-4")]) { $0.timeout = .seconds(2) })
+            var failures: [String] = []
+            for version in 1...20 {
+                let rows = LocalCluster.users.prefix(50).map { id in
+                    FeatureWrite(entity: ["user_id": .int64(Int64(id))], eventTime: Int64(Date().timeIntervalSince1970 * 1e6),
+                                 values: ["txn_count_24h": .int64(Int64(id) + 1_000_000 * Int64(version))])
+                }
+                do {
+                    _ = try await writer.write(view: "user_transactions", rows: rows)
+                } catch {
+                    failures.append("\(error)")
+                }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            await writer.close()
+            return failures
+        }
+        try cluster.fsctl(["rebalance", "--node", addresses[1], "--add", newcomer, "--grace-seconds", "1"])
+        let writeFailures = await writing.value
+        await load.waitForReads(50)
+        let report = await load.stop()
+        #expect(report.failures.isEmpty, "\(report)")
+        #expect(report.wrongValues.isEmpty, "\(report)")
+        #expect(writeFailures.isEmpty, "\(writeFailures)")
+        // The last write is what every owner serves now.
+        let final = try await client.getOnlineFeatures(features: [Self.feature], entities: Self.entities(LocalCluster.users.prefix(50)))
+        #expect(final.rows.map { $0.int64(Self.feature) } == LocalCluster.users.prefix(50).map { Int64($0) + 20_000_000 })
+        await client.close()
+    }
+
+    @Test func killingANodeFailsNoReadAndARestartedNodeReloadsItsPartitions() async throws {
+        let cluster = try LocalCluster()
+        defer { cluster.shutdown() }
+        let addresses = try ["node-1", "node-2", "node-3"].map { try cluster.start($0) }
+        try cluster.fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", "64", "--replication", "2"])
+
+        let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-1")]))
+        let load = ReadLoad(client: client)
+        load.start()
+        await load.waitForReads(50)
+        cluster.kill9("node-2")
+        await load.waitForReads(200)
+
+        // node-2 comes back with its map file and loads its partitions from the segments.
+        try cluster.start("node-2")
+        try await cluster.waitUntilLoaded("node-2")
+        let status = try cluster.fsctl(["status", "--node", addresses[0]])
+        #expect(status.contains("Under-replicated partitions: none"), "\(status)")
+        // Now node-1 dies: partitions it shared with node-2 are served by node-2 alone.
+        cluster.kill9("node-1")
+        await load.waitForReads(200)
+        let report = await load.stop()
+        #expect(report.failures.isEmpty, "\(report)")
+        #expect(report.wrongValues.isEmpty, "\(report)")
+        let everyone = try await client.getOnlineFeatures(features: [Self.feature], entities: Self.entities(LocalCluster.users))
+        #expect(everyone.rows.map { $0.int64(Self.feature) } == LocalCluster.users.map { Int64($0) })
+        await client.close()
+    }
+}

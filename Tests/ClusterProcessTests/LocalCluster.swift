@@ -1,0 +1,169 @@
+import Foundation
+import Skewless
+import SkewlessCluster
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Real `fsnode` processes on 127.0.0.1 sharing one segment store in a temporary directory,
+/// driven with the `fsctl` binary: what `cluster/start-local.sh` does, for tests.
+///
+/// Every process it starts is killed by `shutdown()`, which the tests call in a `defer`, so a
+/// failing test leaves nothing running; the temporary directory goes with it.
+final class LocalCluster: Sendable {
+    /// Users whose `user_transactions:txn_count_24h` is ingested as their own id.
+    static let users = 1000..<1600
+
+    let directory: URL
+    let segments: URL
+    private let nodes = Mutex<[String: (process: Process, port: Int)]>([:])
+
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    static var repo: String { packageRoot.appendingPathComponent("examples/feature_repo").path }
+
+    /// The folder with the built `fsnode` and `fsctl`: `swift test` builds them next to the
+    /// test bundle.
+    static func binaries() throws -> URL {
+        var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        candidates += Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+        for candidate in candidates {
+            var folder = candidate
+            for _ in 0..<4 {
+                if FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent("fsnode").path),
+                    FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent("fsctl").path)
+                {
+                    return folder
+                }
+                folder.deleteLastPathComponent()
+            }
+        }
+        throw SkewlessError(.notFound, "no fsnode and fsctl next to the test bundle (\(candidates.map(\.path))): run the tests with swift test, which builds them")
+    }
+
+    /// A temporary directory with a segment store holding the sample data and `users`.
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("skewless-cluster-\(UUID().uuidString)")
+        segments = directory.appendingPathComponent("segments")
+        try FileManager.default.createDirectory(at: segments, withIntermediateDirectories: true)
+        let csv = "user_id,event_time,txn_count_24h\n" + Self.users.map { "\($0),now-1m,\($0)" }.joined(separator: "\n") + "\n"
+        let usersFile = directory.appendingPathComponent("users.csv")
+        try csv.write(to: usersFile, atomically: true, encoding: .utf8)
+        let data = Self.packageRoot.appendingPathComponent("examples/data")
+        for (view, file) in [
+            ("user_transactions", usersFile.path),
+            ("user_transactions", data.appendingPathComponent("user_transactions.csv").path),
+            ("merchant_risk", data.appendingPathComponent("merchant_risk.jsonl").path),
+            ("user_merchant_stats", data.appendingPathComponent("user_merchant_stats.csv").path),
+        ] {
+            _ = try fsctl(["ingest", view, file, "--repo", Self.repo, "--store", segments.path])
+        }
+    }
+
+    /// Starts node `id`, on `port` (0: any free one) or the port it had before; a
+    /// `standalone` node has no cluster map and serves every entity.
+    /// - Returns: its address.
+    @discardableResult
+    func start(_ id: String, port requested: Int = 0, standalone: Bool = false) throws -> String {
+        let port = requested != 0 ? requested : (nodes.withLock { $0[id]?.port } ?? 0)
+        let portFile = directory.appendingPathComponent("\(id).port")
+        try? FileManager.default.removeItem(at: portFile)
+        let log = directory.appendingPathComponent("\(id).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = try Self.binaries().appendingPathComponent("fsnode")
+        process.arguments = [
+            "--repo", Self.repo, "--node-id", id, "--port", String(port), "--port-file", portFile.path, "--segments", segments.path,
+            "--event-loop-threads", "1", "--drain-timeout-seconds", "1", "--log-level", "warning",
+        ] + (standalone ? [] : ["--cluster-map", directory.appendingPathComponent("\(id).map.json").path])
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        nodes.withLock { $0[id] = (process, port) }
+        for _ in 0..<300 {
+            if let text = try? String(contentsOf: portFile, encoding: .utf8), let bound = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                nodes.withLock { $0[id] = (process, bound) }
+                return "127.0.0.1:\(bound)"
+            }
+            guard process.isRunning else { break }
+            usleep(20_000)
+        }
+        throw SkewlessError(.unavailable, "\(id) did not start listening: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+    }
+
+    func address(of id: String) -> String {
+        "127.0.0.1:\(nodes.withLock { $0[id]?.port ?? 0 })"
+    }
+
+    func endpoint(of id: String) -> Endpoint {
+        Endpoint(host: "127.0.0.1", port: nodes.withLock { $0[id]?.port ?? 0 })
+    }
+
+    /// `kill -9`: the node gets no chance to drain.
+    func kill9(_ id: String) {
+        guard let process = nodes.withLock({ $0[id]?.process }), process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Kills every node and removes the directory.
+    func shutdown() {
+        for (process, _) in nodes.withLock({ Array($0.values) }) where process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Runs fsctl and returns its standard output.
+    /// - Throws: its output when it fails.
+    @discardableResult
+    func fsctl(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = try Self.binaries().appendingPathComponent("fsctl")
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw SkewlessError(.internal, "fsctl \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): \(text)")
+        }
+        return text
+    }
+
+    /// The map and loaded partitions of node `id`.
+    func state(of id: String) async throws -> NodeClusterState {
+        let client = FeatureClient(configuration: .defaults(endpoint: endpoint(of: id)) { $0.maxAttempts = 1 })
+        do {
+            let state = try await client.clusterState()
+            await client.close()
+            return state
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
+    /// Waits until node `id` has loaded every partition it holds.
+    func waitUntilLoaded(_ id: String) async throws {
+        for _ in 0..<500 {
+            if let state = try? await state(of: id), !state.mapJSON.isEmpty {
+                let map = try ClusterMapFile.decode(state.mapJSON, source: id)
+                if try Set(map.partitionsHeld(by: NodeID(id))).isSubset(of: state.loadedPartitions) { return }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw SkewlessError(.deadlineExceeded, "\(id) did not load its partitions within 10 s")
+    }
+}
