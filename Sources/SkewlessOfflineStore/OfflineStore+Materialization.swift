@@ -36,6 +36,11 @@ extension OfflineStore {
         let snapshot = try snapshot(of: view, joinKeys: joinKeys)
         let asOf = LatestAsOf(time: time, ttlMicros: view.ttlSeconds &* 1_000_000, asOfKnownTime: asOfKnownTime)
         var summary = MaterializationSummary(entities: 0, rowsScanned: snapshot.rowCount, maxCreatedTime: snapshot.segments.map(\.maxCreatedTime).max())
+        if let watermark, snapshot.segments.allSatisfy({ $0.maxCreatedTime <= watermark }) {
+            // Nothing was created after the watermark: no entity can have changed.
+            summary.rowsScanned = 0
+            return summary
+        }
         var streams = snapshot.segments.map { SegmentLatestRows(reader: $0, asOf: asOf, watermark: watermark) }
         var pending = SegmentRows(schema: snapshot.schema)
         func emit(_ rows: SegmentRows, touched: [Bool]) throws(SkewlessError) {

@@ -78,6 +78,9 @@ import Testing
                 let loaded = try await client.materialize(views: ["user_transactions@1"], full: false, timeout: .seconds(30))
                 #expect(loaded.first?.entitiesWritten == 2)  // users 2 and 3, not 1
                 #expect(try await Self.counts(client, users: [1, 2, 3]) == [10, 21, 30])
+                let unchanged = try await client.materialize(views: ["user_transactions@1"], full: false, timeout: .seconds(30))
+                #expect(unchanged.first?.entitiesWritten == 0)
+                #expect(unchanged.first?.rowsScanned == 0)  // no segment has a row after the watermark
                 let rebuilt = try await client.materialize(views: ["user_transactions"], full: true, timeout: .seconds(30))
                 #expect(rebuilt.first?.entitiesWritten == 3)
                 await client.close()
