@@ -21,7 +21,8 @@ struct ClusterProcessTests {
         let reference = try cluster.start("standalone", standalone: true)
         try cluster.fsctl(["materialize", "--node", reference])
 
-        let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-2")]))
+        // Deadlines are generous: debug-built nodes share the cores with the rest of the suite.
+        let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-2")]) { $0.timeout = .seconds(10) })
         let ids = Array(LocalCluster.users.prefix(300))
         let features = try await client.getOnlineFeatures(features: [Self.feature], entities: Self.entities(ids))
         #expect(features.rows.map { $0.int64(Self.feature) } == ids.map { Int64($0) })
@@ -30,7 +31,7 @@ struct ClusterProcessTests {
         // A service whose views route by different keys (user, merchant, user and merchant)
         // answers exactly as one node holding everything.
         let pairs: [[String: KeyPart]] = (1...12).map { ["user_id": .int64(Int64($0)), "merchant_id": .string("m-\(($0 % 10) + 1)")] }
-        let single = FeatureClient(configuration: .defaults(endpoint: try #require(Endpoint(reference))))
+        let single = FeatureClient(configuration: .defaults(endpoint: try #require(Endpoint(reference))) { $0.timeout = .seconds(10) })
         let expected = try await single.getOnlineFeatures(service: "fraud_detection_v1", entities: pairs)
         let routed = try await client.getOnlineFeatures(service: "fraud_detection_v1", entities: pairs)
         #expect(routed.featureNames == expected.featureNames)
@@ -49,7 +50,7 @@ struct ClusterProcessTests {
         #expect((client.routingEpoch ?? 0) > epoch)
 
         // A client given one node's address switches to routing by itself.
-        let plain = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: "node-1")))
+        let plain = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: "node-1")) { $0.timeout = .seconds(10) })
         let discovered = try await plain.getOnlineFeatures(features: [Self.feature], entities: Self.entities(ids))
         #expect(discovered.rows.map { $0.int64(Self.feature) } == ids.map { Int64($0) })
         #expect(plain.routingEpoch != nil)
@@ -112,7 +113,7 @@ struct ClusterProcessTests {
         let addresses = try ["node-1", "node-2", "node-3"].map { try cluster.start($0) }
         try cluster.fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", "64", "--replication", "2"])
 
-        let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-1")]))
+        let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(10) })
         let load = ReadLoad(client: client)
         load.start()
         await load.waitForReads(50)
