@@ -6,12 +6,12 @@ import PackageDescription
 //   SkewlessModel  (definitions, values, keys, errors; no I/O)
 //     ^               ^                          ^                     ^              ^
 //   SkewlessRepo    SkewlessCompression (CLZ4)   SkewlessOnlineStore   |        SkewlessCluster
-//     ^      ^        ^          ^               ^                     |        (partitions, map)
-//     |   SkewlessIngest   SkewlessOfflineStore  |                     |              ^
-//     |                    (segments, PIT)       |                     |              |
+//     ^      ^        ^          ^               ^      ^              |        (partitions, map)
+//     |   SkewlessIngest   SkewlessOfflineStore -+      |              |              ^
+//     |                    (segments, PIT; emits online write batches) |              |
 //     |                      SkewlessWire (NIOCore + protobuf) --------+              |
 //     |                      ^        ^          |                                    |
-//   SkewlessServer (NIOPosix: online + offline store, cluster map) -------------------+
+//   SkewlessServer (NIOPosix: online + offline store, cluster membership) ------------+
 //                 Skewless (client SDK, NIOPosix, routing by SkewlessCluster)
 //                 SkewlessBenchmark (fsbench's harness, on the SDK)
 //   fsnode / fsctl / fsbench (thin executables on top)
