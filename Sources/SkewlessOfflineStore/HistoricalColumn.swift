@@ -1,3 +1,4 @@
+import SkewlessCompression
 import SkewlessModel
 
 /// One feature of a training set: per label row, the value as of the label's time and why.
