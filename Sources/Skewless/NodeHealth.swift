@@ -18,7 +18,9 @@ public struct NodeHealth: Sendable, Hashable {
 public struct ViewWatermark: Sendable, Hashable {
     /// "name@version".
     public var featureView: String
-    /// Every row with event and creation time at or before this is loaded (µs since the epoch).
+    /// The newest creation time the view's last materialization read (µs since the epoch):
+    /// the next incremental one loads entities with rows created after it. 0 when the view
+    /// has no rows yet.
     public var watermarkMicros: Int64
     /// Rows the last materialization of the view read from the segments.
     public var rowsScanned: UInt64

@@ -23,6 +23,7 @@ final class Materializer: Sendable {
     /// Where one view version stands.
     struct Watermark: Sendable, Hashable {
         var featureView: String
+        /// The newest creation time read; 0 for a view with no rows yet.
         var watermarkMicros: Int64
         var rowsScanned: Int
         var entitiesWritten: Int
@@ -108,10 +109,12 @@ final class Materializer: Sendable {
                 state.withLock { $0.progress?.entitiesWritten = written }
             }
             // The next incremental run needs only entities with a row created after the
-            // newest row seen now; a view without rows keeps its watermark.
-            let mark = summary.maxCreatedTime ?? since ?? Int64.min
-            let watermark = Watermark(featureView: name, watermarkMicros: mark, rowsScanned: summary.rowsScanned, entitiesWritten: written)
-            state.withLock { $0.watermarks[name] = watermark }
+            // newest row seen now. A view with no rows yet has no watermark (reported as 0).
+            let mark = summary.maxCreatedTime ?? since
+            let watermark = Watermark(featureView: name, watermarkMicros: mark ?? 0, rowsScanned: summary.rowsScanned, entitiesWritten: written)
+            if mark != nil {
+                state.withLock { $0.watermarks[name] = watermark }
+            }
             loaded.append(watermark)
         }
         return loaded

@@ -65,7 +65,7 @@ struct MaterializeCommand: AsyncParsableCommand {
                 JSONValue.Member("views", .array(loaded.map { view in
                     JSONValue.object([
                         JSONValue.Member("feature_view", .string(view.featureView)),
-                        JSONValue.Member("watermark", .string(TimeSyntax.rfc3339(micros: view.watermarkMicros))),
+                        JSONValue.Member("watermark", view.watermarkMicros == 0 ? .null : .string(TimeSyntax.rfc3339(micros: view.watermarkMicros))),
                         JSONValue.Member("watermark_micros", .integer(view.watermarkMicros)),
                         JSONValue.Member("rows_scanned", .integer(view.rowsScanned)),
                         JSONValue.Member("entities_written", .integer(view.entitiesWritten)),
@@ -75,7 +75,8 @@ struct MaterializeCommand: AsyncParsableCommand {
         }
         var rows = [["view", "watermark", "rows scanned", "entities written"]]
         for view in loaded {
-            rows.append([view.featureView, TimeSyntax.rfc3339(micros: view.watermarkMicros), String(view.rowsScanned), String(view.entitiesWritten)])
+            let watermark = view.watermarkMicros == 0 ? "none (no rows yet)" : TimeSyntax.rfc3339(micros: view.watermarkMicros)
+            rows.append([view.featureView, watermark, String(view.rowsScanned), String(view.entitiesWritten)])
         }
         let entities = loaded.reduce(UInt64(0)) { $0 + $1.entitiesWritten }
         return TablePrinter(rows: rows).render() + "\n" + "materialized \(loaded.count) view versions, \(entities) entity rows, in \(String(format: "%.2f", seconds)) s"

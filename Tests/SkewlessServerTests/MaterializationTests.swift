@@ -125,6 +125,8 @@ import Testing
                 // A view never ingested has no segments: nothing to load, and no error.
                 let loaded = try await client.materialize(views: ["merchant_risk"], full: false, timeout: .seconds(5))
                 #expect(loaded.first?.entitiesWritten == 0)
+                #expect(loaded.first?.watermarkMicros == 0)  // no rows: no watermark
+                #expect(try await client.health().watermarks.isEmpty)
                 await client.close()
             }
         }

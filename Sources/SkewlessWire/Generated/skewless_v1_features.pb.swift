@@ -368,7 +368,9 @@ package nonisolated struct Skewless_V1_ViewWatermark: Sendable {
   /// "name@version".
   package var featureView: String = String()
 
-  /// Every row created at or before this time is loaded (microseconds since the epoch).
+  /// The newest creation time among the rows read (microseconds since the epoch): the
+  /// next incremental materialization loads entities with rows created after it. 0 when the
+  /// view has no rows yet.
   package var watermarkMicros: Int64 = 0
 
   /// Rows read from the segments and entity rows written to the online store by the last
