@@ -18,6 +18,8 @@ struct SegmentLatestRows {
     private var group = 0
     /// The last entity of the previous group: its key, its row as of T (if any), touched.
     private var carry: (key: KeyColumns, row: SegmentRows?, touched: Bool)?
+    /// This group's winners, returned by the next call after the carried entity's batch.
+    private var pending: Batch?
 
     init(reader: SegmentReader, asOf: LatestAsOf, watermark: Int64?) {
         self.reader = reader
@@ -27,6 +29,10 @@ struct SegmentLatestRows {
 
     /// The next batch of entities, or nil after the last. A batch may be empty.
     mutating func next() throws(SkewlessError) -> Batch? {
+        if let held = pending {
+            pending = nil
+            return held
+        }
         guard group < reader.rowGroupCount else {
             defer { carry = nil }
             return carry.flatMap { carried in carried.row.map { Batch(rows: $0, touched: [carried.touched]) } }
@@ -74,8 +80,9 @@ struct SegmentLatestRows {
         }
         let winners = Batch(rows: rows.gathered(chosen), touched: touched)
         guard emitted.rows.count > 0 else { return winners }
-        for row in 0..<winners.rows.count { emitted.rows.append(from: winners.rows, row: row) }
-        emitted.touched += winners.touched
+        // The entity carried over from the previous group comes first, as a batch of its own:
+        // appending the group's winners to it row by row cost more than the rest of the read.
+        pending = winners
         return emitted
     }
 }
