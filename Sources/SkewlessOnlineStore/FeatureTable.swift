@@ -22,12 +22,16 @@ import SkewlessModel
 /// - Rows of one batch apply in order, under the same rule.
 /// - TTL is applied at read time; rows are never expired or deleted.
 ///
-/// Not thread-safe and not `Sendable`: `OnlineStore` keeps each table behind a mutex.
+/// Not thread-safe and not `Sendable`: `OnlineStore` keeps each table behind a mutex. For
+/// that reason the stored columns skip the runtime's dynamic exclusivity checks
+/// (`@exclusivity(unchecked)`): every access already happens under the table's lock, and the
+/// checks were a tenth of a materialization's time (4M entities: 6.3-7.9 s with them,
+/// 4.8-5.0 s without).
 final class FeatureTable {
     let schema: TableSchema
-    private(set) var index: [EntityKey: UInt32]
-    private(set) var eventTimes = ChunkedArray<Int64>()
-    private(set) var createdTimes = ChunkedArray<Int64>()
+    @exclusivity(unchecked) private(set) var index: [EntityKey: UInt32]
+    @exclusivity(unchecked) private(set) var eventTimes = ChunkedArray<Int64>()
+    @exclusivity(unchecked) private(set) var createdTimes = ChunkedArray<Int64>()
     /// One per field of the view, in view order; each holds one entry per row slot.
     let columns: [FieldColumn]
     /// Heap bytes owned by stored keys (string parts, composite keys' arrays).

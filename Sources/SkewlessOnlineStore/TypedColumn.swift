@@ -28,10 +28,11 @@ struct RowLookup: Sendable, Hashable {
 /// an enum payload or a box's stored struct copied it (retaining its five buffers) once
 /// per field per request, which was a third of the node's CPU on 1 x 50 reads.
 ///
-/// Not `Sendable`: a column belongs to one `FeatureTable`, which is only reached under its lock.
+/// Not `Sendable`: a column belongs to one `FeatureTable`, which is only reached under its
+/// lock; hence no dynamic exclusivity checks on its storage (see `FeatureTable`).
 final class TypedColumn<Element: ColumnElement> {
-    private(set) var values = ChunkedArray<Element>()
-    private(set) var nulls = NullBitmap()
+    @exclusivity(unchecked) private(set) var values = ChunkedArray<Element>()
+    @exclusivity(unchecked) private(set) var nulls = NullBitmap()
     /// Heap bytes owned by the stored values (always 0 for fixed-width types).
     private(set) var elementHeapBytes = 0
 
