@@ -1,21 +1,29 @@
 // A runnable example of the Skewless SDK: what an inference service does per request.
 //
-//   cluster/start-local.sh                      # a node with sample data on 127.0.0.1:7421
-//   swift run SkewlessExample [host:port]
+//   cluster/start-local.sh                      # 3 nodes with sample data on 127.0.0.1:7421-7423
+//   swift run SkewlessExample 127.0.0.1:7421 127.0.0.1:7422 127.0.0.1:7423
+//   swift run SkewlessExample 127.0.0.1:7421    # one node (NODES=1 cluster/start-local.sh)
 import Skewless
 
 @main
 enum SkewlessExample {
     static func main() async {
-        let address = CommandLine.arguments.dropFirst().first ?? "127.0.0.1:7421"
-        guard let endpoint = Endpoint(address) else {
-            print("usage: SkewlessExample [host:port]")
+        let addresses = CommandLine.arguments.dropFirst().isEmpty ? ["127.0.0.1:7421"] : Array(CommandLine.arguments.dropFirst())
+        let endpoints = addresses.compactMap(Endpoint.init)
+        guard endpoints.count == addresses.count, let first = endpoints.first else {
+            print("usage: SkewlessExample [host:port ...]")
             return
         }
-        let client = FeatureClient(configuration: .defaults(endpoint: endpoint) {
+        // Several addresses: seeds of a cluster, whose map routes each key to its owners.
+        // One address: a single node (a client also starts routing by itself when that node
+        // turns out to belong to a cluster).
+        let configure: (inout FeatureClient.Configuration) -> Void = {
             $0.timeout = .milliseconds(50)  // an inference budget: fail fast, fall back
             $0.clientName = "skewless-example"
-        })
+        }
+        let client = FeatureClient(configuration: endpoints.count > 1
+            ? .cluster(seeds: endpoints, configure: configure)
+            : .defaults(endpoint: first, configure: configure))
         await scoreTwoPayments(client)
         await client.close()
     }
