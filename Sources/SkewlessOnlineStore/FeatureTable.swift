@@ -136,6 +136,21 @@ final class FeatureTable {
     /// - Throws: `failedPrecondition` when the view is `failClosed` and a requested row is
     ///   stale, naming the first such key, its age and the TTL.
     func readValidated(fieldIndexes: [Int], keys: [EntityKey], nowMicros: Int64) throws(SkewlessError) -> [ReadColumn] {
+        let selected = try rows(for: keys, nowMicros: nowMicros)
+        var result: [ReadColumn] = []
+        result.reserveCapacity(fieldIndexes.count)
+        for field in fieldIndexes {
+            result.append(selected.column(field: field))
+        }
+        return result
+    }
+
+    /// The row of each key (keys of the right arity), with its freshness at `nowMicros`:
+    /// what every field read of one request shares.
+    ///
+    /// - Throws: `failedPrecondition` when the view is `failClosed` and a requested row is
+    ///   stale, naming the first such key, its age and the TTL.
+    func rows(for keys: [EntityKey], nowMicros: Int64) throws(SkewlessError) -> ViewRows {
         let ttlSeconds = view.ttlSeconds
         var rows: [RowLookup] = []
         rows.reserveCapacity(keys.count)
@@ -159,13 +174,7 @@ final class FeatureTable {
         if view.stalenessPolicy == .failClosed, let position = firstStale {
             throw staleError(key: keys[position], eventTime: rowEventTimes[position], nowMicros: nowMicros)
         }
-        var result: [ReadColumn] = []
-        result.reserveCapacity(fieldIndexes.count)
-        for field in fieldIndexes {
-            let (values, statuses) = columns[field].read(rows)
-            result.append(ReadColumn(statuses: statuses, eventTimes: rowEventTimes, values: values))
-        }
-        return result
+        return ViewRows(table: self, rows: rows, eventTimes: rowEventTimes)
     }
 
     private func staleError(key: EntityKey, eventTime: Int64, nowMicros: Int64) -> SkewlessError {

@@ -148,6 +148,27 @@ enum FieldColumn {
         }
     }
 
+    /// Bytes per served value for the types whose values travel fixed-width (bool, float,
+    /// double); nil for the others.
+    var fixedWidth: Int? {
+        switch self {
+        case .bool: return Bool.width
+        case .float: return Float.width
+        case .double: return Double.width
+        default: return nil
+        }
+    }
+
+    /// See `TypedColumn.gatherFixedWidth`; does nothing for a column without a fixed width.
+    func gatherFixedWidth(_ rows: [RowLookup], statuses: UnsafeMutableBufferPointer<ValueStatus>, values: UnsafeMutableRawPointer) {
+        switch self {
+        case .bool(let column): column.gatherFixedWidth(rows, statuses: statuses, values: values)
+        case .float(let column): column.gatherFixedWidth(rows, statuses: statuses, values: values)
+        case .double(let column): column.gatherFixedWidth(rows, statuses: statuses, values: values)
+        default: assertionFailure("gatherFixedWidth on a column without a fixed width")
+        }
+    }
+
     /// Rows stored (every column of a table has one per row slot).
     var count: Int {
         switch self {

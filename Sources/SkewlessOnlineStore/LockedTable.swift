@@ -49,6 +49,14 @@ final class LockedTable: Sendable {
         }
     }
 
+    /// Runs `body` with the rows of `keys` under the lock (see `OnlineStore.withRows`).
+    func withRows(keys: [EntityKey], nowMicros: Int64, _ body: (ViewRows) throws(SkewlessError) -> Void) throws(SkewlessError) {
+        try schema.validateRead(fieldIndexes: [], keys: keys)
+        try table.withLock { (table) throws(SkewlessError) in
+            try body(table.rows(for: keys, nowMicros: nowMicros))
+        }
+    }
+
     /// Drops the rows whose key `remove` accepts, rebuilding the table under the lock (reads
     /// and writes of this view wait for the copy); returns how many were dropped.
     func removeRows(where remove: @Sendable (EntityKey) -> Bool) -> Int {

@@ -92,6 +92,29 @@ package final class OnlineStore: Sendable {
         try table(for: view).read(fieldIndexes: fieldIndexes, keys: keys, nowMicros: nowMicros)
     }
 
+    /// One view version's table, found once (for example when a serving plan is built) so
+    /// that reads through `withRows(_:keys:nowMicros:_:)` skip the lookup by name.
+    package struct ViewTable: Sendable {
+        let table: LockedTable
+    }
+
+    /// The table of `view`.
+    /// - Throws: `notFound` for a view this store does not hold.
+    package func viewTable(_ view: FeatureView) throws(SkewlessError) -> ViewTable {
+        ViewTable(table: try table(for: view))
+    }
+
+    /// Runs `body` with the rows of `keys` (entity keys in the view's join-key order) while
+    /// the view's lock is held, so every field it reads comes from the same rows: the
+    /// allocation-free way to answer a request, used to encode a response straight from
+    /// the store. Same rules, statuses and values as `read(view:fieldIndexes:keys:nowMicros:)`.
+    /// Keep `body` short (no I/O, no waiting): writers of the view wait for it.
+    /// - Throws: `invalidArgument` for a bad key arity, `failedPrecondition` when the view is
+    ///   `failClosed` and a requested row is stale (before `body` runs), and what `body` throws.
+    package func withRows(_ view: ViewTable, keys: [EntityKey], nowMicros: Int64, _ body: (ViewRows) throws(SkewlessError) -> Void) throws(SkewlessError) {
+        try view.table.withRows(keys: keys, nowMicros: nowMicros, body)
+    }
+
     /// Drops, from every view version, the rows whose key `remove` accepts: a cluster node
     /// giving up partitions. Each table is rebuilt without them under its lock, one table at a
     /// time, so reads and writes of a view wait for that view's copy.

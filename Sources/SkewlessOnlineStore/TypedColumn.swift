@@ -131,3 +131,28 @@ final class TypedColumn<Element: ColumnElement> {
         Self.objectBytes + values.allocatedBytes + nulls.allocatedBytes + elementHeapBytes
     }
 }
+
+extension TypedColumn where Element: FixedWidthValue {
+    /// `read(_:)` without arrays: the served status of each requested row into `statuses`
+    /// and its value, little-endian, into `values` (`Element.width` bytes per row, in row
+    /// order). Same serving rule, same values.
+    func gatherFixedWidth(_ rows: [RowLookup], statuses: UnsafeMutableBufferPointer<ValueStatus>, values: UnsafeMutableRawPointer) {
+        let width = Element.width
+        for (position, row) in rows.enumerated() {
+            let isNull = row.slot >= 0 && nulls[row.slot]
+            let value: Element
+            switch serving.source(row.freshness, isNull: isNull) {
+            case .stored(let status) where row.slot >= 0:
+                value = self.values[row.slot]
+                statuses[position] = status
+            case .fieldDefault:
+                value = defaultValue ?? placeholder
+                statuses[position] = .defaulted
+            case .placeholder(let status), .stored(let status):
+                value = placeholder
+                statuses[position] = status
+            }
+            value.storeLittleEndian(to: values + position &* width)
+        }
+    }
+}

@@ -42,8 +42,10 @@ final class RequestProcessor: Sendable {
         var plans: [String: ServingPlan] = [:]
         for service in repo.featureServices {
             // The repo validated every reference, so resolution cannot fail here.
-            if let features = try? repo.resolve(service: service.name) {
-                plans[service.name] = ServingPlan(features: features, repo: repo)
+            // and the store holds a table for every view of the repo.
+            if let features = try? repo.resolve(service: service.name),
+               let plan = try? ServingPlan(features: features, repo: repo, store: store) {
+                plans[service.name] = plan
             }
         }
         self.servicePlans = plans
@@ -64,8 +66,8 @@ final class RequestProcessor: Sendable {
             case .getOnlineFeatures:
                 // The hot path: encoded straight from the store's columns.
                 let payload = try decode(Skewless_V1_GetOnlineFeaturesRequest.self, request.payload)
-                let columns = try getOnlineFeatures(payload)
-                OnlineFeaturesCodec.writeFrame(requestID: request.requestID, columns: columns, into: &buffer)
+                let columns = try getOnlineFeatures(payload, allocator: ByteBufferAllocator())
+                columns.writeFrame(requestID: request.requestID, into: &buffer)
                 return
             case .health:
                 _ = try decode(Skewless_V1_HealthRequest.self, request.payload)
@@ -217,9 +219,12 @@ final class RequestProcessor: Sendable {
         return response
     }
 
+    /// The columns of a GetOnlineFeatures answer, encoded straight from the store: each
+    /// view's rows are looked up once under its lock and its bool, float and double columns
+    /// gathered into the response without intermediate arrays.
     /// - Throws: `SkewlessError`, or `WrongShardError` for keys of partitions this cluster
     ///   node does not serve.
-    func getOnlineFeatures(_ request: Skewless_V1_GetOnlineFeaturesRequest) throws -> [ServedColumn] {
+    func getOnlineFeatures(_ request: Skewless_V1_GetOnlineFeaturesRequest, allocator: ByteBufferAllocator) throws -> OnlineFeaturesFrameBuilder {
         let plan: ServingPlan
         switch request.selector {
         case .featureService(let name):
@@ -237,7 +242,7 @@ final class RequestProcessor: Sendable {
             for text in list.features {
                 resolved.append(try repo.resolve(FeatureReference(parsing: text)))
             }
-            plan = ServingPlan(features: resolved, repo: repo)
+            plan = try ServingPlan(features: resolved, repo: repo, store: store)
         case nil:
             throw SkewlessError(.invalidArgument, "the request names no features: set feature_service or features")
         }
@@ -246,19 +251,31 @@ final class RequestProcessor: Sendable {
             throw SkewlessError(.resourceExhausted, "\(keys.rowCount) entity rows exceed the node's limit of \(configuration.maxEntitiesPerRequest) per request: split the batch")
         }
         let now = clock()
-        var columns: [ServedColumn?] = Array(repeating: nil, count: plan.features.count)
+        var builder = OnlineFeaturesFrameBuilder(columnCount: plan.features.count, allocator: allocator)
         for read in plan.reads {
-            let entityKeys = try keys.keys(for: read.joinKeys, view: read.view.qualifiedName)
+            let entityKeys = try keys.keys(for: read.joinKeys, view: read.viewName)
             try membership?.access?.checkRead(entityKeys, nowMicros: now)
-            let results = try store.read(view: read.view, fieldIndexes: read.fieldIndexes, keys: entityKeys, nowMicros: now)
-            for (i, result) in results.enumerated() {
-                let position = read.outputPositions[i]
-                columns[position] = ServedColumn(
-                    name: plan.names[position], type: plan.types[position],
-                    statuses: result.statuses, eventTimes: result.eventTimes, values: result.values)
+            try store.withRows(read.table, keys: entityKeys, nowMicros: now) { rows in
+                let timesSize = OnlineFeaturesFrameBuilder.eventTimesSize(rows.eventTimes)
+                for (i, field) in read.fieldIndexes.enumerated() {
+                    let position = read.outputPositions[i]
+                    if let width = rows.fixedWidth(ofField: field) {
+                        builder.appendFixedWidthColumn(
+                            at: position, header: plan.headers[position], rowCount: rows.count,
+                            eventTimes: rows.eventTimes, eventTimesSize: timesSize, width: width
+                        ) { statuses, values in
+                            rows.gatherFixedWidth(field: field, statuses: statuses, values: values)
+                        }
+                    } else {
+                        let column = rows.column(field: field)
+                        builder.appendColumn(at: position, ServedColumn(
+                            name: plan.names[position], type: plan.types[position],
+                            statuses: column.statuses, eventTimes: column.eventTimes, values: column.values))
+                    }
+                }
             }
         }
-        return columns.compactMap { $0 }
+        return builder
     }
 
     /// - Throws: `SkewlessError`, or `WrongShardError` for keys of partitions this cluster

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import SkewlessModel
 
@@ -52,7 +53,7 @@ package enum OnlineFeaturesCodec {
 
     /// The encoded sizes of one `FeatureColumn`: the whole message, its `values` field's
     /// payload, and its packed event times.
-    private struct ColumnSizes {
+    struct ColumnSizes {
         var column: Int
         var values: Int
         var times: Int
@@ -83,7 +84,7 @@ package enum OnlineFeaturesCodec {
         }
     }
 
-    private static func columnSize(_ column: ServedColumn, valuesSize: Int, timesSize times: Int) -> Int {
+    static func columnSize(_ column: ServedColumn, valuesSize: Int, timesSize times: Int) -> Int {
         var size = 0
         let nameBytes = column.name.utf8.count
         if nameBytes > 0 { size += ProtobufSize.fieldSize(length: nameBytes) }
@@ -95,7 +96,7 @@ package enum OnlineFeaturesCodec {
         return size
     }
 
-    private static func write(_ column: ServedColumn, sizes: ColumnSizes, into out: inout ProtobufCursor) {
+    static func write(_ column: ServedColumn, sizes: ColumnSizes, into out: inout ProtobufCursor) {
         let nameBytes = column.name.utf8.count
         if nameBytes > 0 {
             out.lengthDelimited(1, length: nameBytes)
@@ -118,14 +119,14 @@ package enum OnlineFeaturesCodec {
         writeValues(column.values, into: &out)
     }
 
-    private static func packedVarintSize(_ values: [Int64]) -> Int {
+    static func packedVarintSize(_ values: [Int64]) -> Int {
         var size = 0
         for value in values { size += ProtobufSize.varintSize(value) }
         return size
     }
 
     /// The size of a `ValueColumn` holding `values`.
-    private static func valuesSize(_ values: ColumnValues) -> Int {
+    static func valuesSize(_ values: ColumnValues) -> Int {
         func packed(_ length: Int) -> Int { length == 0 ? 0 : ProtobufSize.fieldSize(length: length) }
         switch values {
         case .bool(let v): return packed(v.count)
@@ -261,6 +262,7 @@ package enum OnlineFeaturesCodec {
         var reader = ProtobufReader(bytes)
         var columns: [ServedColumn] = []
         columns.reserveCapacity(expectedNames.count)
+        var previous = PreviousColumn()
         while !reader.isAtEnd {
             let (field, wireType) = try reader.readTag()
             guard field == 1, wireType == 2 else {
@@ -269,18 +271,35 @@ package enum OnlineFeaturesCodec {
             }
             var column = try reader.readLengthDelimited()
             let expected = columns.count < expectedNames.count ? expectedNames[columns.count] : nil
-            columns.append(try decodeColumn(&column, entityCount: entityCount, expectedName: expected))
+            columns.append(try decodeColumn(&column, entityCount: entityCount, expectedName: expected, previous: &previous))
         }
         return columns
     }
 
-    private static func decodeColumn(_ reader: inout ProtobufReader, entityCount: Int, expectedName: String?) throws(SkewlessError) -> ServedColumn {
+    /// The statuses and event times of the column decoded last, with the bytes they came
+    /// from. The columns of one feature view carry the same event times, and usually the
+    /// same statuses: a column whose bytes match shares the arrays instead of allocating
+    /// its own (the bytes stay valid for the whole `decodeResponse` call).
+    private struct PreviousColumn {
+        var statusBytes: UnsafeRawBufferPointer?
+        var statuses: [ValueStatus] = []
+        var eventTimeBytes: UnsafeRawBufferPointer?
+        var eventTimes: [Int64] = []
+
+        static func same(_ a: UnsafeRawBufferPointer?, _ b: UnsafeRawBufferPointer) -> Bool {
+            guard let a, a.count == b.count else { return false }
+            guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+            return memcmp(x, y, a.count) == 0
+        }
+    }
+
+    private static func decodeColumn(
+        _ reader: inout ProtobufReader, entityCount: Int, expectedName: String?, previous: inout PreviousColumn
+    ) throws(SkewlessError) -> ServedColumn {
         var name = ""
         var typeNumber = 0
         var statuses: [ValueStatus] = []
-        statuses.reserveCapacity(entityCount)
         var eventTimes: [Int64] = []
-        eventTimes.reserveCapacity(entityCount)
         var valuesReader: ProtobufReader?
         while !reader.isAtEnd {
             let (field, wireType) = try reader.readTag()
@@ -300,6 +319,15 @@ package enum OnlineFeaturesCodec {
             case (3, 2):
                 // Packed statuses: every known status is one byte.
                 let packed = try reader.readLengthDelimited().remainingBytes
+                if statuses.isEmpty, PreviousColumn.same(previous.statusBytes, packed) {
+                    statuses = previous.statuses
+                    continue
+                }
+                statuses.reserveCapacity(statuses.count + packed.count)
+                defer {
+                    previous.statusBytes = packed
+                    previous.statuses = statuses
+                }
                 for byte in packed {
                     guard let status = Self.status(byte) else {
                         throw SkewlessError(.internal, "the node sent an unknown value status \(byte) for '\(name)': upgrade the client")
@@ -312,6 +340,18 @@ package enum OnlineFeaturesCodec {
                     throw SkewlessError(.internal, "the node sent an unknown value status \(number) for '\(name)': upgrade the client")
                 }
                 statuses.append(status)
+            case (4, 2) where eventTimes.isEmpty:
+                var probe = reader
+                let packed = try probe.readLengthDelimited().remainingBytes
+                if PreviousColumn.same(previous.eventTimeBytes, packed) {
+                    eventTimes = previous.eventTimes
+                    reader = probe
+                    continue
+                }
+                eventTimes.reserveCapacity(entityCount)
+                try reader.readInt64s(wireType: wireType, into: &eventTimes)
+                previous.eventTimeBytes = packed
+                previous.eventTimes = eventTimes
             case (4, _):
                 try reader.readInt64s(wireType: wireType, into: &eventTimes)
             case (5, 2):

@@ -54,6 +54,13 @@ struct ProtobufCursor {
         offset += raw.count
     }
 
+    /// Skips `count` bytes for the caller to fill, returning where they start.
+    mutating func reserve(_ count: Int) -> UnsafeMutableRawPointer {
+        assert(offset + count <= capacity, "protobuf cursor overrun: the size computation is wrong")
+        defer { offset += count }
+        return base + offset
+    }
+
     mutating func bytes(_ array: [UInt8]) {
         array.withUnsafeBytes { bytes($0) }
     }

@@ -1,0 +1,74 @@
+import NIOCore
+import Testing
+@testable import SkewlessModel
+@testable import SkewlessWire
+
+@Suite struct OnlineFeaturesFrameBuilderTests {
+    /// Builds the frame of `columns` with the builder: fixed-width columns gathered from
+    /// their arrays, the others appended whole, in the order `appendOrder` gives.
+    static func built(_ columns: [ServedColumn], requestID: UInt64, appendOrder: [Int]) -> [UInt8] {
+        var builder = OnlineFeaturesFrameBuilder(columnCount: columns.count, allocator: ByteBufferAllocator())
+        for position in appendOrder {
+            let column = columns[position]
+            let header = OnlineFeaturesFrameBuilder.ColumnHeader(name: column.name, type: column.type)
+            let gather: ((UnsafeMutableRawPointer) -> Void)?
+            let width: Int
+            switch column.values {
+            case .bool(let v):
+                width = 1
+                gather = { out in for (i, x) in v.enumerated() { out.storeBytes(of: x ? 1 : 0, toByteOffset: i, as: UInt8.self) } }
+            case .float(let v):
+                width = 4
+                gather = { out in for (i, x) in v.enumerated() { out.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self) } }
+            case .double(let v):
+                width = 8
+                gather = { out in for (i, x) in v.enumerated() { out.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: 8 * i, as: UInt64.self) } }
+            default:
+                width = 0
+                gather = nil
+            }
+            if let gather {
+                builder.appendFixedWidthColumn(
+                    at: position, header: header, rowCount: column.statuses.count, eventTimes: column.eventTimes,
+                    eventTimesSize: OnlineFeaturesFrameBuilder.eventTimesSize(column.eventTimes), width: width
+                ) { statuses, values in
+                    for (i, status) in column.statuses.enumerated() { statuses[i] = status }
+                    gather(values)
+                }
+            } else {
+                builder.appendColumn(at: position, column)
+            }
+        }
+        var buffer = ByteBuffer()
+        builder.writeFrame(requestID: requestID, into: &buffer)
+        return Array(buffer.readableBytesView)
+    }
+
+    @Test(arguments: [UInt64(0), 1, 300, .max])
+    func writesTheCodecsFrameWhateverTheAppendOrder(requestID: UInt64) {
+        let columns = OnlineFeaturesCodecTests.columns
+        var expected = ByteBuffer()
+        OnlineFeaturesCodec.writeFrame(requestID: requestID, columns: columns, into: &expected)
+        for order in [Array(columns.indices), Array(columns.indices.reversed()), [3, 0, 4, 1, 2] + Array(5..<columns.count)] {
+            #expect(Self.built(columns, requestID: requestID, appendOrder: order) == Array(expected.readableBytesView))
+        }
+    }
+
+    @Test func matchesForEmptyAndLargeColumns() {
+        let many = (0..<300).map { Float($0) / 3 }
+        let cases: [[ServedColumn]] = [
+            [],
+            [ServedColumn(name: "v@1:f", type: .float, statuses: [], eventTimes: [], values: .float([]))],
+            [ServedColumn(name: "", type: .double, statuses: [.notFound], eventTimes: [0], values: .double([0]))],
+            [ServedColumn(
+                name: "a_view_with_a_rather_long_name@12:and_a_long_field_name", type: .float,
+                statuses: many.map { $0 > 50 ? .present : .outsideTTL }, eventTimes: many.map { Int64($0 * 1e9) },
+                values: .float(many))],
+        ]
+        for columns in cases {
+            var expected = ByteBuffer()
+            OnlineFeaturesCodec.writeFrame(requestID: 77, columns: columns, into: &expected)
+            #expect(Self.built(columns, requestID: 77, appendOrder: Array(columns.indices)) == Array(expected.readableBytesView))
+        }
+    }
+}
