@@ -6,6 +6,9 @@
 struct NullBitmap: Sendable, Equatable {
     private(set) var words: [UInt64] = []
     private(set) var count = 0
+    /// How many rows are null, kept as bits change, so a read of a column without nulls
+    /// (the common case) need not touch the bitmap at all.
+    private(set) var nullCount = 0
 
     init() {}
 
@@ -15,10 +18,14 @@ struct NullBitmap: Sendable, Equatable {
         get { words[row >> 6] & (1 << UInt64(row & 63)) != 0 }
         set {
             let bit: UInt64 = 1 << UInt64(row & 63)
+            let word = words[row >> 6]
+            guard (word & bit != 0) != newValue else { return }
             if newValue {
-                words[row >> 6] |= bit
+                words[row >> 6] = word | bit
+                nullCount += 1
             } else {
-                words[row >> 6] &= ~bit
+                words[row >> 6] = word & ~bit
+                nullCount -= 1
             }
         }
     }
@@ -43,12 +50,8 @@ struct NullBitmap: Sendable, Equatable {
             words[row >> 6] |= mask
             row += take
         }
+        if isNull { nullCount += n }
         count = newCount
-    }
-
-    /// How many rows are null.
-    var nullCount: Int {
-        words.reduce(0) { $0 + $1.nonzeroBitCount }
     }
 
     /// Heap bytes of the word array (its capacity).

@@ -102,8 +102,9 @@ final class TypedColumn<Element: ColumnElement> {
         output.reserveCapacity(rows.count)
         var statuses: [ValueStatus] = []
         statuses.reserveCapacity(rows.count)
+        let mayBeNull = nulls.nullCount > 0
         for row in rows {
-            let isNull = row.slot >= 0 && nulls[row.slot]
+            let isNull = mayBeNull && row.slot >= 0 && nulls[row.slot]
             switch serving.source(row.freshness, isNull: isNull) {
             case .stored(let status) where row.slot >= 0:
                 output.append(values[row.slot])
@@ -138,8 +139,10 @@ extension TypedColumn where Element: FixedWidthValue {
     /// order). Same serving rule, same values.
     func gatherFixedWidth(_ rows: [RowLookup], statuses: UnsafeMutableBufferPointer<ValueStatus>, values: UnsafeMutableRawPointer) {
         let width = Element.width
+        // A column without nulls skips its bitmap: one cache miss less per field and row.
+        let mayBeNull = nulls.nullCount > 0
         for (position, row) in rows.enumerated() {
-            let isNull = row.slot >= 0 && nulls[row.slot]
+            let isNull = mayBeNull && row.slot >= 0 && nulls[row.slot]
             let value: Element
             switch serving.source(row.freshness, isNull: isNull) {
             case .stored(let status) where row.slot >= 0:

@@ -372,65 +372,51 @@ package enum OnlineFeaturesCodec {
     }
 
     /// Decodes a `ValueColumn` of `wireType`: exactly that type's array, `entityCount` long.
+    /// Only the array of that type is made (this runs once per column of every response).
     private static func decodeValues(
         _ reader: inout ProtobufReader, wireType: Skewless_V1_ValueType, entityCount: Int, name: String
     ) throws(SkewlessError) -> (FeatureType, ColumnValues) {
-        let expectedField: Int
+        let type: FeatureType
+        let column: ColumnValues
         switch wireType {
-        case .bool: expectedField = 1
-        case .int32: expectedField = 2
-        case .int64: expectedField = 3
-        case .float: expectedField = 4
-        case .double: expectedField = 5
-        case .string: expectedField = 6
-        case .bytes: expectedField = 7
-        case .timestamp: expectedField = 8
-        case .embedding: expectedField = 9
-        case .int64List: expectedField = 10
-        case .stringList: expectedField = 11
-        case .unspecified, .UNRECOGNIZED:
-            throw SkewlessError(.internal, "unknown value type \(wireType.rawValue) for '\(name)': upgrade the client")
-        }
-        var varints: [UInt64] = []
-        var int64s: [Int64] = []
-        var floats: [Float] = []
-        var doubles: [Double] = []
-        var strings: [String] = []
-        var blobs: [[UInt8]] = []
-        var embeddings: [EncodedEmbedding] = []
-        var int64Lists: [[Int64]] = []
-        var stringLists: [[String]] = []
-        switch expectedField {
-        case 1, 2: varints.reserveCapacity(entityCount)
-        case 3, 8: int64s.reserveCapacity(entityCount)
-        case 4: floats.reserveCapacity(entityCount)
-        case 5: doubles.reserveCapacity(entityCount)
-        default: break
-        }
-        while !reader.isAtEnd {
-            let (field, type) = try reader.readTag()
-            guard field <= 11 else {
-                try reader.skip(wireType: type)
-                continue
-            }
-            guard field == expectedField else {
-                throw SkewlessError(.internal, "column '\(name)' is \(wireType) but holds values of field \(field)")
-            }
-            switch field {
-            case 1, 2:
-                try reader.readVarints(wireType: type, into: &varints)
-            case 3, 8:
-                try reader.readInt64s(wireType: type, into: &int64s)
-            case 4:
-                try reader.readFloats(wireType: type, into: &floats)
-            case 5:
-                try reader.readDoubles(wireType: type, into: &doubles)
-            case 6:
-                strings.append(try reader.readString())
-            case 7:
-                blobs.append(try reader.readBytes())
-            case 9:
-                var sub = try reader.readLengthDelimited()
+        case .bool:
+            var varints: [UInt64] = []
+            varints.reserveCapacity(entityCount)
+            try forEachValue(&reader, field: 1, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in try r.readVarints(wireType: t, into: &varints) }
+            (type, column) = (.bool, .bool(varints.map { $0 != 0 }))
+        case .int32:
+            var varints: [UInt64] = []
+            varints.reserveCapacity(entityCount)
+            try forEachValue(&reader, field: 2, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in try r.readVarints(wireType: t, into: &varints) }
+            (type, column) = (.int32, .int32(varints.map { Int32(truncatingIfNeeded: Int64(bitPattern: $0)) }))
+        case .int64, .timestamp:
+            var int64s: [Int64] = []
+            int64s.reserveCapacity(entityCount)
+            let isTimestamp = wireType == .timestamp
+            try forEachValue(&reader, field: isTimestamp ? 8 : 3, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in try r.readInt64s(wireType: t, into: &int64s) }
+            (type, column) = isTimestamp ? (.timestamp, .timestamp(int64s)) : (.int64, .int64(int64s))
+        case .float:
+            var floats: [Float] = []
+            floats.reserveCapacity(entityCount)
+            try forEachValue(&reader, field: 4, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in try r.readFloats(wireType: t, into: &floats) }
+            (type, column) = (.float, .float(floats))
+        case .double:
+            var doubles: [Double] = []
+            doubles.reserveCapacity(entityCount)
+            try forEachValue(&reader, field: 5, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in try r.readDoubles(wireType: t, into: &doubles) }
+            (type, column) = (.double, .double(doubles))
+        case .string:
+            var strings: [String] = []
+            try forEachValue(&reader, field: 6, wireType: wireType, name: name) { (r, _) throws(SkewlessError) in strings.append(try r.readString()) }
+            (type, column) = (.string, .string(strings))
+        case .bytes:
+            var blobs: [[UInt8]] = []
+            try forEachValue(&reader, field: 7, wireType: wireType, name: name) { (r, _) throws(SkewlessError) in blobs.append(try r.readBytes()) }
+            (type, column) = (.bytes, .bytes(blobs))
+        case .embedding:
+            var embeddings: [EncodedEmbedding] = []
+            try forEachValue(&reader, field: 9, wireType: wireType, name: name) { (r, _) throws(SkewlessError) in
+                var sub = try r.readLengthDelimited()
                 var dimension: UInt64 = 0
                 var lz4 = false
                 var data: [UInt8] = []
@@ -447,16 +433,28 @@ package enum OnlineFeaturesCodec {
                     throw SkewlessError(.internal, "embedding of dimension \(dimension) in '\(name)' is out of range")
                 }
                 embeddings.append(EncodedEmbedding(dimension: Int(dimension), isCompressed: lz4, bytes: data))
-            case 10:
-                var sub = try reader.readLengthDelimited()
+            }
+            let dimension = embeddings.first?.dimension ?? 1
+            guard dimension > 0, embeddings.allSatisfy({ $0.dimension == dimension }) else {
+                throw SkewlessError(.internal, "embeddings of column '\(name)' have differing or zero dimensions")
+            }
+            (type, column) = (.embedding(dimension: dimension), .embedding(embeddings))
+        case .int64List:
+            var int64Lists: [[Int64]] = []
+            try forEachValue(&reader, field: 10, wireType: wireType, name: name) { (r, _) throws(SkewlessError) in
+                var sub = try r.readLengthDelimited()
                 var list: [UInt64] = []
                 while !sub.isAtEnd {
                     let (f, t) = try sub.readTag()
                     if f == 1 { try sub.readVarints(wireType: t, into: &list) } else { try sub.skip(wireType: t) }
                 }
                 int64Lists.append(list.map { Int64(bitPattern: $0) })
-            default:
-                var sub = try reader.readLengthDelimited()
+            }
+            (type, column) = (.int64List, .int64List(int64Lists))
+        case .stringList:
+            var stringLists: [[String]] = []
+            try forEachValue(&reader, field: 11, wireType: wireType, name: name) { (r, _) throws(SkewlessError) in
+                var sub = try r.readLengthDelimited()
                 var list: [String] = []
                 while !sub.isAtEnd {
                     let (f, t) = try sub.readTag()
@@ -464,30 +462,33 @@ package enum OnlineFeaturesCodec {
                 }
                 stringLists.append(list)
             }
-        }
-        let type: FeatureType
-        let column: ColumnValues
-        switch wireType {
-        case .bool: (type, column) = (.bool, .bool(varints.map { $0 != 0 }))
-        case .int32: (type, column) = (.int32, .int32(varints.map { Int32(truncatingIfNeeded: Int64(bitPattern: $0)) }))
-        case .int64: (type, column) = (.int64, .int64(int64s))
-        case .timestamp: (type, column) = (.timestamp, .timestamp(int64s))
-        case .float: (type, column) = (.float, .float(floats))
-        case .double: (type, column) = (.double, .double(doubles))
-        case .string: (type, column) = (.string, .string(strings))
-        case .bytes: (type, column) = (.bytes, .bytes(blobs))
-        case .int64List: (type, column) = (.int64List, .int64List(int64Lists))
-        case .stringList: (type, column) = (.stringList, .stringList(stringLists))
-        default:
-            let dimension = embeddings.first?.dimension ?? 1
-            guard dimension > 0, embeddings.allSatisfy({ $0.dimension == dimension }) else {
-                throw SkewlessError(.internal, "embeddings of column '\(name)' have differing or zero dimensions")
-            }
-            (type, column) = (.embedding(dimension: dimension), .embedding(embeddings))
+            (type, column) = (.stringList, .stringList(stringLists))
+        case .unspecified, .UNRECOGNIZED:
+            throw SkewlessError(.internal, "unknown value type \(wireType.rawValue) for '\(name)': upgrade the client")
         }
         guard column.count == entityCount else {
             throw SkewlessError(.internal, "the node sent \(column.count) values for \(entityCount) entities in '\(name)'")
         }
         return (type, column)
+    }
+
+    /// Calls `read` for each occurrence of `ValueColumn` field `field` (the one of the
+    /// column's type), with its wire type; skips fields this client does not know (above
+    /// 11) and refuses values of another known type.
+    private static func forEachValue(
+        _ reader: inout ProtobufReader, field expected: Int, wireType: Skewless_V1_ValueType, name: String,
+        _ read: (inout ProtobufReader, UInt8) throws(SkewlessError) -> Void
+    ) throws(SkewlessError) {
+        while !reader.isAtEnd {
+            let (field, type) = try reader.readTag()
+            guard field <= 11 else {
+                try reader.skip(wireType: type)
+                continue
+            }
+            guard field == expected else {
+                throw SkewlessError(.internal, "column '\(name)' is \(wireType) but holds values of field \(field)")
+            }
+            try read(&reader, type)
+        }
     }
 }

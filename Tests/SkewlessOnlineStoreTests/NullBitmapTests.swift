@@ -44,4 +44,22 @@ import Testing
         #expect(bitmap.nullCount == 130)
         #expect(bitmap.words.count == 4)
     }
+
+    @Test func theNullCountFollowsEverySetAndAppend() {
+        var bitmap = NullBitmap()
+        var state: UInt64 = 7
+        for step in 0..<5_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let pick = Int(state >> 33)
+            if bitmap.count == 0 || pick % 7 == 0 {
+                bitmap.append(repeating: pick % 2 == 0, count: pick % 90)
+            } else {
+                // Setting a bit to what it already is must not change the count.
+                bitmap[pick % bitmap.count] = (pick >> 3) % 2 == 0
+            }
+            if step % 250 == 0 || step == 4_999 {
+                #expect(bitmap.nullCount == bitmap.words.reduce(0) { $0 + $1.nonzeroBitCount })
+            }
+        }
+    }
 }
