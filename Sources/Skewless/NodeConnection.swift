@@ -87,15 +87,18 @@ final class NodeConnection: Sendable {
         _ request: Request,
         deadline: NIODeadline
     ) async throws(SkewlessError) -> ByteBuffer {
-        var frame = Skewless_V1_RequestFrame()
-        frame.method = method
-        do {
-            frame.payload = try request.serializedBytes()
-        } catch {
-            throw SkewlessError(.internal, "could not encode the request: \(error)")
+        let payload: [UInt8]
+        if let features = request as? Skewless_V1_GetOnlineFeaturesRequest {
+            payload = RequestEncoding.encode(features)  // the hot path, encoded by hand
+        } else {
+            do {
+                payload = try request.serializedBytes()
+            } catch {
+                throw SkewlessError(.internal, "could not encode the request: \(error)")
+            }
         }
         let promise = channel.eventLoop.makePromise(of: ResponseEnvelope.self)
-        channel.writeAndFlush(OutgoingRequest(frame: frame, response: promise, deadline: deadline)).whenFailure { error in
+        channel.writeAndFlush(OutgoingRequest(method: method, payload: payload, response: promise, deadline: deadline)).whenFailure { error in
             promise.fail(SkewlessError(.unavailable, "could not send to \(self.endpoint): \(error)"))
         }
         let response: ResponseEnvelope

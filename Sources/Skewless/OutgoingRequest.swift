@@ -3,8 +3,10 @@ import SkewlessWire
 
 /// A request on its way to the node, with the promise its response completes.
 struct OutgoingRequest: Sendable {
-    /// `requestID` is assigned by the `ResponseDispatcher`.
-    var frame: Skewless_V1_RequestFrame
+    var method: Skewless_V1_Method
+    /// The encoded request message; the `ResponseDispatcher` wraps it in a `RequestFrame`
+    /// with the request id it assigns and the time left until `deadline`.
+    var payload: [UInt8]
     var response: EventLoopPromise<ResponseEnvelope>
     var deadline: NIODeadline
 }

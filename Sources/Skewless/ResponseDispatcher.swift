@@ -28,26 +28,20 @@ final class ResponseDispatcher: ChannelDuplexHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        var request = unwrapOutboundIn(data)
+        let request = unwrapOutboundIn(data)
         let id = nextRequestID
         nextRequestID &+= 1
         if nextRequestID == 0 { nextRequestID = 1 }
-        request.frame.requestID = id
         let remaining = request.deadline - .now()
         guard remaining > .zero else {
             request.response.fail(SkewlessError(.deadlineExceeded, "the deadline passed before the request was sent to \(peer)"))
             promise?.succeed()
             return
         }
-        request.frame.timeoutMicros = UInt64(remaining.nanoseconds / 1_000)
-        var buffer = context.channel.allocator.buffer(capacity: 0)
-        do {
-            try FrameEncoder.write(request.frame, into: &buffer)
-        } catch {
-            request.response.fail(SkewlessError(.internal, "could not encode the request: \(error)"))
-            promise?.succeed()
-            return
-        }
+        var buffer = context.channel.allocator.buffer(capacity: request.payload.count + 32)
+        RequestEncoding.writeFrame(
+            requestID: id, method: request.method.rawValue, timeoutMicros: UInt64(remaining.nanoseconds / 1_000),
+            payload: request.payload, into: &buffer)
         let timeout = context.eventLoop.assumeIsolated().scheduleTask(deadline: request.deadline) { [self] in
             if let entry = self.pending.removeValue(forKey: id) {
                 entry.promise.fail(SkewlessError(.deadlineExceeded, "no response from \(self.peer) within the deadline"))

@@ -36,6 +36,8 @@ final class FeatureTable {
     let columns: [FieldColumn]
     /// Heap bytes owned by stored keys (string parts, composite keys' arrays).
     private(set) var keyHeapBytes = 0
+    /// Where `ViewRows.prefetchFixedWidth` leaves what it loaded, so the loads are kept.
+    var prefetchChecksum: UInt64 = 0
 
     /// The most rows a table holds: slots are `UInt32`.
     static let maxRows = Int(UInt32.max)

@@ -159,6 +159,16 @@ enum FieldColumn {
         }
     }
 
+    /// See `TypedColumn.touch`; 0 for a column without a fixed width.
+    func touch(_ rows: [RowLookup]) -> UInt64 {
+        switch self {
+        case .bool(let column): return column.touch(rows)
+        case .float(let column): return column.touch(rows)
+        case .double(let column): return column.touch(rows)
+        default: return 0
+        }
+    }
+
     /// See `TypedColumn.gatherFixedWidth`; does nothing for a column without a fixed width.
     func gatherFixedWidth(_ rows: [RowLookup], statuses: UnsafeMutableBufferPointer<ValueStatus>, values: UnsafeMutableRawPointer) {
         switch self {

@@ -134,6 +134,16 @@ final class TypedColumn<Element: ColumnElement> {
 }
 
 extension TypedColumn where Element: FixedWidthValue {
+    /// Loads the stored value of each requested row and folds its bytes into a checksum,
+    /// so that the cache misses of many columns overlap (see `ViewRows.prefetchFixedWidth`).
+    func touch(_ rows: [RowLookup]) -> UInt64 {
+        var folded: UInt64 = 0
+        for row in rows where row.slot >= 0 {
+            withUnsafeBytes(of: values[row.slot]) { folded ^= UInt64($0[0]) }
+        }
+        return folded
+    }
+
     /// `read(_:)` without arrays: the served status of each requested row into `statuses`
     /// and its value, little-endian, into `values` (`Element.width` bytes per row, in row
     /// order). Same serving rule, same values.

@@ -256,6 +256,7 @@ final class RequestProcessor: Sendable {
             let entityKeys = try keys.keys(for: read.joinKeys, view: read.viewName)
             try membership?.access?.checkRead(entityKeys, nowMicros: now)
             try store.withRows(read.table, keys: entityKeys, nowMicros: now) { rows in
+                rows.prefetchFixedWidth(fields: read.fieldIndexes)
                 let timesSize = OnlineFeaturesFrameBuilder.eventTimesSize(rows.eventTimes)
                 for (i, field) in read.fieldIndexes.enumerated() {
                     let position = read.outputPositions[i]

@@ -1,3 +1,4 @@
+import Foundation
 import SkewlessModel
 
 /// Reads the protobuf binary format from a byte range, for the hot path (the reading half of `OnlineFeaturesCodec`).
@@ -94,7 +95,9 @@ package struct ProtobufReader {
         // Native strings are contiguous UTF-8: compare two buffers rather than walking the
         // `String.UTF8View` generically (4% of the client's CPU on 1 x 50 reads).
         return string.withUTF8 { utf8 in
-            utf8.count == payload.count && utf8.elementsEqual(payload)
+            guard utf8.count == payload.count else { return false }
+            guard let a = utf8.baseAddress, let b = payload.baseAddress else { return true }
+            return memcmp(a, b, utf8.count) == 0
         }
     }
 

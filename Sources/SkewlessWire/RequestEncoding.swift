@@ -1,0 +1,101 @@
+import NIOCore
+
+/// Writes a client's request frames by hand: the `RequestFrame` envelope around a payload,
+/// and the `GetOnlineFeaturesRequest` payload, byte for byte what swift-protobuf writes for
+/// the same messages (fields in number order, defaults omitted, int64 arrays packed; the
+/// tests check it), without its generic, unspecialized encoder on the hot path.
+package enum RequestEncoding {
+    /// Appends one whole request frame: the 4-byte length prefix and a `RequestFrame`.
+    package static func writeFrame(requestID: UInt64, method: Int, timeoutMicros: UInt64, payload: [UInt8], into buffer: inout ByteBuffer) {
+        var frame = 0
+        if requestID != 0 { frame += 1 + ProtobufSize.varintSize(requestID) }
+        if method != 0 { frame += 1 + ProtobufSize.varintSize(UInt64(bitPattern: Int64(method))) }
+        if timeoutMicros != 0 { frame += 1 + ProtobufSize.varintSize(timeoutMicros) }
+        if !payload.isEmpty { frame += ProtobufSize.fieldSize(length: payload.count) }
+        let total = ProtocolVersion.lengthPrefixBytes + frame
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { region in
+            var out = ProtobufCursor(region)
+            out.bigEndianUInt32(UInt32(frame))
+            if requestID != 0 {
+                out.tag(1, .varint)
+                out.varint(requestID)
+            }
+            if method != 0 {
+                out.tag(2, .varint)
+                out.varint(UInt64(bitPattern: Int64(method)))
+            }
+            if timeoutMicros != 0 {
+                out.tag(3, .varint)
+                out.varint(timeoutMicros)
+            }
+            if !payload.isEmpty {
+                out.lengthDelimited(4, length: payload.count)
+                out.bytes(payload)
+            }
+            assert(out.offset == total, "request frame computed as \(total) bytes but \(out.offset) written")
+            return out.offset
+        }
+    }
+
+    /// The bytes of a `GetOnlineFeaturesRequest`.
+    package static func encode(_ request: Skewless_V1_GetOnlineFeaturesRequest) -> [UInt8] {
+        var size = 0
+        var listSize = 0
+        switch request.selector {
+        case .featureService(let name):
+            size += ProtobufSize.fieldSize(length: name.utf8.count)
+        case .features(let list):
+            for feature in list.features { listSize += ProtobufSize.fieldSize(length: feature.utf8.count) }
+            size += ProtobufSize.fieldSize(length: listSize)
+        case nil:
+            break
+        }
+        var columnSizes: [(column: Int, int64s: Int)] = []
+        columnSizes.reserveCapacity(request.entities.count)
+        for column in request.entities {
+            var int64s = 0
+            for value in column.int64Values { int64s += ProtobufSize.varintSize(value) }
+            var columnSize = 0
+            let nameBytes = column.joinKey.utf8.count
+            if nameBytes > 0 { columnSize += ProtobufSize.fieldSize(length: nameBytes) }
+            if int64s > 0 { columnSize += ProtobufSize.fieldSize(length: int64s) }
+            for value in column.stringValues { columnSize += ProtobufSize.fieldSize(length: value.utf8.count) }
+            columnSizes.append((columnSize, int64s))
+            size += ProtobufSize.fieldSize(length: columnSize)
+        }
+        return [UInt8](unsafeUninitializedCapacity: size) { bytes, initialized in
+            var out = ProtobufCursor(UnsafeMutableRawBufferPointer(bytes))
+            switch request.selector {
+            case .featureService(let name):
+                out.lengthDelimited(1, length: name.utf8.count)
+                out.string(name)
+            case .features(let list):
+                out.lengthDelimited(2, length: listSize)
+                for feature in list.features {
+                    out.lengthDelimited(1, length: feature.utf8.count)
+                    out.string(feature)
+                }
+            case nil:
+                break
+            }
+            for (column, sizes) in zip(request.entities, columnSizes) {
+                out.lengthDelimited(3, length: sizes.column)
+                let nameBytes = column.joinKey.utf8.count
+                if nameBytes > 0 {
+                    out.lengthDelimited(1, length: nameBytes)
+                    out.string(column.joinKey)
+                }
+                if sizes.int64s > 0 {
+                    out.lengthDelimited(2, length: sizes.int64s)
+                    out.varints(column.int64Values)
+                }
+                for value in column.stringValues {
+                    out.lengthDelimited(3, length: value.utf8.count)
+                    out.string(value)
+                }
+            }
+            assert(out.offset == size, "request computed as \(size) bytes but \(out.offset) written")
+            initialized = out.offset
+        }
+    }
+}
