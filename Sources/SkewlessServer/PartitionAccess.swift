@@ -78,6 +78,36 @@ final class PartitionAccess: Sendable {
         }
     }
 
+    /// Throws unless this node may export the rows of every partition at `nowMicros`
+    /// (EXPORT_ROWS): it serves reads of them (a replica, or draining before its deadline) and
+    /// has loaded them, so what it exports is what it serves.
+    /// - Throws: `INVALID_ARGUMENT` for a partition outside the map; `WrongShardError` naming
+    ///   the partitions it does not serve; else `UNAVAILABLE` when one is still loading.
+    func checkExport(_ partitions: [Int], nowMicros: Int64) throws {
+        var refused: [Int] = []
+        var loading: Int?
+        for partition in partitions {
+            guard readsUntil.indices.contains(partition) else {
+                throw SkewlessError(.invalidArgument, "partition \(partition) does not exist: the cluster has \(readsUntil.count) partitions (0 to \(readsUntil.count - 1))")
+            }
+            if nowMicros >= readsUntil[partition] {
+                refused.append(partition)
+            } else if !loaded[partition] {
+                loading = partition
+            }
+        }
+        if !refused.isEmpty {
+            let sorted = Set(refused).sorted()
+            let shown = sorted.prefix(10).map(String.init).joined(separator: ", ") + (sorted.count > 10 ? ", ..." : "")
+            throw WrongShardError(
+                epoch: epoch, partitions: sorted,
+                message: "wrong shard: node \(nodeID) (cluster map epoch \(epoch)) does not serve partition(s) \(shown), so it cannot export their rows; copy them from a node the cluster map lists as their replica")
+        }
+        if let loading {
+            throw SkewlessError(.unavailable, "partition \(loading) is still loading from the segment store on node \(nodeID) (cluster map epoch \(epoch)): export it from another replica, or retry once GET_CLUSTER_MAP lists it as loaded")
+        }
+    }
+
     /// The slow path, once a key is refused: every refused partition of the request.
     private func refusal(_ keys: [EntityKey], reading: Bool, nowMicros: Int64) -> WrongShardError {
         var refused = Set<Int>()
