@@ -278,6 +278,8 @@ package final class ClusterMembership: Sendable {
                 waitForChange(upTo: retryDelay)
                 state.withLock { $0.pending = true }
                 retryDelay = min(retryDelay * 2, Self.maximumRetryDelay)
+            } else {
+                retryDelay = firstRetryDelay
             }
         }
     }
