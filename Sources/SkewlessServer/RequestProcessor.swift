@@ -281,6 +281,7 @@ final class RequestProcessor: Sendable {
         }
         let keys = try keyColumns.keys(for: repo.joinKeys(of: view), view: view.qualifiedName)
         try membership?.access?.checkWrite(keys)
+        try membership?.access?.checkWriteEpoch(keys, mapEpoch: request.mapEpoch)
         guard request.eventTimeMicros.count == rows else {
             throw SkewlessError(.invalidArgument, "\(request.eventTimeMicros.count) event times for \(rows) rows: every row needs an event time")
         }

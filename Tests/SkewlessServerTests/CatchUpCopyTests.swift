@@ -94,6 +94,51 @@ struct CatchUpCopyTests {
         }
     }
 
+    /// A raw WriteFeatures of txn_count_1h = `count` for `users`, routed by map `mapEpoch`.
+    static func write(_ node: TestNode, users: [Int64], count: Int64, mapEpoch: UInt64) async throws -> Skewless_V1_ResponseFrame {
+        var request = Skewless_V1_WriteFeaturesRequest()
+        request.featureView = "user_transactions"
+        var column = Skewless_V1_EntityKeyColumn()
+        column.joinKey = "user_id"
+        column.int64Values = users
+        request.entities = [column]
+        request.eventTimeMicros = Array(repeating: WallClock.nowMicros(), count: users.count)
+        var values = Skewless_V1_WriteColumn()
+        values.field = "txn_count_1h"
+        values.values.int64Values = Array(repeating: count, count: users.count)
+        request.columns = [values]
+        request.mapEpoch = mapEpoch
+        return try #require(try await RawConnection.with(port: node.port) { try await $0.call(.writeFeatures, request) })
+    }
+
+    @Test func aWriteRoutedByAMapOlderThanAMoveIsRefusedSoTheWriterRefreshes() async throws {
+        try await Fixture.withDirectory { directory in
+            var map = try Fixture.map(["node-a"], partitions: 16)
+            try await Fixture.withNode("node-a", mapPath: directory + "/a.json") { node in
+                try await Fixture.install(map, on: node)
+                let stale = map.epoch
+                try map.begin(map.planAddNode(ClusterNode(id: NodeID("node-b"), address: NodeAddress(host: "127.0.0.1", port: 7501))))
+                try await Fixture.install(map, on: node)
+                let moving = map.moves.map(\.partition)
+                let still = Array(Set(0..<16).subtracting(moving))
+                let movingUsers = Fixture.users(in: moving, of: map, count: 4)
+                let stillUsers = Fixture.users(in: still, of: map, count: 4)
+
+                // The old map does not send these rows to node-b: refused, naming the moving partitions.
+                let refused = try await Self.write(node, users: stillUsers + movingUsers, count: 1, mapEpoch: stale)
+                #expect(refused.status.code == .aborted)
+                #expect(refused.status.wrongShard.epoch == map.epoch)
+                #expect(refused.status.wrongShard.partitions == Set(movingUsers.map(map.partitioner.partition(ofInt64:))).sorted().map { UInt32($0) })
+                #expect(refused.status.message.contains("refresh the cluster map"))
+                // Partitions not moving, the current map, or no epoch said: stored.
+                #expect(try await Self.write(node, users: stillUsers, count: 2, mapEpoch: stale).status.code == .ok)
+                #expect(try await Self.write(node, users: movingUsers, count: 3, mapEpoch: map.epoch).status.code == .ok)
+                #expect(try await Self.write(node, users: movingUsers, count: 4, mapEpoch: 0).status.code == .ok)
+                #expect(try await Self.write(node, users: movingUsers, count: 5, mapEpoch: map.epoch + 1).status.code == .ok)
+            }
+        }
+    }
+
     @Test func exportRowsPagesTheServedPartitionsAndRefusesOthers() async throws {
         try await Fixture.withDirectory { directory in
             let now = WallClock.nowMicros()

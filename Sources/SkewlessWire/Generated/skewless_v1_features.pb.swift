@@ -656,6 +656,12 @@ package nonisolated struct Skewless_V1_WriteFeaturesRequest: Sendable {
   /// A field without a column is null in every row written.
   package var columns: [Skewless_V1_WriteColumn] = []
 
+  /// The epoch of the cluster map the client routed this write by; 0 (unset): none, no check.
+  /// A cluster node refuses, with wrong shard, a write routed by an older map than its own
+  /// that touches a partition in motion, so that the client refreshes its map and also writes
+  /// to the node the partition moves to (docs/cluster.md, section 7).
+  package var mapEpoch: UInt64 = 0
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -1734,7 +1740,7 @@ nonisolated extension Skewless_V1_WriteColumn: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".WriteFeaturesRequest"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{1}entities\0\u{3}event_time_micros\0\u{3}created_time_micros\0\u{1}columns\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{1}entities\0\u{3}event_time_micros\0\u{3}created_time_micros\0\u{1}columns\0\u{3}map_epoch\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1747,6 +1753,7 @@ nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, S
       case 3: try { try decoder.decodeRepeatedInt64Field(value: &self.eventTimeMicros) }()
       case 4: try { try decoder.decodeRepeatedInt64Field(value: &self.createdTimeMicros) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.columns) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.mapEpoch) }()
       default: break
       }
     }
@@ -1768,6 +1775,9 @@ nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, S
     if !self.columns.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.columns, fieldNumber: 5)
     }
+    if self.mapEpoch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.mapEpoch, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1777,6 +1787,7 @@ nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, S
     if lhs.eventTimeMicros != rhs.eventTimeMicros {return false}
     if lhs.createdTimeMicros != rhs.createdTimeMicros {return false}
     if lhs.columns != rhs.columns {return false}
+    if lhs.mapEpoch != rhs.mapEpoch {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
