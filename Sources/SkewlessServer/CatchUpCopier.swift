@@ -32,10 +32,11 @@ struct CatchUpCopier: Sendable {
     var restartsPerView = 3
 
     /// Copies the rows of `partitions`, which move to `node` in `map`.
-    /// - Parameter stillWanted: checked before every page; when it rejects a partition being
-    ///   copied (a newer map took it away), that copy stops and the partition is not returned.
+    /// - Parameter stillWanted: the partitions the node still catches up on under its current
+    ///   map, asked before every page; when one being copied is no longer among them (a newer
+    ///   map moved on), that copy stops and the partition is not returned.
     /// - Returns: the partitions copied completely, from one source each.
-    func copy(_ partitions: [Int], map: ClusterMap, node: NodeID, stillWanted: @Sendable (Int) -> Bool) -> Set<Int> {
+    func copy(_ partitions: [Int], map: ClusterMap, node: NodeID, stillWanted: @Sendable () -> Set<Int>) -> Set<Int> {
         var sources: [Int: [NodeID]] = [:]
         for partition in partitions {
             sources[partition] = map.catchUpSources(of: partition, for: node)
@@ -52,7 +53,7 @@ struct CatchUpCopier: Sendable {
             guard !groups.isEmpty else { break }
             for source in groups.keys.sorted() {
                 let group = groups[source, default: []].sorted()
-                guard group.allSatisfy(stillWanted) else {
+                guard Set(group).isSubset(of: stillWanted()) else {
                     group.forEach { sources[$0] = nil }
                     continue
                 }
@@ -83,7 +84,7 @@ struct CatchUpCopier: Sendable {
 
     /// Copies every view's rows of `partitions` from the node at `address`.
     /// - Returns: the rows received.
-    private func copy(_ partitions: [Int], from address: NodeAddress, partitioner: Partitioner, stillWanted: @Sendable (Int) -> Bool) throws(SkewlessError) -> Int {
+    private func copy(_ partitions: [Int], from address: NodeAddress, partitioner: Partitioner, stillWanted: @Sendable () -> Set<Int>) throws(SkewlessError) -> Int {
         let connection = try PeerConnection.connect(to: address, connectTimeout: connectTimeout, callTimeout: callTimeout, maxFrameBytes: maxFrameBytes)
         defer { connection.close() }
         var rows = 0
@@ -108,7 +109,7 @@ struct CatchUpCopier: Sendable {
         return rows
     }
 
-    private func copyView(_ view: FeatureView, _ partitions: [Int], partitioner: Partitioner, over connection: PeerConnection, stillWanted: @Sendable (Int) -> Bool) throws(SkewlessError) -> Int {
+    private func copyView(_ view: FeatureView, _ partitions: [Int], partitioner: Partitioner, over connection: PeerConnection, stillWanted: @Sendable () -> Set<Int>) throws(SkewlessError) -> Int {
         let joinKeys = repo.joinKeys(of: view)
         let wanted = Set(partitions)
         var request = Skewless_V1_ExportRowsRequest()
@@ -117,7 +118,7 @@ struct CatchUpCopier: Sendable {
         request.maxRows = UInt32(clamping: pageRows)
         var rows = 0
         while true {
-            guard partitions.allSatisfy(stillWanted) else {
+            guard wanted.isSubset(of: stillWanted()) else {
                 throw SkewlessError(.aborted, "a newer cluster map took partitions away from this node during the copy")
             }
             let page = try connection.call(.exportRows, request, as: Skewless_V1_ExportRowsResponse.self)

@@ -21,8 +21,9 @@ package final class ClusterMembership: Sendable {
     /// Loads the latest rows of every view for the entities `keep` accepts.
     package typealias PartitionLoader = @Sendable (_ keep: @escaping @Sendable (EntityKey) -> Bool) throws(SkewlessError) -> Void
     /// Copies the rows of partitions moving to this node from their current replicas; returns
-    /// the partitions copied completely. `stillWanted` is checked as it goes.
-    typealias PartitionCopier = @Sendable (_ partitions: [Int], _ map: ClusterMap, _ node: NodeID, _ stillWanted: @escaping @Sendable (Int) -> Bool) -> Set<Int>
+    /// the partitions copied completely. `stillWanted` gives the partitions the node catches up
+    /// on under its current map; the copier asks it as it goes.
+    typealias PartitionCopier = @Sendable (_ partitions: [Int], _ map: ClusterMap, _ node: NodeID, _ stillWanted: @escaping @Sendable () -> Set<Int>) -> Set<Int>
 
     package let nodeID: String
     /// `nodeID` as a cluster node id; nil when it is not a valid one (then the node cannot
@@ -313,8 +314,8 @@ package final class ClusterMembership: Sendable {
         guard let work else { return true }
         let copied: Set<Int>
         if let copier = work.copier {
-            copied = copier(work.partitions, work.map, node) { [self] partition in
-                map.map { catchingUpPartitions($0).contains(partition) } ?? false
+            copied = copier(work.partitions, work.map, node) { [self] in
+                map.map(catchingUpPartitions) ?? []
             }
         } else {
             copied = Set(work.partitions)
