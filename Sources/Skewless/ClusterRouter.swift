@@ -332,7 +332,11 @@ final class ClusterRouter: Sendable {
                 for (batch, (targets, batchRows)) in batches.enumerated() {
                     let request: Skewless_V1_WriteFeaturesRequest
                     do throws(SkewlessError) {
-                        request = try FeatureClient.writeRequest(view: view, rows: batchRows.map { rows[$0] })
+                        var built = try FeatureClient.writeRequest(view: view, rows: batchRows.map { rows[$0] })
+                        // Lets a node refuse a write routed by a map older than a move (and
+                        // so missing its new owner); the refusal refreshes the map.
+                        built.mapEpoch = topology.epoch
+                        request = built
                     } catch {
                         tasks.addTask { (batch, -1, .failure(error)) }
                         continue

@@ -12,6 +12,9 @@ package struct NodeClusterState: Sendable {
     package var nodeID: String
     /// Partitions whose rows the node has loaded and serves, ascending.
     package var loadedPartitions: [Int]
+    /// Partitions moving to the node, in `catching_up`, whose rows it has copied from a
+    /// current replica, ascending.
+    package var caughtUpPartitions: [Int] = []
 }
 
 extension FeatureClient {
@@ -20,7 +23,8 @@ extension FeatureClient {
         let response: Skewless_V1_GetClusterMapResponse = try await call(.getClusterMap, Skewless_V1_GetClusterMapRequest(), deadline: deadline(timeout))
         return NodeClusterState(
             mapJSON: response.mapJson, epoch: response.epoch, nodeID: response.nodeID,
-            loadedPartitions: response.loadedPartitions.map(Int.init).sorted())
+            loadedPartitions: response.loadedPartitions.map(Int.init).sorted(),
+            caughtUpPartitions: response.caughtUpPartitions.map(Int.init).sorted())
     }
 
     /// Installs a cluster map (JSON) on the node; it keeps its own if that is newer.

@@ -67,6 +67,18 @@ final class LockedTable: Sendable {
         }
     }
 
+    /// A copy of the key index, for an export's snapshot: O(1) under the lock (copy on
+    /// write), so the scan of it runs outside.
+    var keyIndex: [EntityKey: UInt32] {
+        table.withLock { $0.index }
+    }
+
+    /// The stored rows of `keys` (`FeatureTable.exportedRows(of:)`), under the lock like a
+    /// read of that many keys.
+    func exportedRows(of keys: [EntityKey]) -> WriteBatch {
+        table.withLock { $0.exportedRows(of: keys) }
+    }
+
     var rowCount: Int {
         table.withLock { $0.rowCount }
     }

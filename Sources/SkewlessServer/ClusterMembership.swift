@@ -14,10 +14,16 @@ import Synchronization
 /// background: partitions the map gives this node that are not loaded are loaded from the
 /// segment store through `loader`, and rows of partitions it no longer holds are dropped from
 /// the online store. A node restarted with the same map file does the same at start
-/// (`restore()`), so it re-replicates its partitions from the segments.
+/// (`restore()`), so it re-replicates its partitions from the segments. Partitions moving to
+/// the node in phase `catching_up` are then copied from a current replica through `copier`
+/// (EXPORT_ROWS) and reported caught up, which is what the coordinator waits for to flip them.
 package final class ClusterMembership: Sendable {
     /// Loads the latest rows of every view for the entities `keep` accepts.
     package typealias PartitionLoader = @Sendable (_ keep: @escaping @Sendable (EntityKey) -> Bool) throws(SkewlessError) -> Void
+    /// Copies the rows of partitions moving to this node from their current replicas; returns
+    /// the partitions copied completely. `stillWanted` gives the partitions the node catches up
+    /// on under its current map; the copier asks it as it goes.
+    typealias PartitionCopier = @Sendable (_ partitions: [Int], _ map: ClusterMap, _ node: NodeID, _ stillWanted: @escaping @Sendable () -> Set<Int>) -> Set<Int>
 
     package let nodeID: String
     /// `nodeID` as a cluster node id; nil when it is not a valid one (then the node cannot
@@ -27,6 +33,8 @@ package final class ClusterMembership: Sendable {
     package let mapPath: String?
     private let store: OnlineStore
     private let logger: Logger
+    /// The exports (EXPORT_ROWS) this node serves to nodes catching up.
+    let exports = ExportSessions()
 
     private struct State {
         var map: ClusterMap?
@@ -36,10 +44,15 @@ package final class ClusterMembership: Sendable {
         /// Partitions the reconciler is loading now.
         var loading: Set<Int> = []
         var loader: PartitionLoader?
+        /// Partitions moving to this node in `catching_up` whose rows it has copied.
+        var caughtUp: Set<Int> = []
+        var copier: PartitionCopier?
         /// A reconciler thread is running.
         var reconciling = false
         /// The map or the loader changed since the reconciler last looked.
         var pending = false
+        /// The node is shutting down: the reconciler stops.
+        var stopped = false
     }
 
     private let state = Mutex(State())
@@ -70,11 +83,12 @@ package final class ClusterMembership: Sendable {
         state.withLock { $0.map }
     }
 
-    /// The map as JSON (empty while standalone), its epoch (0 while standalone) and the
-    /// partitions loaded and still held, ascending.
-    package var status: (mapJSON: Data, epoch: UInt64, loadedPartitions: [Int]) {
+    /// The map as JSON (empty while standalone), its epoch (0 while standalone), the
+    /// partitions loaded and still held, and the partitions moving to this node in
+    /// `catching_up` that it has copied from a replica, ascending.
+    package var status: (mapJSON: Data, epoch: UInt64, loadedPartitions: [Int], caughtUpPartitions: [Int]) {
         state.withLock { state in
-            (state.mapJSON, state.map?.epoch ?? 0, state.loaded.sorted())
+            (state.mapJSON, state.map?.epoch ?? 0, state.loaded.sorted(), state.caughtUp.sorted())
         }
     }
 
@@ -101,6 +115,12 @@ package final class ClusterMembership: Sendable {
     /// gives it to the node, and holds the rows written to it.
     package func setLoader(_ loader: @escaping PartitionLoader) {
         state.withLock { $0.loader = loader }
+    }
+
+    /// Sets how partitions in `catching_up` are copied from their replicas. A node without
+    /// one reports them caught up as soon as they are loaded (it copies nothing).
+    func setCopier(_ copier: @escaping PartitionCopier) {
+        state.withLock { $0.copier = copier }
     }
 
     /// Reads the map file, if the node has one and it exists, installs the map and starts
@@ -189,6 +209,7 @@ package final class ClusterMembership: Sendable {
         state.map = map
         state.mapJSON = json
         state.loaded.formIntersection(heldPartitions(map))
+        state.caughtUp.formIntersection(catchingUpPartitions(map))
         publishAccess(state)
         state.pending = true
         startReconcilerIfIdle(&state)
@@ -237,27 +258,84 @@ package final class ClusterMembership: Sendable {
                 }
             }
             heldBefore = step.held
-            guard !step.toLoad.isEmpty else { continue }
-            do {
-                try load(step)
-                retryDelay = firstRetryDelay
-                finishLoading(step.toLoad)
-            } catch {
-                logger.error("loading partitions failed; retrying in \(retryDelay)", metadata: ["partitions": "\(step.toLoad.count)", "error": "\(error.message)"])
-                state.withLock { state in
-                    state.loading = []
-                    state.pending = true
+            if !step.toLoad.isEmpty {
+                do {
+                    try load(step)
+                    retryDelay = firstRetryDelay
+                    finishLoading(step.toLoad)
+                } catch {
+                    logger.error("loading partitions failed; retrying in \(retryDelay)", metadata: ["partitions": "\(step.toLoad.count)", "error": "\(error.message)"])
+                    state.withLock { state in
+                        state.loading = []
+                        state.pending = true
+                    }
+                    Thread.sleep(forTimeInterval: retryDelay)
+                    retryDelay = min(retryDelay * 2, Self.maximumRetryDelay)
+                    continue
                 }
-                Thread.sleep(forTimeInterval: retryDelay)
+            }
+            if !catchUp() {
+                logger.error("catching up on partitions failed on every replica; retrying in \(retryDelay)")
+                waitForChange(upTo: retryDelay)
+                state.withLock { $0.pending = true }
                 retryDelay = min(retryDelay * 2, Self.maximumRetryDelay)
+            } else {
+                retryDelay = firstRetryDelay
             }
         }
+    }
+
+    /// Sleeps `seconds`, or less when a new map arrives or the node stops.
+    private func waitForChange(upTo seconds: Double) {
+        let end = ContinuousClock.now + .milliseconds(Int(seconds * 1_000))
+        while ContinuousClock.now < end {
+            if state.withLock({ $0.pending || $0.stopped }) { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    /// Stops reconciling (loading, copying, retrying) once the current step ends: the node
+    /// is shutting down.
+    package func stop() {
+        state.withLock { $0.stopped = true }
+    }
+
+    /// Copies the partitions moving to this node in `catching_up`, loaded and not yet caught
+    /// up, from their replicas, and reports those copied. Copying after loading keeps the
+    /// node's state the newest of both, whatever order rows arrive in (the write rule).
+    /// - Returns: false when some partition could not be copied (retry later).
+    private func catchUp() -> Bool {
+        guard let node else { return true }
+        let work = state.withLock { state -> (map: ClusterMap, partitions: [Int], copier: PartitionCopier?)? in
+            guard let map = state.map else { return nil }
+            let partitions = catchingUpPartitions(map).subtracting(state.caughtUp).intersection(state.loaded).sorted()
+            return partitions.isEmpty ? nil : (map, partitions, state.copier)
+        }
+        guard let work else { return true }
+        let copied: Set<Int>
+        if let copier = work.copier {
+            copied = copier(work.partitions, work.map, node) { [self] in
+                map.map(catchingUpPartitions) ?? []
+            }
+        } else {
+            copied = Set(work.partitions)
+        }
+        state.withLock { state in
+            let current = state.map.map(catchingUpPartitions) ?? []
+            state.caughtUp.formUnion(copied.intersection(current).intersection(state.loaded))
+        }
+        return copied.count == work.partitions.count
+    }
+
+    /// The partitions moving to this node in `catching_up` under `map`.
+    private func catchingUpPartitions(_ map: ClusterMap) -> Set<Int> {
+        node.map { Set(map.partitionsCatchingUp(to: $0)) } ?? []
     }
 
     /// The next pass, or nil (and the reconciler stops) when nothing changed.
     private func nextStep(heldBefore: Set<Int>?) -> Step? {
         state.withLock { state -> Step? in
-            guard state.pending, let map = state.map else {
+            guard state.pending, !state.stopped, let map = state.map else {
                 state.reconciling = false
                 return nil
             }

@@ -63,6 +63,11 @@ package final class NodeServer: Service, Sendable {
             connections: ConnectionCounter(limit: configuration.maxConnections),
             membership: membership,
             offline: configuration.segmentsDirectory.map { OfflineStore(directory: $0) })
+        // The catching_up phase: copy the moving partitions' rows from a current replica.
+        let copier = CatchUpCopier(repo: repo, store: self.store, logger: logger, maxFrameBytes: configuration.maxFrameBytes)
+        membership.setCopier { partitions, map, node, stillWanted in
+            copier.copy(partitions, map: map, node: node, stillWanted: stillWanted)
+        }
         if configuration.segmentsDirectory != nil {
             // A cluster node loads its partitions from the segments: every view, each
             // entity's latest row, only the entities of the partitions it holds.
@@ -93,9 +98,11 @@ package final class NodeServer: Service, Sendable {
         do {
             try await serve(on: group)
         } catch {
+            membership.stop()
             try? await group.shutdownGracefully()
             throw error
         }
+        membership.stop()
         try await group.shutdownGracefully()
     }
 

@@ -23,6 +23,8 @@ final class PartitionAccess: Sendable {
     private let writable: [Bool]
     /// Per partition: its rows are loaded from the segments.
     private let loaded: [Bool]
+    /// Per partition: a move of it is in progress (any phase).
+    private let moving: [Bool]
 
     /// - Parameter node: nil when the node's id is not in the map (it holds nothing).
     init(map: ClusterMap, node: NodeID?, loaded: Set<Int>) {
@@ -45,6 +47,11 @@ final class PartitionAccess: Sendable {
         self.readsUntil = readsUntil
         self.writable = writable
         self.loaded = (0..<map.partitionCount).map(loaded.contains)
+        var moving = [Bool](repeating: false, count: map.partitionCount)
+        for move in map.moves {
+            moving[move.partition] = true
+        }
+        self.moving = moving
     }
 
     /// Whether the node keeps the partition's rows (any role but none).
@@ -75,6 +82,58 @@ final class PartitionAccess: Sendable {
     func checkWrite(_ keys: [EntityKey]) throws {
         for key in keys where !writable[partitioner.partition(of: key)] {
             throw refusal(keys, reading: false, nowMicros: 0)
+        }
+    }
+
+    /// Throws `WrongShardError` when a write routed by the map of epoch `mapEpoch` (0: not
+    /// said, no check) is older than this node's map and touches a partition in motion. Such a
+    /// writer may not know the node the partition moves to, and would write to the old owner
+    /// alone rows the new owner never gets; refused, it refreshes its map and writes to both.
+    /// Free when the writer's map is current (one comparison).
+    func checkWriteEpoch(_ keys: [EntityKey], mapEpoch: UInt64) throws {
+        guard mapEpoch != 0, mapEpoch < epoch else { return }
+        var refused = Set<Int>()
+        for key in keys {
+            let partition = partitioner.partition(of: key)
+            if moving[partition] {
+                refused.insert(partition)
+            }
+        }
+        guard !refused.isEmpty else { return }
+        let partitions = refused.sorted()
+        let shown = partitions.prefix(10).map(String.init).joined(separator: ", ") + (partitions.count > 10 ? ", ..." : "")
+        throw WrongShardError(
+            epoch: epoch, partitions: partitions,
+            message: "wrong shard: the write was routed by cluster map epoch \(mapEpoch) but node \(nodeID) has epoch \(epoch), and partition(s) \(shown) are moving between nodes; refresh the cluster map (GET_CLUSTER_MAP) and write to every node it lists for them")
+    }
+
+    /// Throws unless this node may export the rows of every partition at `nowMicros`
+    /// (EXPORT_ROWS): it serves reads of them (a replica, or draining before its deadline) and
+    /// has loaded them, so what it exports is what it serves.
+    /// - Throws: `INVALID_ARGUMENT` for a partition outside the map; `WrongShardError` naming
+    ///   the partitions it does not serve; else `UNAVAILABLE` when one is still loading.
+    func checkExport(_ partitions: [Int], nowMicros: Int64) throws {
+        var refused: [Int] = []
+        var loading: Int?
+        for partition in partitions {
+            guard readsUntil.indices.contains(partition) else {
+                throw SkewlessError(.invalidArgument, "partition \(partition) does not exist: the cluster has \(readsUntil.count) partitions (0 to \(readsUntil.count - 1))")
+            }
+            if nowMicros >= readsUntil[partition] {
+                refused.append(partition)
+            } else if !loaded[partition] {
+                loading = partition
+            }
+        }
+        if !refused.isEmpty {
+            let sorted = Set(refused).sorted()
+            let shown = sorted.prefix(10).map(String.init).joined(separator: ", ") + (sorted.count > 10 ? ", ..." : "")
+            throw WrongShardError(
+                epoch: epoch, partitions: sorted,
+                message: "wrong shard: node \(nodeID) (cluster map epoch \(epoch)) does not serve partition(s) \(shown), so it cannot export their rows; copy them from a node the cluster map lists as their replica")
+        }
+        if let loading {
+            throw SkewlessError(.unavailable, "partition \(loading) is still loading from the segment store on node \(nodeID) (cluster map epoch \(epoch)): export it from another replica, or retry once GET_CLUSTER_MAP lists it as loaded")
         }
     }
 

@@ -2,8 +2,8 @@ import SkewlessModel
 import SkewlessWire
 
 extension RequestProcessor {
-    /// GET_CLUSTER_MAP: the node's map as JSON, its epoch, its id and the partitions it has
-    /// loaded. A standalone node answers an empty map and epoch 0.
+    /// GET_CLUSTER_MAP: the node's map as JSON, its epoch, its id, the partitions it has
+    /// loaded and the partitions moving to it that it has caught up on. A standalone node answers an empty map and epoch 0.
     func getClusterMap() -> Skewless_V1_GetClusterMapResponse {
         var response = Skewless_V1_GetClusterMapResponse()
         response.nodeID = configuration.nodeID
@@ -12,6 +12,7 @@ extension RequestProcessor {
         response.mapJson = status.mapJSON
         response.epoch = status.epoch
         response.loadedPartitions = status.loadedPartitions.map { UInt32(truncatingIfNeeded: $0) }
+        response.caughtUpPartitions = status.caughtUpPartitions.map { UInt32(truncatingIfNeeded: $0) }
         return response
     }
 

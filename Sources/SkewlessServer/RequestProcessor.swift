@@ -20,7 +20,7 @@ final class RequestProcessor: Sendable {
     private let servicePlans: [String: ServingPlan]
     private let startedAtMicros: Int64
     private let draining = Atomic<Bool>(false)
-    private let clock: @Sendable () -> Int64
+    let clock: @Sendable () -> Int64
 
     init(
         repo: FeatureRepo,
@@ -84,8 +84,8 @@ final class RequestProcessor: Sendable {
             case .setClusterMap:
                 let payload = try decode(Skewless_V1_SetClusterMapRequest.self, request.payload)
                 response.payload = try setClusterMap(payload).serializedBytes()
-            case .materialize:
-                throw SkewlessError(.internal, "MATERIALIZE is answered off the event loop (respondLater); this is a bug in the node")
+            case .materialize, .exportRows:
+                throw SkewlessError(.internal, "method \(request.method.rawValue) is answered off the event loop (respondLater); this is a bug in the node")
             case .handshake:
                 throw SkewlessError(.failedPrecondition, "the handshake was already done on this connection; send it once, first")
             case .unspecified, .UNRECOGNIZED:
@@ -106,10 +106,11 @@ final class RequestProcessor: Sendable {
         }
     }
 
-    /// The response frame of a long-running method, produced off the event loop; nil for
-    /// the methods `respond(to:into:)` answers at once.
+    /// The response frame of a long-running method (MATERIALIZE, EXPORT_ROWS), produced off
+    /// the event loop; nil for the methods `respond(to:into:)` answers at once.
     func respondLater(to request: Skewless_V1_RequestFrame, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer>? {
-        guard request.method == .materialize else { return nil }
+        guard request.method == .materialize || request.method == .exportRows else { return nil }
+        let method = request.method
         let requestID = request.requestID
         let payload = request.payload
         let promise = eventLoop.makePromise(of: ByteBuffer.self)
@@ -120,10 +121,18 @@ final class RequestProcessor: Sendable {
             response.requestID = requestID
             response.status.code = .ok
             do {
-                let message = try decode(Skewless_V1_MaterializeRequest.self, payload)
-                response.payload = try materialize(message).serializedBytes()
+                if method == .exportRows {
+                    // A snapshot of millions of keys, or a page of MBs, must not hold an event loop either.
+                    let message = try decode(Skewless_V1_ExportRowsRequest.self, payload)
+                    response.payload = try exportRows(message).serializedBytes()
+                } else {
+                    let message = try decode(Skewless_V1_MaterializeRequest.self, payload)
+                    response.payload = try materialize(message).serializedBytes()
+                }
             } catch let error as SkewlessError {
                 response = .failure(requestID: requestID, error)
+            } catch let error as WrongShardError {
+                response = .wrongShard(requestID: requestID, error)
             } catch {
                 response = .failure(requestID: requestID, SkewlessError(.internal, "could not encode the response: \(error)"))
             }
@@ -290,6 +299,7 @@ final class RequestProcessor: Sendable {
         }
         let keys = try keyColumns.keys(for: repo.joinKeys(of: view), view: view.qualifiedName)
         try membership?.access?.checkWrite(keys)
+        try membership?.access?.checkWriteEpoch(keys, mapEpoch: request.mapEpoch)
         guard request.eventTimeMicros.count == rows else {
             throw SkewlessError(.invalidArgument, "\(request.eventTimeMicros.count) event times for \(rows) rows: every row needs an event time")
         }

@@ -92,34 +92,54 @@ struct ClusterAdmin {
         return failures
     }
 
-    /// Waits until every node in `expected` reports every partition listed for it loaded,
-    /// showing how far they are.
+    /// What nodes report that a rebalance waits on.
+    enum Readiness {
+        /// GET_CLUSTER_MAP's `loaded_partitions`: loaded from the segment store.
+        case loaded
+        /// GET_CLUSTER_MAP's `caught_up_partitions`: copied from a current replica.
+        case caughtUp
+
+        func partitions(of state: NodeClusterState) -> [Int] {
+            switch self {
+            case .loaded: return state.loadedPartitions
+            case .caughtUp: return state.caughtUpPartitions
+            }
+        }
+    }
+
+    /// Waits until every node in `expected` reports every partition listed for it (loaded, or
+    /// caught up), showing how far they are.
     /// - Throws: `DEADLINE_EXCEEDED` after `limit`, naming the nodes behind.
-    func waitUntilLoaded(
-        _ expected: [NodeID: Set<Int>], in map: ClusterMap, limit: Duration, progress: inout ClusterProgress
+    func waitUntil(
+        _ readiness: Readiness, _ expected: [NodeID: Set<Int>], in map: ClusterMap, limit: Duration, progress: inout ClusterProgress
     ) async throws(SkewlessError) {
-        let total = expected.values.reduce(0) { $0 + $1.count }
         let nodes = map.nodes.filter { expected[$0.id] != nil }
         let start = ContinuousClock.now
         while true {
             let probe = await probe(nodes)
-            var loaded = 0
-            var behind: [String] = []
+            var reported: [NodeID: [Int]?] = [:]
             for node in nodes {
-                let wanted = expected[node.id] ?? []
-                guard case .success(let state)? = probe[node.id] else {
-                    behind.append("\(node.id) (not answering)")
-                    continue
+                if case .success(let state)? = probe[node.id] {
+                    reported[node.id] = readiness.partitions(of: state)
                 }
-                let have = wanted.intersection(state.loadedPartitions)
-                loaded += have.count
-                if have.count < wanted.count { behind.append("\(node.id) \(have.count)/\(wanted.count)") }
             }
-            if behind.isEmpty { return }
-            progress.waiting("loading from the segment store: \(loaded) of \(total) partitions (\(behind.joined(separator: ", ")))")
+            let status = PartitionReadiness(expected: expected, reported: reported)
+            if status.isComplete { return }
+            let behind = status.behind.joined(separator: ", ")
+            switch readiness {
+            case .loaded:
+                progress.waiting("loading from the segment store: \(status.ready) of \(status.total) partitions (\(behind))")
+            case .caughtUp:
+                progress.waiting("catching up from the old owners: \(status.ready) of \(status.total) partitions (\(behind))")
+            }
             guard ContinuousClock.now - start < limit else {
                 progress.clear()
-                throw SkewlessError(.deadlineExceeded, "nodes had not loaded their partitions after \(limit): \(behind.joined(separator: ", ")); check their logs and the segment store they read (--segments), then run the command again")
+                switch readiness {
+                case .loaded:
+                    throw SkewlessError(.deadlineExceeded, "nodes had not loaded their partitions after \(limit): \(behind); check their logs and the segment store they read (--segments), then run the command again")
+                case .caughtUp:
+                    throw SkewlessError(.deadlineExceeded, "nodes had not caught up on their partitions after \(limit): \(behind); check their logs (they copy from the partitions' replicas, which must be up and reachable from them), then run the command again")
+                }
             }
             try? await Task.sleep(for: .milliseconds(200))
         }

@@ -65,7 +65,7 @@ struct ClusterInitCommand: AsyncParsableCommand {
             progress.step("epoch \(map.epoch): \(map.nodes.count) nodes, \(map.partitionCount) partitions x \(map.replicationFactor) replicas installed on every node")
             if waitSeconds > 0 {
                 let expected = Dictionary(uniqueKeysWithValues: map.nodes.map { ($0.id, Set(map.partitionsHeld(by: $0.id))) })
-                try await admin.waitUntilLoaded(expected, in: map, limit: .seconds(waitSeconds), progress: &progress)
+                try await admin.waitUntil(.loaded, expected, in: map, limit: .seconds(waitSeconds), progress: &progress)
                 progress.step("every node has loaded its partitions from the segment store")
             }
             print("")

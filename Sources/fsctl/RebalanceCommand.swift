@@ -13,8 +13,10 @@ struct RebalanceCommand: AsyncParsableCommand {
         discussion: """
             Steps, each a new epoch of the cluster map installed on every node:
               1. begin: the new owners load the moving partitions from the segment store; writes go to old and new owners
-              2. caught up: once every new owner reports its partitions loaded
-              3. flip: new owners serve; old owners keep serving clients with older maps for --grace-seconds
+              2. catching up: once every new owner reports its partitions loaded, it copies their rows
+                 from the old owners (rows written to the nodes directly, not in the segments)
+              3. flip: once every new owner reports them caught up, new owners serve; old owners keep
+                 serving clients with older maps for --grace-seconds
               4. finish: old owners drop the data; a removed node leaves the map
 
             Examples:
@@ -37,7 +39,7 @@ struct RebalanceCommand: AsyncParsableCommand {
     @Option(name: .customLong("grace-seconds"), help: "How long old owners keep serving after the flip.")
     var graceSeconds: Double = Double(ClusterMap.defaultGracePeriodMicros) / 1e6
 
-    @Option(name: .customLong("wait-seconds"), help: "How long new owners may take to load their partitions.")
+    @Option(name: .customLong("wait-seconds"), help: "How long new owners may take to load their partitions, and again to catch up on them.")
     var waitSeconds: Int = 600
 
     @Option(help: "Moves listed by --plan (the rest are counted).")
@@ -80,14 +82,14 @@ struct RebalanceCommand: AsyncParsableCommand {
             try await installEverywhere(map, on: everyNode(map, before), admin: admin, progress: &progress)
             progress.step("epoch \(map.epoch): began \(rebalance.change): \(map.moves.count) replicas move; new owners load them from the segment store")
 
-            var expected: [NodeID: Set<Int>] = [:]
-            for move in map.moves {
-                expected[move.to, default: []].insert(move.partition)
-            }
-            try await admin.waitUntilLoaded(expected, in: map, limit: .seconds(waitSeconds), progress: &progress)
+            let expected = PartitionReadiness.incomingPartitions(of: map)
+            try await admin.waitUntil(.loaded, expected, in: map, limit: .seconds(waitSeconds), progress: &progress)
             try map.markLoaded()
             try await installEverywhere(map, on: everyNode(map, before), admin: admin, progress: &progress)
-            progress.step("epoch \(map.epoch): new owners have loaded \(map.moves.count) partitions and take writes (caught up)")
+            progress.step("epoch \(map.epoch): new owners have loaded \(map.moves.count) partitions; they copy the rows the segments lack from the old owners")
+
+            try await admin.waitUntil(.caughtUp, expected, in: map, limit: .seconds(waitSeconds), progress: &progress)
+            progress.step("epoch \(map.epoch): new owners caught up on \(map.moves.count) partitions")
 
             let grace = Int64(graceSeconds * 1e6)
             try map.flip(nowMicros: WallClock.nowMicros(), gracePeriodMicros: grace)

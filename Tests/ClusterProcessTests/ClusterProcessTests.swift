@@ -1,5 +1,7 @@
 import Foundation
 import Skewless
+import SkewlessCluster
+import SkewlessModel
 import Testing
 
 /// The cluster with real `fsnode` processes on 127.0.0.1, driven through the SDK and `fsctl`
@@ -71,6 +73,18 @@ struct ClusterProcessTests {
         try cluster.fsctl(["rebalance", "--node", addresses[1], "--remove", "node-1", "--grace-seconds", "1"])
         await load.waitForReads(50)
 
+        // Rows written through the SDK before the next move and never ingested into the
+        // segments: only the old owners have them, and the new owner must copy them while it
+        // catches up, or it would serve the older segment values after the flip. The same
+        // client keeps writing during the move with the map it had before it: its writes are
+        // refused where they would miss the new owner, and it refreshes its map.
+        let direct = Array(LocalCluster.users.dropFirst(50))
+        let directWriter = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-3")]) { $0.timeout = .seconds(5) })
+        let stale = StaleWriter(client: directWriter, users: direct)
+        try await stale.write(version: 0)
+        await load.waitForReads(50)
+        stale.start()
+
         // Writes during the next move reach old and new owners (a writer that knows the
         // moving map), so the flip loses none of them.
         let writing = Task {
@@ -96,6 +110,10 @@ struct ClusterProcessTests {
         }
         try cluster.fsctl(["rebalance", "--node", addresses[1], "--add", newcomer, "--grace-seconds", "1"])
         let writeFailures = await writing.value
+        let (lastVersion, staleFailures) = await stale.stop()
+        await directWriter.close()
+        #expect(staleFailures.isEmpty, "\(staleFailures)")
+        #expect(lastVersion > 0)
         await load.waitForReads(50)
         let report = await load.stop()
         #expect(report.failures.isEmpty, "\(report)")
@@ -104,6 +122,14 @@ struct ClusterProcessTests {
         // The last write is what every owner serves now.
         let final = try await client.getOnlineFeatures(features: [Self.feature], entities: Self.entities(LocalCluster.users.prefix(50)))
         #expect(final.rows.map { $0.int64(Self.feature) } == LocalCluster.users.prefix(50).map { Int64($0) + 20_000_000 })
+        // The rows written directly before and during the move, read back with their newest
+        // values, among them those node-4 alone serves now (R = 1, the old owners dropped them).
+        let map = try ClusterMapFile.decode(try await cluster.state(of: "node-4").mapJSON, source: "node-4's map")
+        let node4 = Set(map.partitions(on: try NodeID("node-4")))
+        let onNode4 = direct.filter { node4.contains(map.partitioner.partition(ofInt64: Int64($0))) }
+        #expect(onNode4.count > 50, "node-4 took \(node4.count) partitions")
+        let copied = try await client.getOnlineFeatures(features: [Self.feature], entities: Self.entities(direct))
+        #expect(copied.rows.map { $0.int64(Self.feature) } == direct.map { StaleWriter.value(of: $0, version: lastVersion) })
         await client.close()
     }
 

@@ -656,6 +656,12 @@ package nonisolated struct Skewless_V1_WriteFeaturesRequest: Sendable {
   /// A field without a column is null in every row written.
   package var columns: [Skewless_V1_WriteColumn] = []
 
+  /// The epoch of the cluster map the client routed this write by; 0 (unset): none, no check.
+  /// A cluster node refuses, with wrong shard, a write routed by an older map than its own
+  /// that touches a partition in motion, so that the client refreshes its map and also writes
+  /// to the node the partition moves to (docs/cluster.md, section 7).
+  package var mapEpoch: UInt64 = 0
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -839,6 +845,10 @@ package nonisolated struct Skewless_V1_GetClusterMapResponse: Sendable {
   /// Partitions whose rows this node has loaded and serves.
   package var loadedPartitions: [UInt32] = []
 
+  /// Partitions moving to this node, in phase catching_up, whose rows it has copied from a
+  /// current replica (EXPORT_ROWS): the coordinator flips them once listed here. Ascending.
+  package var caughtUpPartitions: [UInt32] = []
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -864,6 +874,60 @@ package nonisolated struct Skewless_V1_SetClusterMapResponse: Sendable {
   // methods supported on all messages.
 
   /// The epoch the node now has.
+  package var epoch: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Skewless_V1_ExportRowsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "view" or "view@version" (latest version when omitted).
+  package var featureView: String = String()
+
+  /// The partitions whose rows to return (docs/cluster.md, section 2); at least one. The
+  /// node must serve reads of every one of them, else it answers wrong shard (ABORTED) or,
+  /// for a partition still loading, UNAVAILABLE.
+  package var partitions: [UInt32] = []
+
+  /// Empty: start an export (the node takes a snapshot of the matching keys). Otherwise the
+  /// next_cursor of the previous page, unchanged, with the same feature_view and partitions.
+  package var cursor: Data = Data()
+
+  /// Most rows in the page; 0 means 1024, more than 4096 means 4096. A page may hold fewer
+  /// (it also stays under the frame size).
+  package var maxRows: UInt32 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Skewless_V1_ExportRowsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// One column per join key of the view, in the view's key order, one value per row.
+  package var entities: [Skewless_V1_EntityKeyColumn] = []
+
+  /// One per row: the stored row's event time and created time (microseconds).
+  package var eventTimeMicros: [Int64] = []
+
+  package var createdTimeMicros: [Int64] = []
+
+  /// One column per field of the view, in view order, one value per row (a placeholder in
+  /// null rows, listed in null_rows), as in WriteFeaturesRequest.
+  package var columns: [Skewless_V1_WriteColumn] = []
+
+  /// Empty: the export is complete. Otherwise pass it back for the next page.
+  package var nextCursor: Data = Data()
+
+  /// The epoch of the node's cluster map when it answered.
   package var epoch: UInt64 = 0
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -1676,7 +1740,7 @@ nonisolated extension Skewless_V1_WriteColumn: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".WriteFeaturesRequest"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{1}entities\0\u{3}event_time_micros\0\u{3}created_time_micros\0\u{1}columns\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{1}entities\0\u{3}event_time_micros\0\u{3}created_time_micros\0\u{1}columns\0\u{3}map_epoch\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1689,6 +1753,7 @@ nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, S
       case 3: try { try decoder.decodeRepeatedInt64Field(value: &self.eventTimeMicros) }()
       case 4: try { try decoder.decodeRepeatedInt64Field(value: &self.createdTimeMicros) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.columns) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.mapEpoch) }()
       default: break
       }
     }
@@ -1710,6 +1775,9 @@ nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, S
     if !self.columns.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.columns, fieldNumber: 5)
     }
+    if self.mapEpoch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.mapEpoch, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1719,6 +1787,7 @@ nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, S
     if lhs.eventTimeMicros != rhs.eventTimeMicros {return false}
     if lhs.createdTimeMicros != rhs.createdTimeMicros {return false}
     if lhs.columns != rhs.columns {return false}
+    if lhs.mapEpoch != rhs.mapEpoch {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2093,7 +2162,7 @@ nonisolated extension Skewless_V1_GetClusterMapRequest: SwiftProtobuf.Message, S
 
 nonisolated extension Skewless_V1_GetClusterMapResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".GetClusterMapResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}map_json\0\u{1}epoch\0\u{3}node_id\0\u{3}loaded_partitions\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}map_json\0\u{1}epoch\0\u{3}node_id\0\u{3}loaded_partitions\0\u{3}caught_up_partitions\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2105,6 +2174,7 @@ nonisolated extension Skewless_V1_GetClusterMapResponse: SwiftProtobuf.Message, 
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
       case 4: try { try decoder.decodeRepeatedUInt32Field(value: &self.loadedPartitions) }()
+      case 5: try { try decoder.decodeRepeatedUInt32Field(value: &self.caughtUpPartitions) }()
       default: break
       }
     }
@@ -2123,6 +2193,9 @@ nonisolated extension Skewless_V1_GetClusterMapResponse: SwiftProtobuf.Message, 
     if !self.loadedPartitions.isEmpty {
       try visitor.visitPackedUInt32Field(value: self.loadedPartitions, fieldNumber: 4)
     }
+    if !self.caughtUpPartitions.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.caughtUpPartitions, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2131,6 +2204,7 @@ nonisolated extension Skewless_V1_GetClusterMapResponse: SwiftProtobuf.Message, 
     if lhs.epoch != rhs.epoch {return false}
     if lhs.nodeID != rhs.nodeID {return false}
     if lhs.loadedPartitions != rhs.loadedPartitions {return false}
+    if lhs.caughtUpPartitions != rhs.caughtUpPartitions {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2190,6 +2264,106 @@ nonisolated extension Skewless_V1_SetClusterMapResponse: SwiftProtobuf.Message, 
   }
 
   package static func ==(lhs: Skewless_V1_SetClusterMapResponse, rhs: Skewless_V1_SetClusterMapResponse) -> Bool {
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_ExportRowsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ExportRowsRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{1}partitions\0\u{1}cursor\0\u{3}max_rows\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.featureView) }()
+      case 2: try { try decoder.decodeRepeatedUInt32Field(value: &self.partitions) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.cursor) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.maxRows) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.featureView.isEmpty {
+      try visitor.visitSingularStringField(value: self.featureView, fieldNumber: 1)
+    }
+    if !self.partitions.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.partitions, fieldNumber: 2)
+    }
+    if !self.cursor.isEmpty {
+      try visitor.visitSingularBytesField(value: self.cursor, fieldNumber: 3)
+    }
+    if self.maxRows != 0 {
+      try visitor.visitSingularUInt32Field(value: self.maxRows, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_ExportRowsRequest, rhs: Skewless_V1_ExportRowsRequest) -> Bool {
+    if lhs.featureView != rhs.featureView {return false}
+    if lhs.partitions != rhs.partitions {return false}
+    if lhs.cursor != rhs.cursor {return false}
+    if lhs.maxRows != rhs.maxRows {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_ExportRowsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ExportRowsResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entities\0\u{3}event_time_micros\0\u{3}created_time_micros\0\u{1}columns\0\u{3}next_cursor\0\u{1}epoch\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.entities) }()
+      case 2: try { try decoder.decodeRepeatedInt64Field(value: &self.eventTimeMicros) }()
+      case 3: try { try decoder.decodeRepeatedInt64Field(value: &self.createdTimeMicros) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.columns) }()
+      case 5: try { try decoder.decodeSingularBytesField(value: &self.nextCursor) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.entities.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.entities, fieldNumber: 1)
+    }
+    if !self.eventTimeMicros.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.eventTimeMicros, fieldNumber: 2)
+    }
+    if !self.createdTimeMicros.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.createdTimeMicros, fieldNumber: 3)
+    }
+    if !self.columns.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.columns, fieldNumber: 4)
+    }
+    if !self.nextCursor.isEmpty {
+      try visitor.visitSingularBytesField(value: self.nextCursor, fieldNumber: 5)
+    }
+    if self.epoch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.epoch, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_ExportRowsResponse, rhs: Skewless_V1_ExportRowsResponse) -> Bool {
+    if lhs.entities != rhs.entities {return false}
+    if lhs.eventTimeMicros != rhs.eventTimeMicros {return false}
+    if lhs.createdTimeMicros != rhs.createdTimeMicros {return false}
+    if lhs.columns != rhs.columns {return false}
+    if lhs.nextCursor != rhs.nextCursor {return false}
     if lhs.epoch != rhs.epoch {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

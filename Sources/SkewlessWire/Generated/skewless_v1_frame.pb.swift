@@ -62,6 +62,10 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
 
   /// SetClusterMapRequest -> SetClusterMapResponse: an operator (fsctl) installs a newer map.
   case setClusterMap // = 8
+
+  /// ExportRowsRequest -> ExportRowsResponse: one page of the stored rows of some partitions
+  /// of one view, for a node catching up on a partition moving to it (docs/cluster.md).
+  case exportRows // = 9
   case UNRECOGNIZED(Int)
 
   package init() {
@@ -79,6 +83,7 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
     case 6: self = .materialize
     case 7: self = .getClusterMap
     case 8: self = .setClusterMap
+    case 9: self = .exportRows
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -94,6 +99,7 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
     case .materialize: return 6
     case .getClusterMap: return 7
     case .setClusterMap: return 8
+    case .exportRows: return 9
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -109,6 +115,7 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
     .materialize,
     .getClusterMap,
     .setClusterMap,
+    .exportRows,
   ]
 
 }
@@ -310,7 +317,7 @@ package nonisolated struct Skewless_V1_ResponseFrame: Sendable {
 fileprivate nonisolated let _protobuf_package = "skewless.v1"
 
 nonisolated extension Skewless_V1_Method: SwiftProtobuf._ProtoNameProviding {
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0METHOD_UNSPECIFIED\0\u{1}METHOD_HANDSHAKE\0\u{1}METHOD_HEALTH\0\u{1}METHOD_DESCRIBE\0\u{1}METHOD_GET_ONLINE_FEATURES\0\u{1}METHOD_WRITE_FEATURES\0\u{1}METHOD_MATERIALIZE\0\u{1}METHOD_GET_CLUSTER_MAP\0\u{1}METHOD_SET_CLUSTER_MAP\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0METHOD_UNSPECIFIED\0\u{1}METHOD_HANDSHAKE\0\u{1}METHOD_HEALTH\0\u{1}METHOD_DESCRIBE\0\u{1}METHOD_GET_ONLINE_FEATURES\0\u{1}METHOD_WRITE_FEATURES\0\u{1}METHOD_MATERIALIZE\0\u{1}METHOD_GET_CLUSTER_MAP\0\u{1}METHOD_SET_CLUSTER_MAP\0\u{1}METHOD_EXPORT_ROWS\0")
 }
 
 nonisolated extension Skewless_V1_StatusCode: SwiftProtobuf._ProtoNameProviding {
