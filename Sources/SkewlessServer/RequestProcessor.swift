@@ -65,7 +65,7 @@ final class RequestProcessor: Sendable {
             switch request.method {
             case .getOnlineFeatures:
                 // The hot path: encoded straight from the store's columns.
-                let payload = try decode(Skewless_V1_GetOnlineFeaturesRequest.self, request.payload)
+                let payload = try RequestDecoding.getOnlineFeatures(request.payload)
                 let columns = try getOnlineFeatures(payload, allocator: ByteBufferAllocator())
                 columns.writeFrame(requestID: request.requestID, into: &buffer)
                 return

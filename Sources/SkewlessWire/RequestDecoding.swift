@@ -1,0 +1,85 @@
+import Foundation
+import SkewlessModel
+
+/// Reads a node's hot request by hand: the `GetOnlineFeaturesRequest` payload, into the
+/// same generated message swift-protobuf would produce, without its generic decoder.
+///
+/// It accepts what any conforming encoder may write (packed or unpacked int64 keys, any
+/// field order, unknown fields, a later value of a singular field replacing an earlier
+/// one, the oneof's last member winning, a known field with another wire type skipped as
+/// an unknown field, as swift-protobuf does) and refuses what swift-protobuf refuses
+/// (truncation, strings that are not UTF-8). Unknown fields are dropped, not kept.
+package enum RequestDecoding {
+    /// - Throws: `invalidArgument` naming what is malformed.
+    package static func getOnlineFeatures(_ payload: Data) throws(SkewlessError) -> Skewless_V1_GetOnlineFeaturesRequest {
+        let decoded = payload.withUnsafeBytes { bytes in
+            Result { () throws(SkewlessError) in
+                var reader = ProtobufReader(bytes)
+                return try decodeRequest(&reader)
+            }
+        }
+        switch decoded {
+        case .success(let request):
+            return request
+        case .failure(let error):
+            throw SkewlessError(.invalidArgument, "the payload is not a valid skewless.v1.GetOnlineFeaturesRequest: \(error.message)")
+        }
+    }
+
+    private static func decodeRequest(_ reader: inout ProtobufReader) throws(SkewlessError) -> Skewless_V1_GetOnlineFeaturesRequest {
+        var request = Skewless_V1_GetOnlineFeaturesRequest()
+        while !reader.isAtEnd {
+            let (field, wireType) = try reader.readTag()
+            switch field {
+            case 1 where wireType == 2:
+                request.featureService = try readUTF8(&reader, "feature_service")
+            case 2 where wireType == 2:
+                var sub = try reader.readLengthDelimited()
+                // A repeated occurrence of a message field merges into the earlier one.
+                var list: Skewless_V1_FeatureList
+                if case .features(let earlier)? = request.selector { list = earlier } else { list = Skewless_V1_FeatureList() }
+                while !sub.isAtEnd {
+                    let (f, t) = try sub.readTag()
+                    if f == 1, t == 2 {
+                        list.features.append(try readUTF8(&sub, "features.features"))
+                    } else {
+                        try sub.skip(wireType: t)
+                    }
+                }
+                request.features = list
+            case 3 where wireType == 2:
+                var sub = try reader.readLengthDelimited()
+                request.entities.append(try decodeKeyColumn(&sub))
+            default:
+                try reader.skip(wireType: wireType)
+            }
+        }
+        return request
+    }
+
+    private static func decodeKeyColumn(_ reader: inout ProtobufReader) throws(SkewlessError) -> Skewless_V1_EntityKeyColumn {
+        var column = Skewless_V1_EntityKeyColumn()
+        while !reader.isAtEnd {
+            let (field, wireType) = try reader.readTag()
+            switch field {
+            case 1 where wireType == 2:
+                column.joinKey = try readUTF8(&reader, "entities.join_key")
+            case 2 where wireType == 0 || wireType == 2:
+                try reader.readInt64s(wireType: wireType, into: &column.int64Values)
+            case 3 where wireType == 2:
+                column.stringValues.append(try readUTF8(&reader, "entities.string_values"))
+            default:
+                try reader.skip(wireType: wireType)
+            }
+        }
+        return column
+    }
+
+    private static func readUTF8(_ reader: inout ProtobufReader, _ field: String) throws(SkewlessError) -> String {
+        let bytes = try reader.readLengthDelimited().remainingBytes
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ProtobufReader.malformed("\(field) is not valid UTF-8")
+        }
+        return text
+    }
+}

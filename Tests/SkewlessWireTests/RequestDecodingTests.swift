@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import SkewlessModel
+@testable import SkewlessWire
+
+@Suite struct RequestDecodingTests {
+    /// `request` without the unknown fields swift-protobuf keeps (the hand decoder drops them).
+    static func known(_ request: Skewless_V1_GetOnlineFeaturesRequest) -> Skewless_V1_GetOnlineFeaturesRequest {
+        var request = request
+        request.unknownFields = .init()
+        if case .features(var list)? = request.selector {
+            list.unknownFields = .init()
+            request.features = list
+        }
+        for index in request.entities.indices { request.entities[index].unknownFields = .init() }
+        return request
+    }
+
+    @Test func decodesWhatSwiftProtobufDecodes() throws {
+        for request in RequestEncodingTests.requests() {
+            let bytes: Data = try request.serializedBytes()
+            #expect(try RequestDecoding.getOnlineFeatures(bytes) == request)
+        }
+    }
+
+    @Test func acceptsUnpackedKeysUnknownFieldsAndRepeatedSingularFields() throws {
+        // feature_service "a", then "svc" (the last wins); an unknown varint field 9; an
+        // entity column with two unpacked int64 values and an unknown fixed32 field.
+        let column: [UInt8] = [0x0A, 1, 0x6B, 0x10, 0x05, 0x10, 0x7F, 0x25, 1, 2, 3, 4]
+        // Field 1 as a varint is an unknown field to swift-protobuf, not an error.
+        let bytes: [UInt8] = [0x0A, 1, 0x61, 0x48, 0x2A, 0x0A, 3, 0x73, 0x76, 0x63, 0x08, 1, 0x1A, UInt8(column.count)] + column
+        let expected = try Skewless_V1_GetOnlineFeaturesRequest(serializedBytes: bytes)
+        #expect(expected.featureService == "svc")
+        #expect(expected.entities.first?.int64Values == [5, 127])
+        #expect(try RequestDecoding.getOnlineFeatures(Data(bytes)) == Self.known(expected))
+    }
+
+    @Test func refusesWhatSwiftProtobufRefuses() {
+        let bad: [[UInt8]] = [
+            [0x0A, 5, 0x61],                   // a string running past the end
+            [0x0A, 2, 0xC3, 0x28],             // not UTF-8
+            [0x1A, 2, 0x15, 0x01],             // an entity column whose int64 values are fixed32
+            [0x1A, 3, 0x12, 1, 0x80],          // a truncated packed varint
+            [0xFF],                            // a truncated tag
+        ]
+        for bytes in bad {
+            #expect(throws: (any Error).self) { try Skewless_V1_GetOnlineFeaturesRequest(serializedBytes: bytes) }
+            #expect {
+                try RequestDecoding.getOnlineFeatures(Data(bytes))
+            } throws: { error in
+                (error as? SkewlessError)?.code == .invalidArgument
+            }
+        }
+    }
+
+    @Test func randomBytesAreDecodedAlikeOrRefusedByBoth() throws {
+        var state: UInt64 = 0x5EED
+        for _ in 0..<3_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            var bytes = [UInt8]()
+            var seed = state
+            for _ in 0..<Int(state >> 59) + 1 {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                bytes.append(UInt8(truncatingIfNeeded: seed >> 56))
+            }
+            let theirs = try? Skewless_V1_GetOnlineFeaturesRequest(serializedBytes: bytes)
+            let ours = try? RequestDecoding.getOnlineFeatures(Data(bytes))
+            if let theirs, let ours {
+                #expect(ours == Self.known(theirs), "\(bytes)")
+            } else {
+                #expect(theirs == nil && ours == nil, "\(bytes)")
+            }
+        }
+    }
+}
