@@ -85,6 +85,9 @@ package struct BenchmarkReport: Sendable, Hashable, Codable {
         package var latencyMicros: LatencySummary
         /// From the actual send (differs from `latencyMicros` only in an open loop).
         package var serviceTimeMicros: LatencySummary
+        /// Open loop: how late the generator's own timer sent requests (see
+        /// `RunResult.wakeLateness`); nil in a closed loop.
+        package var wakeLatenessMicros: LatencySummary?
 
         package init(_ run: TargetRun) {
             target = run.target
@@ -96,6 +99,7 @@ package struct BenchmarkReport: Sendable, Hashable, Codable {
             throughput = run.result.throughput
             latencyMicros = run.result.summary
             serviceTimeMicros = run.result.serviceTimeSummary
+            wakeLatenessMicros = run.result.wakeLatenessSummary
         }
     }
 

@@ -87,8 +87,12 @@ package struct LoadDriver: Sendable {
         var result = RunResult()
         while let ticket = tickets.take(below: due) {
             let intended = schedule.intendedStart(of: ticket)
+            let slept = clock.now() < intended
             await clock.sleep(until: intended)
             let sent = clock.now()
+            if slept {
+                result.recordWakeLateness(sent > intended ? sent - intended : 0)
+            }
             if sent > giveUpAt {
                 result.record(.timeout, latency: 0, serviceTime: 0)
                 progress?.record(.timeout)

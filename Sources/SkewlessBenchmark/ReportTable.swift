@@ -20,6 +20,10 @@ package enum ReportTable {
                     ]))
                 }
             }
+            for run in report.runs {
+                guard let late = run.wakeLatenessMicros else { continue }
+                lines.append("  \(run.target): service time p50 \(f(run.serviceTimeMicros.p50)) p99 \(f(run.serviceTimeMicros.p99)) us; the generator's timer sent late by p50 \(f(late.p50)) p99 \(f(late.p99)) us (counted in latency)")
+            }
             for run in report.runs where run.firstError != nil {
                 lines.append("  \(run.target) first error: \(run.firstError ?? "")")
             }

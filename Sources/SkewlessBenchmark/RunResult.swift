@@ -8,6 +8,10 @@ package struct RunResult: Sendable {
     /// Nanoseconds from the actual send to the response. In an open loop the difference to
     /// `latency` is the time requests waited for the generator (the correction).
     package var serviceTime = RunResult.makeHistogram()
+    /// Open loop: how late the generator itself sent requests it had slept for (woken after
+    /// their intended time by the timer, not held back by busy workers). Counted in
+    /// `latency`, so it bounds what the run can resolve; empty in a closed loop.
+    package var wakeLateness = RunResult.makeHistogram()
     package var errors = 0
     package var timeouts = 0
     package var firstError: String?
@@ -42,9 +46,15 @@ package struct RunResult: Sendable {
     }
 
     /// Adds another share's counts; elapsed time is the longer of the two (shares run side by side).
+    /// Records how late a request the generator slept for went out.
+    package mutating func recordWakeLateness(_ nanoseconds: UInt64) {
+        _ = wakeLateness.record(max(1, min(nanoseconds, Self.highestTrackable)))
+    }
+
     package mutating func add(_ other: RunResult) {
         latency.add(other.latency)
         serviceTime.add(other.serviceTime)
+        wakeLateness.add(other.wakeLateness)
         errors += other.errors
         timeouts += other.timeouts
         firstError = firstError ?? other.firstError
@@ -60,4 +70,6 @@ package struct RunResult: Sendable {
 
     package var summary: LatencySummary { LatencySummary(latency) }
     package var serviceTimeSummary: LatencySummary { LatencySummary(serviceTime) }
+    /// nil when the generator never slept (a closed loop).
+    package var wakeLatenessSummary: LatencySummary? { wakeLateness.totalCount > 0 ? LatencySummary(wakeLateness) : nil }
 }

@@ -61,6 +61,38 @@ import Testing
         #expect(abs(result.throughput - 2000) < 20)
     }
 
+    /// A generator whose timer wakes 40 µs late adds 40 µs to every request it slept for;
+    /// the run says so (wake lateness), apart from the target's service time.
+    @Test func openLoopReportsTheGeneratorsOwnLateness() async throws {
+        let clock = SimulatedClock(wakeLate: 40_000)
+        let connection = StallingConnection(clock: clock, serviceTime: 100_000)
+        let result = try await LoadDriver(clock: clock).run(
+            connections: [connection], model: .open(rate: 1000, connections: 1, inFlight: 1), workload: workload, nanoseconds: 500_000_000)
+        #expect(result.completed == 500)
+        #expect(result.wakeLateness.totalCount == 499)  // the first request is due at once
+        #expect(result.wakeLateness.min > 39_000 && result.wakeLateness.max < 41_000)
+        #expect(result.latency.valueAtPercentile(50) > 139_000 && result.latency.valueAtPercentile(50) < 141_000)
+        #expect(result.serviceTime.max < 101_000)
+        #expect(result.wakeLatenessSummary != nil)
+    }
+
+    /// Requests held back by a stall were not slept for: their wait is the target's doing and
+    /// is not counted as the generator's lateness.
+    @Test func requestsDueBehindAStallAreNotTheGeneratorsLateness() async throws {
+        let clock = SimulatedClock()
+        let connection = StallingConnection(clock: clock, serviceTime: 100_000, stallAt: 50, stall: 100_000_000)
+        let result = try await LoadDriver(clock: clock).run(
+            connections: [connection], model: .open(rate: 1000, connections: 1, inFlight: 1), workload: workload, nanoseconds: 1_000_000_000)
+        #expect(result.completed == 1000)
+        #expect(result.wakeLateness.totalCount < 900)
+        #expect(result.wakeLateness.max <= 1)
+        let lateClock = SimulatedClock(wakeLate: 40_000)
+        let closed = try await LoadDriver(clock: lateClock).run(
+            connections: [StallingConnection(clock: lateClock, serviceTime: 1_000)], model: .closed(connections: 1, inFlight: 1),
+            workload: workload, nanoseconds: 1_000_000)
+        #expect(closed.wakeLatenessSummary == nil)
+    }
+
     /// A backlog still waiting after the run and the drain time counts as timeouts, not as
     /// silently dropped requests.
     @Test func openLoopOverloadBeyondTheDrainCountsTimeouts() async throws {

@@ -5,11 +5,17 @@ import Synchronization
 /// by its service time. With one worker, a run is deterministic and takes no real time.
 final class SimulatedClock: BenchmarkClock {
     private let current = Mutex<UInt64>(1_000_000_000)
+    /// How late a sleep that had to wait wakes up (a real timer's slack).
+    let wakeLate: UInt64
+
+    init(wakeLate: UInt64 = 0) {
+        self.wakeLate = wakeLate
+    }
 
     func now() -> UInt64 { current.withLock { $0 } }
 
     func sleep(until deadline: UInt64) async {
-        current.withLock { $0 = max($0, deadline) }
+        current.withLock { $0 = $0 < deadline ? deadline + wakeLate : $0 }
     }
 
     func advance(by nanoseconds: UInt64) {
