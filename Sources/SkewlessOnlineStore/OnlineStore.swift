@@ -50,7 +50,7 @@ package final class OnlineStore: Sendable {
         self.init(views: repo.featureViews.map { ($0, repo.joinKeys(of: $0)) }, expectedRowsPerView: expectedRowsPerView)
     }
 
-    private func table(for view: FeatureView) throws(SkewlessError) -> LockedTable {
+    func table(for view: FeatureView) throws(SkewlessError) -> LockedTable {
         guard let table = tables[ViewID(view)] else {
             let known = knownViews.isEmpty ? "none" : knownViews.joined(separator: ", ")
             throw SkewlessError(.notFound, "feature view '\(view.qualifiedName)' has no table in this online store (known: \(known)): load a repo that defines it")
