@@ -45,7 +45,7 @@ extension OfflineStore {
         var pending = SegmentRows(schema: snapshot.schema)
         func emit(_ rows: SegmentRows, touched: [Bool]) throws(SkewlessError) {
             var rows = rows
-            var keys = (0..<rows.count).map { rows.keys.key(at: $0) }
+            var keys = rows.keys.entityKeys()
             if watermark != nil || keep != nil {
                 let chosen = keys.indices.filter { (watermark == nil || touched[$0]) && (keep?(keys[$0]) ?? true) }
                 if chosen.count < rows.count {
