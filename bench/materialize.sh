@@ -87,8 +87,12 @@ node_pid=$!
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
 rss() { awk '/VmRSS/ {print $2}' "/proc/$node_pid/status"; }
 echo "  node RSS before: $(rss) KiB"
+# Other work on the machine slows the drill: say how loaded it was.
+load() { sed 's/^\([^ ]* [^ ]* [^ ]*\).*/\1/' /proc/loadavg; }
+echo "  load average (1, 5, 15 min) before: $(load)"
 /usr/bin/time -f "  fsctl materialize --full: %e s wall" "$bin/fsctl" materialize --full --node "127.0.0.1:$PORT"
 echo "  node RSS after: $(rss) KiB"
+echo "  load average (1, 5, 15 min) after: $(load)"
 "$bin/fsctl" health --node "127.0.0.1:$PORT" | sed 's/^/  /'
 
 echo
