@@ -48,7 +48,7 @@ extension FeatureTable {
                 let eventTime = events[row]
                 let createdTime = createdTimes?[row] ?? nowMicros
                 let candidate = base + appended.count
-                let slot = Self.claim(&index, batch.keys[row], candidate: candidate)
+                let slot = Self.claim(&index[batch.keys[row]], candidate: candidate)
                 if slot == candidate {
                     appended.append(row)
                     addedEventTimes.append(eventTime)
@@ -85,17 +85,16 @@ extension FeatureTable {
         return WriteResult(rowsWritten: written, rowsIgnoredOlder: ignored)
     }
 
-    /// The slot of `key`: its entry in `index`, or for a new key `candidate`, inserted.
-    ///
-    /// One hash for a new key, two for a known one (it is put back): a load is mostly new
-    /// keys. Not `index[key, default: candidate]`, whose autoclosure was boxed on the heap
-    /// twice per row, a fifth of a load's time.
+    /// The slot in a key's index entry, or for a new key (no entry) `candidate`, which
+    /// becomes its entry: through `Dictionary`'s optional subscript, one hash for both
+    /// lookup and insert. Not `index[key, default: candidate]`, whose autoclosure was boxed
+    /// on the heap twice per row, a fifth of a load's time.
     @inline(__always)
-    private static func claim(_ index: inout [EntityKey: UInt32], _ key: EntityKey, candidate: Int) -> Int {
-        guard let known = index.updateValue(UInt32(truncatingIfNeeded: candidate), forKey: key) else {
-            return candidate
+    private static func claim(_ entry: inout UInt32?, candidate: Int) -> Int {
+        if let known = entry {
+            return Int(known)
         }
-        index[key] = known
-        return Int(known)
+        entry = UInt32(truncatingIfNeeded: candidate)
+        return candidate
     }
 }
