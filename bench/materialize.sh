@@ -6,6 +6,8 @@
 #
 #   bench/materialize.sh                      # 10M entities x 10 features (the issue's shape)
 #   ENTITIES=1000000 bench/materialize.sh     # a quick run
+#   KEEP_WORK=1 ENTITIES=3000000 bench/materialize.sh   # keeps WORK; a later run with the same
+#                                             # ENTITIES reuses its store and skips the ingest
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,7 @@ ENTITIES=${ENTITIES:-10000000}
 PORT=${PORT:-7495}
 WORK=${WORK:-/tmp/skewless-materialize-bench}
 SCRATCH=${SCRATCH:-.build-release-lead}
+KEEP_WORK=${KEEP_WORK:-0}
 RESULT=bench/results/materialize-$(date -u +%Y-%m-%d).txt
 
 scripts/setup.sh >&2
@@ -21,7 +24,14 @@ swift build -c release --scratch-path "$SCRATCH" --product fsnode >&2
 bin="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)"
 python3 -c 'import duckdb' 2>/dev/null || pip install duckdb >&2
 
-rm -rf "$WORK"
+# With KEEP_WORK=1 a store ingested earlier for the same ENTITIES is reused (iterating on
+# the materialization path); otherwise WORK starts empty and is removed at exit.
+reuse=0
+if [ "$KEEP_WORK" = 1 ] && [ -d "$WORK/store" ] && [ "$(cat "$WORK/entities" 2>/dev/null)" = "$ENTITIES" ]; then
+  reuse=1
+else
+  rm -rf "$WORK"
+fi
 mkdir -p "$WORK/repo"
 cat > "$WORK/repo/bench.yaml" <<YAML
 project: materialize_bench
@@ -39,13 +49,19 @@ feature_services:
 YAML
 
 node_pid=
-cleanup() { [ -n "$node_pid" ] && kill -TERM "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null; rm -rf "$WORK"; }
+cleanup() {
+  [ -n "$node_pid" ] && kill -TERM "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null
+  [ "$KEEP_WORK" = 1 ] || rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 exec > >(tee "$RESULT") 2>&1
 echo "# bench/materialize.sh $(date -u +%Y-%m-%dT%H:%M:%SZ): $ENTITIES entities x 10 float features"
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB; $(swift --version 2>&1 | grep -o 'Swift version [0-9.]*' | head -1)"
 
+if [ "$reuse" = 1 ]; then
+echo "# reusing the store ingested earlier in $WORK (KEEP_WORK=1)"
+else
 # One row per entity, event times within the last day, values derived from the id.
 python3 - "$WORK" "$ENTITIES" <<'PY'
 import sys, time, duckdb
@@ -60,6 +76,9 @@ ls -l "$WORK/features.csv" | awk '{print "#", $5, "bytes of CSV"}'
 echo
 echo "## Ingest into the offline store"
 /usr/bin/time -f "  %e s wall, peak RSS %M KiB" "$bin/fsctl" ingest wide10 "$WORK/features.csv" --repo "$WORK/repo" --store "$WORK/store" --compact
+rm -f "$WORK/features.csv"
+echo "$ENTITIES" > "$WORK/entities"
+fi
 
 echo
 echo "## Rebuild drill: an empty node loads every entity from the segments"
@@ -68,8 +87,12 @@ node_pid=$!
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
 rss() { awk '/VmRSS/ {print $2}' "/proc/$node_pid/status"; }
 echo "  node RSS before: $(rss) KiB"
+# Other work on the machine slows the drill: say how loaded it was.
+load() { sed 's/^\([^ ]* [^ ]* [^ ]*\).*/\1/' /proc/loadavg; }
+echo "  load average (1, 5, 15 min) before: $(load)"
 /usr/bin/time -f "  fsctl materialize --full: %e s wall" "$bin/fsctl" materialize --full --node "127.0.0.1:$PORT"
 echo "  node RSS after: $(rss) KiB"
+echo "  load average (1, 5, 15 min) after: $(load)"
 "$bin/fsctl" health --node "127.0.0.1:$PORT" | sed 's/^/  /'
 
 echo

@@ -26,12 +26,16 @@ extension OfflineStore {
     ///     incremental load); nil for all entities.
     ///   - keep: which entities to return (a cluster node loads only its partitions); nil: all.
     ///   - batchRows: the most entities per batch.
+    ///   - expecting: for a load of all entities (no watermark), called once before the
+    ///     first batch with an estimate of how many entities the batches will hold (see
+    ///     `estimatedEntities`), so the caller can size its index up front.
     ///   - body: called with each batch: keys, event times, created times and every field of
     ///     the view (non-nil, with null flags), in key order.
     @discardableResult
     package func latestRows(
         of view: FeatureView, joinKeys: [JoinKey], asOf time: Int64 = .max, asOfKnownTime: Bool = false, createdAfter watermark: Int64? = nil,
-        keep: ((EntityKey) -> Bool)? = nil, batchRows: Int = 65_536, _ body: (WriteBatch) throws(SkewlessError) -> Void
+        keep: ((EntityKey) -> Bool)? = nil, batchRows: Int = 65_536, expecting: ((Int) -> Void)? = nil,
+        _ body: (WriteBatch) throws(SkewlessError) -> Void
     ) throws(SkewlessError) -> MaterializationSummary {
         let snapshot = try snapshot(of: view, joinKeys: joinKeys)
         let asOf = LatestAsOf(time: time, ttlMicros: view.ttlSeconds &* 1_000_000, asOfKnownTime: asOfKnownTime)
@@ -41,11 +45,14 @@ extension OfflineStore {
             summary.rowsScanned = 0
             return summary
         }
+        if watermark == nil, let expecting {
+            expecting(try Self.estimatedEntities(snapshot, keep: keep))
+        }
         var streams = snapshot.segments.map { SegmentLatestRows(reader: $0, asOf: asOf, watermark: watermark) }
         var pending = SegmentRows(schema: snapshot.schema)
         func emit(_ rows: SegmentRows, touched: [Bool]) throws(SkewlessError) {
             var rows = rows
-            var keys = (0..<rows.count).map { rows.keys.key(at: $0) }
+            var keys = rows.keys.entityKeys()
             if watermark != nil || keep != nil {
                 let chosen = keys.indices.filter { (watermark == nil || touched[$0]) && (keep?(keys[$0]) ?? true) }
                 if chosen.count < rows.count {
@@ -107,6 +114,22 @@ extension OfflineStore {
         }
         try emit(pending, touched: touched)
         return summary
+    }
+
+    /// About how many entities `keep` accepts in a view: its row count times the share of
+    /// accepted entities among the rows of the first segment's first row group (reading
+    /// only that group's keys). Exact for one row per entity and no filter; never more
+    /// than the row count.
+    static func estimatedEntities(_ snapshot: ViewSnapshot, keep: ((EntityKey) -> Bool)?) throws(SkewlessError) -> Int {
+        guard let first = snapshot.segments.first(where: { $0.rowGroupCount > 0 && $0.rowCount(ofGroup: 0) > 0 }) else { return 0 }
+        let keys = try first.keys(ofGroup: 0)
+        let bounds = keys.runBounds()
+        var accepted = bounds.count - 1
+        if let keep {
+            accepted = bounds.dropLast().reduce(0) { $0 + (keep(keys.key(at: $1)) ? 1 : 0) }
+        }
+        let sampled = first.rowCount(ofGroup: 0)
+        return Int((Double(snapshot.rowCount) * Double(accepted) / Double(sampled)).rounded(.up))
     }
 
     private static func nextHead(_ stream: inout SegmentLatestRows) throws(SkewlessError) -> (batch: SegmentLatestRows.Batch, row: Int)? {

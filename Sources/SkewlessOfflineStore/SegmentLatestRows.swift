@@ -43,12 +43,12 @@ struct SegmentLatestRows {
         var chosen: [Int] = []
         var touched: [Bool] = []
         var emitted = Batch(rows: SegmentRows(schema: reader.schema), touched: [])
+        let bounds = rows.keys.runBounds()
+        chosen.reserveCapacity(bounds.count)
+        touched.reserveCapacity(bounds.count)
         rows.eventTimes.withUnsafeBufferPointer { events in
             rows.createdTimes.withUnsafeBufferPointer { created in
-                var start = 0
-                while start < rows.count {
-                    var end = start + 1
-                    while end < rows.count, rows.keys.compare(end, with: rows.keys, start) == 0 { end += 1 }
+                for (start, end) in zip(bounds, bounds.dropFirst()) {
                     var winner = asOf.latest(in: start..<end, eventTimes: events, createdTimes: created)
                     var isTouched = watermark.map { mark in (start..<end).contains { created[$0] > mark } } ?? true
                     var carried: SegmentRows?
@@ -74,11 +74,14 @@ struct SegmentLatestRows {
                         chosen.append(winner)
                         touched.append(isTouched)
                     }
-                    start = end
                 }
             }
         }
-        let winners = Batch(rows: rows.gathered(chosen), touched: touched)
+        // `chosen` ascends, so when its last entry is its count - 1 it is the first rows in
+        // order (a segment with one row per entity, the last one carried): copied a column at
+        // a time, or not at all.
+        let isPrefix = chosen.last.map { $0 == chosen.count - 1 } ?? true
+        let winners = Batch(rows: !isPrefix ? rows.gathered(chosen) : chosen.count == rows.count ? rows : rows.prefix(chosen.count), touched: touched)
         guard emitted.rows.count > 0 else { return winners }
         // The entity carried over from the previous group comes first, as a batch of its own:
         // appending the group's winners to it row by row cost more than the rest of the read.

@@ -53,6 +53,29 @@ struct ChunkedArray<Element> {
         }
     }
 
+    /// Appends `elements` in order, filling the last chunk before starting another: a bulk
+    /// load copies a chunk's worth at a time instead of an element at a time.
+    mutating func append<C: Collection>(contentsOf elements: C) where C.Element == Element {
+        var next = elements.startIndex
+        var remaining = elements.count
+        while remaining > 0 {
+            if count & Self.chunkMask == 0 {
+                chunks.append([])
+            }
+            let last = chunks.count - 1
+            let used = chunks[last].count
+            let take = Swift.min(remaining, Self.chunkSize - used)
+            if used + take > chunks[last].capacity {
+                chunks[last].reserveCapacity(Swift.min(Self.chunkSize, Swift.max(used + take, used * 2, 16)))
+            }
+            let end = elements.index(next, offsetBy: take)
+            chunks[last].append(contentsOf: elements[next..<end])
+            next = end
+            count += take
+            remaining -= take
+        }
+    }
+
     /// Bytes allocated for the chunks (capacities, not counts) and the chunk list itself.
     /// Elements' own heap storage (string buffers, nested arrays) is not included.
     var allocatedBytes: Int {

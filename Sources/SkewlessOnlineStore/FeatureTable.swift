@@ -29,13 +29,13 @@ import SkewlessModel
 /// 4.8-5.0 s without).
 final class FeatureTable {
     let schema: TableSchema
-    @exclusivity(unchecked) private(set) var index: [EntityKey: UInt32]
-    @exclusivity(unchecked) private(set) var eventTimes = ChunkedArray<Int64>()
-    @exclusivity(unchecked) private(set) var createdTimes = ChunkedArray<Int64>()
+    @exclusivity(unchecked) var index: [EntityKey: UInt32]
+    @exclusivity(unchecked) var eventTimes = ChunkedArray<Int64>()
+    @exclusivity(unchecked) var createdTimes = ChunkedArray<Int64>()
     /// One per field of the view, in view order; each holds one entry per row slot.
     let columns: [FieldColumn]
     /// Heap bytes owned by stored keys (string parts, composite keys' arrays).
-    private(set) var keyHeapBytes = 0
+    var keyHeapBytes = 0
     /// Where `ViewRows.prefetchFixedWidth` leaves what it loaded, so the loads are kept.
     var prefetchChecksum: UInt64 = 0
 
@@ -115,7 +115,7 @@ final class FeatureTable {
     /// default when the key is absent: one hash for both lookup and insert.
     private static func slot(in value: inout UInt32) -> UInt32 { value }
 
-    private static func heapBytes(of key: EntityKey) -> Int {
+    static func heapBytes(of key: EntityKey) -> Int {
         let parts = key.parts
         var total = parts.count > 1 ? MemoryFootprint.arrayBytes(capacity: parts.count, stride: MemoryLayout<KeyPart>.stride) : 0
         for case .string(let text) in parts {

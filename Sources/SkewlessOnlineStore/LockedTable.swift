@@ -9,7 +9,7 @@ import Synchronization
 /// is shorter than the bookkeeping a reader-writer lock adds, and a mutex cannot starve writers.
 final class LockedTable: Sendable {
     let schema: TableSchema
-    private let table: Mutex<FeatureTable>
+    let table: Mutex<FeatureTable>
 
     /// Rows applied per lock acquisition: about 16k values, between 64 and 1024 rows.
     let sliceRows: Int

@@ -71,7 +71,8 @@ struct TableSchema: Sendable {
             guard key.count == joinKeys.count else {
                 throw SkewlessError(.invalidArgument, "\(subject): row \(row)'s entity key \(key) has \(key.count) parts but the view's key has \(joinKeys.count) (\(keyShape)): send one value per join key, in key order")
             }
-            for (part, joinKey) in zip(key.parts, joinKeys) where part.type != joinKey.type {
+            for (index, joinKey) in joinKeys.enumerated() where key.part(index).type != joinKey.type {
+                let part = key.part(index)
                 throw SkewlessError(.invalidArgument, "\(subject): row \(row)'s entity key \(key) gives join key '\(joinKey.name)' a \(part.type.rawValue) value but it is \(joinKey.type.rawValue): send \(joinKey.type.rawValue) values for it")
             }
         }

@@ -31,10 +31,10 @@ struct RowLookup: Sendable, Hashable {
 /// Not `Sendable`: a column belongs to one `FeatureTable`, which is only reached under its
 /// lock; hence no dynamic exclusivity checks on its storage (see `FeatureTable`).
 final class TypedColumn<Element: ColumnElement> {
-    @exclusivity(unchecked) private(set) var values = ChunkedArray<Element>()
-    @exclusivity(unchecked) private(set) var nulls = NullBitmap()
+    @exclusivity(unchecked) var values = ChunkedArray<Element>()
+    @exclusivity(unchecked) var nulls = NullBitmap()
     /// Heap bytes owned by the stored values (always 0 for fixed-width types).
-    private(set) var elementHeapBytes = 0
+    var elementHeapBytes = 0
 
     /// The field's declared default, in stored form (embeddings encoded once, here).
     let defaultValue: Element?

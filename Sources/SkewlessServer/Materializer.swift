@@ -10,6 +10,9 @@ import Synchronization
 /// `LatestAsOf`, the same rule historical retrieval uses), so a value served after materializing up to T is the
 /// value a training set gets at T. The online store keeps the newer row by (event time,
 /// created time), so loading a row twice, or out of order with live writes, is harmless.
+/// Rows go in through the online store's bulk path (`OnlineStore.load`: the state `write`
+/// leaves, a column at a time), and a full load first sizes the view's key index from the
+/// offline store's estimate of the entities to come.
 ///
 /// Watermarks: a view's watermark W is the newest creation time among the rows it has read.
 /// An incremental run loads only the entities with a row created after W (their latest row
@@ -103,9 +106,14 @@ final class Materializer: Sendable {
                 $0.progress = Progress(featureView: name, viewsDone: done, viewsTotal: views.count, entitiesWritten: 0)
             }
             var written = 0
-            let summary = try offline.latestRows(of: view, joinKeys: repo.joinKeys(of: view), asOf: asOf, createdAfter: since, keep: only) {
+            // Sized up front: growing a 10M-entry key index by doubling rehashed it a dozen times.
+            let online = self.online
+            let expecting = { (entities: Int) in
+                online.reserveRows(view: view, rows: max(online.entityRowCount(view: view), entities))
+            }
+            let summary = try offline.latestRows(of: view, joinKeys: repo.joinKeys(of: view), asOf: asOf, createdAfter: since, keep: only, expecting: expecting) {
                 (batch) throws(SkewlessError) in
-                written += try online.write(view: view, batch: batch, nowMicros: asOf).rowsWritten
+                written += try online.load(view: view, batch: batch, nowMicros: asOf).rowsWritten
                 state.withLock { $0.progress?.entitiesWritten = written }
             }
             // The next incremental run needs only entities with a row created after the
