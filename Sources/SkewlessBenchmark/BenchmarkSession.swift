@@ -57,7 +57,10 @@ package final class BenchmarkSession: Sendable {
     /// Prepares everything; on failure stops what it started.
     package static func open(_ options: Options, progress: ProgressLine = ProgressLine()) async throws(SkewlessError) -> BenchmarkSession {
         guard let endpoint = options.nodes.first else { throw SkewlessError(.invalidArgument, "give a node to benchmark (--node HOST:PORT)") }
-        let admin = FeatureClient(configuration: .defaults(endpoint: endpoint) { $0.timeout = .seconds(60) })
+        let configure: (inout FeatureClient.Configuration) -> Void = { $0.timeout = .seconds(60) }
+        let admin = FeatureClient(configuration: options.nodes.count > 1
+            ? .cluster(seeds: options.nodes, configure: configure)
+            : .defaults(endpoint: endpoint, configure: configure))
         var redis: RedisBaseline?
         do throws(SkewlessError) {
             let repo = try await admin.describe()

@@ -1,35 +1,36 @@
 import Skewless
 
-/// A Skewless node through the Swift SDK: each connection is a `FeatureClient` holding one
-/// TCP connection, as an inference service would use it.
+/// A Skewless node, or a cluster, through the Swift SDK: each connection is a
+/// `FeatureClient` as an inference service would use it, holding one TCP connection per node.
 ///
-/// The cluster target plugs in here: once the SDK routes across nodes, a target built from
-/// several endpoints hands each connection a routing client; nothing else in the harness
-/// changes. Today the SDK talks to one node, so one endpoint is accepted.
+/// With one endpoint the client talks to that node (and switches to routing by itself if the
+/// node answers that it holds part of a cluster); with several, they are a cluster's seeds
+/// and every request goes through the SDK's cluster routing (`Configuration.cluster(seeds:)`).
 package struct SkewlessTarget: BenchmarkTarget {
     package let name = "skewless"
-    package let endpoint: Endpoint
+    package let endpoints: [Endpoint]
     package let shape: RequestShape
     package let timeout: Duration
 
     package init(endpoints: [Endpoint], shape: RequestShape, timeout: Duration) throws(SkewlessError) {
-        guard endpoints.count == 1, let endpoint = endpoints.first else {
-            throw SkewlessError(
-                .unimplemented,
-                "fsbench drives one node (got \(endpoints.count) endpoints): the SDK does not route across a cluster yet; give one --node")
+        guard !endpoints.isEmpty else {
+            throw SkewlessError(.invalidArgument, "fsbench needs a node to drive: give --node HOST:PORT (or a cluster's seeds, comma-separated)")
         }
-        self.endpoint = endpoint
+        self.endpoints = endpoints
         self.shape = shape
         self.timeout = timeout
     }
 
     package func connect() async throws(SkewlessError) -> any TargetConnection {
-        let client = FeatureClient(configuration: .defaults(endpoint: endpoint) {
+        let configure: (inout FeatureClient.Configuration) -> Void = {
             $0.connectionsPerNode = 1
             $0.timeout = timeout
-        })
+        }
+        let client = FeatureClient(configuration: endpoints.count == 1
+            ? .defaults(endpoint: endpoints[0], configure: configure)
+            : .cluster(seeds: endpoints, configure: configure))
         do {
-            _ = try await client.health()
+            _ = try await client.describe()
         } catch {
             await client.close()
             throw error

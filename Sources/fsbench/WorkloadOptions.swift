@@ -4,7 +4,7 @@ import SkewlessBenchmark
 
 /// The options every measuring subcommand shares: where, what, which keys, which baseline.
 struct WorkloadOptions: ParsableArguments {
-    @Option(help: "The node, host:port.")
+    @Option(help: "The node, host:port; or a cluster's seed nodes, comma-separated (requests are routed by the SDK's cluster client).")
     var node: String = "127.0.0.1:7421"
 
     @Option(help: "A feature service to fetch.")
@@ -56,7 +56,8 @@ struct WorkloadOptions: ParsableArguments {
     var label: String?
 
     func sessionOptions() throws -> BenchmarkSession.Options {
-        guard let endpoint = Endpoint(node) else { throw ValidationError("--node must be host:port") }
+        let endpoints = node.split(separator: ",").map { Endpoint(String($0)) }
+        guard !endpoints.isEmpty, endpoints.allSatisfy({ $0 != nil }) else { throw ValidationError("--node must be host:port, or several separated by commas") }
         let selection: RequestShape.Selection
         switch (service, features) {
         case (let service?, nil): selection = .service(service)
@@ -65,7 +66,7 @@ struct WorkloadOptions: ParsableArguments {
         }
         guard baseline == nil || baseline == "redis" else { throw ValidationError("--baseline knows one baseline: redis") }
         guard timeoutMs > 0 else { throw ValidationError("--timeout-ms must be positive") }
-        var options = BenchmarkSession.Options(nodes: [endpoint], selection: selection)
+        var options = BenchmarkSession.Options(nodes: endpoints.compactMap { $0 }, selection: selection)
         options.entitiesPerRequest = entities
         options.keySpace = keySpace
         options.distribution = try KeyDistribution(parsing: keys)
