@@ -27,13 +27,23 @@ final class LockedTable: Sendable {
     /// final state does not depend on the slicing (or on how concurrent writers interleave):
     /// each key ends with its newest row by (event time, created time).
     func write(_ batch: WriteBatch, nowMicros: Int64) throws(SkewlessError) -> WriteResult {
+        try applyInSlices(batch) { (table, rows) throws(SkewlessError) in
+            try table.applyValidated(batch, rows: rows, nowMicros: nowMicros)
+        }
+    }
+
+    /// Validates `batch`, then calls `apply` under the lock for each slice of `sliceRows`
+    /// rows in order, adding up what the slices wrote and ignored.
+    func applyInSlices(
+        _ batch: WriteBatch, _ apply: (FeatureTable, Range<Int>) throws(SkewlessError) -> WriteResult
+    ) throws(SkewlessError) -> WriteResult {
         try schema.validate(batch)
         var result = WriteResult(rowsWritten: 0, rowsIgnoredOlder: 0)
         var start = 0
         while start < batch.rowCount {
             let rows = start..<min(batch.rowCount, start + sliceRows)
             let slice = try table.withLock { (table) throws(SkewlessError) -> WriteResult in
-                try table.applyValidated(batch, rows: rows, nowMicros: nowMicros)
+                try apply(table, rows)
             }
             result.rowsWritten += slice.rowsWritten
             result.rowsIgnoredOlder += slice.rowsIgnoredOlder

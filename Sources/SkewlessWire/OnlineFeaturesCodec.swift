@@ -13,42 +13,14 @@ package enum OnlineFeaturesCodec {
     // MARK: - Encoding
 
     /// Appends one whole frame: the length prefix and a `ResponseFrame` with status OK whose
-    /// payload is a `GetOnlineFeaturesResponse` holding `columns`.
+    /// payload is a `GetOnlineFeaturesResponse` holding `columns` (through
+    /// `OnlineFeaturesFrameBuilder`, which the node uses column by column).
     package static func writeFrame(requestID: UInt64, columns: [ServedColumn], into buffer: inout ByteBuffer) {
-        // Sizes are computed once, then used for the length prefixes and the writes.
-        var sizes: [ColumnSizes] = []
-        sizes.reserveCapacity(columns.count)
-        var payload = 0
-        for column in columns {
-            let values = valuesSize(column.values)
-            let times = packedVarintSize(column.eventTimes)
-            let size = columnSize(column, valuesSize: values, timesSize: times)
-            sizes.append(ColumnSizes(column: size, values: values, times: times))
-            payload += ProtobufSize.fieldSize(length: size)
+        var builder = OnlineFeaturesFrameBuilder(columnCount: columns.count, allocator: ByteBufferAllocator())
+        for (position, column) in columns.enumerated() {
+            builder.appendColumn(at: position, column)
         }
-        var frame = 2  // status: an empty message (code OK), always present
-        if requestID != 0 { frame += 1 + ProtobufSize.varintSize(requestID) }
-        if payload > 0 { frame += ProtobufSize.fieldSize(length: payload) }
-
-        let total = ProtocolVersion.lengthPrefixBytes + frame
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { region in
-            var out = ProtobufCursor(region)
-            out.bigEndianUInt32(UInt32(frame))
-            if requestID != 0 {
-                out.tag(1, .varint)
-                out.varint(requestID)
-            }
-            out.lengthDelimited(2, length: 0)
-            if payload > 0 {
-                out.lengthDelimited(3, length: payload)
-                for (i, column) in columns.enumerated() {
-                    out.lengthDelimited(1, length: sizes[i].column)
-                    write(column, sizes: sizes[i], into: &out)
-                }
-            }
-            assert(out.offset == total, "frame size computed as \(total) but \(out.offset) bytes written")
-            return out.offset
-        }
+        builder.writeFrame(requestID: requestID, into: &buffer)
     }
 
     /// The encoded sizes of one `FeatureColumn`: the whole message, its `values` field's
