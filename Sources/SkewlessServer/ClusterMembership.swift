@@ -17,6 +17,13 @@ import Synchronization
 /// (`restore()`), so it re-replicates its partitions from the segments. Partitions moving to
 /// the node in phase `catching_up` are then copied from a current replica through `copier`
 /// (EXPORT_ROWS) and reported caught up, which is what the coordinator waits for to flip them.
+///
+/// A node restarted with its map (`restore()`) also copies, after loading its partitions
+/// from the segments and before serving them, the rows its peers hold for them: writes sent
+/// to the replicas while it was down are not in the segments, and without them it would serve
+/// older values than the replica that stayed up. This is best effort: partitions no peer can
+/// give (every replica down or itself restarting, as in a whole-cluster restart) are served
+/// from the segments, the source of truth, with a warning.
 package final class ClusterMembership: Sendable {
     /// Loads the latest rows of every view for the entities `keep` accepts.
     package typealias PartitionLoader = @Sendable (_ keep: @escaping @Sendable (EntityKey) -> Bool) throws(SkewlessError) -> Void
@@ -46,6 +53,9 @@ package final class ClusterMembership: Sendable {
         var loader: PartitionLoader?
         /// Partitions moving to this node in `catching_up` whose rows it has copied.
         var caughtUp: Set<Int> = []
+        /// Partitions a restarted node copies from its peers after loading them, before it
+        /// serves them (see the type's documentation).
+        var recovering: Set<Int> = []
         var copier: PartitionCopier?
         /// A reconciler thread is running.
         var reconciling = false
@@ -143,6 +153,7 @@ package final class ClusterMembership: Sendable {
             logger.warning("this node is not in its cluster map: it holds no partitions", metadata: ["epoch": "\(map.epoch)", "node_id": "\(nodeID)"])
         }
         logger.info("cluster map restored", metadata: ["epoch": "\(map.epoch)", "partitions_held": "\(map.partitionsHeld(by: node).count)"])
+        state.withLock { $0.recovering = Set(map.partitionsHeld(by: node)) }
         replace(map, json: json)
     }
 
@@ -262,6 +273,7 @@ package final class ClusterMembership: Sendable {
                 do {
                     try load(step)
                     retryDelay = firstRetryDelay
+                    recoverFromPeers(step.toLoad)
                     finishLoading(step.toLoad)
                 } catch {
                     logger.error("loading partitions failed; retrying in \(retryDelay)", metadata: ["partitions": "\(step.toLoad.count)", "error": "\(error.message)"])
@@ -325,6 +337,34 @@ package final class ClusterMembership: Sendable {
             state.caughtUp.formUnion(copied.intersection(current).intersection(state.loaded))
         }
         return copied.count == work.partitions.count
+    }
+
+    /// After a restart: copies the rows the peers hold for `loaded` (just loaded from the
+    /// segments, not yet served) through the write rule, once. Partitions no peer could give
+    /// are logged and served from the segments.
+    private func recoverFromPeers(_ loaded: Set<Int>) {
+        guard let node else { return }
+        let work = state.withLock { state -> (map: ClusterMap, partitions: [Int], copier: PartitionCopier)? in
+            let partitions = state.recovering.intersection(loaded)
+            state.recovering.subtract(partitions)
+            guard let map = state.map, let copier = state.copier, !partitions.isEmpty else { return nil }
+            return (map, partitions.sorted(), copier)
+        }
+        guard let work else { return }
+        let started = ContinuousClock.now
+        let copied = work.copier(work.partitions, work.map, node) { [self] in
+            state.withLock { $0.map.map(heldPartitions) ?? [] }
+        }
+        let missed = work.partitions.count - copied.count
+        if missed > 0 {
+            logger.warning("after the restart, some partitions could not be copied from a peer (none answered): serving them from the segments", metadata: [
+                "partitions": "\(missed)", "copied": "\(copied.count)",
+            ])
+        } else {
+            logger.info("after the restart, copied the peers' rows of the node's partitions", metadata: [
+                "partitions": "\(copied.count)", "elapsed": "\(ContinuousClock.now - started)",
+            ])
+        }
     }
 
     /// The partitions moving to this node in `catching_up` under `map`.
