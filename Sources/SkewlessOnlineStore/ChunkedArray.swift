@@ -35,22 +35,7 @@ struct ChunkedArray<Element> {
 
     /// Appends `n` copies of `element`, filling the last chunk before starting another.
     mutating func append(repeating element: Element, count n: Int) {
-        var remaining = n
-        while remaining > 0 {
-            if count & Self.chunkMask == 0 {
-                chunks.append([])
-            }
-            let last = chunks.count - 1
-            let used = chunks[last].count
-            let take = Swift.min(remaining, Self.chunkSize - used)
-            if used + take > chunks[last].capacity {
-                // Double, but never past one chunk: left to itself an array at 4094 doubles to 8190.
-                chunks[last].reserveCapacity(Swift.min(Self.chunkSize, Swift.max(used + take, used * 2, 16)))
-            }
-            chunks[last].append(contentsOf: repeatElement(element, count: take))
-            count += take
-            remaining -= take
-        }
+        append(contentsOf: repeatElement(element, count: n))
     }
 
     /// Appends `elements` in order, filling the last chunk before starting another: a bulk
@@ -66,6 +51,7 @@ struct ChunkedArray<Element> {
             let used = chunks[last].count
             let take = Swift.min(remaining, Self.chunkSize - used)
             if used + take > chunks[last].capacity {
+                // Double, but never past one chunk: left to itself an array at 4094 doubles to 8190.
                 chunks[last].reserveCapacity(Swift.min(Self.chunkSize, Swift.max(used + take, used * 2, 16)))
             }
             let end = elements.index(next, offsetBy: take)

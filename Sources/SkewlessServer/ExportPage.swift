@@ -55,20 +55,7 @@ enum ExportPage {
                 guard fields[index] == nil else {
                     throw SkewlessError(.invalidArgument, "field '\(column.field)' is sent twice")
                 }
-                var nullRows: [Bool]?
-                if !column.nullRows.isEmpty {
-                    var mask = [Bool](repeating: false, count: rows)
-                    for row in column.nullRows {
-                        guard Int(row) < rows else {
-                            throw SkewlessError(.invalidArgument, "field '\(column.field)' marks row \(row) null but there are \(rows) rows")
-                        }
-                        mask[Int(row)] = true
-                    }
-                    nullRows = mask
-                }
-                let field = view.fields[index]
-                let values = try column.values.columnValues(as: field.type, count: rows, nullRows: nullRows, subject: "field '\(field.name)' of view '\(view.qualifiedName)'")
-                fields[index] = FieldValues(values: values, nullRows: nullRows)
+                fields[index] = try column.fieldValues(of: view.fields[index], rows: rows, view: view.qualifiedName)
             }
             return WriteBatch(keys: keys, eventTimes: response.eventTimeMicros, createdTimes: response.createdTimeMicros, fields: fields)
         } catch {

@@ -315,21 +315,7 @@ final class RequestProcessor: Sendable {
             guard fields[index] == nil else {
                 throw SkewlessError(.invalidArgument, "field '\(column.field)' is sent twice")
             }
-            let field = view.fields[index]
-            var nullRows: [Bool]?
-            if !column.nullRows.isEmpty {
-                var mask = [Bool](repeating: false, count: rows)
-                for row in column.nullRows {
-                    guard Int(row) < rows else {
-                        throw SkewlessError(.invalidArgument, "field '\(field.name)' marks row \(row) null but there are \(rows) rows")
-                    }
-                    mask[Int(row)] = true
-                }
-                nullRows = mask
-            }
-            let values = try column.values.columnValues(
-                as: field.type, count: rows, nullRows: nullRows, subject: "field '\(field.name)' of view '\(view.qualifiedName)'")
-            fields[index] = FieldValues(values: values, nullRows: nullRows)
+            fields[index] = try column.fieldValues(of: view.fields[index], rows: rows, view: view.qualifiedName)
         }
         let batch = WriteBatch(
             keys: keys,

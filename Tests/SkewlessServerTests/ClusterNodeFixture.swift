@@ -142,7 +142,7 @@ enum ClusterNodeFixture {
 
     /// txn_count_1h of `users` through the SDK, nil where the node has no row.
     static func counts(_ node: TestNode, users: [Int64]) async throws -> [Int64?] {
-        let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)))
+        let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)) { $0.timeout = .seconds(10) })
         let features: OnlineFeatures
         do {
             features = try await client.getOnlineFeatures(features: [countFeature], entities: users.map { ["user_id": .int64($0)] })

@@ -31,7 +31,7 @@ import Testing
     }
 
     static func client(_ node: TestNode) -> FeatureClient {
-        FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)))
+        FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)) { $0.timeout = .seconds(10) })
     }
 
     static func counts(_ client: FeatureClient, users: [Int64]) async throws -> [Int64?] {

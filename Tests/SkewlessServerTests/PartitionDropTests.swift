@@ -36,7 +36,7 @@ struct PartitionDropTests {
             let kept = ids.filter { mine.contains(map.partitioner.partition(ofInt64: $0)) }
             let now = WallClock.nowMicros()
             try await Fixture.withNode("node-a", mapPath: directory + "/map.json") { node in
-                let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)))
+                let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)) { $0.timeout = .seconds(10) })
                 // Standalone until the map arrives: it takes writes for every key.
                 _ = try await client.write(view: "user_profile@1", rows: ids.map { id in
                     var values: [String: FeatureValue?] = [

@@ -89,7 +89,7 @@ struct PartitionLoadingTests {
             try await Fixture.withNode("node-b", mapPath: directory + "/map.json", segments: directory + "/segments") { node in
                 try await Fixture.install(map, on: node)
                 try await Fixture.waitUntilLoaded(node, mine, epoch: 1)
-                let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)))
+                let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)) { $0.timeout = .seconds(10) })
                 let loaded = try await client.materialize(views: [], full: true, timeout: .seconds(30))
                 await client.close()
                 #expect(loaded.map(\.rowsScanned).reduce(0, +) == users.count)
