@@ -94,21 +94,9 @@ struct CatchUpCopyTests {
         }
     }
 
-    /// A raw WriteFeatures of txn_count_1h = `count` for `users`, routed by map `mapEpoch`.
+    /// A raw WriteFeatures of txn_count_1h = `count` for `users`, now, routed by map `mapEpoch`.
     static func write(_ node: TestNode, users: [Int64], count: Int64, mapEpoch: UInt64) async throws -> Skewless_V1_ResponseFrame {
-        var request = Skewless_V1_WriteFeaturesRequest()
-        request.featureView = "user_transactions"
-        var column = Skewless_V1_EntityKeyColumn()
-        column.joinKey = "user_id"
-        column.int64Values = users
-        request.entities = [column]
-        request.eventTimeMicros = Array(repeating: WallClock.nowMicros(), count: users.count)
-        var values = Skewless_V1_WriteColumn()
-        values.field = "txn_count_1h"
-        values.values.int64Values = Array(repeating: count, count: users.count)
-        request.columns = [values]
-        request.mapEpoch = mapEpoch
-        return try #require(try await RawConnection.with(port: node.port) { try await $0.call(.writeFeatures, request) })
+        try await Fixture.write(node, users: users, count: count, eventTime: WallClock.nowMicros(), mapEpoch: mapEpoch)
     }
 
     @Test func aWriteRoutedByAMapOlderThanAMoveIsRefusedSoTheWriterRefreshes() async throws {

@@ -121,8 +121,9 @@ enum ClusterNodeFixture {
         return try #require(response)
     }
 
-    /// A raw WriteFeatures of txn_count_1h = `count` for `users`, at `eventTime`.
-    static func write(_ node: TestNode, users: [Int64], count: Int64, eventTime: Int64) async throws -> Skewless_V1_ResponseFrame {
+    /// A raw WriteFeatures of txn_count_1h = `count` for `users`, at `eventTime`, routed by
+    /// map `mapEpoch` (0: the writer says nothing of its map).
+    static func write(_ node: TestNode, users: [Int64], count: Int64, eventTime: Int64, mapEpoch: UInt64 = 0) async throws -> Skewless_V1_ResponseFrame {
         var request = Skewless_V1_WriteFeaturesRequest()
         request.featureView = "user_transactions"
         var column = Skewless_V1_EntityKeyColumn()
@@ -134,6 +135,7 @@ enum ClusterNodeFixture {
         values.field = "txn_count_1h"
         values.values.int64Values = Array(repeating: count, count: users.count)
         request.columns = [values]
+        request.mapEpoch = mapEpoch
         let response = try await RawConnection.with(port: node.port) { connection in
             try await connection.call(.writeFeatures, request)
         }
