@@ -76,45 +76,48 @@ final class ClusterRouter: Sendable {
 
     // MARK: - Reads
 
-    /// The columns of a read, one value per entity row, in request order.
-    func read(_ selection: Selection, shape: String, entities: [[String: KeyPart]], deadline: NIODeadline) async throws(SkewlessError) -> [ServedColumn] {
+    /// The answers of a read's groups and, when there are several, where each column of
+    /// the request comes from (group, column); rows are in request order.
+    func read(
+        _ selection: Selection, shape: String, entities: [[String: KeyPart]], deadline: NIODeadline
+    ) async throws(SkewlessError) -> (answers: [MergedAnswer], sources: [(answer: Int, column: Int)]?) {
         let plan = try await plan(for: selection, shape: shape, deadline: deadline)
         let topology = try await currentTopology(deadline: deadline)
         if entities.isEmpty {
-            return try await readWithoutRows(selection, topology: topology, deadline: deadline)
+            return ([try await readWithoutRows(selection, topology: topology, deadline: deadline)], nil)
         }
-        var groupColumns: [[ServedColumn]] = []
         if plan.groups.count == 1 {
-            groupColumns = [try await read(plan.groups[0], entities: entities, topology: topology, deadline: deadline)]
-        } else {
-            let results = await withTaskGroup(of: (Int, Result<[ServedColumn], SkewlessError>).self) { tasks in
-                for (index, group) in plan.groups.enumerated() {
-                    tasks.addTask {
-                        do throws(SkewlessError) {
-                            return (index, .success(try await self.read(group, entities: entities, topology: topology, deadline: deadline)))
-                        } catch {
-                            return (index, .failure(error))
-                        }
+            return ([try await read(plan.groups[0], entities: entities, topology: topology, deadline: deadline)], nil)
+        }
+        let results = await withTaskGroup(of: (Int, Result<MergedAnswer, SkewlessError>).self) { tasks in
+            for (index, group) in plan.groups.enumerated() {
+                tasks.addTask {
+                    do throws(SkewlessError) {
+                        return (index, .success(try await self.read(group, entities: entities, topology: topology, deadline: deadline)))
+                    } catch {
+                        return (index, .failure(error))
                     }
                 }
-                var results = [Result<[ServedColumn], SkewlessError>](repeating: .success([]), count: plan.groups.count)
-                for await (index, result) in tasks {
-                    results[index] = result
-                }
-                return results
             }
-            for result in results {
-                groupColumns.append(try result.get())
+            var results = [Result<MergedAnswer, SkewlessError>?](repeating: nil, count: plan.groups.count)
+            for await (index, result) in tasks {
+                results[index] = result
             }
+            return results
         }
-        return plan.columns.map { groupColumns[$0.group][$0.column] }
+        var answers: [MergedAnswer] = []
+        for result in results {
+            guard let result else { throw SkewlessError(.internal, "a group of the read did not finish") }
+            answers.append(try result.get())
+        }
+        return (answers, plan.columns.map { (answer: $0.group, column: $0.column) })
     }
 
-    private func read(_ group: RoutingPlan.Group, entities: [[String: KeyPart]], topology: ClusterTopology, deadline: NIODeadline) async throws(SkewlessError) -> [ServedColumn] {
+    private func read(_ group: RoutingPlan.Group, entities: [[String: KeyPart]], topology: ClusterTopology, deadline: NIODeadline) async throws(SkewlessError) -> MergedAnswer {
         let partitions = try group.partitions(of: entities, partitioner: topology.partitioner)
         let read = GroupRead(group: group, entities: entities, partitions: partitions, deadline: deadline)
         let pieces = try await readRows(Array(entities.indices), of: read, excluded: [], retry: RetryState())
-        return try ResponseMerger(pieces: pieces, rowCount: entities.count).columns(features: group.features)
+        return try ResponseMerger(pieces: pieces, rowCount: entities.count).answer(features: group.features)
     }
 
     /// One group's read in progress: what every attempt needs.
@@ -259,18 +262,18 @@ final class ClusterRouter: Sendable {
         let started = ContinuousClock.now
         do throws(SkewlessError) {
             let payload = try await send(.getOnlineFeatures, request, to: endpoint, deadline: deadline)
-            let columns = try payload.withUnsafeReadableBytes { bytes throws(SkewlessError) in
-                try OnlineFeaturesCodec.decodeResponse(bytes, entityCount: rows.count, expectedNames: read.group.features)
+            let answer = try payload.withUnsafeReadableBytes { bytes throws(SkewlessError) in
+                try ReceivedFeatures(decoding: bytes, rowCount: rows.count, expectedNames: read.group.features)
             }
             latencies.record(ContinuousClock.now - started)
-            return .success([RoutedPiece(rows: rows, columns: columns, endpoint: endpoint)])
+            return .success([RoutedPiece(rows: rows, answer: answer, endpoint: endpoint)])
         } catch {
             return .failure(error)
         }
     }
 
     /// A read of no entities still has columns (empty ones): any node answers it.
-    private func readWithoutRows(_ selection: Selection, topology: ClusterTopology, deadline: NIODeadline) async throws(SkewlessError) -> [ServedColumn] {
+    private func readWithoutRows(_ selection: Selection, topology: ClusterTopology, deadline: NIODeadline) async throws(SkewlessError) -> MergedAnswer {
         var request = Skewless_V1_GetOnlineFeaturesRequest()
         switch selection {
         case .service(let name):
@@ -283,9 +286,9 @@ final class ClusterRouter: Sendable {
         let payload = try await anyNode(topology: topology, deadline: deadline) { endpoint throws(SkewlessError) in
             try await self.send(.getOnlineFeatures, request, to: endpoint, deadline: deadline)
         }
-        return try payload.withUnsafeReadableBytes { bytes throws(SkewlessError) in
-            try OnlineFeaturesCodec.decodeResponse(bytes, entityCount: 0)
-        }
+        return MergedAnswer(try payload.withUnsafeReadableBytes { bytes throws(SkewlessError) in
+            try ReceivedFeatures(decoding: bytes, rowCount: 0)
+        })
     }
 
     /// The key columns of `rows`, for the group's join keys (types checked when routing).

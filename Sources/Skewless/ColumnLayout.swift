@@ -29,13 +29,4 @@ final class ColumnLayout: Sendable {
     }
 
     func position(of name: String) -> Int? { index[name] }
-
-    /// Whether `columns` carry exactly these names, in order.
-    func matches(_ columns: [ServedColumn]) -> Bool {
-        guard columns.count == names.count else { return false }
-        for (column, name) in zip(columns, names) where column.name != name {
-            return false
-        }
-        return true
-    }
 }

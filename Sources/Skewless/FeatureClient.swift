@@ -86,33 +86,36 @@ public final class FeatureClient: Sendable {
     ) async throws(SkewlessError) -> OnlineFeatures {
         let deadline = deadline(timeout)
         let known = layouts.withLock { $0[shape] }
-        let columns: [ServedColumn]
+        let answers: [MergedAnswer]
+        let sources: [(answer: Int, column: Int)]?
         if isClustered {
-            columns = try await router.read(selection, shape: shape, entities: entities, deadline: deadline)
+            (answers, sources) = try await router.read(selection, shape: shape, entities: entities, deadline: deadline)
         } else {
             do {
                 var request = request
                 request.entities = try Self.keyColumns(entities)
                 let payload: ByteBuffer = try await call(.getOnlineFeatures, request, deadline: deadline)
-                columns = try payload.withUnsafeReadableBytes { bytes throws(SkewlessError) in
-                    try OnlineFeaturesCodec.decodeResponse(bytes, entityCount: entities.count, expectedNames: known?.names ?? [])
+                let answer = try payload.withUnsafeReadableBytes { bytes throws(SkewlessError) in
+                    try ReceivedFeatures(decoding: bytes, rowCount: entities.count, expectedNames: known?.names ?? [])
                 }
+                (answers, sources) = ([MergedAnswer(answer)], nil)
             } catch where error.code == .aborted {
                 guard await router.discover(from: configuration.endpoint, deadline: deadline) else { throw error }
-                columns = try await router.read(selection, shape: shape, entities: entities, deadline: deadline)
+                (answers, sources) = try await router.read(selection, shape: shape, entities: entities, deadline: deadline)
             }
         }
+        let names = OnlineFeatures.names(of: answers, sources: sources)
         let layout: ColumnLayout
-        if let known, known.matches(columns) {
+        if let known, known.names == names {  // the same array when every name matched: no string compares
             layout = known
         } else {
-            layout = ColumnLayout(names: columns.map(\.name))
+            layout = ColumnLayout(names: names)
             layouts.withLock { cache in
                 if cache.count >= Self.maxCachedLayouts { cache.removeAll() }
                 cache[shape] = layout
             }
         }
-        return OnlineFeatures(columns: columns, entityCount: entities.count, layout: layout)
+        return OnlineFeatures(answers: answers, sources: sources, entityCount: entities.count, layout: layout)
     }
 
     /// Key columns for entity rows; a single join key (the common case) skips the general path.

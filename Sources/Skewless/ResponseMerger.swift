@@ -1,7 +1,9 @@
 import SkewlessModel
+import SkewlessWire
 
 /// Puts the pieces of a routed read back together: one column per feature with one value
-/// per request row, in request order, exactly as one node would have answered.
+/// per request row, in request order, exactly as one node would have answered, by mapping
+/// each request row to the piece and row that hold it (no value is copied).
 ///
 /// Every row comes from exactly one piece (the router sends each row to one node, and a
 /// retry re-sends only the rows of a failed piece).
@@ -32,74 +34,31 @@ struct ResponseMerger {
         }
     }
 
-    /// The merged columns for `features` ("view@version:field", the names sent).
+    /// The merged answer for `features` ("view@version:field", the names sent).
     /// - Throws: `INTERNAL` when a node answered with other columns, types or row counts.
-    func columns(features: [String]) throws(SkewlessError) -> [ServedColumn] {
+    func answer(features: [String]) throws(SkewlessError) -> MergedAnswer {
         for piece in pieces {
-            guard piece.columns.count == features.count else {
-                throw SkewlessError(.internal, "\(piece.endpoint) answered \(piece.columns.count) columns for \(features.count) features")
+            guard piece.answer.columnCount == features.count else {
+                throw SkewlessError(.internal, "\(piece.endpoint) answered \(piece.answer.columnCount) columns for \(features.count) features")
             }
-            for column in piece.columns where column.statuses.count != piece.rows.count
-                || column.eventTimes.count != piece.rows.count || column.values.count != piece.rows.count
-            {
-                throw SkewlessError(.internal, "\(piece.endpoint) answered column \(column.name) with the wrong number of rows (\(piece.rows.count) sent)")
+            guard piece.answer.rowCount == piece.rows.count else {
+                throw SkewlessError(.internal, "\(piece.endpoint) answered \(piece.answer.rowCount) rows (\(piece.rows.count) sent)")
             }
         }
         if pieces.count == 1, pieces[0].rows.elementsEqual(0..<rowCount) {
-            return pieces[0].columns
+            return MergedAnswer(pieces[0].answer)
         }
-        var merged: [ServedColumn] = []
-        merged.reserveCapacity(features.count)
-        for index in features.indices {
-            let parts = pieces.map { $0.columns[index] }
-            let first = parts[0]
-            if let other = parts.first(where: { $0.name != first.name || $0.type != first.type }) {
-                throw SkewlessError(.internal, "nodes disagree on feature \(index): \(first.name) (\(first.type)) and \(other.name) (\(other.type)); are they serving the same feature repo?")
+        let first = pieces[0].answer
+        for other in pieces.dropFirst().map(\.answer) where other.names != first.names {
+            throw SkewlessError(.internal, "nodes answered different features: \(first.names) and \(other.names); are they serving the same feature repo?")
+        }
+        for column in 0..<first.columnCount {
+            let type = first.type(ofColumn: column)
+            if let other = pieces.first(where: { $0.answer.type(ofColumn: column) != type }) {
+                throw SkewlessError(
+                    .internal, "nodes disagree on the type of \(first.names[column]): \(type) and \(other.answer.type(ofColumn: column)) from \(other.endpoint); are they serving the same feature repo?")
             }
-            merged.append(
-                ServedColumn(
-                    name: first.name, type: first.type,
-                    statuses: gather(parts.map(\.statuses)),
-                    eventTimes: gather(parts.map(\.eventTimes)),
-                    values: try values(parts.map(\.values), name: first.name)))
         }
-        return merged
-    }
-
-    /// The rows of every piece's array, in request order.
-    private func gather<T>(_ arrays: [[T]]) -> [T] {
-        var result: [T] = []
-        result.reserveCapacity(rowCount)
-        for row in 0..<rowCount {
-            result.append(arrays[Int(pieceOfRow[row])][Int(offsetOfRow[row])])
-        }
-        return result
-    }
-
-    private func values(_ parts: [ColumnValues], name: String) throws(SkewlessError) -> ColumnValues {
-        func typed<T>(_ extract: (ColumnValues) -> [T]?) throws(SkewlessError) -> [T] {
-            var arrays: [[T]] = []
-            arrays.reserveCapacity(parts.count)
-            for part in parts {
-                guard let array = extract(part) else {
-                    throw SkewlessError(.internal, "nodes answered column \(name) with values of different types")
-                }
-                arrays.append(array)
-            }
-            return gather(arrays)
-        }
-        switch parts[0] {
-        case .bool: return .bool(try typed { if case .bool(let v) = $0 { v } else { nil } })
-        case .int32: return .int32(try typed { if case .int32(let v) = $0 { v } else { nil } })
-        case .int64: return .int64(try typed { if case .int64(let v) = $0 { v } else { nil } })
-        case .float: return .float(try typed { if case .float(let v) = $0 { v } else { nil } })
-        case .double: return .double(try typed { if case .double(let v) = $0 { v } else { nil } })
-        case .string: return .string(try typed { if case .string(let v) = $0 { v } else { nil } })
-        case .bytes: return .bytes(try typed { if case .bytes(let v) = $0 { v } else { nil } })
-        case .timestamp: return .timestamp(try typed { if case .timestamp(let v) = $0 { v } else { nil } })
-        case .embedding: return .embedding(try typed { if case .embedding(let v) = $0 { v } else { nil } })
-        case .int64List: return .int64List(try typed { if case .int64List(let v) = $0 { v } else { nil } })
-        case .stringList: return .stringList(try typed { if case .stringList(let v) = $0 { v } else { nil } })
-        }
+        return MergedAnswer(pieces: pieces.map(\.answer), pieceOfRow: pieceOfRow, rowInPiece: offsetOfRow)
     }
 }

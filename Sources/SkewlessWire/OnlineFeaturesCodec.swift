@@ -222,7 +222,8 @@ package enum OnlineFeaturesCodec {
 
     // MARK: - Decoding
 
-    /// Decodes a `GetOnlineFeaturesResponse` for `entityCount` rows into typed columns.
+    /// Decodes a `GetOnlineFeaturesResponse` for `entityCount` rows into typed columns
+    /// (through `ReceivedFeatures`, which the SDK reads in place instead).
     ///
     /// - Parameter expectedNames: the column names of an earlier response of the same
     ///   request; names that match are reused rather than allocated again.
@@ -231,121 +232,12 @@ package enum OnlineFeaturesCodec {
         entityCount: Int,
         expectedNames: [String] = []
     ) throws(SkewlessError) -> [ServedColumn] {
-        var reader = ProtobufReader(bytes)
-        var columns: [ServedColumn] = []
-        columns.reserveCapacity(expectedNames.count)
-        var previous = PreviousColumn()
-        while !reader.isAtEnd {
-            let (field, wireType) = try reader.readTag()
-            guard field == 1, wireType == 2 else {
-                try reader.skip(wireType: wireType)
-                continue
-            }
-            var column = try reader.readLengthDelimited()
-            let expected = columns.count < expectedNames.count ? expectedNames[columns.count] : nil
-            columns.append(try decodeColumn(&column, entityCount: entityCount, expectedName: expected, previous: &previous))
-        }
-        return columns
-    }
-
-    /// The statuses and event times of the column decoded last, with the bytes they came
-    /// from. The columns of one feature view carry the same event times, and usually the
-    /// same statuses: a column whose bytes match shares the arrays instead of allocating
-    /// its own (the bytes stay valid for the whole `decodeResponse` call).
-    private struct PreviousColumn {
-        var statusBytes: UnsafeRawBufferPointer?
-        var statuses: [ValueStatus] = []
-        var eventTimeBytes: UnsafeRawBufferPointer?
-        var eventTimes: [Int64] = []
-
-        static func same(_ a: UnsafeRawBufferPointer?, _ b: UnsafeRawBufferPointer) -> Bool {
-            guard let a, a.count == b.count else { return false }
-            guard let x = a.baseAddress, let y = b.baseAddress else { return true }
-            return memcmp(x, y, a.count) == 0
-        }
-    }
-
-    private static func decodeColumn(
-        _ reader: inout ProtobufReader, entityCount: Int, expectedName: String?, previous: inout PreviousColumn
-    ) throws(SkewlessError) -> ServedColumn {
-        var name = ""
-        var typeNumber = 0
-        var statuses: [ValueStatus] = []
-        var eventTimes: [Int64] = []
-        var valuesReader: ProtobufReader?
-        while !reader.isAtEnd {
-            let (field, wireType) = try reader.readTag()
-            switch (field, wireType) {
-            case (1, 2):
-                if let expectedName {
-                    var probe = reader
-                    if try probe.readString(matching: expectedName) {
-                        reader = probe
-                        name = expectedName
-                        continue
-                    }
-                }
-                name = try reader.readString()
-            case (2, 0):
-                typeNumber = Int(truncatingIfNeeded: try reader.readVarint())
-            case (3, 2):
-                // Packed statuses: every known status is one byte.
-                let packed = try reader.readLengthDelimited().remainingBytes
-                if statuses.isEmpty, PreviousColumn.same(previous.statusBytes, packed) {
-                    statuses = previous.statuses
-                    continue
-                }
-                statuses.reserveCapacity(statuses.count + packed.count)
-                defer {
-                    previous.statusBytes = packed
-                    previous.statuses = statuses
-                }
-                for byte in packed {
-                    guard let status = Self.status(byte) else {
-                        throw SkewlessError(.internal, "the node sent an unknown value status \(byte) for '\(name)': upgrade the client")
-                    }
-                    statuses.append(status)
-                }
-            case (3, 0):
-                let number = try reader.readVarint()
-                guard number < 0x80, let status = Self.status(UInt8(number)) else {
-                    throw SkewlessError(.internal, "the node sent an unknown value status \(number) for '\(name)': upgrade the client")
-                }
-                statuses.append(status)
-            case (4, 2) where eventTimes.isEmpty:
-                var probe = reader
-                let packed = try probe.readLengthDelimited().remainingBytes
-                if PreviousColumn.same(previous.eventTimeBytes, packed) {
-                    eventTimes = previous.eventTimes
-                    reader = probe
-                    continue
-                }
-                eventTimes.reserveCapacity(entityCount)
-                try reader.readInt64s(wireType: wireType, into: &eventTimes)
-                previous.eventTimeBytes = packed
-                previous.eventTimes = eventTimes
-            case (4, _):
-                try reader.readInt64s(wireType: wireType, into: &eventTimes)
-            case (5, 2):
-                valuesReader = try reader.readLengthDelimited()
-            default:
-                try reader.skip(wireType: wireType)
-            }
-        }
-        guard statuses.count == entityCount, eventTimes.count == entityCount else {
-            throw SkewlessError(.internal, "the node sent \(statuses.count) statuses and \(eventTimes.count) event times for \(entityCount) entities in '\(name)'")
-        }
-        guard let wireType = Skewless_V1_ValueType(rawValue: typeNumber) else {
-            throw SkewlessError(.internal, "unknown value type \(typeNumber) for '\(name)'")
-        }
-        var values = valuesReader ?? ProtobufReader(UnsafeRawBufferPointer(start: nil, count: 0))
-        let (type, column) = try decodeValues(&values, wireType: wireType, entityCount: entityCount, name: name)
-        return ServedColumn(name: name, type: type, statuses: statuses, eventTimes: eventTimes, values: column)
+        try ReceivedFeatures(decoding: bytes, rowCount: entityCount, expectedNames: expectedNames).servedColumns()
     }
 
     /// Decodes a `ValueColumn` of `wireType`: exactly that type's array, `entityCount` long.
-    /// Only the array of that type is made (this runs once per column of every response).
-    private static func decodeValues(
+    /// Only the array of that type is made (this runs once per such column of every response).
+    static func decodeValues(
         _ reader: inout ProtobufReader, wireType: Skewless_V1_ValueType, entityCount: Int, name: String
     ) throws(SkewlessError) -> (FeatureType, ColumnValues) {
         let type: FeatureType
@@ -447,7 +339,7 @@ package enum OnlineFeaturesCodec {
     /// Calls `read` for each occurrence of `ValueColumn` field `field` (the one of the
     /// column's type), with its wire type; skips fields this client does not know (above
     /// 11) and refuses values of another known type.
-    private static func forEachValue(
+    static func forEachValue(
         _ reader: inout ProtobufReader, field expected: Int, wireType: Skewless_V1_ValueType, name: String,
         _ read: (inout ProtobufReader, UInt8) throws(SkewlessError) -> Void
     ) throws(SkewlessError) {

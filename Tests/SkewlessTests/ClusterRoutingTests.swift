@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import SkewlessModel
 import Testing
 @testable import Skewless
 @testable import SkewlessWire
@@ -89,21 +91,46 @@ import Testing
 
     @Test func piecesMergeBackInRequestOrder() throws {
         let endpoint = Endpoint(host: "127.0.0.1", port: 1)
-        func column(_ values: [Double], _ statuses: [ValueStatus]) -> ServedColumn {
-            ServedColumn(name: "v@1:x", type: .double, statuses: statuses, eventTimes: values.map { Int64($0) }, values: .double(values))
+        func answer(_ values: [Double], _ statuses: [ValueStatus], name: String = "v@1:x", rows: Int? = nil) throws -> ReceivedFeatures {
+            let column = ServedColumn(name: name, type: .double, statuses: statuses, eventTimes: values.map { Int64($0) }, values: .double(values))
+            var buffer = ByteBuffer()
+            OnlineFeaturesCodec.writeFrame(requestID: 1, columns: [column], into: &buffer)
+            var decoder = FrameDecoder()
+            let payload = try ResponseEnvelope(decoding: try #require(try decoder.decode(buffer: &buffer))).payload
+            return try payload.withUnsafeReadableBytes { try ReceivedFeatures(decoding: $0, rowCount: rows ?? values.count) }
         }
         let pieces = [
-            RoutedPiece(rows: [3, 0], columns: [column([3, 0], [.present, .present])], endpoint: endpoint),
-            RoutedPiece(rows: [1, 2], columns: [column([1, 0], [.present, .notFound])], endpoint: endpoint),
+            RoutedPiece(rows: [3, 0], answer: try answer([3, 0], [.present, .present]), endpoint: endpoint),
+            RoutedPiece(rows: [1, 2], answer: try answer([1, 0], [.present, .notFound]), endpoint: endpoint),
         ]
-        let merged = try ResponseMerger(pieces: pieces, rowCount: 4).columns(features: ["v@1:x"])
-        #expect(merged[0].values == .double([0, 1, 0, 3]))
-        #expect(merged[0].statuses == [.present, .present, .notFound, .present])
-        #expect(merged[0].eventTimes == [0, 1, 0, 3])
+        let merged = try ResponseMerger(pieces: pieces, rowCount: 4).answer(features: ["v@1:x"])
+        let features = OnlineFeatures(answers: [merged], sources: nil, entityCount: 4, layout: ColumnLayout(names: ["v@1:x"]))
+        #expect(features.rows.map { $0.double("x") } == [0, 1, nil, 3])
+        #expect(features.rows.map { $0.status(at: 0) } == [.present, .present, .notFound, .present])
+        #expect(features.rows.map { $0.eventTime("v:x") } == [nil, 1, nil, 3])
 
-        let short = [RoutedPiece(rows: [0], columns: [column([1, 2], [.present, .present])], endpoint: endpoint)]
-        #expect(throws: SkewlessError.self) { try ResponseMerger(pieces: short, rowCount: 1).columns(features: ["v@1:x"]) }
+        let short = [RoutedPiece(rows: [0], answer: try answer([1, 2], [.present, .present]), endpoint: endpoint)]
+        #expect(throws: SkewlessError.self) { try ResponseMerger(pieces: short, rowCount: 1).answer(features: ["v@1:x"]) }
         #expect(throws: SkewlessError.self) { try ResponseMerger(pieces: pieces, rowCount: 5) }
+        let renamed = [pieces[0], RoutedPiece(rows: [1, 2], answer: try answer([1, 0], [.present, .present], name: "w@1:x"), endpoint: endpoint)]
+        #expect(throws: SkewlessError.self) { try ResponseMerger(pieces: renamed, rowCount: 4).answer(features: ["v@1:x"]) }
+    }
+
+    @Test func columnsOfSeveralGroupsComeBackInRequestOrder() throws {
+        func answer(_ name: String, _ value: Double) throws -> MergedAnswer {
+            let column = ServedColumn(name: name, type: .double, statuses: [.present], eventTimes: [1], values: .double([value]))
+            var buffer = ByteBuffer()
+            OnlineFeaturesCodec.writeFrame(requestID: 1, columns: [column], into: &buffer)
+            var decoder = FrameDecoder()
+            let payload = try ResponseEnvelope(decoding: try #require(try decoder.decode(buffer: &buffer))).payload
+            return MergedAnswer(try payload.withUnsafeReadableBytes { try ReceivedFeatures(decoding: $0, rowCount: 1) })
+        }
+        let answers = [try answer("a@1:x", 1), try answer("b@1:y", 2)]
+        let sources = [(answer: 1, column: 0), (answer: 0, column: 0)]
+        let names = OnlineFeatures.names(of: answers, sources: sources)
+        #expect(names == ["b@1:y", "a@1:x"])
+        let features = OnlineFeatures(answers: answers, sources: sources, entityCount: 1, layout: ColumnLayout(names: names))
+        #expect(features[0].double(at: 0) == 2 && features[0].double(at: 1) == 1 && features[0].double("x") == 1)
     }
 
     @Test func aHedgedReadTakesTheFirstSuccess() async throws {

@@ -81,8 +81,8 @@ struct FeatureClientTests {
         var response = Skewless_V1_GetOnlineFeaturesResponse()
         response.features = [column]
         let bytes: [UInt8] = try response.serializedBytes()
-        let columns = try bytes.withUnsafeBytes { try OnlineFeaturesCodec.decodeResponse($0, entityCount: 2) }
-        let features = OnlineFeatures(columns: columns, entityCount: 2, layout: ColumnLayout(names: columns.map(\.name)))
+        let answer = try bytes.withUnsafeBytes { try ReceivedFeatures(decoding: $0, rowCount: 2) }
+        let features = OnlineFeatures(answers: [MergedAnswer(answer)], sources: nil, entityCount: 2, layout: ColumnLayout(names: answer.names))
         #expect(features[0].float("stats@2:score") == 0.5)
         #expect(features[0].float("stats:score") == 0.5)
         #expect(features[0].float("score") == 0.5)
@@ -91,6 +91,9 @@ struct FeatureClientTests {
         #expect(features[1].status("score") == .notFound)
         #expect(features[0].double("score") == nil, "a typed accessor of another type gives nil")
         #expect(features[0].status("absent") == nil)
+        #expect(features[0].float(at: 0) == 0.5 && features[0].status(at: 0) == .present && features[0].eventTime(at: 0) == 100)
+        #expect(features[0].value(at: 0) == .float(0.5))
+        #expect(features[0].float(at: 1) == nil && features[0].status(at: -1) == nil, "a position out of range gives nil")
     }
 
     @Test func aResponseThatDoesNotMatchTheBatchIsRejected() throws {

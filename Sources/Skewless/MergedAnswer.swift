@@ -1,0 +1,31 @@
+import SkewlessWire
+
+/// One group's answer, put together from what the nodes answered for its rows: for each
+/// request row, the node answer and the row within it that hold it. Nothing is copied.
+struct MergedAnswer: Sendable {
+    let pieces: [ReceivedFeatures]
+    /// nil when one piece answered every row, in request order.
+    let pieceOfRow: [Int32]?
+    let rowInPiece: [Int32]?
+
+    /// A single node's answer to the whole request.
+    init(_ answer: ReceivedFeatures) {
+        pieces = [answer]
+        pieceOfRow = nil
+        rowInPiece = nil
+    }
+
+    init(pieces: [ReceivedFeatures], pieceOfRow: [Int32], rowInPiece: [Int32]) {
+        self.pieces = pieces
+        self.pieceOfRow = pieceOfRow
+        self.rowInPiece = rowInPiece
+    }
+
+    var names: [String] { pieces[0].names }
+
+    /// The node answer holding request row `row`, and its row there.
+    func locate(_ row: Int) -> (ReceivedFeatures, Int) {
+        guard let pieceOfRow, let rowInPiece else { return (pieces[0], row) }
+        return (pieces[Int(pieceOfRow[row])], Int(rowInPiece[row]))
+    }
+}

@@ -1,0 +1,248 @@
+import Foundation
+import SkewlessModel
+
+extension ReceivedFeatures {
+    /// Checks and indexes a `GetOnlineFeaturesResponse` for `rowCount` entity rows. It
+    /// accepts anything a conforming encoder may write (packed or unpacked arrays, any field
+    /// order, unknown fields).
+    ///
+    /// - Parameter expectedNames: the column names of an earlier response of the same
+    ///   request; when every name matches, `names` is that array, not a new one.
+    /// - Throws: `INTERNAL` when the bytes are not a response for `rowCount` rows.
+    package convenience init(decoding payload: UnsafeRawBufferPointer, rowCount: Int, expectedNames: [String] = []) throws(SkewlessError) {
+        var decoder = ResponseIndexer(payload: payload, rowCount: rowCount, expectedNames: expectedNames)
+        var reader = ProtobufReader(payload)
+        while !reader.isAtEnd {
+            let (field, wireType) = try reader.readTag()
+            guard field == 1, wireType == 2 else {
+                try reader.skip(wireType: wireType)
+                continue
+            }
+            var column = try reader.readLengthDelimited()
+            try decoder.addColumn(&column)
+        }
+        self.init(
+            bytes: decoder.bytes, columns: decoder.columns, eventTimes: decoder.eventTimes, decodedValues: decoder.decodedValues,
+            rowCount: rowCount, names: decoder.names)
+    }
+}
+
+/// The state of one `ReceivedFeatures` decoding: the index built so far.
+private struct ResponseIndexer {
+    let payload: UnsafeRawBufferPointer
+    let rowCount: Int
+    let expectedNames: [String]
+    /// The payload, then normalized runs.
+    var bytes: [UInt8]
+    var columns: [ReceivedFeatures.Column] = []
+    var eventTimes: [Int64] = []
+    var decodedValues: [ColumnValues] = []
+    /// Set from the first column whose name is not the expected one.
+    var ownNames: [String]?
+    /// The last column's packed event times and where they went: the columns of one view
+    /// carry the same event times, and a column whose bytes match shares the run.
+    var previousTimes: (bytes: UnsafeRawBufferPointer, start: Int, count: Int)?
+
+    init(payload: UnsafeRawBufferPointer, rowCount: Int, expectedNames: [String]) {
+        self.payload = payload
+        self.rowCount = rowCount
+        self.expectedNames = expectedNames
+        self.bytes = [UInt8](payload)
+        columns.reserveCapacity(expectedNames.count)
+    }
+
+    var names: [String] {
+        if let ownNames { return ownNames }
+        return columns.count == expectedNames.count ? expectedNames : Array(expectedNames[..<columns.count])
+    }
+
+    mutating func addColumn(_ reader: inout ProtobufReader) throws(SkewlessError) {
+        let position = columns.count
+        let expected = position < expectedNames.count ? expectedNames[position] : nil
+        var readName: String?
+        var matched = false
+        var typeNumber = 0
+        var statuses = ByteRun(width: 1)
+        var timesStart = eventTimes.count
+        var timesCount = 0
+        var timesShared = false
+        var timesRuns = 0
+        var valuesReader: ProtobufReader?
+        func label() -> String { readName ?? expected ?? "column \(position)" }
+        func unknownStatus(_ number: UInt64) -> SkewlessError {
+            SkewlessError(.internal, "the node sent an unknown value status \(number) for '\(label())': upgrade the client")
+        }
+        while !reader.isAtEnd {
+            let (field, wireType) = try reader.readTag()
+            switch (field, wireType) {
+            case (1, 2):
+                if let expected {
+                    var probe = reader
+                    if try probe.readString(matching: expected) {
+                        reader = probe
+                        (readName, matched) = (nil, true)
+                        continue
+                    }
+                }
+                (readName, matched) = (try reader.readString(), false)
+            case (2, 0):
+                typeNumber = Int(truncatingIfNeeded: try reader.readVarint())
+            case (3, 2):
+                // Packed statuses: every known status is one byte.
+                let packed = try reader.readLengthDelimited().remainingBytes
+                for byte in packed where OnlineFeaturesCodec.status(byte) == nil {
+                    throw unknownStatus(UInt64(byte))
+                }
+                statuses.add(packed: packed)
+            case (3, 0):
+                let number = try reader.readVarint()
+                guard number < 0x80, OnlineFeaturesCodec.status(UInt8(number)) != nil else { throw unknownStatus(number) }
+                statuses.add(number)
+            case (4, 2) where timesRuns == 0:
+                var probe = reader
+                let packed = try probe.readLengthDelimited().remainingBytes
+                timesRuns += 1
+                if let previous = previousTimes, ByteRun.same(previous.bytes, packed) {
+                    (timesStart, timesCount, timesShared) = (previous.start, previous.count, true)
+                    reader = probe
+                    continue
+                }
+                try reader.readInt64s(wireType: wireType, into: &eventTimes)
+                timesCount = eventTimes.count - timesStart
+                previousTimes = (packed, timesStart, timesCount)
+            case (4, _):
+                timesRuns += 1
+                if timesShared {
+                    // A second run after a shared one: this column's times get their own copy.
+                    let shared = Array(eventTimes[timesStart..<timesStart + timesCount])
+                    timesStart = eventTimes.count
+                    eventTimes += shared
+                    timesShared = false
+                }
+                try reader.readInt64s(wireType: wireType, into: &eventTimes)
+                timesCount = eventTimes.count - timesStart
+                previousTimes = nil
+            case (5, 2):
+                valuesReader = try reader.readLengthDelimited()
+            default:
+                try reader.skip(wireType: wireType)
+            }
+        }
+        guard statuses.byteCount == rowCount, timesCount == rowCount else {
+            throw SkewlessError(
+                .internal, "the node sent \(statuses.byteCount) statuses and \(timesCount) event times for \(rowCount) entities in '\(label())'")
+        }
+        guard let wireType = Skewless_V1_ValueType(rawValue: typeNumber) else {
+            throw SkewlessError(.internal, "unknown value type \(typeNumber) for '\(label())'")
+        }
+        var values = valuesReader ?? ProtobufReader(UnsafeRawBufferPointer(start: nil, count: 0))
+        let type: FeatureType
+        let valuesIndex: Int
+        switch wireType {
+        case .bool:
+            (type, valuesIndex) = (.bool, place(try fixedWidth(&values, width: 1, field: 1, wireType: wireType, name: label())))
+        case .float:
+            (type, valuesIndex) = (.float, place(try fixedWidth(&values, width: 4, field: 4, wireType: wireType, name: label())))
+        case .double:
+            (type, valuesIndex) = (.double, place(try fixedWidth(&values, width: 8, field: 5, wireType: wireType, name: label())))
+        default:
+            let decoded: ColumnValues
+            (type, decoded) = try OnlineFeaturesCodec.decodeValues(&values, wireType: wireType, entityCount: rowCount, name: label())
+            valuesIndex = decodedValues.count
+            decodedValues.append(decoded)
+        }
+        if !matched && ownNames == nil {
+            ownNames = Array(expectedNames[..<position])
+        }
+        ownNames?.append(matched ? expectedNames[position] : readName ?? "")
+        columns.append(.init(type: type, statusOffset: place(statuses), eventTimeStart: timesStart, values: valuesIndex))
+    }
+
+    /// The values of a bool (packed varints), float or double column as one run of
+    /// `width`-byte little-endian values; exactly `rowCount` of them.
+    private func fixedWidth(
+        _ reader: inout ProtobufReader, width: Int, field: Int, wireType: Skewless_V1_ValueType, name: String
+    ) throws(SkewlessError) -> ByteRun {
+        var run = ByteRun(width: width)
+        try OnlineFeaturesCodec.forEachValue(&reader, field: field, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in
+            switch (width, t) {
+            case (1, 0):
+                run.add(try r.readVarint() == 0 ? 0 : 1)
+            case (1, 2):
+                var packed = try r.readLengthDelimited()
+                let bytes = packed.remainingBytes
+                if !bytes.contains(where: { $0 >= 0x80 }) {
+                    run.add(packed: bytes)
+                } else {
+                    while !packed.isAtEnd { run.add(try packed.readVarint() == 0 ? 0 : 1) }
+                }
+            case (4, 5):
+                run.add(UInt64(try r.readFixed32()))
+            case (8, 1):
+                run.add(try r.readFixed64())
+            case (_, 2) where width > 1:
+                let packed = try r.readLengthDelimited().remainingBytes
+                guard packed.count % width == 0 else {
+                    throw ProtobufReader.malformed("packed \(width)-byte values in \(packed.count) bytes")
+                }
+                run.add(packed: packed)
+            default:
+                throw ProtobufReader.malformed("wire type \(t) for a \(width)-byte field")
+            }
+        }
+        guard run.byteCount == rowCount * width else {
+            throw SkewlessError(.internal, "the node sent \(run.byteCount / width) values for \(rowCount) entities in '\(name)'")
+        }
+        return run
+    }
+
+    /// Where a run can be read: in the payload when it is one packed run there, otherwise
+    /// appended after it.
+    private mutating func place(_ run: ByteRun) -> Int {
+        if let normalized = run.normalized {
+            defer { bytes += normalized }
+            return bytes.count
+        }
+        if let first = run.first, let start = first.baseAddress, let base = payload.baseAddress {
+            return start - base
+        }
+        return bytes.count  // empty
+    }
+}
+
+/// The bytes of one repeated fixed-width field of a column: one packed run in the payload
+/// (what the node writes), or, once anything else arrives, a normalized copy.
+private struct ByteRun {
+    let width: Int
+    var first: UnsafeRawBufferPointer?
+    var normalized: [UInt8]?
+
+    init(width: Int) {
+        self.width = width
+    }
+
+    var byteCount: Int { normalized?.count ?? first?.count ?? 0 }
+
+    mutating func add(packed: UnsafeRawBufferPointer) {
+        if first == nil && normalized == nil {
+            first = packed
+        } else {
+            normalized = (normalized ?? first.map { Array($0) } ?? []) + packed
+        }
+    }
+
+    /// One value, written as `width` little-endian bytes.
+    mutating func add(_ value: UInt64) {
+        var bytes = normalized ?? first.map { Array($0) } ?? []
+        for shift in stride(from: 0, to: 8 * width, by: 8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
+        normalized = bytes
+    }
+
+    static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+        return memcmp(x, y, a.count) == 0
+    }
+}

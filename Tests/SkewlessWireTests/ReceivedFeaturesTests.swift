@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+@testable import SkewlessModel
+@testable import SkewlessWire
+
+/// A response read in place: the accessors give what the columns held, whatever legal
+/// encoding the bytes use, and malformed answers are refused at decoding.
+@Suite struct ReceivedFeaturesTests {
+    /// The bytes swift-protobuf writes for a response holding `columns` (packed arrays).
+    static func encoded(_ columns: [ServedColumn]) throws -> [UInt8] {
+        var response = Skewless_V1_GetOnlineFeaturesResponse()
+        response.features = columns.map { column in
+            var wire = Skewless_V1_FeatureColumn()
+            wire.feature = column.name
+            wire.type = Skewless_V1_ValueType(column.type)
+            wire.statuses = column.statuses.map(Skewless_V1_ValueStatus.init)
+            wire.eventTimeMicros = column.eventTimes
+            wire.values = Skewless_V1_ValueColumn(column.values)
+            return wire
+        }
+        return try response.serializedBytes()
+    }
+
+    static func decode(_ bytes: [UInt8], rows: Int, expectedNames: [String] = []) throws -> ReceivedFeatures {
+        try bytes.withUnsafeBytes { try ReceivedFeatures(decoding: $0, rowCount: rows, expectedNames: expectedNames) }
+    }
+
+    /// Every cell read through the in-place accessors, as columns.
+    static func readBack(_ answer: ReceivedFeatures) -> [ServedColumn] {
+        (0..<answer.columnCount).map { column in
+            let rows = 0..<answer.rowCount
+            let values: ColumnValues
+            switch answer.type(ofColumn: column) {
+            case .bool: values = .bool(rows.map { answer.bool(column: column, row: $0)! })
+            case .float: values = .float(rows.map { answer.float(column: column, row: $0)! })
+            case .double: values = .double(rows.map { answer.double(column: column, row: $0)! })
+            default: values = answer.decodedValues(column: column)!
+            }
+            return ServedColumn(
+                name: answer.names[column], type: answer.type(ofColumn: column),
+                statuses: rows.map { answer.status(column: column, row: $0) },
+                eventTimes: rows.map { answer.eventTime(column: column, row: $0) }, values: values)
+        }
+    }
+
+    @Test func readsEveryTypeInPlace() throws {
+        let columns = OnlineFeaturesCodecTests.columns
+        let answer = try Self.decode(try Self.encoded(columns), rows: 2)
+        #expect(Self.readBack(answer) == columns)
+        #expect(answer.servedColumns() == columns)
+        #expect(answer.float(column: 0, row: 0) == nil, "a typed read of another type gives nil")
+        #expect(answer.decodedValues(column: 3) == nil, "floats are read in place, not decoded")
+    }
+
+    @Test func randomResponsesReadBackExactly() throws {
+        var random = SystemRandomNumberGenerator()
+        let statuses: [ValueStatus] = [.present, .notFound, .nullValue, .outsideTTL, .defaulted]
+        for _ in 0..<200 {
+            let rows = Int.random(in: 0...6, using: &random)
+            let sharedTimes = (0..<rows).map { _ in Int64.random(in: -5...Int64.max, using: &random) }
+            let columns = (0..<Int.random(in: 0...8, using: &random)).map { index in
+                let (type, values): (FeatureType, ColumnValues)
+                switch Int.random(in: 0..<5, using: &random) {
+                case 0: (type, values) = (.bool, .bool((0..<rows).map { _ in Bool.random(using: &random) }))
+                case 1: (type, values) = (.float, .float((0..<rows).map { _ in Float.random(in: -1e30...1e30, using: &random) }))
+                case 2: (type, values) = (.double, .double((0..<rows).map { _ in Double.random(in: -1e300...1e300, using: &random) }))
+                case 3: (type, values) = (.int64, .int64((0..<rows).map { _ in Int64.random(in: .min ... .max, using: &random) }))
+                default: (type, values) = (.string, .string((0..<rows).map { _ in String(repeating: "x", count: Int.random(in: 0...20, using: &random)) }))
+                }
+                let times = Bool.random(using: &random) ? sharedTimes : (0..<rows).map { _ in Int64.random(in: 0...1 << 60, using: &random) }
+                return ServedColumn(
+                    name: "v@1:c\(index)", type: type, statuses: (0..<rows).map { _ in statuses.randomElement(using: &random)! },
+                    eventTimes: times, values: values)
+            }
+            let answer = try Self.decode(try Self.encoded(columns), rows: rows)
+            #expect(Self.readBack(answer) == columns)
+            #expect(answer.names == columns.map(\.name))
+        }
+    }
+
+    @Test func unpackedAndSplitArraysAreNormalized() throws {
+        // FeatureColumn{feature "v@1:f", type FLOAT, statuses 1 (unpacked) then [5] (packed),
+        // times [7] packed then 8 unpacked, values{float 1.5 unpacked, then packed [-2]}}.
+        func fixed32(_ value: Float) -> [UInt8] { withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) } }
+        let floats: [UInt8] = [0x25] + fixed32(1.5) + [0x22, 4] + fixed32(-2)
+        var column: [UInt8] = [0x0A, 5] + Array("v@1:f".utf8) + [0x10, 4, 0x18, 1, 0x1A, 1, 5, 0x22, 1, 7, 0x20, 8]
+        column += [0x2A, UInt8(floats.count)] + floats
+        // FeatureColumn{"v@1:b", BOOL, statuses [1,1], times [7,8], values{bool 2 as a two-byte varint (0x82 0x00), then false unpacked}}.
+        let bools: [UInt8] = [0x0A, 2, 0x82, 0x00, 0x08, 0]
+        var boolColumn: [UInt8] = [0x0A, 5] + Array("v@1:b".utf8) + [0x10, 1, 0x1A, 2, 1, 1, 0x22, 2, 7, 8]
+        boolColumn += [0x2A, UInt8(bools.count)] + bools
+        let response = [0x0A, UInt8(column.count)] + column + [0x0A, UInt8(boolColumn.count)] + boolColumn
+        let answer = try Self.decode(response, rows: 2)
+        #expect(Self.readBack(answer) == [
+            ServedColumn(name: "v@1:f", type: .float, statuses: [.present, .defaulted], eventTimes: [7, 8], values: .float([1.5, -2])),
+            ServedColumn(name: "v@1:b", type: .bool, statuses: [.present, .present], eventTimes: [7, 8], values: .bool([true, false])),
+        ])
+    }
+
+    @Test func aViewsColumnsShareTheirEventTimesUnlessOneAddsMore() throws {
+        let times: [Int64] = [1_700_000_000_000_000, 0, 42]
+        let columns = (0..<3).map { ServedColumn(name: "v@1:f\($0)", type: .float, statuses: [.present, .notFound, .present], eventTimes: times, values: .float([1, 0, 3])) }
+        let answer = try Self.decode(try Self.encoded(columns), rows: 3)
+        #expect(answer.eventTimes.count == 3, "one run for the three columns")
+        #expect(Self.readBack(answer) == columns)
+
+        // A column that repeats the shared run and then adds a time has too many.
+        let first: [UInt8] = [0x0A, 1, 0x61, 0x10, 4, 0x1A, 2, 1, 1, 0x22, 2, 7, 8, 0x2A, 10, 0x22, 8] + [UInt8](repeating: 0, count: 8)
+        let second: [UInt8] = [0x0A, 1, 0x62, 0x10, 4, 0x1A, 2, 1, 1, 0x22, 2, 7, 8, 0x20, 9, 0x2A, 10, 0x22, 8] + [UInt8](repeating: 0, count: 8)
+        #expect(try Self.decode([0x0A, UInt8(first.count)] + first + [0x0A, UInt8(first.count)] + first, rows: 2).eventTimes == [7, 8])
+        #expect(throws: SkewlessError.self, "3 times for 2 rows") {
+            try Self.decode([0x0A, UInt8(first.count)] + first + [0x0A, UInt8(second.count)] + second, rows: 2)
+        }
+    }
+
+    @Test func namesAreTheExpectedArrayWhenTheyMatch() throws {
+        let columns = OnlineFeaturesCodecTests.columns
+        let bytes = try Self.encoded(columns)
+        let expected = columns.map(\.name)
+        #expect(try Self.decode(bytes, rows: 2, expectedNames: expected).names == expected)
+        var other = expected
+        other[3] = "v@1:renamed"
+        #expect(try Self.decode(bytes, rows: 2, expectedNames: other).names == expected, "a name that differs is read")
+        #expect(try Self.decode(bytes, rows: 2, expectedNames: Array(expected.prefix(2))).names == expected, "names past the expected ones are read")
+        #expect(try Self.decode(bytes, rows: 2, expectedNames: expected + ["extra"]).names == expected)
+    }
+
+    @Test func malformedAnswersAreRefused() throws {
+        func column(statuses: [UInt8], times: [UInt8], floats: Int) -> [UInt8] {
+            var values: [UInt8] = [0x22, UInt8(4 * floats)] + [UInt8](repeating: 0, count: 4 * floats)
+            if floats == 0 { values = [] }
+            let body: [UInt8] = [0x0A, 1, 0x66, 0x10, 4, 0x1A, UInt8(statuses.count)] + statuses + [0x22, UInt8(times.count)] + times
+                + [0x2A, UInt8(values.count)] + values
+            return [0x0A, UInt8(body.count)] + body
+        }
+        #expect((try? Self.decode(column(statuses: [1, 1], times: [1, 2], floats: 2), rows: 2)) != nil)
+        #expect(throws: SkewlessError.self, "too few values") { try Self.decode(column(statuses: [1, 1], times: [1, 2], floats: 1), rows: 2) }
+        #expect(throws: SkewlessError.self, "an unknown status") { try Self.decode(column(statuses: [1, 9], times: [1, 2], floats: 2), rows: 2) }
+        #expect(throws: SkewlessError.self, "too few statuses") { try Self.decode(column(statuses: [1], times: [1, 2], floats: 2), rows: 2) }
+        #expect(throws: SkewlessError.self, "too few times") { try Self.decode(column(statuses: [1, 1], times: [1], floats: 2), rows: 2) }
+        let odd: [UInt8] = [0x0A, 1, 0x66, 0x10, 4, 0x1A, 1, 1, 0x22, 1, 1, 0x2A, 5, 0x22, 3, 0, 0, 0]
+        #expect(throws: SkewlessError.self, "a packed run that is not whole floats") { try Self.decode([0x0A, UInt8(odd.count)] + odd, rows: 1) }
+    }
+}
