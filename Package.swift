@@ -233,6 +233,7 @@ let package = Package(
                 "Skewless",
                 "SkewlessWire",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

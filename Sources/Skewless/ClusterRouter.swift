@@ -261,9 +261,9 @@ final class ClusterRouter: Sendable {
         request.entities = Self.keyColumns(read.group.joinKeys, entities: read.entities, rows: rows)
         let started = ContinuousClock.now
         do throws(SkewlessError) {
-            let payload = try await send(.getOnlineFeatures, request, to: endpoint, deadline: deadline)
+            let payload = try await send(.getOnlineFeatures, payload: RequestEncoding.encode(request), to: endpoint, deadline: deadline)
             let answer = try payload.withUnsafeReadableBytes { bytes throws(SkewlessError) in
-                try ReceivedFeatures(decoding: bytes, rowCount: rows.count, expectedNames: read.group.features)
+                try ReceivedFeatures(decoding: bytes, rowCount: rows.count, expectedNames: read.group.expectedNames)
             }
             latencies.record(ContinuousClock.now - started)
             return .success([RoutedPiece(rows: rows, answer: answer, endpoint: endpoint)])
@@ -284,7 +284,7 @@ final class ClusterRouter: Sendable {
             request.features = list
         }
         let payload = try await anyNode(topology: topology, deadline: deadline) { endpoint throws(SkewlessError) in
-            try await self.send(.getOnlineFeatures, request, to: endpoint, deadline: deadline)
+            try await self.send(.getOnlineFeatures, payload: RequestEncoding.encode(request), to: endpoint, deadline: deadline)
         }
         return MergedAnswer(try payload.withUnsafeReadableBytes { bytes throws(SkewlessError) in
             try ReceivedFeatures(decoding: bytes, rowCount: 0)
@@ -579,7 +579,11 @@ final class ClusterRouter: Sendable {
 
     /// One request to one node, no retries.
     private func send<Request: SwiftProtobuf.Message>(_ method: Skewless_V1_Method, _ request: Request, to endpoint: Endpoint, deadline: NIODeadline) async throws(SkewlessError) -> ByteBuffer {
+        try await send(method, payload: try NodeConnection.encode(request), to: endpoint, deadline: deadline)
+    }
+
+    private func send(_ method: Skewless_V1_Method, payload: [UInt8], to endpoint: Endpoint, deadline: NIODeadline) async throws(SkewlessError) -> ByteBuffer {
         let connection = try await pool(for: endpoint).connection()
-        return try await connection.call(method, request, deadline: deadline)
+        return try await connection.call(method, payload: payload, deadline: deadline)
     }
 }

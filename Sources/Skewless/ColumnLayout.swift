@@ -1,3 +1,5 @@
+import SkewlessWire
+
 /// The column names of a response and every spelling a caller may look a column up by:
 /// "view@version:field", "view:field", and the bare field name when only one view has it.
 ///
@@ -5,10 +7,13 @@
 /// responses, so reading a response does no string work.
 final class ColumnLayout: Sendable {
     let names: [String]
+    /// `names`, as the decoder compares them.
+    let columnNames: ColumnNames
     private let index: [String: Int]
 
     init(names: [String]) {
         self.names = names
+        self.columnNames = ColumnNames(names)
         var index: [String: Int] = [:]
         var fieldUses: [String: Int] = [:]
         var fieldPosition: [String: Int] = [:]

@@ -94,9 +94,9 @@ public final class FeatureClient: Sendable {
             do {
                 var request = request
                 request.entities = try Self.keyColumns(entities)
-                let payload: ByteBuffer = try await call(.getOnlineFeatures, request, deadline: deadline)
+                let payload = try await call(.getOnlineFeatures, payload: RequestEncoding.encode(request), deadline: deadline)
                 let answer = try payload.withUnsafeReadableBytes { bytes throws(SkewlessError) in
-                    try ReceivedFeatures(decoding: bytes, rowCount: entities.count, expectedNames: known?.names ?? [])
+                    try ReceivedFeatures(decoding: bytes, rowCount: entities.count, expectedNames: known?.columnNames ?? .none)
                 }
                 (answers, sources) = ([MergedAnswer(answer)], nil)
             } catch where error.code == .aborted {
@@ -208,21 +208,19 @@ public final class FeatureClient: Sendable {
     func call<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: Skewless_V1_Method, _ request: Request, deadline: NIODeadline
     ) async throws(SkewlessError) -> Response {
-        let payload: ByteBuffer = try await call(method, request, deadline: deadline)
+        let payload = try await call(method, payload: try NodeConnection.encode(request), deadline: deadline)
         return try NodeConnection.decode(payload, from: configuration.endpoint)
     }
 
     /// One call to the node at `configuration.endpoint` with the retry policy: connection
     /// failures (`unavailable`) are retried with backoff while the deadline allows.
-    private func call<Request: SwiftProtobuf.Message>(
-        _ method: Skewless_V1_Method, _ request: Request, deadline: NIODeadline
-    ) async throws(SkewlessError) -> ByteBuffer {
+    private func call(_ method: Skewless_V1_Method, payload: [UInt8], deadline: NIODeadline) async throws(SkewlessError) -> ByteBuffer {
         var attempt = 0
         while true {
             attempt += 1
             do {
                 let connection = try await pool.connection()
-                return try await connection.call(method, request, deadline: deadline)
+                return try await connection.call(method, payload: payload, deadline: deadline)
             } catch where error.code == .unavailable && attempt < configuration.maxAttempts {
                 let remaining = deadline - .now()
                 let backoff = TimeAmount.milliseconds(Int64(5 << min(attempt, 6)))

@@ -11,9 +11,12 @@ final class NodeConnection: Sendable {
     let endpoint: Endpoint
     /// What the node said in the handshake.
     let maxFrameBytes: Int
+    /// The channel's dispatcher, which requests are handed to directly on its event loop.
+    private let dispatcher: NIOLoopBound<ResponseDispatcher>
 
-    private init(channel: any Channel, endpoint: Endpoint, maxFrameBytes: Int) {
+    private init(channel: any Channel, dispatcher: NIOLoopBound<ResponseDispatcher>, endpoint: Endpoint, maxFrameBytes: Int) {
         self.channel = channel
+        self.dispatcher = dispatcher
         self.endpoint = endpoint
         self.maxFrameBytes = maxFrameBytes
     }
@@ -28,6 +31,7 @@ final class NodeConnection: Sendable {
     ) async throws(SkewlessError) -> NodeConnection {
         let peer = endpoint.description
         let channel: any Channel
+        let dispatcher: NIOLoopBound<ResponseDispatcher>
         do {
             channel = try await ClientBootstrap(group: group)
                 .connectTimeout(.nanoseconds(Int64(connectTimeout.nanosecondsClamped)))
@@ -42,20 +46,23 @@ final class NodeConnection: Sendable {
                 }
                 .connect(host: endpoint.host, port: endpoint.port)
                 .get()
+            dispatcher = try await channel.eventLoop.submit { [channel] in
+                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ResponseDispatcher.self), eventLoop: channel.eventLoop)
+            }.get()
         } catch {
             throw SkewlessError(.unavailable, "cannot connect to \(peer): \(error); is a node running there?")
         }
         var hello = Skewless_V1_HandshakeRequest()
         hello.protocolVersion = ProtocolVersion.current
         hello.clientName = clientName
-        let connection = NodeConnection(channel: channel, endpoint: endpoint, maxFrameBytes: ProtocolVersion.defaultMaxFrameBytes)
+        let connection = NodeConnection(channel: channel, dispatcher: dispatcher, endpoint: endpoint, maxFrameBytes: ProtocolVersion.defaultMaxFrameBytes)
         do throws(SkewlessError) {
             let answer: Skewless_V1_HandshakeResponse = try await connection.call(
                 .handshake, hello, deadline: .now() + .nanoseconds(Int64(connectTimeout.nanosecondsClamped)))
             guard answer.protocolVersion == ProtocolVersion.current else {
                 throw SkewlessError(.failedPrecondition, "\(peer) speaks protocol version \(answer.protocolVersion), this client \(ProtocolVersion.current)")
             }
-            return NodeConnection(channel: channel, endpoint: endpoint, maxFrameBytes: Int(answer.maxFrameBytes))
+            return NodeConnection(channel: channel, dispatcher: dispatcher, endpoint: endpoint, maxFrameBytes: Int(answer.maxFrameBytes))
         } catch {
             try? await channel.close()
             throw error
@@ -68,8 +75,18 @@ final class NodeConnection: Sendable {
         _ request: Request,
         deadline: NIODeadline
     ) async throws(SkewlessError) -> Response {
-        let payload = try await call(method, request, deadline: deadline)
+        let payload = try await call(method, payload: try Self.encode(request), deadline: deadline)
         return try Self.decode(payload, from: endpoint)
+    }
+
+    /// A request message's bytes. The hot GetOnlineFeatures path does not come here: its
+    /// callers encode with `RequestEncoding` and send the bytes.
+    static func encode<Request: SwiftProtobuf.Message>(_ request: Request) throws(SkewlessError) -> [UInt8] {
+        do {
+            return try request.serializedBytes()
+        } catch {
+            throw SkewlessError(.internal, "could not encode the request: \(error)")
+        }
     }
 
     /// A response payload decoded as `Response`.
@@ -81,34 +98,22 @@ final class NodeConnection: Sendable {
         }
     }
 
-    /// Sends one request and waits for its response payload, undecoded.
-    func call<Request: SwiftProtobuf.Message>(
-        _ method: Skewless_V1_Method,
-        _ request: Request,
-        deadline: NIODeadline
-    ) async throws(SkewlessError) -> ByteBuffer {
-        let payload: [UInt8]
-        if let features = request as? Skewless_V1_GetOnlineFeaturesRequest {
-            payload = RequestEncoding.encode(features)  // the hot path, encoded by hand
-        } else {
-            do {
-                payload = try request.serializedBytes()
-            } catch {
-                throw SkewlessError(.internal, "could not encode the request: \(error)")
+    /// Sends one encoded request and waits for its response payload, undecoded. On the
+    /// channel's event loop (where SDK calls run when Swift Concurrency runs on NIO's
+    /// threads) the request goes straight to the socket; elsewhere it hops there first.
+    func call(_ method: Skewless_V1_Method, payload: [UInt8], deadline: NIODeadline) async throws(SkewlessError) -> ByteBuffer {
+        let eventLoop = channel.eventLoop
+        let dispatcher = self.dispatcher
+        let result = await withUnsafeContinuation { (continuation: ResponseDispatcher.Continuation) in
+            if eventLoop.inEventLoop {
+                dispatcher.value.send(method: method, payload: payload, deadline: deadline, continuation: continuation)
+            } else {
+                eventLoop.execute {
+                    dispatcher.value.send(method: method, payload: payload, deadline: deadline, continuation: continuation)
+                }
             }
         }
-        let promise = channel.eventLoop.makePromise(of: ResponseEnvelope.self)
-        channel.writeAndFlush(OutgoingRequest(method: method, payload: payload, response: promise, deadline: deadline)).whenFailure { error in
-            promise.fail(SkewlessError(.unavailable, "could not send to \(self.endpoint): \(error)"))
-        }
-        let response: ResponseEnvelope
-        do {
-            response = try await promise.futureResult.get()
-        } catch let error as SkewlessError {
-            throw error
-        } catch {
-            throw SkewlessError(.unavailable, "request to \(endpoint) failed: \(error)")
-        }
+        let response = try result.get()
         if let error = response.error {
             throw error
         }

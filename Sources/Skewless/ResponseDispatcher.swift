@@ -4,51 +4,71 @@ import SkewlessWire
 
 /// Matches responses to requests on one pipelined connection.
 ///
-/// It numbers outgoing requests, keeps their promises by request id, completes each when
-/// its response arrives (in any order), fails it with `deadlineExceeded` when its deadline
-/// passes first, and fails everything still pending with `unavailable` when the
-/// connection closes.
-final class ResponseDispatcher: ChannelDuplexHandler {
+/// `send` (on the channel's event loop) numbers a request, writes its frame and keeps its
+/// caller's continuation by request id. Each continuation is resumed exactly once: when its
+/// response arrives (in any order), when its deadline passes first (`deadlineExceeded`), or
+/// when the connection ends (`unavailable`), whichever comes first; the entry is removed
+/// from `pending` as it is resumed, so nothing can resume it again.
+///
+/// A request goes from the caller to the socket without a future, a pipeline message or a
+/// timer of its own: deadlines share one timer, set for the earliest pending deadline (as a
+/// client's requests mostly carry the same timeout, a new request rarely moves it).
+final class ResponseDispatcher: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias InboundOut = Never
-    typealias OutboundIn = OutgoingRequest
     typealias OutboundOut = ByteBuffer
 
+    /// What a caller of `send` waits on.
+    typealias Continuation = UnsafeContinuation<Result<ResponseEnvelope, SkewlessError>, Never>
+
     private struct Pending {
-        var promise: EventLoopPromise<ResponseEnvelope>
-        var timeout: Scheduled<Void>?
+        var continuation: Continuation
+        var deadline: NIODeadline
     }
 
     private var pending: [UInt64: Pending] = [:]
     private var nextRequestID: UInt64 = 1
     private let peer: String
+    /// Set while the handler is in an active channel's pipeline.
+    private var context: ChannelHandlerContext?
+    /// Why the connection ended, once it has: later sends fail at once.
+    private var closedReason: SkewlessError?
+    /// The timer of the earliest pending deadline (or an earlier one, since passed).
+    private var timer: (deadline: NIODeadline, task: Scheduled<Void>)?
 
     init(peer: String) {
         self.peer = peer
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let request = unwrapOutboundIn(data)
+    /// Writes one request and resumes `continuation` with its response or failure.
+    /// Must be called on the channel's event loop.
+    func send(method: Skewless_V1_Method, payload: [UInt8], deadline: NIODeadline, continuation: Continuation) {
+        guard let context, closedReason == nil else {
+            continuation.resume(returning: .failure(closedReason ?? SkewlessError(.unavailable, "the connection to \(peer) is not open")))
+            return
+        }
+        let remaining = deadline - context.eventLoop.now
+        guard remaining > .zero else {
+            continuation.resume(returning: .failure(SkewlessError(.deadlineExceeded, "the deadline passed before the request was sent to \(peer)")))
+            return
+        }
         let id = nextRequestID
         nextRequestID &+= 1
         if nextRequestID == 0 { nextRequestID = 1 }
-        let remaining = request.deadline - .now()
-        guard remaining > .zero else {
-            request.response.fail(SkewlessError(.deadlineExceeded, "the deadline passed before the request was sent to \(peer)"))
-            promise?.succeed()
-            return
-        }
-        var buffer = context.channel.allocator.buffer(capacity: request.payload.count + 32)
+        var buffer = context.channel.allocator.buffer(capacity: payload.count + 32)
         RequestEncoding.writeFrame(
-            requestID: id, method: request.method.rawValue, timeoutMicros: UInt64(remaining.nanoseconds / 1_000),
-            payload: request.payload, into: &buffer)
-        let timeout = context.eventLoop.assumeIsolated().scheduleTask(deadline: request.deadline) { [self] in
-            if let entry = self.pending.removeValue(forKey: id) {
-                entry.promise.fail(SkewlessError(.deadlineExceeded, "no response from \(self.peer) within the deadline"))
-            }
-        }
-        pending[id] = Pending(promise: request.response, timeout: timeout)
-        context.write(wrapOutboundOut(buffer), promise: promise)
+            requestID: id, method: method.rawValue, timeoutMicros: UInt64(remaining.nanoseconds / 1_000), payload: payload, into: &buffer)
+        pending[id] = Pending(continuation: continuation, deadline: deadline)
+        armTimer(for: deadline, on: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        failAll(SkewlessError(.unavailable, "the connection to \(peer) closed"))
+        self.context = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -62,16 +82,14 @@ final class ResponseDispatcher: ChannelDuplexHandler {
             return
         }
         if response.requestID == 0 {
-            let error = response.error ?? SkewlessError(.unknown, "connection-level message from \(peer)")
-            failAll(error)
+            failAll(response.error ?? SkewlessError(.unknown, "connection-level message from \(peer)"))
             context.close(promise: nil)
             return
         }
         guard let entry = pending.removeValue(forKey: response.requestID) else {
             return  // Its deadline passed; the caller has already been told.
         }
-        entry.timeout?.cancel()
-        entry.promise.succeed(response)
+        entry.continuation.resume(returning: .success(response))
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -85,12 +103,47 @@ final class ResponseDispatcher: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
+    /// Makes sure a timer fires by `deadline`.
+    private func armTimer(for deadline: NIODeadline, on eventLoop: any EventLoop) {
+        if let timer, timer.deadline <= deadline { return }
+        timer?.task.cancel()
+        let task = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            self.timer = nil
+            self.expire(on: eventLoop)
+        }
+        timer = (deadline, task)
+    }
+
+    /// Fails the requests whose deadline has passed and sets the timer for the next one.
+    private func expire(on eventLoop: any EventLoop) {
+        let now = eventLoop.now
+        var next: NIODeadline?
+        var expired: [UInt64] = []
+        for (id, entry) in pending {
+            if entry.deadline <= now {
+                expired.append(id)
+            } else {
+                next = min(next ?? entry.deadline, entry.deadline)
+            }
+        }
+        for id in expired {
+            pending.removeValue(forKey: id)?.continuation.resume(
+                returning: .failure(SkewlessError(.deadlineExceeded, "no response from \(peer) within the deadline")))
+        }
+        if let next {
+            armTimer(for: next, on: eventLoop)
+        }
+    }
+
+    /// Ends the connection for callers: everything pending and every later send fails.
     private func failAll(_ error: SkewlessError) {
+        if closedReason == nil { closedReason = error }
         let entries = pending
         pending.removeAll()
+        timer?.task.cancel()
+        timer = nil
         for entry in entries.values {
-            entry.timeout?.cancel()
-            entry.promise.fail(error)
+            entry.continuation.resume(returning: .failure(error))
         }
     }
 }

@@ -1,5 +1,6 @@
 import SkewlessCluster
 import SkewlessModel
+import SkewlessWire
 
 /// How a read of a feature service or a feature list splits across a cluster: its features
 /// grouped by the entity key they route by (docs/cluster.md: each view routes by its own key),
@@ -13,6 +14,14 @@ struct RoutingPlan: Sendable {
         let joinKeys: [JoinKey]
         /// "view@version:field" for each feature of the group, in answer order.
         let features: [String]
+        /// `features`, as the decoder compares a node's column names with them.
+        let expectedNames: ColumnNames
+
+        init(joinKeys: [JoinKey], features: [String]) {
+            self.joinKeys = joinKeys
+            self.features = features
+            self.expectedNames = ColumnNames(features)
+        }
     }
 
     let groups: [Group]

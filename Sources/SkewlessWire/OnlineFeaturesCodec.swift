@@ -232,7 +232,7 @@ package enum OnlineFeaturesCodec {
         entityCount: Int,
         expectedNames: [String] = []
     ) throws(SkewlessError) -> [ServedColumn] {
-        try ReceivedFeatures(decoding: bytes, rowCount: entityCount, expectedNames: expectedNames).servedColumns()
+        try ReceivedFeatures(decoding: bytes, rowCount: entityCount, expectedNames: ColumnNames(expectedNames)).servedColumns()
     }
 
     /// Decodes a `ValueColumn` of `wireType`: exactly that type's array, `entityCount` long.

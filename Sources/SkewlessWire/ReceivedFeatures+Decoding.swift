@@ -7,20 +7,30 @@ extension ReceivedFeatures {
     /// order, unknown fields).
     ///
     /// - Parameter expectedNames: the column names of an earlier response of the same
-    ///   request; when every name matches, `names` is that array, not a new one.
+    ///   request; when every name matches, `names` is `expectedNames.strings`, not a new array.
     /// - Throws: `INTERNAL` when the bytes are not a response for `rowCount` rows.
-    package convenience init(decoding payload: UnsafeRawBufferPointer, rowCount: Int, expectedNames: [String] = []) throws(SkewlessError) {
+    package convenience init(decoding payload: UnsafeRawBufferPointer, rowCount: Int, expectedNames: ColumnNames = .none) throws(SkewlessError) {
         var decoder = ResponseIndexer(payload: payload, rowCount: rowCount, expectedNames: expectedNames)
-        var reader = ProtobufReader(payload)
-        while !reader.isAtEnd {
-            let (field, wireType) = try reader.readTag()
-            guard field == 1, wireType == 2 else {
-                try reader.skip(wireType: wireType)
-                continue
+        let result: Result<Void, SkewlessError> = expectedNames.utf8.withUnsafeBytes { expectedUTF8 in
+            expectedNames.ends.withUnsafeBufferPointer { expectedEnds in
+                do throws(SkewlessError) {
+                    var reader = ProtobufReader(payload)
+                    while !reader.isAtEnd {
+                        let (field, wireType) = try reader.readTag()
+                        guard field == 1, wireType == 2 else {
+                            try reader.skip(wireType: wireType)
+                            continue
+                        }
+                        var column = try reader.readLengthDelimited()
+                        try decoder.addColumn(&column, expectedUTF8: expectedUTF8, expectedEnds: expectedEnds)
+                    }
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
             }
-            var column = try reader.readLengthDelimited()
-            try decoder.addColumn(&column)
         }
+        try result.get()
         self.init(
             bytes: decoder.bytes, columns: decoder.columns, eventTimes: decoder.eventTimes, decodedValues: decoder.decodedValues,
             rowCount: rowCount, names: decoder.names)
@@ -31,7 +41,7 @@ extension ReceivedFeatures {
 private struct ResponseIndexer {
     let payload: UnsafeRawBufferPointer
     let rowCount: Int
-    let expectedNames: [String]
+    let expectedNames: ColumnNames
     /// The payload, then normalized runs.
     var bytes: [UInt8]
     var columns: [ReceivedFeatures.Column] = []
@@ -43,7 +53,7 @@ private struct ResponseIndexer {
     /// carry the same event times, and a column whose bytes match shares the run.
     var previousTimes: (bytes: UnsafeRawBufferPointer, start: Int, count: Int)?
 
-    init(payload: UnsafeRawBufferPointer, rowCount: Int, expectedNames: [String]) {
+    init(payload: UnsafeRawBufferPointer, rowCount: Int, expectedNames: ColumnNames) {
         self.payload = payload
         self.rowCount = rowCount
         self.expectedNames = expectedNames
@@ -53,12 +63,23 @@ private struct ResponseIndexer {
 
     var names: [String] {
         if let ownNames { return ownNames }
-        return columns.count == expectedNames.count ? expectedNames : Array(expectedNames[..<columns.count])
+        return columns.count == expectedNames.count ? expectedNames.strings : Array(expectedNames.strings[..<columns.count])
     }
 
-    mutating func addColumn(_ reader: inout ProtobufReader) throws(SkewlessError) {
+    /// A column's name for an error message (made only on error paths).
+    func label(_ readName: String?, _ position: Int) -> String {
+        readName ?? (position < expectedNames.count ? expectedNames.strings[position] : "column \(position)")
+    }
+
+    /// - Parameters:
+    ///   - expectedUTF8: `expectedNames.utf8`; `expectedEnds`: `expectedNames.ends`.
+    mutating func addColumn(
+        _ reader: inout ProtobufReader, expectedUTF8: UnsafeRawBufferPointer, expectedEnds: UnsafeBufferPointer<Int>
+    ) throws(SkewlessError) {
         let position = columns.count
-        let expected = position < expectedNames.count ? expectedNames[position] : nil
+        let expected: UnsafeRawBufferPointer? = position < expectedEnds.count
+            ? UnsafeRawBufferPointer(rebasing: expectedUTF8[(position == 0 ? 0 : expectedEnds[position - 1])..<expectedEnds[position]])
+            : nil
         var readName: String?
         var matched = false
         var typeNumber = 0
@@ -68,9 +89,10 @@ private struct ResponseIndexer {
         var timesShared = false
         var timesRuns = 0
         var valuesReader: ProtobufReader?
-        func label() -> String { readName ?? expected ?? "column \(position)" }
-        func unknownStatus(_ number: UInt64) -> SkewlessError {
-            SkewlessError(.internal, "the node sent an unknown value status \(number) for '\(label())': upgrade the client")
+        // Names for messages are made only on the error paths: a local function capturing
+        // these variables would box them on every column.
+        func unknownStatus(_ number: UInt64, _ name: String?) -> SkewlessError {
+            SkewlessError(.internal, "the node sent an unknown value status \(number) for '\(label(name, position))': upgrade the client")
         }
         while !reader.isAtEnd {
             let (field, wireType) = try reader.readTag()
@@ -78,7 +100,7 @@ private struct ResponseIndexer {
             case (1, 2):
                 if let expected {
                     var probe = reader
-                    if try probe.readString(matching: expected) {
+                    if ByteRun.same(try probe.readLengthDelimited().remainingBytes, expected) {
                         reader = probe
                         (readName, matched) = (nil, true)
                         continue
@@ -91,12 +113,12 @@ private struct ResponseIndexer {
                 // Packed statuses: every known status is one byte.
                 let packed = try reader.readLengthDelimited().remainingBytes
                 for byte in packed where OnlineFeaturesCodec.status(byte) == nil {
-                    throw unknownStatus(UInt64(byte))
+                    throw unknownStatus(UInt64(byte), readName)
                 }
                 statuses.add(packed: packed)
             case (3, 0):
                 let number = try reader.readVarint()
-                guard number < 0x80, OnlineFeaturesCodec.status(UInt8(number)) != nil else { throw unknownStatus(number) }
+                guard number < 0x80, OnlineFeaturesCodec.status(UInt8(number)) != nil else { throw unknownStatus(number, readName) }
                 statuses.add(number)
             case (4, 2) where timesRuns == 0:
                 var probe = reader
@@ -130,32 +152,50 @@ private struct ResponseIndexer {
         }
         guard statuses.byteCount == rowCount, timesCount == rowCount else {
             throw SkewlessError(
-                .internal, "the node sent \(statuses.byteCount) statuses and \(timesCount) event times for \(rowCount) entities in '\(label())'")
+                .internal, "the node sent \(statuses.byteCount) statuses and \(timesCount) event times for \(rowCount) entities in '\(label(readName, position))'")
         }
         guard let wireType = Skewless_V1_ValueType(rawValue: typeNumber) else {
-            throw SkewlessError(.internal, "unknown value type \(typeNumber) for '\(label())'")
+            throw SkewlessError(.internal, "unknown value type \(typeNumber) for '\(label(readName, position))'")
         }
         var values = valuesReader ?? ProtobufReader(UnsafeRawBufferPointer(start: nil, count: 0))
         let type: FeatureType
         let valuesIndex: Int
         switch wireType {
         case .bool:
-            (type, valuesIndex) = (.bool, place(try fixedWidth(&values, width: 1, field: 1, wireType: wireType, name: label())))
+            (type, valuesIndex) = (.bool, try fixedWidthValues(&values, width: 1, field: 1, wireType: wireType, readName: readName, position: position))
         case .float:
-            (type, valuesIndex) = (.float, place(try fixedWidth(&values, width: 4, field: 4, wireType: wireType, name: label())))
+            (type, valuesIndex) = (.float, try fixedWidthValues(&values, width: 4, field: 4, wireType: wireType, readName: readName, position: position))
         case .double:
-            (type, valuesIndex) = (.double, place(try fixedWidth(&values, width: 8, field: 5, wireType: wireType, name: label())))
+            (type, valuesIndex) = (.double, try fixedWidthValues(&values, width: 8, field: 5, wireType: wireType, readName: readName, position: position))
         default:
             let decoded: ColumnValues
-            (type, decoded) = try OnlineFeaturesCodec.decodeValues(&values, wireType: wireType, entityCount: rowCount, name: label())
+            (type, decoded) = try OnlineFeaturesCodec.decodeValues(&values, wireType: wireType, entityCount: rowCount, name: label(readName, position))
             valuesIndex = decodedValues.count
             decodedValues.append(decoded)
         }
         if !matched && ownNames == nil {
-            ownNames = Array(expectedNames[..<position])
+            ownNames = Array(expectedNames.strings[..<position])
         }
-        ownNames?.append(matched ? expectedNames[position] : readName ?? "")
+        ownNames?.append(matched ? expectedNames.strings[position] : readName ?? "")
         columns.append(.init(type: type, statusOffset: place(statuses), eventTimeStart: timesStart, values: valuesIndex))
+    }
+
+    /// Where the values of a bool, float or double column can be read. What the node writes
+    /// (one packed run of the type's field, `rowCount` values long) is read in place, with no
+    /// name made; anything else goes through `fixedWidth`.
+    private mutating func fixedWidthValues(
+        _ values: inout ProtobufReader, width: Int, field: Int, wireType: Skewless_V1_ValueType, readName: String?, position: Int
+    ) throws(SkewlessError) -> Int {
+        var probe = values
+        if let tag = try? probe.readTag(), tag.field == field, tag.wireType == 2, let run = try? probe.readLengthDelimited(), probe.isAtEnd {
+            let bytes = run.remainingBytes
+            if bytes.count == rowCount * width, width > 1 || !bytes.contains(where: { $0 >= 0x80 }),
+                let start = bytes.baseAddress, let base = payload.baseAddress
+            {
+                return start - base
+            }
+        }
+        return place(try fixedWidth(&values, width: width, field: field, wireType: wireType, name: label(readName, position)))
     }
 
     /// The values of a bool (packed varints), float or double column as one run of

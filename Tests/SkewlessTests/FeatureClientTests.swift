@@ -26,6 +26,27 @@ struct FeatureClientTests {
         await node.close()
     }
 
+    @Test func aLaterCallWithAnEarlierDeadlineExpiresFirst() async throws {
+        // One connection, so both calls share one timer: the second call's earlier deadline
+        // must move it forward, and the first call must still expire at its own.
+        let node = try await SilentNode()
+        let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)) { $0.connectionsPerNode = 1 })
+        let started = ContinuousClock.now
+        async let long: Duration = {
+            _ = try? await client.health(timeout: .seconds(4))
+            return ContinuousClock.now - started
+        }()
+        try await Task.sleep(for: .milliseconds(50))
+        let short = await #expect(throws: SkewlessError.self) { try await client.health(timeout: .milliseconds(100)) }
+        #expect(short?.code == .deadlineExceeded)
+        let shortTook = ContinuousClock.now - started
+        let longTook = await long
+        #expect(shortTook < .seconds(3), "the short call waited for the long one's deadline: \(shortTook)")
+        #expect(longTook >= .seconds(4), "the long call ended before its deadline: \(longTook)")
+        await client.close()
+        await node.close()
+    }
+
     @Test func anUnreachableNodeIsUnavailableAfterRetries() async throws {
         // Find a port nobody listens on: bind, note it, close.
         let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()

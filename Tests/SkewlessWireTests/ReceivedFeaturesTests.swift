@@ -22,7 +22,7 @@ import Testing
     }
 
     static func decode(_ bytes: [UInt8], rows: Int, expectedNames: [String] = []) throws -> ReceivedFeatures {
-        try bytes.withUnsafeBytes { try ReceivedFeatures(decoding: $0, rowCount: rows, expectedNames: expectedNames) }
+        try bytes.withUnsafeBytes { try ReceivedFeatures(decoding: $0, rowCount: rows, expectedNames: ColumnNames(expectedNames)) }
     }
 
     /// Every cell read through the in-place accessors, as columns.

@@ -1,0 +1,135 @@
+import Foundation
+import NIOCore
+import NIOEmbedded
+import SkewlessModel
+import Testing
+@testable import Skewless
+@testable import SkewlessWire
+
+/// The client's side of a pipelined connection, on a test channel with a virtual clock:
+/// every call is resumed exactly once, by its own response, its deadline or the end of the
+/// connection.
+@Suite(.timeLimit(.minutes(1)))
+struct ResponseDispatcherTests {
+    typealias Outcome = Result<ResponseEnvelope, SkewlessError>
+
+    struct Connection {
+        let channel: NIOAsyncTestingChannel
+        let dispatcher: NIOLoopBound<ResponseDispatcher>
+
+        init() async throws {
+            let channel = NIOAsyncTestingChannel()
+            dispatcher = try await channel.eventLoop.submit {
+                let handler = ResponseDispatcher(peer: "test-node")
+                try channel.pipeline.syncOperations.addHandler(handler)
+                return NIOLoopBound(handler, eventLoop: channel.eventLoop)
+            }.get()
+            try await channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 7421)).get()
+            self.channel = channel
+        }
+
+        /// Starts a call that must end by `timeout` on the channel's clock.
+        func call(timeout: TimeAmount = .seconds(10)) -> Task<Outcome, Never> {
+            let (channel, dispatcher) = (channel, dispatcher)
+            return Task {
+                await withUnsafeContinuation { continuation in
+                    channel.eventLoop.execute {
+                        dispatcher.value.send(
+                            method: .health, payload: [1, 2, 3], deadline: channel.eventLoop.now + timeout, continuation: continuation)
+                    }
+                }
+            }
+        }
+
+        /// The next request frame written to the node.
+        func nextRequest() async throws -> Skewless_V1_RequestFrame {
+            var frame = try await channel.waitForOutboundWrite(as: ByteBuffer.self)
+            #expect(frame.readInteger(as: UInt32.self) == UInt32(frame.readableBytes), "the length prefix")
+            return try Skewless_V1_RequestFrame(serializedBytes: Array(frame.readableBytesView))
+        }
+
+        /// A response frame from the node (without the length prefix, as the frame decoder
+        /// would pass it on).
+        func respond(to requestID: UInt64, payload: [UInt8]) async throws {
+            var response = Skewless_V1_ResponseFrame()
+            response.requestID = requestID
+            response.payload = Data(payload)
+            try await channel.writeInbound(ByteBuffer(bytes: try response.serializedBytes() as [UInt8]))
+        }
+    }
+
+    @Test func responsesInAnyOrderReachTheirOwnCallers() async throws {
+        let connection = try await Connection()
+        let calls = (0..<3).map { _ in connection.call() }
+        var ids: [UInt64] = []
+        for _ in calls {
+            let request = try await connection.nextRequest()
+            #expect(request.method == .health && request.payload == Data([1, 2, 3]) && request.timeoutMicros > 0)
+            ids.append(request.requestID)
+        }
+        #expect(Set(ids).count == 3, "every request has its own id")
+        for (index, id) in ids.enumerated().reversed() {
+            try await connection.respond(to: id, payload: [UInt8(index)])
+        }
+        for (index, call) in calls.enumerated() {
+            let response = try await call.value.get()
+            #expect(Array(response.payload.readableBytesView) == [UInt8(index)])
+        }
+        // A response nobody waits for (say, after its deadline) is dropped.
+        try await connection.respond(to: 999, payload: [])
+        #expect(connection.channel.isActive)
+    }
+
+    @Test func aLaterCallWithAnEarlierDeadlineExpiresFirst() async throws {
+        let connection = try await Connection()
+        let long = connection.call(timeout: .seconds(10))
+        _ = try await connection.nextRequest()
+        let short = connection.call(timeout: .milliseconds(100))
+        let shortRequest = try await connection.nextRequest()
+        await connection.channel.testingEventLoop.advanceTime(by: .milliseconds(150))
+        #expect(await short.value.failureCode == .deadlineExceeded)
+        // The late answer to the expired call is dropped; the long call still waits.
+        try await connection.respond(to: shortRequest.requestID, payload: [])
+        await connection.channel.testingEventLoop.advanceTime(by: .seconds(9))
+        let stillWaiting = connection.call(timeout: .seconds(30))
+        _ = try await connection.nextRequest()
+        await connection.channel.testingEventLoop.advanceTime(by: .seconds(1))
+        #expect(await long.value.failureCode == .deadlineExceeded)
+        await connection.channel.testingEventLoop.advanceTime(by: .seconds(28))
+        _ = try? await connection.channel.close()
+        #expect(await stillWaiting.value.failureCode == .unavailable, "not expired at 29 s of 30; failed by the close")
+    }
+
+    @Test func aClosedConnectionFailsWhatIsPendingAndEveryLaterCall() async throws {
+        let connection = try await Connection()
+        let pending = connection.call()
+        _ = try await connection.nextRequest()
+        _ = try? await connection.channel.close()
+        #expect(await pending.value.failureCode == .unavailable)
+        #expect(await connection.call().value.failureCode == .unavailable)
+    }
+
+    @Test func anUndecodableResponseClosesTheConnection() async throws {
+        let connection = try await Connection()
+        let pending = connection.call()
+        _ = try await connection.nextRequest()
+        try await connection.channel.writeInbound(ByteBuffer(bytes: [0x0A, 0xFF]))  // a length running past the end
+        let outcome = await pending.value
+        #expect(outcome.failureCode == .internal)
+        #expect(!connection.channel.isActive)
+    }
+
+    @Test func aCallWhoseDeadlineHasPassedIsNotSent() async throws {
+        let connection = try await Connection()
+        #expect(await connection.call(timeout: .zero).value.failureCode == .deadlineExceeded)
+        let sent = try await connection.channel.readOutbound(as: ByteBuffer.self)
+        #expect(sent == nil)
+    }
+}
+
+extension Result where Failure == SkewlessError {
+    var failureCode: SkewlessError.Code? {
+        if case .failure(let error) = self { return error.code }
+        return nil
+    }
+}
