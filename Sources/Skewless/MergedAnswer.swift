@@ -23,9 +23,9 @@ struct MergedAnswer: Sendable {
 
     var names: [String] { pieces[0].names }
 
-    /// The node answer holding request row `row`, and its row there.
-    func locate(_ row: Int) -> (ReceivedFeatures, Int) {
-        guard let pieceOfRow, let rowInPiece else { return (pieces[0], row) }
-        return (pieces[Int(pieceOfRow[row])], Int(rowInPiece[row]))
+    /// The piece (in `pieces`) holding request row `row`, and its row there.
+    func position(of row: Int) -> (piece: Int, row: Int) {
+        guard let pieceOfRow, let rowInPiece else { return (0, row) }
+        return (Int(pieceOfRow[row]), Int(rowInPiece[row]))
     }
 }

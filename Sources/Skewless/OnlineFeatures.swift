@@ -17,16 +17,13 @@ import SkewlessWire
 /// let vector = features.featureNames.indices.map { row.float(at: $0) ?? 0 }
 /// ```
 public struct OnlineFeatures: Sendable {
-    let answers: [MergedAnswer]
-    /// For each column, the answer and its column there; nil when one answer holds all.
-    let sources: [(answer: Int, column: Int)]?
+    let table: AnswerTable
     let layout: ColumnLayout
     /// The number of entity rows.
     public let count: Int
 
     init(answers: [MergedAnswer], sources: [(answer: Int, column: Int)]?, entityCount: Int, layout: ColumnLayout) {
-        self.answers = answers
-        self.sources = sources
+        self.table = AnswerTable(answers: answers, sources: sources, rowCount: entityCount)
         self.layout = layout
         self.count = entityCount
     }
@@ -49,13 +46,6 @@ public struct OnlineFeatures: Sendable {
     /// All rows, in request order.
     public var rows: [Row] { (0..<count).map { Row(features: self, row: $0) } }
 
-    /// Reads the cell at (`row`, `column`) from the node answer that holds it.
-    func cell<T>(row: Int, column: Int, _ read: (ReceivedFeatures, _ row: Int, _ column: Int) -> T) -> T {
-        let (answer, answerColumn) = sources.map { ($0[column].answer, $0[column].column) } ?? (0, column)
-        let (piece, pieceRow) = answers[answer].locate(row)
-        return read(piece, pieceRow, answerColumn)
-    }
-
     /// One entity's features. Look features up by "view:field", "view@version:field", or the
     /// bare field name when only one view in the response has it; or by column position
     /// (`at:`, in `featureNames`' order).
@@ -68,30 +58,23 @@ public struct OnlineFeatures: Sendable {
         public func status(_ feature: String) -> ValueStatus? { column(feature).flatMap(status(at:)) }
         /// The status of the feature in column `column`; nil when out of range.
         public func status(at column: Int) -> ValueStatus? {
-            guard features.layout.names.indices.contains(column) else { return nil }
-            return features.cell(row: row, column: column) { $0.status(column: $2, row: $1) }
+            features.table.read(row: row, column: column) { $0.status(column: $2, row: $1) }
         }
 
         /// The event time (microseconds since the epoch) of the stored row the value came from;
         /// nil when there is no such feature or no stored row.
         public func eventTime(_ feature: String) -> Int64? { column(feature).flatMap(eventTime(at:)) }
         public func eventTime(at column: Int) -> Int64? {
-            guard features.layout.names.indices.contains(column) else { return nil }
-            let time = features.cell(row: row, column: column) { $0.eventTime(column: $2, row: $1) }
-            return time == 0 ? nil : time
+            features.table.read(row: row, column: column) { answer, row, column in
+                let time = answer.eventTime(column: column, row: row)
+                return time == 0 ? nil : time
+            }
         }
 
         /// The value, or nil when the feature has none for this entity (see `status`).
         public func value(_ feature: String) -> FeatureValue? { column(feature).flatMap(value(at:)) }
         public func value(at column: Int) -> FeatureValue? {
-            valueCell(column) { answer, row, column in
-                switch answer.type(ofColumn: column) {
-                case .bool: return answer.bool(column: column, row: row).map(FeatureValue.bool)
-                case .float: return answer.float(column: column, row: row).map(FeatureValue.float)
-                case .double: return answer.double(column: column, row: row).map(FeatureValue.double)
-                default: return try? answer.decodedValues(column: column)?.value(at: row)
-                }
-            }
+            features.table.read(row: row, column: column) { $0.value(column: $2, row: $1) }
         }
 
         public func bool(_ feature: String) -> Bool? { column(feature).flatMap(bool(at:)) }
@@ -124,10 +107,10 @@ public struct OnlineFeatures: Sendable {
         private func column(_ feature: String) -> Int? { features.layout.position(of: feature) }
 
         /// `read` of the cell when the feature has a value for this entity, else nil.
+        @inline(__always)
         private func valueCell<T>(_ column: Int, _ read: (ReceivedFeatures, _ row: Int, _ column: Int) -> T?) -> T? {
-            guard features.layout.names.indices.contains(column) else { return nil }
-            return features.cell(row: row, column: column) { answer, row, column in
-                answer.status(column: column, row: row).hasValue ? read(answer, row, column) : nil
+            features.table.read(row: row, column: column) { answer, row, column in
+                answer.hasValue(column: column, row: row) ? read(answer, row, column) : nil
             }
         }
 

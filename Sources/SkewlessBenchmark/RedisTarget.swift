@@ -71,8 +71,7 @@ struct RedisConnection: TargetConnection {
         } catch {
             return .failure("\(error)")
         }
-        var values: [FeatureValue?] = []
-        values.reserveCapacity(ids.count * groups.reduce(0) { $0 + $1.types.count })
+        var read = 0
         var reply = 0
         for _ in ids {
             for group in groups {
@@ -80,20 +79,15 @@ struct RedisConnection: TargetConnection {
                     return .failure("redis answered \(replies[reply]) to an HMGET of \(group.types.count) fields")
                 }
                 for (field, type) in zip(fields, group.types) {
-                    switch field {
-                    case .bulkString(let bytes?):
-                        guard let value = RedisFeatureCodec.decode(bytes, as: type) else {
-                            return .failure("redis holds a value that is not a \(type)")
-                        }
-                        values.append(value)
-                    default:
-                        values.append(nil)
+                    if case .bulkString(let bytes?) = field, RedisFeatureCodec.decode(bytes, as: type) == nil {
+                        return .failure("redis holds a value that is not a \(type)")
                     }
+                    read += 1
                 }
                 reply += 1
             }
         }
-        return values.count == ids.count * groups.reduce(0) { $0 + $1.types.count } ? .success : .failure("short reply")
+        return read == ids.count * groups.reduce(0) { $0 + $1.types.count } ? .success : .failure("short reply")
     }
 
     func close() async {

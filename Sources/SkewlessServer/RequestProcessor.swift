@@ -266,13 +266,13 @@ final class RequestProcessor: Sendable {
             try membership?.access?.checkRead(entityKeys, nowMicros: now)
             try store.withRows(read.table, keys: entityKeys, nowMicros: now) { rows in
                 rows.prefetchFixedWidth(fields: read.fieldIndexes)
-                let timesSize = OnlineFeaturesFrameBuilder.eventTimesSize(rows.eventTimes)
+                let packedTimes = OnlineFeaturesFrameBuilder.packedEventTimes(rows.eventTimes)
                 for (i, field) in read.fieldIndexes.enumerated() {
                     let position = read.outputPositions[i]
                     if let width = rows.fixedWidth(ofField: field) {
                         builder.appendFixedWidthColumn(
                             at: position, header: plan.headers[position], rowCount: rows.count,
-                            eventTimes: rows.eventTimes, eventTimesSize: timesSize, width: width
+                            eventTimes: packedTimes, width: width
                         ) { statuses, values in
                             rows.gatherFixedWidth(field: field, statuses: statuses, values: values)
                         }

@@ -1,3 +1,4 @@
+import SkewlessCompression
 import SkewlessModel
 
 /// One `GetOnlineFeaturesResponse` as received, checked and indexed once, read in place.
@@ -54,6 +55,25 @@ package final class ReceivedFeatures: Sendable {
     package func status(column: Int, row: Int) -> ValueStatus {
         // Checked at decoding: every status byte is a known status.
         OnlineFeaturesCodec.status(bytes[columns[column].statusOffset + row]) ?? .notFound
+    }
+
+    /// Whether a value accompanies the cell's status (`ValueStatus.hasValue`: present,
+    /// outside TTL, defaulted).
+    package func hasValue(column: Int, row: Int) -> Bool {
+        let number = bytes[columns[column].statusOffset + row]
+        return number == 1 || number == 4 || number == 5
+    }
+
+    /// The cell's value, or nil when its status carries none (embeddings decompressed).
+    package func value(column: Int, row: Int) -> FeatureValue? {
+        guard hasValue(column: column, row: row) else { return nil }
+        let entry = columns[column]
+        switch entry.type {
+        case .bool: return .bool(bytes[entry.values + row] != 0)
+        case .float: return .float(Float(bitPattern: load(UInt32.self, at: entry.values + 4 * row)))
+        case .double: return .double(Double(bitPattern: load(UInt64.self, at: entry.values + 8 * row)))
+        default: return try? decodedValues[entry.values].value(at: row)
+        }
     }
 
     /// The stored row's event time, 0 where there is no stored row.

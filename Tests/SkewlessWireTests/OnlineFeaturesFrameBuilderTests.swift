@@ -29,8 +29,8 @@ import Testing
             }
             if let gather {
                 builder.appendFixedWidthColumn(
-                    at: position, header: header, rowCount: column.statuses.count, eventTimes: column.eventTimes,
-                    eventTimesSize: OnlineFeaturesFrameBuilder.eventTimesSize(column.eventTimes), width: width
+                    at: position, header: header, rowCount: column.statuses.count,
+                    eventTimes: OnlineFeaturesFrameBuilder.packedEventTimes(column.eventTimes), width: width
                 ) { statuses, values in
                     for (i, status) in column.statuses.enumerated() { statuses[i] = status }
                     gather(values)
