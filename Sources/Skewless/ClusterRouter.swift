@@ -255,9 +255,13 @@ final class ClusterRouter: Sendable {
     /// One GetOnlineFeatures sub-request: `rows` of the group to one node.
     private func readPiece(_ rows: [Int], of read: GroupRead, from endpoint: Endpoint, deadline: NIODeadline) async -> Result<[RoutedPiece], SkewlessError> {
         var request = Skewless_V1_GetOnlineFeaturesRequest()
-        var list = Skewless_V1_FeatureList()
-        list.features = read.group.features
-        request.features = list
+        if let service = read.group.service {
+            request.featureService = service
+        } else {
+            var list = Skewless_V1_FeatureList()
+            list.features = read.group.features
+            request.features = list
+        }
         request.entities = Self.keyColumns(read.group.joinKeys, entities: read.entities, rows: rows)
         let started = ContinuousClock.now
         do throws(SkewlessError) {

@@ -16,11 +16,16 @@ struct RoutingPlan: Sendable {
         let features: [String]
         /// `features`, as the decoder compares a node's column names with them.
         let expectedNames: ColumnNames
+        /// The feature service whose features this group is, all of them in its order, when
+        /// it is: sub-requests then name the service, which each node has prepared, rather
+        /// than listing its features.
+        let service: String?
 
-        init(joinKeys: [JoinKey], features: [String]) {
+        init(joinKeys: [JoinKey], features: [String], service: String? = nil) {
             self.joinKeys = joinKeys
             self.features = features
             self.expectedNames = ColumnNames(features)
+            self.service = service
         }
     }
 
@@ -28,7 +33,8 @@ struct RoutingPlan: Sendable {
     /// For each column of the answer, in request order: its group and its column there.
     let columns: [(group: Int, column: Int)]
 
-    init(features: [ResolvedFeature], repo: FeatureRepo) {
+    /// - Parameter service: the service `features` are, if they are one.
+    init(features: [ResolvedFeature], repo: FeatureRepo, service: String? = nil) {
         var keys: [[JoinKey]] = []
         var names: [[String]] = []
         var columns: [(group: Int, column: Int)] = []
@@ -46,14 +52,16 @@ struct RoutingPlan: Sendable {
             columns.append((group, names[group].count))
             names[group].append(feature.qualifiedName)
         }
-        groups = zip(keys, names).map { Group(joinKeys: $0, features: $1) }
+        // A service whose views all route by one key is one group: its sub-requests name it.
+        let wholeService = keys.count == 1 ? service : nil
+        groups = zip(keys, names).map { Group(joinKeys: $0, features: $1, service: wholeService) }
         self.columns = columns
     }
 
     /// The plan of a feature service.
     /// - Throws: `NOT_FOUND` for a service or feature the repo does not define.
     static func service(_ name: String, repo: FeatureRepo) throws(SkewlessError) -> RoutingPlan {
-        RoutingPlan(features: try repo.resolve(service: name), repo: repo)
+        RoutingPlan(features: try repo.resolve(service: name), repo: repo, service: name)
     }
 
     /// The plan of a feature list ("view:field" or "view@version:field").

@@ -18,6 +18,12 @@ final class RequestProcessor: Sendable {
     let membership: ClusterMembership?
     let materializer: Materializer
     private let servicePlans: [String: ServingPlan]
+    /// Plans of feature lists seen lately (cluster clients send each node the list of a
+    /// group's features): resolving 50 names and building their plan on every request cost
+    /// more than serving them. Bounded; cleared when full. The repo and the tables never
+    /// change under a processor, so a plan stays valid.
+    private let featureListPlans = Mutex<[[String]: ServingPlan]>([:])
+    static let maxCachedFeatureLists = 256
     private let startedAtMicros: Int64
     private let draining = Atomic<Bool>(false)
     let clock: @Sendable () -> Int64
@@ -243,15 +249,7 @@ final class RequestProcessor: Sendable {
             }
             plan = found
         case .features(let list):
-            guard !list.features.isEmpty else {
-                throw SkewlessError(.invalidArgument, "the feature list is empty: name at least one feature as view:field")
-            }
-            var resolved: [ResolvedFeature] = []
-            resolved.reserveCapacity(list.features.count)
-            for text in list.features {
-                resolved.append(try repo.resolve(FeatureReference(parsing: text)))
-            }
-            plan = try ServingPlan(features: resolved, repo: repo, store: store)
+            plan = try featureListPlan(list.features)
         case nil:
             throw SkewlessError(.invalidArgument, "the request names no features: set feature_service or features")
         }
@@ -286,6 +284,27 @@ final class RequestProcessor: Sendable {
             }
         }
         return builder
+    }
+
+    /// The plan of a feature list, from the cache or resolved (and cached) now.
+    private func featureListPlan(_ features: [String]) throws(SkewlessError) -> ServingPlan {
+        if let plan = featureListPlans.withLock({ $0[features] }) {
+            return plan
+        }
+        guard !features.isEmpty else {
+            throw SkewlessError(.invalidArgument, "the feature list is empty: name at least one feature as view:field")
+        }
+        var resolved: [ResolvedFeature] = []
+        resolved.reserveCapacity(features.count)
+        for text in features {
+            resolved.append(try repo.resolve(FeatureReference(parsing: text)))
+        }
+        let plan = try ServingPlan(features: resolved, repo: repo, store: store)
+        featureListPlans.withLock { plans in
+            if plans.count >= Self.maxCachedFeatureLists { plans.removeAll() }
+            plans[features] = plan
+        }
+        return plan
     }
 
     /// - Throws: `SkewlessError`, or `WrongShardError` for keys of partitions this cluster

@@ -65,6 +65,12 @@ import Testing
         let list = try RoutingPlan.features(["pair:seen", "user:count"], repo: repo)
         #expect(list.groups.map(\.features) == [["pair@1:seen"], ["user@1:count"]])
         #expect(throws: SkewlessError.self) { try RoutingPlan.features(["nope:x"], repo: repo) }
+        // Sub-requests name a service only when one group is the whole service.
+        #expect(plan.groups.allSatisfy { $0.service == nil })
+        #expect(list.groups.allSatisfy { $0.service == nil })
+        let spend = try RoutingPlan.service("spend", repo: repo)
+        #expect(spend.groups.map(\.service) == ["spend"])
+        #expect(spend.groups[0].features == ["user@1:count", "user@1:amount"])
     }
 
     @Test func keysRouteByTheirCanonicalHashAndBadKeysAreRefused() throws {
@@ -168,7 +174,8 @@ import Testing
                 FeatureService(name: "fraud", features: [
                     FeatureReference(view: "user", field: "amount"), FeatureReference(view: "merchant", field: "risk"),
                     FeatureReference(view: "user", field: "count"), FeatureReference(view: "pair", field: "seen"),
-                ])
+                ]),
+                FeatureService(name: "spend", features: [FeatureReference(view: "user", field: "count"), FeatureReference(view: "user", field: "amount")]),
             ])
     }
 }
