@@ -22,7 +22,9 @@ extension ReceivedFeatures {
                             continue
                         }
                         var column = try reader.readLengthDelimited()
-                        try decoder.addColumn(&column, expectedUTF8: expectedUTF8, expectedEnds: expectedEnds)
+                        if !decoder.addCanonicalColumn(column.remainingBytes, expectedUTF8: expectedUTF8, expectedEnds: expectedEnds) {
+                            try decoder.addColumn(&column, expectedUTF8: expectedUTF8, expectedEnds: expectedEnds)
+                        }
                     }
                     return .success(())
                 } catch {
@@ -71,15 +73,66 @@ private struct ResponseIndexer {
         readName ?? (position < expectedNames.count ? expectedNames.strings[position] : "column \(position)")
     }
 
+    /// The expected name of the column at `position`, as UTF-8; nil past the expected names.
+    static func expectedName(_ position: Int, utf8: UnsafeRawBufferPointer, ends: UnsafeBufferPointer<Int>) -> UnsafeRawBufferPointer? {
+        guard position < ends.count else { return nil }
+        return UnsafeRawBufferPointer(rebasing: utf8[(position == 0 ? 0 : ends[position - 1])..<ends[position]])
+    }
+
+    /// Reads a column written the way the node writes a bool, float or double column, in one
+    /// straight pass: fields 1 to 5 once each and in order, the expected name, one status
+    /// byte per row, packed event times and one packed run of values. Returns false, having
+    /// changed nothing, for any other column, which `addColumn` then reads (it accepts every
+    /// encoding). This path is most of a client's decoding work, on every response.
+    mutating func addCanonicalColumn(
+        _ column: UnsafeRawBufferPointer, expectedUTF8: UnsafeRawBufferPointer, expectedEnds: UnsafeBufferPointer<Int>
+    ) -> Bool {
+        let position = columns.count
+        guard rowCount > 0, ownNames == nil, let expected = Self.expectedName(position, utf8: expectedUTF8, ends: expectedEnds),
+            let payloadBase = payload.baseAddress
+        else { return false }
+        var cursor = ByteCursor(column)
+        guard cursor.field(0x0A), let name = cursor.lengthDelimited(), ByteRun.same(name, expected),
+            cursor.field(0x10), let typeNumber = cursor.varint(),
+            cursor.field(0x1A), let statuses = cursor.lengthDelimited(), statuses.count == rowCount,
+            cursor.field(0x22), let times = cursor.lengthDelimited(),
+            cursor.field(0x2A), let values = cursor.lengthDelimited(), cursor.isAtEnd
+        else { return false }
+        let (type, width, valuesTag): (FeatureType, Int, UInt8)
+        switch typeNumber {
+        case UInt64(Skewless_V1_ValueType.bool.rawValue): (type, width, valuesTag) = (.bool, 1, 0x0A)
+        case UInt64(Skewless_V1_ValueType.float.rawValue): (type, width, valuesTag) = (.float, 4, 0x22)
+        case UInt64(Skewless_V1_ValueType.double.rawValue): (type, width, valuesTag) = (.double, 8, 0x2A)
+        default: return false
+        }
+        var valuesCursor = ByteCursor(values)
+        guard valuesCursor.field(valuesTag), let run = valuesCursor.lengthDelimited(), valuesCursor.isAtEnd, run.count == rowCount * width,
+            width > 1 || !run.contains(where: { $0 >= 0x80 }),
+            !statuses.contains(where: { $0 == 0 || $0 > 5 }),
+            let statusStart = statuses.baseAddress, let valuesStart = run.baseAddress
+        else { return false }
+        let timesStart: Int
+        if let previous = previousTimes, previous.count == rowCount, ByteRun.same(previous.bytes, times) {
+            timesStart = previous.start
+        } else {
+            timesStart = eventTimes.count
+            guard ByteCursor.appendVarints(times, to: &eventTimes), eventTimes.count - timesStart == rowCount else {
+                eventTimes.removeSubrange(timesStart...)
+                return false
+            }
+            previousTimes = (times, timesStart, rowCount)
+        }
+        columns.append(.init(type: type, statusOffset: statusStart - payloadBase, eventTimeStart: timesStart, values: valuesStart - payloadBase))
+        return true
+    }
+
     /// - Parameters:
     ///   - expectedUTF8: `expectedNames.utf8`; `expectedEnds`: `expectedNames.ends`.
     mutating func addColumn(
         _ reader: inout ProtobufReader, expectedUTF8: UnsafeRawBufferPointer, expectedEnds: UnsafeBufferPointer<Int>
     ) throws(SkewlessError) {
         let position = columns.count
-        let expected: UnsafeRawBufferPointer? = position < expectedEnds.count
-            ? UnsafeRawBufferPointer(rebasing: expectedUTF8[(position == 0 ? 0 : expectedEnds[position - 1])..<expectedEnds[position]])
-            : nil
+        let expected = Self.expectedName(position, utf8: expectedUTF8, ends: expectedEnds)
         var readName: String?
         var matched = false
         var typeNumber = 0
@@ -284,5 +337,56 @@ private struct ByteRun {
         guard a.count == b.count else { return false }
         guard let x = a.baseAddress, let y = b.baseAddress else { return true }
         return memcmp(x, y, a.count) == 0
+    }
+}
+
+/// A forward reader of the few shapes `addCanonicalColumn` expects: one-byte field tags,
+/// varints and length-delimited runs. Every read checks the bounds and returns nil (or
+/// false) rather than throwing: the caller falls back to the general reader.
+private struct ByteCursor {
+    let bytes: UnsafeRawBufferPointer
+    var index = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    var isAtEnd: Bool { index == bytes.count }
+
+    /// Consumes `tag` if it is next.
+    mutating func field(_ tag: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == tag else { return false }
+        index += 1
+        return true
+    }
+
+    mutating func varint() -> UInt64? {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < bytes.count, shift < 64 {
+            let byte = bytes[index]
+            index += 1
+            if shift == 63 && byte > 1 { return nil }  // past 64 bits
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+        return nil
+    }
+
+    mutating func lengthDelimited() -> UnsafeRawBufferPointer? {
+        guard let length = varint(), length <= UInt64(bytes.count - index) else { return nil }
+        defer { index += Int(length) }
+        return UnsafeRawBufferPointer(rebasing: bytes[index..<index + Int(length)])
+    }
+
+    /// Appends packed varints as Int64s; false when they do not end cleanly.
+    static func appendVarints(_ packed: UnsafeRawBufferPointer, to values: inout [Int64]) -> Bool {
+        var cursor = ByteCursor(packed)
+        while !cursor.isAtEnd {
+            guard let value = cursor.varint() else { return false }
+            values.append(Int64(bitPattern: value))
+        }
+        return true
     }
 }

@@ -72,9 +72,13 @@ import Testing
                     name: "v@1:c\(index)", type: type, statuses: (0..<rows).map { _ in statuses.randomElement(using: &random)! },
                     eventTimes: times, values: values)
             }
-            let answer = try Self.decode(try Self.encoded(columns), rows: rows)
-            #expect(Self.readBack(answer) == columns)
-            #expect(answer.names == columns.map(\.name))
+            // Without names every column takes the general path; with them, bool, float and
+            // double columns take the node-layout path.
+            for expectedNames in [[], columns.map(\.name)] {
+                let answer = try Self.decode(try Self.encoded(columns), rows: rows, expectedNames: expectedNames)
+                #expect(Self.readBack(answer) == columns)
+                #expect(answer.names == columns.map(\.name))
+            }
         }
     }
 
@@ -138,6 +142,9 @@ import Testing
         #expect(throws: SkewlessError.self, "an unknown status") { try Self.decode(column(statuses: [1, 9], times: [1, 2], floats: 2), rows: 2) }
         #expect(throws: SkewlessError.self, "too few statuses") { try Self.decode(column(statuses: [1], times: [1, 2], floats: 2), rows: 2) }
         #expect(throws: SkewlessError.self, "too few times") { try Self.decode(column(statuses: [1, 1], times: [1], floats: 2), rows: 2) }
+        // Event times whose varint overflows 64 bits, in an otherwise canonical column.
+        let overflow: [UInt8] = [0x0A, 1, 0x66, 0x10, 4, 0x1A, 1, 1, 0x22, 10] + [UInt8](repeating: 0xFF, count: 9) + [0x02, 0x2A, 6, 0x22, 4, 0, 0, 0, 0]
+        #expect(throws: SkewlessError.self, "an event time past 64 bits") { try Self.decode([0x0A, UInt8(overflow.count)] + overflow, rows: 1) }
         let odd: [UInt8] = [0x0A, 1, 0x66, 0x10, 4, 0x1A, 1, 1, 0x22, 1, 1, 0x2A, 5, 0x22, 3, 0, 0, 0]
         #expect(throws: SkewlessError.self, "a packed run that is not whole floats") { try Self.decode([0x0A, UInt8(odd.count)] + odd, rows: 1) }
     }
