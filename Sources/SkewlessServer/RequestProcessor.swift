@@ -259,26 +259,29 @@ final class RequestProcessor: Sendable {
         }
         let now = clock()
         var builder = OnlineFeaturesFrameBuilder(columnCount: plan.features.count, allocator: allocator)
-        for read in plan.reads {
-            let entityKeys = try keys.keys(for: read.joinKeys, view: read.viewName)
-            try membership?.access?.checkRead(entityKeys, nowMicros: now)
-            try store.withRows(read.table, keys: entityKeys, nowMicros: now) { rows in
-                rows.prefetchFixedWidth(fields: read.fieldIndexes)
-                let packedTimes = OnlineFeaturesFrameBuilder.packedEventTimes(rows.eventTimes)
-                for (i, field) in read.fieldIndexes.enumerated() {
-                    let position = read.outputPositions[i]
-                    if let width = rows.fixedWidth(ofField: field) {
-                        builder.appendFixedWidthColumn(
-                            at: position, header: plan.headers[position], rowCount: rows.count,
-                            eventTimes: packedTimes, width: width
-                        ) { statuses, values in
-                            rows.gatherFixedWidth(field: field, statuses: statuses, values: values)
+        try plan.headers.withHeaders { headers in
+            for read in plan.reads {
+                let entityKeys = try keys.keys(for: read.joinKeys, view: read.viewName)
+                try membership?.access?.checkRead(entityKeys, nowMicros: now)
+                try store.withRows(read.table, keys: entityKeys, nowMicros: now) { rows in
+                    rows.prefetchFixedWidth(fields: read.fieldIndexes)
+                    let packedTimes = OnlineFeaturesFrameBuilder.packedEventTimes(rows.eventTimes)
+                    packedTimes.withUnsafeBytes { packedTimes in
+                        for (i, field) in read.fieldIndexes.enumerated() {
+                            let position = read.outputPositions[i]
+                            if let width = rows.fixedWidth(ofField: field) {
+                                builder.appendFixedWidthColumn(
+                                    at: position, header: headers[position], rowCount: rows.count, eventTimes: packedTimes, width: width
+                                ) { statuses, values in
+                                    rows.gatherFixedWidth(field: field, statuses: statuses, values: values)
+                                }
+                            } else {
+                                let column = rows.column(field: field)
+                                builder.appendColumn(at: position, ServedColumn(
+                                    name: plan.names[position], type: plan.types[position],
+                                    statuses: column.statuses, eventTimes: column.eventTimes, values: column.values))
+                            }
                         }
-                    } else {
-                        let column = rows.column(field: field)
-                        builder.appendColumn(at: position, ServedColumn(
-                            name: plan.names[position], type: plan.types[position],
-                            statuses: column.statuses, eventTimes: column.eventTimes, values: column.values))
                     }
                 }
             }

@@ -8,47 +8,64 @@ import SkewlessWire
 /// Plans for feature services are built once when the node starts, so the hot path does
 /// no name resolution: each view's table is found, and each column's name and type encoded,
 /// once.
-struct ServingPlan: Sendable {
-    struct ViewRead: Sendable {
-        var view: FeatureView
+///
+/// Classes, not structs: every event loop reads the same plans, and copying a plan (or one
+/// of its view reads) per request retained each of its arrays, atomic operations on objects
+/// the loops share. A request now retains the plan and each view read once.
+final class ServingPlan: Sendable {
+    final class ViewRead: Sendable {
+        let view: FeatureView
         /// `view.qualifiedName`, for error messages.
-        var viewName: String
-        var table: OnlineStore.ViewTable
-        var joinKeys: [JoinKey]
-        var fieldIndexes: [Int]
+        let viewName: String
+        let table: OnlineStore.ViewTable
+        let joinKeys: [JoinKey]
+        let fieldIndexes: [Int]
         /// Position in the response of each entry of `fieldIndexes`.
-        var outputPositions: [Int]
+        let outputPositions: [Int]
+
+        init(view: FeatureView, viewName: String, table: OnlineStore.ViewTable, joinKeys: [JoinKey], fieldIndexes: [Int], outputPositions: [Int]) {
+            self.view = view
+            self.viewName = viewName
+            self.table = table
+            self.joinKeys = joinKeys
+            self.fieldIndexes = fieldIndexes
+            self.outputPositions = outputPositions
+        }
     }
 
-    var features: [ResolvedFeature]
+    let features: [ResolvedFeature]
     /// "view@version:field" of each feature, computed once.
-    var names: [String]
+    let names: [String]
     /// The type of each feature. Kept apart from `features` so the hot path does not copy
     /// (and retain every reference in) a whole view definition per column.
-    var types: [FeatureType]
+    let types: [FeatureType]
     /// Each feature's name and type as encoded in a response column.
-    var headers: [OnlineFeaturesFrameBuilder.ColumnHeader]
-    var reads: [ViewRead]
+    let headers: OnlineFeaturesFrameBuilder.ColumnHeaders
+    let reads: [ViewRead]
 
     /// - Throws: `notFound` when `store` has no table for one of the features' views.
     init(features: [ResolvedFeature], repo: FeatureRepo, store: OnlineStore) throws(SkewlessError) {
         self.features = features
         self.names = features.map(\.qualifiedName)
         self.types = features.map(\.field.type)
-        self.headers = zip(names, types).map { OnlineFeaturesFrameBuilder.ColumnHeader(name: $0, type: $1) }
-        var reads: [ViewRead] = []
+        self.headers = OnlineFeaturesFrameBuilder.ColumnHeaders(names: names, types: types)
+        var views: [(view: FeatureView, fieldIndexes: [Int], outputPositions: [Int])] = []
         var readIndex: [String: Int] = [:]
         for (position, feature) in features.enumerated() {
             let name = feature.view.qualifiedName
             if let index = readIndex[name] {
-                reads[index].fieldIndexes.append(feature.fieldIndex)
-                reads[index].outputPositions.append(position)
+                views[index].fieldIndexes.append(feature.fieldIndex)
+                views[index].outputPositions.append(position)
             } else {
-                readIndex[name] = reads.count
-                reads.append(ViewRead(
-                    view: feature.view, viewName: name, table: try store.viewTable(feature.view), joinKeys: repo.joinKeys(of: feature.view),
-                    fieldIndexes: [feature.fieldIndex], outputPositions: [position]))
+                readIndex[name] = views.count
+                views.append((feature.view, [feature.fieldIndex], [position]))
             }
+        }
+        var reads: [ViewRead] = []
+        for (view, fieldIndexes, outputPositions) in views {
+            reads.append(ViewRead(
+                view: view, viewName: view.qualifiedName, table: try store.viewTable(view), joinKeys: repo.joinKeys(of: view),
+                fieldIndexes: fieldIndexes, outputPositions: outputPositions))
         }
         self.reads = reads
     }

@@ -14,42 +14,88 @@ import SkewlessModel
 /// ```
 /// var builder = OnlineFeaturesFrameBuilder(columnCount: 2, allocator: allocator)
 /// builder.appendColumn(at: 1, servedColumn)                       // any type
-/// builder.appendFixedWidthColumn(at: 0, header: header, ...) { statuses, values in ... }
+/// headers.withHeaders { headers in
+///     builder.appendFixedWidthColumn(at: 0, header: headers[0], ...) { statuses, values in ... }
+/// }
 /// builder.writeFrame(requestID: 7, into: &buffer)
 /// ```
 package struct OnlineFeaturesFrameBuilder {
-    /// A column's name and type (`FeatureColumn` fields 1 and 2), encoded once, and the
-    /// packed field its values use when they have a fixed width.
-    package struct ColumnHeader: Sendable {
+    /// The names and types (`FeatureColumn` fields 1 and 2) of a response's columns,
+    /// encoded once (per service, or per feature list), with the packed field each column's
+    /// values use when they have a fixed width. Read through `withHeaders`, whose headers are
+    /// plain pointers: fetching a column's encoded bytes out of an array per column retained
+    /// them, and with two event loops serving the same service those atomic operations on a
+    /// shared object were a twentieth of the node's CPU.
+    package struct ColumnHeaders: Sendable {
         let bytes: [UInt8]
+        /// Header i spans `ends[i - 1] ..< ends[i]` of `bytes`.
+        let ends: [Int]
         /// `ValueColumn`'s field for bool (1), float (4) and double (5) values; 0 otherwise.
-        let fixedWidthField: Int
+        let valuesFields: [Int]
 
-        package init(name: String, type: FeatureType) {
-            var size = 0
-            let nameBytes = name.utf8.count
-            if nameBytes > 0 { size += ProtobufSize.fieldSize(length: nameBytes) }
-            let typeNumber = OnlineFeaturesCodec.typeNumber(type)
-            if typeNumber != 0 { size += 1 + ProtobufSize.varintSize(typeNumber) }
-            bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-                var out = ProtobufCursor(UnsafeMutableRawBufferPointer(buffer))
-                if nameBytes > 0 {
-                    out.lengthDelimited(1, length: nameBytes)
-                    out.string(name)
+        package init(names: [String], types: [FeatureType]) {
+            var bytes: [UInt8] = []
+            var ends: [Int] = []
+            var fields: [Int] = []
+            for (name, type) in zip(names, types) {
+                let nameBytes = name.utf8.count
+                let typeNumber = OnlineFeaturesCodec.typeNumber(type)
+                var size = 0
+                if nameBytes > 0 { size += ProtobufSize.fieldSize(length: nameBytes) }
+                if typeNumber != 0 { size += 1 + ProtobufSize.varintSize(typeNumber) }
+                bytes += [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+                    var out = ProtobufCursor(UnsafeMutableRawBufferPointer(buffer))
+                    if nameBytes > 0 {
+                        out.lengthDelimited(1, length: nameBytes)
+                        out.string(name)
+                    }
+                    if typeNumber != 0 {
+                        out.tag(2, .varint)
+                        out.varint(typeNumber)
+                    }
+                    initialized = out.offset
                 }
-                if typeNumber != 0 {
-                    out.tag(2, .varint)
-                    out.varint(typeNumber)
+                ends.append(bytes.count)
+                switch type {
+                case .bool: fields.append(1)
+                case .float: fields.append(4)
+                case .double: fields.append(5)
+                default: fields.append(0)
                 }
-                initialized = out.offset
             }
-            switch type {
-            case .bool: fixedWidthField = 1
-            case .float: fixedWidthField = 4
-            case .double: fixedWidthField = 5
-            default: fixedWidthField = 0
+            self.bytes = bytes
+            self.ends = ends
+            self.valuesFields = fields
+        }
+
+        /// Calls `body` with the headers, valid only inside it.
+        package func withHeaders<R>(_ body: (Borrowed) throws -> R) rethrows -> R {
+            try bytes.withUnsafeBytes { bytes in
+                try ends.withUnsafeBufferPointer { ends in
+                    try valuesFields.withUnsafeBufferPointer { fields in
+                        try body(Borrowed(bytes: bytes, ends: ends, valuesFields: fields))
+                    }
+                }
             }
         }
+
+        package struct Borrowed {
+            let bytes: UnsafeRawBufferPointer
+            let ends: UnsafeBufferPointer<Int>
+            let valuesFields: UnsafeBufferPointer<Int>
+
+            package subscript(position: Int) -> ColumnHeader {
+                let start = position == 0 ? 0 : ends[position - 1]
+                return ColumnHeader(bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<ends[position]]), valuesField: valuesFields[position])
+            }
+        }
+    }
+
+    /// One column's encoded name and type, borrowed from `ColumnHeaders.withHeaders`.
+    package struct ColumnHeader {
+        let bytes: UnsafeRawBufferPointer
+        /// `ValueColumn`'s field for a fixed-width type's values; 0 for other types.
+        let valuesField: Int
     }
 
     private var scratch: ByteBuffer
@@ -76,20 +122,20 @@ package struct OnlineFeaturesFrameBuilder {
         }
     }
 
-    /// Appends the column at `position` whose values have a fixed width (`header` made for
-    /// a bool, float or double feature), filled in place by `gather`: it must write a
-    /// status per row into its first argument and `rowCount` little-endian values of
-    /// `width` bytes (1, 4 or 8) at its second.
+    /// Appends the column at `position` whose values have a fixed width (`header` of a
+    /// bool, float or double feature), filled in place by `gather`: it must write a status
+    /// per row into its first argument and `rowCount` little-endian values of `width` bytes
+    /// (1, 4 or 8) at its second.
     /// - Parameter eventTimes: `packedEventTimes(_:)` of the rows' event times.
     package mutating func appendFixedWidthColumn(
         at position: Int,
         header: ColumnHeader,
         rowCount: Int,
-        eventTimes: [UInt8],
+        eventTimes: UnsafeRawBufferPointer,
         width: Int,
         gather: (UnsafeMutableBufferPointer<ValueStatus>, UnsafeMutableRawPointer) -> Void
     ) {
-        precondition(header.fixedWidthField != 0, "appendFixedWidthColumn needs a bool, float or double column")
+        precondition(header.valuesField != 0, "appendFixedWidthColumn needs a bool, float or double column")
         let valueBytes = width * rowCount
         let valuesSize = rowCount == 0 ? 0 : ProtobufSize.fieldSize(length: valueBytes)
         var columnSize = header.bytes.count + ProtobufSize.fieldSize(length: valuesSize)
@@ -102,7 +148,7 @@ package struct OnlineFeaturesFrameBuilder {
             scratch.writeWithUnsafeMutableBytes(minimumWritableBytes: entrySize) { region in
                 var out = ProtobufCursor(region)
                 out.lengthDelimited(1, length: columnSize)
-                header.bytes.withUnsafeBytes { out.bytes($0) }
+                out.bytes(header.bytes)
                 let statusBytes: UnsafeMutableRawPointer?
                 if rowCount > 0 {
                     out.lengthDelimited(3, length: rowCount)
@@ -112,11 +158,11 @@ package struct OnlineFeaturesFrameBuilder {
                 }
                 if !eventTimes.isEmpty {
                     out.lengthDelimited(4, length: eventTimes.count)
-                    eventTimes.withUnsafeBytes { out.bytes($0) }
+                    out.bytes(eventTimes)
                 }
                 out.lengthDelimited(5, length: valuesSize)
                 if rowCount > 0 {
-                    out.lengthDelimited(header.fixedWidthField, length: valueBytes)
+                    out.lengthDelimited(header.valuesField, length: valueBytes)
                     gather(statuses, out.reserve(valueBytes))
                 }
                 if let statusBytes {

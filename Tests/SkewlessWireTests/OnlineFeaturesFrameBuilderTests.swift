@@ -8,9 +8,9 @@ import Testing
     /// their arrays, the others appended whole, in the order `appendOrder` gives.
     static func built(_ columns: [ServedColumn], requestID: UInt64, appendOrder: [Int]) -> [UInt8] {
         var builder = OnlineFeaturesFrameBuilder(columnCount: columns.count, allocator: ByteBufferAllocator())
+        let headers = OnlineFeaturesFrameBuilder.ColumnHeaders(names: columns.map(\.name), types: columns.map(\.type))
         for position in appendOrder {
             let column = columns[position]
-            let header = OnlineFeaturesFrameBuilder.ColumnHeader(name: column.name, type: column.type)
             let gather: ((UnsafeMutableRawPointer) -> Void)?
             let width: Int
             switch column.values {
@@ -28,12 +28,15 @@ import Testing
                 gather = nil
             }
             if let gather {
-                builder.appendFixedWidthColumn(
-                    at: position, header: header, rowCount: column.statuses.count,
-                    eventTimes: OnlineFeaturesFrameBuilder.packedEventTimes(column.eventTimes), width: width
-                ) { statuses, values in
-                    for (i, status) in column.statuses.enumerated() { statuses[i] = status }
-                    gather(values)
+                headers.withHeaders { headers in
+                    OnlineFeaturesFrameBuilder.packedEventTimes(column.eventTimes).withUnsafeBytes { times in
+                        builder.appendFixedWidthColumn(
+                            at: position, header: headers[position], rowCount: column.statuses.count, eventTimes: times, width: width
+                        ) { statuses, values in
+                            for (i, status) in column.statuses.enumerated() { statuses[i] = status }
+                            gather(values)
+                        }
+                    }
                 }
             } else {
                 builder.appendColumn(at: position, column)
