@@ -13,6 +13,6 @@ extension LockedTable {
 
     /// Reserves the key index for `rows` rows in all (see `FeatureTable.reserveRows`).
     func reserveRows(_ rows: Int) {
-        table.withLock { $0.reserveRows(rows) }
+        table.withWriteLock { $0.reserveRows(rows) }
     }
 }

@@ -1,15 +1,15 @@
 import SkewlessModel
-import Synchronization
 
-/// A `FeatureTable` behind a mutex, with its immutable schema outside it so requests are
-/// validated before the lock is taken.
+/// A `FeatureTable` behind a reader-writer lock, with its immutable schema outside it so
+/// requests are validated before the lock is taken.
 ///
-/// A mutex rather than a reader-writer lock: reads and writes hold it for the time of a
-/// copy of the touched values (no allocation beyond the result arrays, no callouts), which
-/// is shorter than the bookkeeping a reader-writer lock adds, and a mutex cannot starve writers.
+/// Reads share the lock: a node serves from every event loop, and a read now holds the lock
+/// while it encodes its response straight from the table (`withRows`), long enough that
+/// with a mutex two loops serving one view waited on each other. The lock prefers writers,
+/// so reads cannot starve a write. Read paths must not change the table.
 final class LockedTable: Sendable {
     let schema: TableSchema
-    let table: Mutex<FeatureTable>
+    let table: ReadWriteLock<FeatureTable>
 
     /// Rows applied per lock acquisition: about 16k values, between 64 and 1024 rows.
     let sliceRows: Int
@@ -17,7 +17,7 @@ final class LockedTable: Sendable {
     init(schema: TableSchema, expectedRows: Int) {
         self.schema = schema
         self.sliceRows = max(64, min(1_024, 16_384 / max(1, schema.view.fields.count)))
-        self.table = Mutex(FeatureTable(schema: schema, expectedRows: expectedRows))
+        self.table = ReadWriteLock(FeatureTable(schema: schema, expectedRows: expectedRows))
     }
 
     /// Validates the whole batch, then applies it in slices of `sliceRows` rows, taking
@@ -42,7 +42,7 @@ final class LockedTable: Sendable {
         var start = 0
         while start < batch.rowCount {
             let rows = start..<min(batch.rowCount, start + sliceRows)
-            let slice = try table.withLock { (table) throws(SkewlessError) -> WriteResult in
+            let slice = try table.withWriteLock { (table) throws(SkewlessError) -> WriteResult in
                 try apply(table, rows)
             }
             result.rowsWritten += slice.rowsWritten
@@ -54,7 +54,7 @@ final class LockedTable: Sendable {
 
     func read(fieldIndexes: [Int], keys: [EntityKey], nowMicros: Int64) throws(SkewlessError) -> [ReadColumn] {
         try schema.validateRead(fieldIndexes: fieldIndexes, keys: keys)
-        return try table.withLock { (table) throws(SkewlessError) -> [ReadColumn] in
+        return try table.withReadLock { (table) throws(SkewlessError) -> [ReadColumn] in
             try table.readValidated(fieldIndexes: fieldIndexes, keys: keys, nowMicros: nowMicros)
         }
     }
@@ -62,7 +62,7 @@ final class LockedTable: Sendable {
     /// Runs `body` with the rows of `keys` under the lock (see `OnlineStore.withRows`).
     func withRows(keys: [EntityKey], nowMicros: Int64, _ body: (ViewRows) throws(SkewlessError) -> Void) throws(SkewlessError) {
         try schema.validateRead(fieldIndexes: [], keys: keys)
-        try table.withLock { (table) throws(SkewlessError) in
+        try table.withReadLock { (table) throws(SkewlessError) in
             try body(table.rows(for: keys, nowMicros: nowMicros))
         }
     }
@@ -70,7 +70,7 @@ final class LockedTable: Sendable {
     /// Drops the rows whose key `remove` accepts, rebuilding the table under the lock (reads
     /// and writes of this view wait for the copy); returns how many were dropped.
     func removeRows(where remove: @Sendable (EntityKey) -> Bool) -> Int {
-        table.withLock { table in
+        table.withWriteLock { table in
             guard let smaller = table.removingRows(where: remove) else { return 0 }
             table = smaller.table
             return smaller.removed
@@ -80,20 +80,20 @@ final class LockedTable: Sendable {
     /// A copy of the key index, for an export's snapshot: O(1) under the lock (copy on
     /// write), so the scan of it runs outside.
     var keyIndex: [EntityKey: UInt32] {
-        table.withLock { $0.index }
+        table.withReadLock { $0.index }
     }
 
     /// The stored rows of `keys` (`FeatureTable.exportedRows(of:)`), under the lock like a
     /// read of that many keys.
     func exportedRows(of keys: [EntityKey]) -> WriteBatch {
-        table.withLock { $0.exportedRows(of: keys) }
+        table.withReadLock { $0.exportedRows(of: keys) }
     }
 
     var rowCount: Int {
-        table.withLock { $0.rowCount }
+        table.withReadLock { $0.rowCount }
     }
 
     var memoryFootprint: Int {
-        table.withLock { $0.memoryFootprint }
+        table.withReadLock { $0.memoryFootprint }
     }
 }

@@ -44,8 +44,14 @@ package struct ViewRows {
         for field in fields {
             folded ^= table.columns[field].touch(rows)
         }
-        table.prefetchChecksum = folded
+        Self.keep(folded)
     }
+
+    /// Keeps the loads that computed `value` from being optimized away, without writing
+    /// memory: readers of a table run at the same time.
+    @_optimize(none)
+    @inline(never)
+    private static func keep(_ value: UInt64) {}
 
     /// The most values (rows x fields) `prefetchFixedWidth(fields:)` loads ahead: 64k cache
     /// lines, 4 MiB.
