@@ -41,6 +41,10 @@ enum SkewlessExample {
                     ?? "none (\(row.status("merchant_risk:risk_score").map { "\($0)" } ?? "?"))"
                 print("entity \(row.row): txn_count_24h=\(count) [\(status)]  merchant risk_score=\(risk)")
             }
+            // A model takes its inputs in the service's order: read them by column position,
+            // with no name lookups (nil where the status carries no value).
+            let inputs = features.featureNames.indices.map { features[0].value(at: $0) }
+            print("entity 0 as model inputs: \(inputs.map { $0.map { "\($0)" } ?? "null" }.joined(separator: ", "))")
         } catch {
             switch error.code {
             case .failedPrecondition:
