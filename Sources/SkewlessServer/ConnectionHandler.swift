@@ -82,7 +82,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         readArrival = arrival
         let request: Skewless_V1_RequestFrame
         do {
-            request = try Skewless_V1_RequestFrame(serializedBytes: body.readableBytesSpan)
+            request = try body.withUnsafeReadableBytes { bytes throws(SkewlessError) in try RequestDecoding.frame(bytes) }
         } catch {
             logger.info("undecodable request frame of \(body.readableBytes) bytes: \(error)")
             send(.failure(requestID: 0, SkewlessError(.invalidArgument, "the frame body is not a valid RequestFrame (\(error)); see docs/protocol.md")), context: context)

@@ -333,6 +333,7 @@ private struct ByteRun {
         normalized = bytes
     }
 
+    @inline(__always)
     static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         guard a.count == b.count else { return false }
         guard let x = a.baseAddress, let y = b.baseAddress else { return true }
@@ -354,12 +355,14 @@ private struct ByteCursor {
     var isAtEnd: Bool { index == bytes.count }
 
     /// Consumes `tag` if it is next.
+    @inline(__always)
     mutating func field(_ tag: UInt8) -> Bool {
         guard index < bytes.count, bytes[index] == tag else { return false }
         index += 1
         return true
     }
 
+    @inline(__always)
     mutating func varint() -> UInt64? {
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -374,6 +377,7 @@ private struct ByteCursor {
         return nil
     }
 
+    @inline(__always)
     mutating func lengthDelimited() -> UnsafeRawBufferPointer? {
         guard let length = varint(), length <= UInt64(bytes.count - index) else { return nil }
         defer { index += Int(length) }

@@ -26,6 +26,38 @@ package enum RequestDecoding {
         }
     }
 
+    /// A `RequestFrame` (the body of every request frame), by hand: swift-protobuf's generic
+    /// decoder cost more than the rest of reading the frame. Same acceptance as above: a
+    /// later value of a field replaces an earlier one, unknown fields (and known fields
+    /// with another wire type) are skipped, truncation is refused.
+    /// - Throws: `invalidArgument` naming what is malformed.
+    package static func frame(_ body: UnsafeRawBufferPointer) throws(SkewlessError) -> Skewless_V1_RequestFrame {
+        var frame = Skewless_V1_RequestFrame()
+        var reader = ProtobufReader(body)
+        do throws(SkewlessError) {
+            while !reader.isAtEnd {
+                let (field, wireType) = try reader.readTag()
+                switch (field, wireType) {
+                case (1, 0):
+                    frame.requestID = try reader.readVarint()
+                case (2, 0):
+                    // An enum is an int32 on the wire: a varint truncated to 32 bits.
+                    let number = Int(Int32(truncatingIfNeeded: try reader.readVarint()))
+                    frame.method = Skewless_V1_Method(rawValue: number) ?? .UNRECOGNIZED(number)
+                case (3, 0):
+                    frame.timeoutMicros = try reader.readVarint()
+                case (4, 2):
+                    frame.payload = Data(try reader.readLengthDelimited().remainingBytes)
+                default:
+                    try reader.skip(wireType: wireType)
+                }
+            }
+        } catch {
+            throw SkewlessError(.invalidArgument, "the frame body is not a valid skewless.v1.RequestFrame: \(error.message)")
+        }
+        return frame
+    }
+
     private static func decodeRequest(_ reader: inout ProtobufReader) throws(SkewlessError) -> Skewless_V1_GetOnlineFeaturesRequest {
         var request = Skewless_V1_GetOnlineFeaturesRequest()
         while !reader.isAtEnd {

@@ -72,4 +72,38 @@ import Testing
             }
         }
     }
+
+    @Test func requestFramesAreDecodedAsSwiftProtobufDecodesThem() throws {
+        var frame = Skewless_V1_RequestFrame()
+        frame.requestID = .max
+        frame.method = .getOnlineFeatures
+        frame.timeoutMicros = 1_500
+        frame.payload = Data([1, 2, 3])
+        let bytes: [UInt8] = try frame.serializedBytes()
+        #expect(try bytes.withUnsafeBytes { try RequestDecoding.frame($0) } == frame)
+        // An unknown method number, a repeated field (the last wins), an unknown field.
+        let odd: [UInt8] = [0x10, 0x63, 0x08, 1, 0x08, 2, 0x78, 5, 0x22, 0]
+        let theirs = try Skewless_V1_RequestFrame(serializedBytes: odd)
+        var known = theirs
+        known.unknownFields = .init()
+        #expect(try odd.withUnsafeBytes { try RequestDecoding.frame($0) } == known)
+        #expect(theirs.method == .UNRECOGNIZED(99) && theirs.requestID == 2)
+    }
+
+    @Test func randomFrameBodiesAreDecodedAlikeOrRefusedByBoth() throws {
+        var state: UInt64 = 0xF4A3E
+        for _ in 0..<3_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            var bytes = [UInt8]()
+            var seed = state
+            for _ in 0..<Int(state >> 59) + 1 {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                bytes.append(UInt8(truncatingIfNeeded: seed >> 56))
+            }
+            var theirs = try? Skewless_V1_RequestFrame(serializedBytes: bytes)
+            theirs?.unknownFields = .init()
+            let ours = try? bytes.withUnsafeBytes { try RequestDecoding.frame($0) }
+            #expect(ours == theirs, "\(bytes)")
+        }
+    }
 }
