@@ -1,19 +1,22 @@
 import SkewlessModel
 
-/// The latest row of every entity of one feature view version, stored by column.
+/// The latest row of every entity of one feature view version.
 ///
 /// ```
 ///   index: [EntityKey: UInt32]        key -> row slot (dense, assigned on first write)
 ///
-///   slot | eventTimes | createdTimes | field 0         | field 1         | ...
-///   -----+------------+--------------+-----------------+-----------------+
-///     0  |   Int64    |    Int64     | value, null bit | value, null bit |
-///     1  |   Int64    |    Int64     | value, null bit | value, null bit |
+///   slot | eventTimes | createdTimes | rowBlock record            | other fields
+///   -----+------------+--------------+----------------------------+------------------------
+///     0  |   Int64    |    Int64     | double.. float.. bool..    | value per field, per slot
+///     1  |   Int64    |    Int64     | double.. float.. bool..    | value per field, per slot
+///   every field also has a null bit per slot
 /// ```
 ///
-/// Row metadata and each field's values are `ChunkedArray`s indexed by slot; each field
-/// also has a `NullBitmap`. Nothing is boxed per value: a float field costs 4 bytes and a
-/// bit per row, the row costs 16 bytes of times plus its index entry.
+/// Row times are `ChunkedArray`s indexed by slot. The bool, float and double fields of a
+/// row share one record in `rowBlock` (`RowBlock`: a read of a row touches a few adjacent
+/// cache lines, not one per field); every other field keeps a `ChunkedArray` of its own.
+/// Each field has a `NullBitmap`. Nothing is boxed per value: a float field costs 4 bytes
+/// and a bit per row, the row costs 16 bytes of times plus its index entry.
 ///
 /// Rules (see `ServingRule` for reads):
 /// - A row is written whole; a field absent from a write is null in that row.
@@ -35,6 +38,9 @@ final class FeatureTable {
     @exclusivity(unchecked) var createdTimes = ChunkedArray<Int64>()
     /// One per field of the view, in view order; each holds one entry per row slot.
     let columns: [FieldColumn]
+    /// The bool, float and double values of every row, row by row; nil when the view has
+    /// no such field. Owned here for the columns, which reference it unretained.
+    let rowBlock: RowBlock?
     /// Heap bytes owned by stored keys (string parts, composite keys' arrays).
     var keyHeapBytes = 0
 
@@ -48,7 +54,14 @@ final class FeatureTable {
         self.schema = schema
         self.index = [:]
         self.index.reserveCapacity(max(0, min(expectedRows, Self.maxRows)))
-        self.columns = schema.view.fields.map { FieldColumn(field: $0, policy: schema.view.stalenessPolicy) }
+        let fields = schema.view.fields
+        let (offsets, stride) = RowBlock.layout(of: fields)
+        let block = stride > 0 ? RowBlock(stride: stride) : nil
+        self.rowBlock = block
+        self.columns = fields.indices.map { index in
+            let record = block.flatMap { block in offsets[index].map { (block: block, offset: $0) } }
+            return FieldColumn(field: fields[index], policy: schema.view.stalenessPolicy, record: record)
+        }
     }
 
     convenience init(view: FeatureView, joinKeys: [JoinKey], expectedRows: Int = 0) {
@@ -209,6 +222,7 @@ final class FeatureTable {
         total += keyHeapBytes
         total += eventTimes.allocatedBytes + createdTimes.allocatedBytes
         total += MemoryFootprint.arrayBytes(capacity: columns.capacity, stride: MemoryLayout<FieldColumn>.stride)
+        total += rowBlock?.allocatedBytes ?? 0
         for column in columns {
             total += column.allocatedBytes
         }

@@ -36,10 +36,13 @@ enum FieldColumn {
 
     /// An empty column for `field` of a view with `policy`. A default whose type does not
     /// match the field (which a validated repo never has) is ignored.
-    init(field: Field, policy: StalenessPolicy) {
+    /// - Parameter record: for a bool, float or double field, the table's row block and the
+    ///   field's offset in its records; nil keeps the values in the column's own chunks.
+    init(field: Field, policy: StalenessPolicy, record: (block: RowBlock, offset: Int)? = nil) {
         let value = field.defaultValue
         func column<T: ColumnElement>(zero: T, typed: (FeatureValue) -> T?) -> TypedColumn<T> {
-            TypedColumn(defaultValue: value.flatMap(typed), placeholder: zero, vacant: zero, policy: policy)
+            let storage = record.map { SlotValues<T>(block: $0.block, offset: $0.offset) } ?? SlotValues()
+            return TypedColumn(defaultValue: value.flatMap(typed), placeholder: zero, vacant: zero, policy: policy, storage: storage)
         }
         switch field.type {
         case .bool:
@@ -156,16 +159,6 @@ enum FieldColumn {
         case .float: return Float.width
         case .double: return Double.width
         default: return nil
-        }
-    }
-
-    /// See `TypedColumn.touch`; 0 for a column without a fixed width.
-    func touch(_ rows: [RowLookup]) -> UInt64 {
-        switch self {
-        case .bool(let column): return column.touch(rows)
-        case .float(let column): return column.touch(rows)
-        case .double(let column): return column.touch(rows)
-        default: return 0
         }
     }
 

@@ -15,11 +15,12 @@ struct RowLookup: Sendable, Hashable {
     var freshness: RowFreshness
 }
 
-/// The stored values of one field of one table: a value per row slot in `ChunkedArray`
-/// chunks, and a `NullBitmap`.
+/// The stored values of one field of one table: a value per row slot (`SlotValues`: in
+/// `ChunkedArray` chunks of its own, or, for bool, float and double, in the table's
+/// row-by-row `RowBlock`), and a `NullBitmap`.
 ///
 /// One generic type serves every field type; `FieldColumn` instantiates it per type, so
-/// each instantiation is specialized and a float column is a plain `[Float]` per chunk,
+/// each instantiation is specialized and a float column is plain floats,
 /// never boxed values. Null rows keep `vacant` (the zero value, or an empty buffer for
 /// embeddings) so a null costs no heap; reads never serve it, since the serving rule maps
 /// null to the default or the placeholder.
@@ -31,7 +32,7 @@ struct RowLookup: Sendable, Hashable {
 /// Not `Sendable`: a column belongs to one `FeatureTable`, which is only reached under its
 /// lock; hence no dynamic exclusivity checks on its storage (see `FeatureTable`).
 final class TypedColumn<Element: ColumnElement> {
-    @exclusivity(unchecked) var values = ChunkedArray<Element>()
+    @exclusivity(unchecked) var values: SlotValues<Element>
     @exclusivity(unchecked) var nulls = NullBitmap()
     /// Heap bytes owned by the stored values (always 0 for fixed-width types).
     var elementHeapBytes = 0
@@ -44,7 +45,9 @@ final class TypedColumn<Element: ColumnElement> {
     let vacant: Element
     private let serving: FieldServing
 
-    init(defaultValue: Element?, placeholder: Element, vacant: Element, policy: StalenessPolicy) {
+    /// - Parameter storage: where the values live (see `SlotValues`).
+    init(defaultValue: Element?, placeholder: Element, vacant: Element, policy: StalenessPolicy, storage: SlotValues<Element> = SlotValues()) {
+        self.values = storage
         self.defaultValue = defaultValue
         self.placeholder = placeholder
         self.vacant = vacant
@@ -122,7 +125,7 @@ final class TypedColumn<Element: ColumnElement> {
 
     /// The object: a 16-byte header and the stored properties.
     private static var objectBytes: Int {
-        16 + MemoryLayout<ChunkedArray<Element>>.size + MemoryLayout<NullBitmap>.size + MemoryLayout<Int>.size
+        16 + MemoryLayout<SlotValues<Element>>.size + MemoryLayout<NullBitmap>.size + MemoryLayout<Int>.size
             + MemoryLayout<Element?>.size + 2 * MemoryLayout<Element>.size + MemoryLayout<FieldServing>.size
     }
 
@@ -134,16 +137,6 @@ final class TypedColumn<Element: ColumnElement> {
 }
 
 extension TypedColumn where Element: FixedWidthValue {
-    /// Loads the stored value of each requested row and folds its bytes into a checksum,
-    /// so that the cache misses of many columns overlap (see `ViewRows.prefetchFixedWidth`).
-    func touch(_ rows: [RowLookup]) -> UInt64 {
-        var folded: UInt64 = 0
-        for row in rows where row.slot >= 0 {
-            withUnsafeBytes(of: values[row.slot]) { folded ^= UInt64($0[0]) }
-        }
-        return folded
-    }
-
     /// `read(_:)` without arrays: the served status of each requested row into `statuses`
     /// and its value, little-endian, into `values` (`Element.width` bytes per row, in row
     /// order). Same serving rule, same values.
