@@ -21,8 +21,8 @@ import Testing
         ServedColumn(name: "v@1:sl", type: .stringList, statuses: [.present, .present], eventTimes: [1, 1], values: .stringList([["a", ""], []])),
     ]
 
-    /// What swift-protobuf writes for the same response, via the generated types.
-    static func generated(_ columns: [ServedColumn], requestID: UInt64) throws -> [UInt8] {
+    /// The generated response message holding `columns`.
+    static func response(_ columns: [ServedColumn]) -> Skewless_V1_GetOnlineFeaturesResponse {
         var response = Skewless_V1_GetOnlineFeaturesResponse()
         response.features = columns.map { column in
             var wire = Skewless_V1_FeatureColumn()
@@ -33,6 +33,12 @@ import Testing
             wire.values = Skewless_V1_ValueColumn(column.values)
             return wire
         }
+        return response
+    }
+
+    /// What swift-protobuf writes for the same response, via the generated types.
+    static func generated(_ columns: [ServedColumn], requestID: UInt64) throws -> [UInt8] {
+        let response = Self.response(columns)
         var frame = Skewless_V1_ResponseFrame()
         frame.requestID = requestID
         frame.status.code = .ok

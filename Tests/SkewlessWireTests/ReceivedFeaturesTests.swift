@@ -8,17 +8,7 @@ import Testing
 @Suite struct ReceivedFeaturesTests {
     /// The bytes swift-protobuf writes for a response holding `columns` (packed arrays).
     static func encoded(_ columns: [ServedColumn]) throws -> [UInt8] {
-        var response = Skewless_V1_GetOnlineFeaturesResponse()
-        response.features = columns.map { column in
-            var wire = Skewless_V1_FeatureColumn()
-            wire.feature = column.name
-            wire.type = Skewless_V1_ValueType(column.type)
-            wire.statuses = column.statuses.map(Skewless_V1_ValueStatus.init)
-            wire.eventTimeMicros = column.eventTimes
-            wire.values = Skewless_V1_ValueColumn(column.values)
-            return wire
-        }
-        return try response.serializedBytes()
+        try OnlineFeaturesCodecTests.response(columns).serializedBytes()
     }
 
     static func decode(_ bytes: [UInt8], rows: Int, expectedNames: [String] = []) throws -> ReceivedFeatures {

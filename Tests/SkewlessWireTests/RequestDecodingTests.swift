@@ -53,16 +53,23 @@ import Testing
         }
     }
 
-    @Test func randomBytesAreDecodedAlikeOrRefusedByBoth() throws {
-        var state: UInt64 = 0x5EED
-        for _ in 0..<3_000 {
+    /// `count` byte strings of 1 to 32 random bytes, the same for the same seed.
+    static func randomByteStrings(seed: UInt64, count: Int) -> [[UInt8]] {
+        var state = seed
+        return (0..<count).map { _ in
             state = state &* 6364136223846793005 &+ 1442695040888963407
             var bytes = [UInt8]()
-            var seed = state
+            var next = state
             for _ in 0..<Int(state >> 59) + 1 {
-                seed = seed &* 6364136223846793005 &+ 1442695040888963407
-                bytes.append(UInt8(truncatingIfNeeded: seed >> 56))
+                next = next &* 6364136223846793005 &+ 1442695040888963407
+                bytes.append(UInt8(truncatingIfNeeded: next >> 56))
             }
+            return bytes
+        }
+    }
+
+    @Test func randomBytesAreDecodedAlikeOrRefusedByBoth() throws {
+        for bytes in Self.randomByteStrings(seed: 0x5EED, count: 3_000) {
             let theirs = try? Skewless_V1_GetOnlineFeaturesRequest(serializedBytes: bytes)
             let ours = try? RequestDecoding.getOnlineFeatures(Data(bytes))
             if let theirs, let ours {
@@ -91,15 +98,7 @@ import Testing
     }
 
     @Test func randomFrameBodiesAreDecodedAlikeOrRefusedByBoth() throws {
-        var state: UInt64 = 0xF4A3E
-        for _ in 0..<3_000 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            var bytes = [UInt8]()
-            var seed = state
-            for _ in 0..<Int(state >> 59) + 1 {
-                seed = seed &* 6364136223846793005 &+ 1442695040888963407
-                bytes.append(UInt8(truncatingIfNeeded: seed >> 56))
-            }
+        for bytes in Self.randomByteStrings(seed: 0xF4A3E, count: 3_000) {
             var theirs = try? Skewless_V1_RequestFrame(serializedBytes: bytes)
             theirs?.unknownFields = .init()
             let ours = try? bytes.withUnsafeBytes { try RequestDecoding.frame($0) }
