@@ -46,11 +46,16 @@ final class NodeConnection: Sendable {
                 }
                 .connect(host: endpoint.host, port: endpoint.port)
                 .get()
+        } catch {
+            throw SkewlessError(.unavailable, "cannot connect to \(peer): \(error); is a node running there?")
+        }
+        do {
             dispatcher = try await channel.eventLoop.submit { [channel] in
                 NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ResponseDispatcher.self), eventLoop: channel.eventLoop)
             }.get()
         } catch {
-            throw SkewlessError(.unavailable, "cannot connect to \(peer): \(error); is a node running there?")
+            try? await channel.close()
+            throw SkewlessError(.unavailable, "the connection to \(peer) closed before it was set up: \(error)")
         }
         var hello = Skewless_V1_HandshakeRequest()
         hello.protocolVersion = ProtocolVersion.current

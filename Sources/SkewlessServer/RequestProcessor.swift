@@ -20,10 +20,13 @@ final class RequestProcessor: Sendable {
     private let servicePlans: [String: ServingPlan]
     /// Plans of feature lists seen lately (cluster clients send each node the list of a
     /// group's features): resolving 50 names and building their plan on every request cost
-    /// more than serving them. Bounded; cleared when full. The repo and the tables never
-    /// change under a processor, so a plan stays valid.
+    /// more than serving them. Bounded (lists of at most `maxCachedListFeatures` features, at
+    /// most `maxCachedFeatureLists` of them; cleared when full), so no client can grow it
+    /// past a few MB. The repo and the tables never change under a processor, so a plan
+    /// stays valid.
     private let featureListPlans = Mutex<[[String]: ServingPlan]>([:])
     static let maxCachedFeatureLists = 256
+    static let maxCachedListFeatures = 1_024
     private let startedAtMicros: Int64
     private let draining = Atomic<Bool>(false)
     let clock: @Sendable () -> Int64
@@ -303,6 +306,7 @@ final class RequestProcessor: Sendable {
             resolved.append(try repo.resolve(FeatureReference(parsing: text)))
         }
         let plan = try ServingPlan(features: resolved, repo: repo, store: store)
+        guard features.count <= Self.maxCachedListFeatures else { return plan }
         featureListPlans.withLock { plans in
             if plans.count >= Self.maxCachedFeatureLists { plans.removeAll() }
             plans[features] = plan
