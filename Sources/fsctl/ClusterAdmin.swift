@@ -136,9 +136,9 @@ struct ClusterAdmin {
                 progress.clear()
                 switch readiness {
                 case .loaded:
-                    throw SkewlessError(.deadlineExceeded, "nodes had not loaded their partitions after \(limit): \(behind); check their logs and the segment store they read (--segments), then run the command again")
+                    throw SkewlessError(.deadlineExceeded, "nodes had not loaded their partitions after \(limit): \(behind); check their logs and the segment store they read (--segments), then run fsctl rebalance --resume (the cluster serves from the old owners meanwhile)")
                 case .caughtUp:
-                    throw SkewlessError(.deadlineExceeded, "nodes had not caught up on their partitions after \(limit): \(behind); check their logs (they copy from the partitions' replicas, which must be up and reachable from them), then run the command again")
+                    throw SkewlessError(.deadlineExceeded, "nodes had not caught up on their partitions after \(limit): \(behind); check their logs (they copy from the partitions' replicas, which must be up and reachable from them), then run fsctl rebalance --resume (the cluster serves from the old owners meanwhile)")
                 }
             }
             try? await Task.sleep(for: .milliseconds(200))

@@ -19,10 +19,15 @@ struct RebalanceCommand: AsyncParsableCommand {
                  serving clients with older maps for --grace-seconds
               4. finish: old owners drop the data; a removed node leaves the map
 
+            A rebalance that stopped before its end (new owners slow to load or catch up past
+            --wait-seconds, the command interrupted) leaves its moves in the map: the cluster keeps
+            serving, from the old owners. --resume takes them through their remaining steps.
+
             Examples:
               fsctl rebalance --node 127.0.0.1:7421 --add 127.0.0.1:7424 --plan
               fsctl rebalance --node 127.0.0.1:7421 --add 127.0.0.1:7424
               fsctl rebalance --node 127.0.0.1:7421 --remove node-2
+              fsctl rebalance --node 127.0.0.1:7421 --resume
             """)
 
     @OptionGroup var nodeOptions: NodeOptions
@@ -36,6 +41,9 @@ struct RebalanceCommand: AsyncParsableCommand {
     @Flag(help: "Only show what would move.")
     var plan = false
 
+    @Flag(help: "Finish a rebalance that stopped before its end, from the step it reached.")
+    var resume = false
+
     @Option(name: .customLong("grace-seconds"), help: "How long old owners keep serving after the flip.")
     var graceSeconds: Double = Double(ClusterMap.defaultGracePeriodMicros) / 1e6
 
@@ -46,7 +54,10 @@ struct RebalanceCommand: AsyncParsableCommand {
     var list: Int = 40
 
     func validate() throws {
-        guard (add == nil) != (remove == nil) else { throw ValidationError("give either --add host:port or --remove node-id") }
+        guard [add != nil, remove != nil, resume].filter({ $0 }).count == 1 else {
+            throw ValidationError("give one of --add host:port, --remove node-id or --resume")
+        }
+        guard !(plan && resume) else { throw ValidationError("--plan shows what a new rebalance would move; it does not go with --resume") }
         guard graceSeconds >= 0, waitSeconds > 0 else { throw ValidationError("--grace-seconds cannot be negative and --wait-seconds must be positive") }
     }
 
@@ -55,6 +66,17 @@ struct RebalanceCommand: AsyncParsableCommand {
             let admin = ClusterAdmin(timeout: .milliseconds(nodeOptions.timeoutMilliseconds ?? 5_000))
             var progress = ClusterProgress()
             var (map, _) = try await admin.newestMap(from: NodeAddress(parsing: nodeOptions.node))
+            if resume {
+                guard !map.moves.isEmpty else {
+                    print("no rebalance in progress at epoch \(map.epoch)")
+                    print(map.statusSummary())
+                    return
+                }
+                let phases = Dictionary(grouping: map.moves, by: \.phase).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
+                progress.step("epoch \(map.epoch): resuming a rebalance: \(map.moves.count) replicas in motion (\(phases.joined(separator: ", ")))")
+                try await finish(&map, alsoInstallOn: [], admin: admin, progress: &progress)
+                return
+            }
             let rebalance: RebalancePlan
             if let add {
                 let address = try NodeAddress(parsing: add)
@@ -70,44 +92,52 @@ struct RebalanceCommand: AsyncParsableCommand {
                 print(rebalance.summary(listing: list))
                 return
             }
-            let everyNode = { (map: ClusterMap, extra: [ClusterNode]) -> [ClusterNode] in
-                // Nodes receiving partitions first: they must know their role before clients
-                // that learned the new map from another node reach them.
-                let incoming = Set(map.moves.map(\.to))
-                let all = map.nodes + extra.filter { node in !map.nodes.contains { $0.id == node.id } }
-                return all.filter { incoming.contains($0.id) } + all.filter { !incoming.contains($0.id) }
-            }
             let before = map.nodes
             try map.begin(rebalance)
-            try await installEverywhere(map, on: everyNode(map, before), admin: admin, progress: &progress)
+            try await installEverywhere(map, on: Self.everyNode(map, before), admin: admin, progress: &progress)
             progress.step("epoch \(map.epoch): began \(rebalance.change): \(map.moves.count) replicas move; new owners load them from the segment store")
+            try await finish(&map, alsoInstallOn: before, admin: admin, progress: &progress)
+        }
+    }
 
-            let expected = PartitionReadiness.incomingPartitions(of: map)
+    /// Every node of `map` and `extra` (nodes a step must still reach, such as one the map
+    /// no longer lists), nodes receiving partitions first: they must know their role before
+    /// clients that learned the new map from another node reach them.
+    private static func everyNode(_ map: ClusterMap, _ extra: [ClusterNode]) -> [ClusterNode] {
+        let incoming = Set(map.moves.map(\.to))
+        let all = map.nodes + extra.filter { node in !map.nodes.contains { $0.id == node.id } }
+        return all.filter { incoming.contains($0.id) } + all.filter { !incoming.contains($0.id) }
+    }
+
+    /// Takes the map's moves through the steps they have not reached: loaded, caught up,
+    /// flipped, drained. Each step's map is installed on every node first.
+    private func finish(_ map: inout ClusterMap, alsoInstallOn extra: [ClusterNode], admin: ClusterAdmin, progress: inout ClusterProgress) async throws {
+        let expected = PartitionReadiness.incomingPartitions(of: map)
+        if map.moves.contains(where: { $0.phase == .loading }) {
             try await admin.waitUntil(.loaded, expected, in: map, limit: .seconds(waitSeconds), progress: &progress)
             try map.markLoaded()
-            try await installEverywhere(map, on: everyNode(map, before), admin: admin, progress: &progress)
+            try await installEverywhere(map, on: Self.everyNode(map, extra), admin: admin, progress: &progress)
             progress.step("epoch \(map.epoch): new owners have loaded \(map.moves.count) partitions; they copy the rows the segments lack from the old owners")
-
+        }
+        if map.moves.contains(where: { $0.phase == .catchingUp }) {
             try await admin.waitUntil(.caughtUp, expected, in: map, limit: .seconds(waitSeconds), progress: &progress)
             progress.step("epoch \(map.epoch): new owners caught up on \(map.moves.count) partitions")
-
             let grace = Int64(graceSeconds * 1e6)
             try map.flip(nowMicros: WallClock.nowMicros(), gracePeriodMicros: grace)
-            try await installEverywhere(map, on: everyNode(map, before), admin: admin, progress: &progress)
+            try await installEverywhere(map, on: Self.everyNode(map, extra), admin: admin, progress: &progress)
             progress.step("epoch \(map.epoch): flipped: new owners serve; old owners drain for \(graceSeconds) s")
-
-            let deadline = map.moves.map(\.drainDeadlineMicros).max() ?? 0
-            while WallClock.nowMicros() < deadline {
-                progress.waiting("draining: \((deadline - WallClock.nowMicros()) / 1_000_000 + 1) s left")
-                try? await Task.sleep(for: .milliseconds(min(500, max(1, (deadline - WallClock.nowMicros()) / 1_000))))
-            }
-            let drainedFrom = everyNode(map, before)
-            try map.finishDraining(nowMicros: WallClock.nowMicros())
-            try await installEverywhere(map, on: drainedFrom, admin: admin, progress: &progress)
-            progress.step("epoch \(map.epoch): old owners dropped the moved partitions; rebalance done")
-            print("")
-            print(map.statusSummary())
         }
+        let deadline = map.moves.map(\.drainDeadlineMicros).max() ?? 0
+        while WallClock.nowMicros() < deadline {
+            progress.waiting("draining: \((deadline - WallClock.nowMicros()) / 1_000_000 + 1) s left")
+            try? await Task.sleep(for: .milliseconds(min(500, max(1, (deadline - WallClock.nowMicros()) / 1_000))))
+        }
+        let drainedFrom = Self.everyNode(map, extra)
+        try map.finishDraining(nowMicros: WallClock.nowMicros())
+        try await installEverywhere(map, on: drainedFrom, admin: admin, progress: &progress)
+        progress.step("epoch \(map.epoch): old owners dropped the moved partitions; rebalance done")
+        print("")
+        print(map.statusSummary())
     }
 
     /// Installs `map` on `nodes`; a node that is down only warns (it is under-replicated until
@@ -116,7 +146,7 @@ struct RebalanceCommand: AsyncParsableCommand {
         let receiving = Set(map.moves.map(\.to))
         for (node, error) in try await admin.install(map, on: nodes) {
             if receiving.contains(node.id) {
-                throw CommandFailure("\(node.id) at \(node.address) receives partitions but did not take epoch \(map.epoch): \(error.message). The cluster stays at the previous step; fix the node and run fsctl cluster sync, then rebalance again", exitCode: CommandFailure.failure)
+                throw CommandFailure("\(node.id) at \(node.address) receives partitions but did not take epoch \(map.epoch): \(error.message). The cluster stays at the previous step; fix the node and run fsctl cluster sync, then fsctl rebalance --resume", exitCode: CommandFailure.failure)
             }
             progress.warn("\(node.id) at \(node.address) did not take epoch \(map.epoch): \(error.message) (run fsctl cluster sync when it is back)")
         }

@@ -133,6 +133,40 @@ struct ClusterProcessTests {
         await client.close()
     }
 
+    @Test func aRebalanceThatStoppedIsResumed() async throws {
+        let cluster = try LocalCluster()
+        defer { cluster.shutdown() }
+        let addresses = try ["node-1", "node-2", "node-3"].map { try cluster.start($0) }
+        try cluster.fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", "64", "--replication", "1"])
+        #expect(try cluster.fsctl(["rebalance", "--node", addresses[0], "--resume"]).contains("no rebalance in progress"))
+        let newcomer = try cluster.start("node-4")
+
+        // What `fsctl rebalance --add` leaves when it stops after its first step (a time-out,
+        // the command killed): the moves begun, installed on every node.
+        var map = try ClusterMapFile.decode(try await cluster.state(of: "node-1").mapJSON, source: "node-1's map")
+        try map.begin(try map.planAddNode(ClusterNode(id: try NodeID("node-4"), address: try NodeAddress(parsing: newcomer))))
+        let json = try ClusterMapFile.encode(map)
+        for id in ["node-4", "node-1", "node-2", "node-3"] {
+            let admin = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: id)) { $0.maxAttempts = 1 })
+            #expect(try await admin.installClusterMap(json) == map.epoch)
+            await admin.close()
+        }
+        #expect(throws: (any Error).self, "a new rebalance waits for the one in progress") {
+            try cluster.fsctl(["rebalance", "--node", addresses[0], "--remove", "node-2"])
+        }
+
+        let output = try cluster.fsctl(["rebalance", "--node", addresses[1], "--resume", "--grace-seconds", "0"])
+        #expect(output.contains("resuming a rebalance") && output.contains("rebalance done"), "\(output)")
+        let final = try ClusterMapFile.decode(try await cluster.state(of: "node-4").mapJSON, source: "node-4's map")
+        #expect(final.moves.isEmpty)
+        #expect(!final.partitions(on: try NodeID("node-4")).isEmpty)
+        let ids = Array(LocalCluster.users)
+        let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(10) })
+        let rows = try await client.getOnlineFeatures(features: [Self.feature], entities: Self.entities(ids))
+        #expect(rows.rows.map { $0.int64(Self.feature) } == ids.map { Int64($0) })
+        await client.close()
+    }
+
     @Test func killingANodeFailsNoReadAndARestartedNodeReloadsItsPartitions() async throws {
         let cluster = try LocalCluster()
         defer { cluster.shutdown() }
