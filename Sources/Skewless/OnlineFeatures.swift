@@ -30,7 +30,7 @@ public struct OnlineFeatures: Sendable {
 
     /// The column names of `answers` arranged by `sources`, in column order.
     static func names(of answers: [MergedAnswer], sources: [(answer: Int, column: Int)]?) -> [String] {
-        guard let sources else { return answers[0].names }
+        guard let sources else { return answers.first?.names ?? [] }
         return sources.map { answers[$0.answer].names[$0.column] }
     }
 
@@ -64,6 +64,7 @@ public struct OnlineFeatures: Sendable {
         /// The event time (microseconds since the epoch) of the stored row the value came from;
         /// nil when there is no such feature or no stored row.
         public func eventTime(_ feature: String) -> Int64? { column(feature).flatMap(eventTime(at:)) }
+        /// The event time of the feature in column `column`; nil when out of range or without a stored row.
         public func eventTime(at column: Int) -> Int64? {
             features.table.read(row: row, column: column) { answer, row, column in
                 let time = answer.eventTime(column: column, row: row)
@@ -73,10 +74,13 @@ public struct OnlineFeatures: Sendable {
 
         /// The value, or nil when the feature has none for this entity (see `status`).
         public func value(_ feature: String) -> FeatureValue? { column(feature).flatMap(value(at:)) }
+        /// The value of the feature in column `column`; nil when out of range or without a value.
         public func value(at column: Int) -> FeatureValue? {
             features.table.read(row: row, column: column) { $0.value(column: $2, row: $1) }
         }
 
+        // Typed values, by name or by column position: nil when the feature has no value for
+        // this entity (see `status`), is of another type, or is not in the response.
         public func bool(_ feature: String) -> Bool? { column(feature).flatMap(bool(at:)) }
         public func bool(at column: Int) -> Bool? { valueCell(column) { $0.bool(column: $2, row: $1) } }
         public func int32(_ feature: String) -> Int32? { column(feature).flatMap(int32(at:)) }
