@@ -119,6 +119,32 @@ extension ClusterMap {
         return done
     }
 
+    /// Undoes a rebalance that has not flipped: every move is dropped, so the old owners keep
+    /// their partitions (they served them throughout and took every write), a node the
+    /// rebalance was removing is up again, and a node it was adding leaves the map (it holds
+    /// nothing yet; send it the new map all the same, so it drops what it loaded). Bumps the
+    /// epoch.
+    /// - Throws: `FAILED_PRECONDITION` when nothing moves, or when some partitions have
+    ///   already flipped (those can only be finished).
+    package mutating func abortMoves() throws(SkewlessError) {
+        guard !moves.isEmpty else {
+            throw SkewlessError(.failedPrecondition, "no rebalance is in progress at epoch \(epoch)")
+        }
+        let flipped = moves.filter { $0.phase == .draining }
+        guard flipped.isEmpty else {
+            throw SkewlessError(.failedPrecondition, "\(flipped.count) partitions have already flipped to their new owners: a rebalance past its flip can only be finished (fsctl rebalance --resume)")
+        }
+        var next = self
+        next.moves = []
+        next.nodes.removeAll { $0.state == .joining }
+        for index in next.nodes.indices where next.nodes[index].state == .leaving {
+            next.nodes[index].state = .up
+        }
+        next.epoch += 1
+        try next.checkConsistency()
+        self = next
+    }
+
     /// Marks a node up or down (what a failure detector or an operator saw). Bumps the epoch
     /// if the state changed.
     /// - Throws: `NOT_FOUND` for an unknown node; `INVALID_ARGUMENT` for `joining` or

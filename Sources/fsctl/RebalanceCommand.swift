@@ -21,13 +21,16 @@ struct RebalanceCommand: AsyncParsableCommand {
 
             A rebalance that stopped before its end (new owners slow to load or catch up past
             --wait-seconds, the command interrupted) leaves its moves in the map: the cluster keeps
-            serving, from the old owners. --resume takes them through their remaining steps.
+            serving, from the old owners. --resume takes them through their remaining steps; --abort,
+            before the flip, drops them (the old owners keep their partitions, a node being added
+            leaves the map, a node being removed is up again).
 
             Examples:
               fsctl rebalance --node 127.0.0.1:7421 --add 127.0.0.1:7424 --plan
               fsctl rebalance --node 127.0.0.1:7421 --add 127.0.0.1:7424
               fsctl rebalance --node 127.0.0.1:7421 --remove node-2
               fsctl rebalance --node 127.0.0.1:7421 --resume
+              fsctl rebalance --node 127.0.0.1:7421 --abort
             """)
 
     @OptionGroup var nodeOptions: NodeOptions
@@ -44,6 +47,9 @@ struct RebalanceCommand: AsyncParsableCommand {
     @Flag(help: "Finish a rebalance that stopped before its end, from the step it reached.")
     var resume = false
 
+    @Flag(help: "Undo a rebalance that stopped before its flip.")
+    var abort = false
+
     @Option(name: .customLong("grace-seconds"), help: "How long old owners keep serving after the flip.")
     var graceSeconds: Double = Double(ClusterMap.defaultGracePeriodMicros) / 1e6
 
@@ -54,10 +60,10 @@ struct RebalanceCommand: AsyncParsableCommand {
     var list: Int = 40
 
     func validate() throws {
-        guard [add != nil, remove != nil, resume].filter({ $0 }).count == 1 else {
-            throw ValidationError("give one of --add host:port, --remove node-id or --resume")
+        guard [add != nil, remove != nil, resume, abort].filter({ $0 }).count == 1 else {
+            throw ValidationError("give one of --add host:port, --remove node-id, --resume or --abort")
         }
-        guard !(plan && resume) else { throw ValidationError("--plan shows what a new rebalance would move; it does not go with --resume") }
+        guard !(plan && (resume || abort)) else { throw ValidationError("--plan shows what a new rebalance would move; it does not go with --resume or --abort") }
         guard graceSeconds >= 0, waitSeconds > 0 else { throw ValidationError("--grace-seconds cannot be negative and --wait-seconds must be positive") }
     }
 
@@ -66,6 +72,15 @@ struct RebalanceCommand: AsyncParsableCommand {
             let admin = ClusterAdmin(timeout: .milliseconds(nodeOptions.timeoutMilliseconds ?? 5_000))
             var progress = ClusterProgress()
             var (map, _) = try await admin.newestMap(from: NodeAddress(parsing: nodeOptions.node))
+            if abort {
+                let before = map.nodes
+                try map.abortMoves()
+                try await installEverywhere(map, on: Self.everyNode(map, before), admin: admin, progress: &progress)
+                progress.step("epoch \(map.epoch): rebalance aborted: the old owners keep their partitions; incoming nodes drop what they loaded")
+                print("")
+                print(map.statusSummary())
+                return
+            }
             if resume {
                 guard !map.moves.isEmpty else {
                     print("no rebalance in progress at epoch \(map.epoch)")

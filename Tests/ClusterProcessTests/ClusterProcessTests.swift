@@ -167,6 +167,48 @@ struct ClusterProcessTests {
         await client.close()
     }
 
+    @Test func aRebalanceThatStoppedBeforeItsFlipIsAborted() async throws {
+        let cluster = try LocalCluster()
+        defer { cluster.shutdown() }
+        let addresses = try ["node-1", "node-2", "node-3"].map { try cluster.start($0) }
+        try cluster.fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", "64", "--replication", "1"])
+        let newcomer = try cluster.start("node-4")
+        var map = try ClusterMapFile.decode(try await cluster.state(of: "node-1").mapJSON, source: "node-1's map")
+        try map.begin(try map.planAddNode(ClusterNode(id: try NodeID("node-4"), address: try NodeAddress(parsing: newcomer))))
+        let json = try ClusterMapFile.encode(map)
+        for id in ["node-4", "node-1", "node-2", "node-3"] {
+            let admin = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: id)) { $0.maxAttempts = 1 })
+            #expect(try await admin.installClusterMap(json) == map.epoch)
+            await admin.close()
+        }
+        try await cluster.waitUntilLoaded("node-4")
+        let loadedBefore = try await cluster.state(of: "node-4").loadedPartitions
+        #expect(!loadedBefore.isEmpty, "node-4 loaded its incoming partitions")
+
+        let output = try cluster.fsctl(["rebalance", "--node", addresses[0], "--abort"])
+        #expect(output.contains("rebalance aborted"), "\(output)")
+        let after = try ClusterMapFile.decode(try await cluster.state(of: "node-1").mapJSON, source: "node-1's map")
+        let node4 = try NodeID("node-4")
+        #expect(after.moves.isEmpty && after.node(node4) == nil && after.epoch == map.epoch + 1)
+        #expect(after.assignment == map.assignment, "the old owners keep every partition")
+        // node-4 saw the map and dropped what it had loaded.
+        var dropped = false
+        for _ in 0..<100 where !dropped {
+            dropped = try await cluster.state(of: "node-4").loadedPartitions.isEmpty
+            if !dropped { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(dropped)
+        let ids = Array(LocalCluster.users)
+        let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(10) })
+        let rows = try await client.getOnlineFeatures(features: [Self.feature], entities: Self.entities(ids))
+        #expect(rows.rows.map { $0.int64(Self.feature) } == ids.map { Int64($0) })
+        await client.close()
+        // Nothing is left in motion: the same node can be added again.
+        try cluster.fsctl(["rebalance", "--node", addresses[0], "--add", newcomer, "--grace-seconds", "0"])
+        let final = try ClusterMapFile.decode(try await cluster.state(of: "node-4").mapJSON, source: "node-4's map")
+        #expect(final.moves.isEmpty && !final.partitions(on: node4).isEmpty)
+    }
+
     @Test func killingANodeFailsNoReadAndARestartedNodeReloadsItsPartitions() async throws {
         let cluster = try LocalCluster()
         defer { cluster.shutdown() }

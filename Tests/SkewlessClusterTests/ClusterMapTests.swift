@@ -130,6 +130,34 @@ import Testing
         #expect(map.assignment == plan.target)
     }
 
+    @Test func aRebalanceIsAbortedBeforeItsFlipOnly() throws {
+        var map = try Self.threeNodeMap()
+        #expect(throws: SkewlessError.self, "nothing to abort") { try map.abortMoves() }
+        let original = map.assignment
+        // Adding node-4, caught in catching_up: the old owners keep everything.
+        try map.begin(try map.planAddNode(Self.node(4)))
+        try map.markLoaded()
+        let epoch = map.epoch
+        try map.abortMoves()
+        #expect(map.moves.isEmpty && map.epoch == epoch + 1)
+        #expect(map.assignment == original)
+        let node4 = try NodeID("node-4"), node2 = try NodeID("node-2")
+        #expect(map.node(node4) == nil, "the node being added leaves the map")
+        #expect(map.nodes.count == 3)
+        // Removing node-2, caught in loading: node-2 is up again.
+        try map.begin(try map.planRemoveNode(node2))
+        #expect(map.node(node2)?.state == .leaving)
+        try map.abortMoves()
+        #expect(map.node(node2)?.state == .up)
+        #expect(map.assignment == original)
+        // After the flip, a rebalance can only be finished.
+        try map.begin(try map.planAddNode(Self.node(5)))
+        try map.markLoaded()
+        try map.flip(nowMicros: 0, gracePeriodMicros: 10)
+        let flipped = try #require(#expect(throws: SkewlessError.self) { try map.abortMoves() })
+        #expect(flipped.message.contains("--resume"))
+    }
+
     @Test func onePlanAtATimeAndOnlyOnItsEpoch() throws {
         var map = try Self.threeNodeMap()
         let stale = try map.planAddNode(Self.node(4))
