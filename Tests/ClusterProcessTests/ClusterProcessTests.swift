@@ -133,6 +133,21 @@ struct ClusterProcessTests {
         await client.close()
     }
 
+    /// What `fsctl rebalance --add` leaves when it stops after its first step (a time-out, the
+    /// command killed): the moves adding node `id` begun, installed on every node (the
+    /// incoming one first). Returns that map.
+    static func beginAdding(_ id: String, at address: String, to cluster: LocalCluster) async throws -> ClusterMap {
+        var map = try ClusterMapFile.decode(try await cluster.state(of: "node-1").mapJSON, source: "node-1's map")
+        try map.begin(try map.planAddNode(ClusterNode(id: try NodeID(id), address: try NodeAddress(parsing: address))))
+        let json = try ClusterMapFile.encode(map)
+        for node in [id] + map.nodes.map(\.id.rawValue).filter({ $0 != id }) {
+            let admin = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: node)) { $0.maxAttempts = 1 })
+            #expect(try await admin.installClusterMap(json) == map.epoch)
+            await admin.close()
+        }
+        return map
+    }
+
     @Test func aRebalanceThatStoppedIsResumed() async throws {
         let cluster = try LocalCluster()
         defer { cluster.shutdown() }
@@ -141,16 +156,7 @@ struct ClusterProcessTests {
         #expect(try cluster.fsctl(["rebalance", "--node", addresses[0], "--resume"]).contains("no rebalance in progress"))
         let newcomer = try cluster.start("node-4")
 
-        // What `fsctl rebalance --add` leaves when it stops after its first step (a time-out,
-        // the command killed): the moves begun, installed on every node.
-        var map = try ClusterMapFile.decode(try await cluster.state(of: "node-1").mapJSON, source: "node-1's map")
-        try map.begin(try map.planAddNode(ClusterNode(id: try NodeID("node-4"), address: try NodeAddress(parsing: newcomer))))
-        let json = try ClusterMapFile.encode(map)
-        for id in ["node-4", "node-1", "node-2", "node-3"] {
-            let admin = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: id)) { $0.maxAttempts = 1 })
-            #expect(try await admin.installClusterMap(json) == map.epoch)
-            await admin.close()
-        }
+        _ = try await Self.beginAdding("node-4", at: newcomer, to: cluster)
         #expect(throws: (any Error).self, "a new rebalance waits for the one in progress") {
             try cluster.fsctl(["rebalance", "--node", addresses[0], "--remove", "node-2"])
         }
@@ -173,14 +179,7 @@ struct ClusterProcessTests {
         let addresses = try ["node-1", "node-2", "node-3"].map { try cluster.start($0) }
         try cluster.fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", "64", "--replication", "1"])
         let newcomer = try cluster.start("node-4")
-        var map = try ClusterMapFile.decode(try await cluster.state(of: "node-1").mapJSON, source: "node-1's map")
-        try map.begin(try map.planAddNode(ClusterNode(id: try NodeID("node-4"), address: try NodeAddress(parsing: newcomer))))
-        let json = try ClusterMapFile.encode(map)
-        for id in ["node-4", "node-1", "node-2", "node-3"] {
-            let admin = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: id)) { $0.maxAttempts = 1 })
-            #expect(try await admin.installClusterMap(json) == map.epoch)
-            await admin.close()
-        }
+        let map = try await Self.beginAdding("node-4", at: newcomer, to: cluster)
         try await cluster.waitUntilLoaded("node-4")
         let loadedBefore = try await cluster.state(of: "node-4").loadedPartitions
         #expect(!loadedBefore.isEmpty, "node-4 loaded its incoming partitions")
