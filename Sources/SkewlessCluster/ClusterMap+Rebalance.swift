@@ -32,7 +32,9 @@ extension ClusterMap {
             throw SkewlessError(.alreadyExists, "\(node.address) is already the address of \(other.id)")
         }
         let target = try planner.rebalance(assignment, nodes: nodes.map(\.id) + [node.id])
-        return RebalancePlan(baseEpoch: epoch, change: .addNode(node), current: assignment, target: target)
+        return RebalancePlan(
+            baseEpoch: epoch, change: .addNode(node), current: assignment,
+            target: Self.oneMovePerPartition(from: assignment, to: target, mustLeave: nil))
     }
 
     /// What removing `id` would move: only the replicas it holds.
@@ -48,7 +50,33 @@ extension ClusterMap {
             throw SkewlessError(.failedPrecondition, "removing \(id) would leave \(remaining.count) nodes for \(replicationFactor) replicas of each partition: add a node first")
         }
         let target = try planner.rebalance(assignment, nodes: remaining)
-        return RebalancePlan(baseEpoch: epoch, change: .removeNode(id), current: assignment, target: target)
+        return RebalancePlan(
+            baseEpoch: epoch, change: .removeNode(id), current: assignment,
+            target: Self.oneMovePerPartition(from: assignment, to: target, mustLeave: id))
+    }
+
+    /// `target`, with at most one replica of each partition moving: a map carries one move
+    /// per partition (its catch-up and write fence are per partition). The planner can change
+    /// two slots of a partition when a node holds no partition yet (more nodes than replicas
+    /// to place, or one added with nothing to take). Then one move is kept: the removed
+    /// node's slot (`mustLeave`) goes to a node the target gives the partition, or else the
+    /// first slot the target gives a node without a replica of it; the other slots stay,
+    /// which leaves the nodes at most a partition or two further from even.
+    static func oneMovePerPartition(from current: PartitionAssignment, to target: PartitionAssignment, mustLeave: NodeID?) -> PartitionAssignment {
+        var result = current
+        for partition in 0..<current.partitionCount {
+            let now = current.replicas(of: partition)
+            let next = target.replicas(of: partition)
+            guard now != next else { continue }
+            let gaining = next.filter { !now.contains($0) }
+            guard let newcomer = gaining.first else { continue }  // only slots swapped: no data moves
+            if let mustLeave, let slot = now.firstIndex(of: mustLeave) {
+                try? result.replace(partition: partition, slot: slot, with: newcomer)
+            } else if let slot = next.firstIndex(of: newcomer) {
+                try? result.replace(partition: partition, slot: slot, with: newcomer)
+            }
+        }
+        return result
     }
 
     /// Starts a plan: an added node joins (state `joining`), a removed one is `leaving`, and

@@ -158,6 +158,30 @@ import Testing
         #expect(flipped.message.contains("--resume"))
     }
 
+    @Test func aPlanMovesOneReplicaOfAPartitionAtMost() throws {
+        // Nodes holding no partition (more nodes than replicas to place) let the planner move
+        // two replicas of one partition, which a map cannot carry; the plan keeps one.
+        for (nodeCount, partitions) in [(3, 64), (6, 2), (9, 4)] {
+            var map = try ClusterMap.create(nodes: (1...nodeCount).map { try Self.node($0) }, partitionCount: partitions, replicationFactor: 2)
+            map.nodes.append(try Self.node(nodeCount + 1))  // up, holding nothing
+            for plan in [try map.planAddNode(Self.node(nodeCount + 2)), try map.planRemoveNode(try NodeID("node-1"))] {
+                let perPartition = Dictionary(grouping: plan.moves, by: \.partition).mapValues(\.count)
+                #expect(perPartition.values.allSatisfy { $0 == 1 }, "\(nodeCount) nodes: \(plan.change)")
+                var next = map
+                try next.begin(plan)
+                try next.markLoaded()
+                try next.flip(nowMicros: 0, gracePeriodMicros: 0)
+                try next.finishDraining(nowMicros: 0)
+                if case .removeNode(let removed) = plan.change {
+                    #expect(next.node(removed) == nil && next.partitions(on: removed).isEmpty, "the removed node holds nothing")
+                }
+                for partition in 0..<partitions {
+                    #expect(Set(next.replicas(of: partition)).count == 2, "two distinct replicas of partition \(partition)")
+                }
+            }
+        }
+    }
+
     @Test func onePlanAtATimeAndOnlyOnItsEpoch() throws {
         var map = try Self.threeNodeMap()
         let stale = try map.planAddNode(Self.node(4))
