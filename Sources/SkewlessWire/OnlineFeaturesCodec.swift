@@ -61,7 +61,7 @@ package enum OnlineFeaturesCodec {
         let nameBytes = column.name.utf8.count
         if nameBytes > 0 { size += ProtobufSize.fieldSize(length: nameBytes) }
         let type = typeNumber(column.type)
-        if type != 0 { size += 1 + ProtobufSize.varintSize(type) }
+        size += ProtobufSize.varintFieldSize(type)
         if !column.statuses.isEmpty { size += ProtobufSize.fieldSize(length: column.statuses.count) }
         if times > 0 { size += ProtobufSize.fieldSize(length: times) }
         size += ProtobufSize.fieldSize(length: valuesSize)
@@ -75,10 +75,7 @@ package enum OnlineFeaturesCodec {
             out.string(column.name)
         }
         let type = typeNumber(column.type)
-        if type != 0 {
-            out.tag(2, .varint)
-            out.varint(type)
-        }
+        out.varintField(2, type)
         if !column.statuses.isEmpty {
             out.lengthDelimited(3, length: column.statuses.count)
             for status in column.statuses { out.byte(statusNumber(status)) }
@@ -138,7 +135,7 @@ package enum OnlineFeaturesCodec {
 
     private static func embeddingSize(_ e: EncodedEmbedding) -> Int {
         var n = 0
-        if e.dimension != 0 { n += 1 + ProtobufSize.varintSize(UInt64(e.dimension)) }
+        n += ProtobufSize.varintFieldSize(UInt64(e.dimension))
         if e.isCompressed { n += 2 }
         if !e.bytes.isEmpty { n += ProtobufSize.fieldSize(length: e.bytes.count) }
         return n
@@ -181,10 +178,7 @@ package enum OnlineFeaturesCodec {
         case .embedding(let v):
             for e in v {
                 out.lengthDelimited(9, length: embeddingSize(e))
-                if e.dimension != 0 {
-                    out.tag(1, .varint)
-                    out.varint(UInt64(e.dimension))
-                }
+                out.varintField(1, UInt64(e.dimension))
                 if e.isCompressed {
                     out.tag(2, .varint)
                     out.byte(1)

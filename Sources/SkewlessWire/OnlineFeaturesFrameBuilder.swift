@@ -42,17 +42,14 @@ package struct OnlineFeaturesFrameBuilder {
                 let typeNumber = OnlineFeaturesCodec.typeNumber(type)
                 var size = 0
                 if nameBytes > 0 { size += ProtobufSize.fieldSize(length: nameBytes) }
-                if typeNumber != 0 { size += 1 + ProtobufSize.varintSize(typeNumber) }
+                size += ProtobufSize.varintFieldSize(typeNumber)
                 bytes += [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
                     var out = ProtobufCursor(UnsafeMutableRawBufferPointer(buffer))
                     if nameBytes > 0 {
                         out.lengthDelimited(1, length: nameBytes)
                         out.string(name)
                     }
-                    if typeNumber != 0 {
-                        out.tag(2, .varint)
-                        out.varint(typeNumber)
-                    }
+                    out.varintField(2, typeNumber)
                     initialized = out.offset
                 }
                 ends.append(bytes.count)
@@ -202,7 +199,7 @@ package struct OnlineFeaturesFrameBuilder {
             payload += length
         }
         var frame = 2  // status: an empty message (code OK), always present
-        if requestID != 0 { frame += 1 + ProtobufSize.varintSize(requestID) }
+        frame += ProtobufSize.varintFieldSize(requestID)
         if payload > 0 { frame += ProtobufSize.fieldSize(length: payload) }
         let total = ProtocolVersion.lengthPrefixBytes + frame
         scratch.withUnsafeReadableBytes { entries in
@@ -210,10 +207,7 @@ package struct OnlineFeaturesFrameBuilder {
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { region in
                 var out = ProtobufCursor(region)
                 out.bigEndianUInt32(UInt32(frame))
-                if requestID != 0 {
-                    out.tag(1, .varint)
-                    out.varint(requestID)
-                }
+                out.varintField(1, requestID)
                 out.lengthDelimited(2, length: 0)
                 if payload > 0 {
                     out.lengthDelimited(3, length: payload)

@@ -34,6 +34,14 @@ struct ProtobufCursor {
         byte(UInt8(field << 3) | type.rawValue)
     }
 
+    /// A proto3 varint field: nothing for 0 (the default), else the tag and the varint.
+    @inline(__always)
+    mutating func varintField(_ field: Int, _ value: UInt64) {
+        guard value != 0 else { return }
+        tag(field, .varint)
+        varint(value)
+    }
+
     @inline(__always)
     mutating func lengthDelimited(_ field: Int, length: Int) {
         tag(field, .lengthDelimited)

@@ -24,6 +24,13 @@ package enum ProtobufSize {
         varintSize(UInt64(bitPattern: value))
     }
 
+    /// A proto3 varint field with its one-byte tag; 0 for the value 0, which is not written
+    /// (`ProtobufCursor.varintField`).
+    @inline(__always)
+    package static func varintFieldSize(_ value: UInt64) -> Int {
+        value == 0 ? 0 : 1 + varintSize(value)
+    }
+
     /// A length-delimited field of `length` payload bytes, with its one-byte tag.
     @inline(__always)
     package static func fieldSize(length: Int) -> Int {

@@ -7,27 +7,16 @@ import NIOCore
 package enum RequestEncoding {
     /// Appends one whole request frame: the 4-byte length prefix and a `RequestFrame`.
     package static func writeFrame(requestID: UInt64, method: Int, timeoutMicros: UInt64, payload: [UInt8], into buffer: inout ByteBuffer) {
-        var frame = 0
-        if requestID != 0 { frame += 1 + ProtobufSize.varintSize(requestID) }
-        if method != 0 { frame += 1 + ProtobufSize.varintSize(UInt64(bitPattern: Int64(method))) }
-        if timeoutMicros != 0 { frame += 1 + ProtobufSize.varintSize(timeoutMicros) }
+        let methodNumber = UInt64(bitPattern: Int64(method))
+        var frame = ProtobufSize.varintFieldSize(requestID) + ProtobufSize.varintFieldSize(methodNumber) + ProtobufSize.varintFieldSize(timeoutMicros)
         if !payload.isEmpty { frame += ProtobufSize.fieldSize(length: payload.count) }
         let total = ProtocolVersion.lengthPrefixBytes + frame
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { region in
             var out = ProtobufCursor(region)
             out.bigEndianUInt32(UInt32(frame))
-            if requestID != 0 {
-                out.tag(1, .varint)
-                out.varint(requestID)
-            }
-            if method != 0 {
-                out.tag(2, .varint)
-                out.varint(UInt64(bitPattern: Int64(method)))
-            }
-            if timeoutMicros != 0 {
-                out.tag(3, .varint)
-                out.varint(timeoutMicros)
-            }
+            out.varintField(1, requestID)
+            out.varintField(2, methodNumber)
+            out.varintField(3, timeoutMicros)
             if !payload.isEmpty {
                 out.lengthDelimited(4, length: payload.count)
                 out.bytes(payload)
