@@ -15,7 +15,6 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct CatchUpCopyTests {
     typealias Fixture = ClusterNodeFixture
-    static let hour: Int64 = 3_600_000_000
 
     static func address(_ node: TestNode) throws -> NodeAddress {
         try NodeAddress(host: "127.0.0.1", port: node.port)
@@ -49,7 +48,7 @@ struct CatchUpCopyTests {
                     let users = Fixture.users(in: 0..<16, of: map, count: 96)
                     // A third of the users are in the segments (count 7, an hour ago).
                     let segmentUsers = Array(users.prefix(32))
-                    try Fixture.ingest(segments, users: segmentUsers, count: 7, eventTime: now - Self.hour)
+                    try Fixture.ingest(segments, users: segmentUsers, count: 7, eventTime: now - ClusterNodeFixture.hour)
                     try await Self.install(map, on: oldOwner)
                     try await Fixture.waitUntilLoaded(oldOwner, 0..<16, epoch: map.epoch)
 
@@ -80,7 +79,7 @@ struct CatchUpCopyTests {
                     try await Self.waitUntilCaughtUp(newOwner, moving, epoch: map.epoch)
                     #expect(try await Fixture.getMap(oldOwner).caughtUpPartitions.isEmpty)
 
-                    try map.flip(nowMicros: WallClock.nowMicros(), gracePeriodMicros: Self.hour)
+                    try map.flip(nowMicros: WallClock.nowMicros(), gracePeriodMicros: ClusterNodeFixture.hour)
                     try await Self.install(map, on: newOwner, oldOwner)
                     let counts = try await Fixture.counts(newOwner, users: movingUsers)
                     let expected: [Int64?] = movingUsers.map { user in
@@ -214,7 +213,7 @@ struct CatchUpCopyTests {
                     try await Self.install(map, on: incoming, good)
                     try await Self.waitUntilCaughtUp(incoming, moving, epoch: map.epoch)
 
-                    try map.flip(nowMicros: WallClock.nowMicros(), gracePeriodMicros: Self.hour)
+                    try map.flip(nowMicros: WallClock.nowMicros(), gracePeriodMicros: ClusterNodeFixture.hour)
                     try await Self.install(map, on: incoming, good)
                     let movingUsers = users.filter { moving.contains(map.partitioner.partition(ofInt64: $0)) }
                     #expect(!movingUsers.isEmpty)

@@ -10,6 +10,9 @@ import Testing
 /// Helpers for tests of a node in a cluster: maps, the cluster methods over a raw connection,
 /// keys of chosen partitions, and segment files to load from.
 enum ClusterNodeFixture {
+    /// An hour in microseconds, the unit of event times.
+    static let hour: Int64 = 3_600_000_000
+
     static let countFeature = "user_transactions:txn_count_1h"
 
     /// A cluster of nodes with these ids (addresses are never dialled by the node).

@@ -8,7 +8,6 @@ import Testing
 /// MATERIALIZE against a real node on 127.0.0.1 and real segment files: the node loads the
 /// latest row per entity from the offline store, incrementally by watermark.
 @Suite struct MaterializationTests {
-    static let hour: Int64 = 3_600_000_000
 
     /// A temporary offline store, removed afterwards.
     static func withSegments<T>(_ body: (String) async throws -> T) async throws -> T {
@@ -46,10 +45,10 @@ import Testing
         let now = WallClock.nowMicros()
         try await Self.withSegments { directory in
             try Self.ingest(directory, rows: [
-                (1, now - 3 * Self.hour, now - 3 * Self.hour, 10),
-                (1, now - 1 * Self.hour, now - 1 * Self.hour, 11),  // latest of user 1
-                (1, now - 2 * Self.hour, now - 30_000_000, 12),  // a late arrival of an older event
-                (2, now - 1 * Self.hour, now - 1 * Self.hour, 20),
+                (1, now - 3 * ClusterNodeFixture.hour, now - 3 * ClusterNodeFixture.hour, 10),
+                (1, now - 1 * ClusterNodeFixture.hour, now - 1 * ClusterNodeFixture.hour, 11),  // latest of user 1
+                (1, now - 2 * ClusterNodeFixture.hour, now - 30_000_000, 12),  // a late arrival of an older event
+                (2, now - 1 * ClusterNodeFixture.hour, now - 1 * ClusterNodeFixture.hour, 20),
             ])
             try await TestNode.withNode(configure: { $0.segmentsDirectory = directory }) { node in
                 let client = Self.client(node)
@@ -70,11 +69,11 @@ import Testing
     @Test func anIncrementalRunLoadsOnlyEntitiesWithNewerRows() async throws {
         let now = WallClock.nowMicros()
         try await Self.withSegments { directory in
-            try Self.ingest(directory, rows: [(1, now - 2 * Self.hour, now - 2 * Self.hour, 10), (2, now - 2 * Self.hour, now - 2 * Self.hour, 20)])
+            try Self.ingest(directory, rows: [(1, now - 2 * ClusterNodeFixture.hour, now - 2 * ClusterNodeFixture.hour, 10), (2, now - 2 * ClusterNodeFixture.hour, now - 2 * ClusterNodeFixture.hour, 20)])
             try await TestNode.withNode(configure: { $0.segmentsDirectory = directory }) { node in
                 let client = Self.client(node)
                 _ = try await client.materialize(views: [], full: false, timeout: .seconds(30))
-                try Self.ingest(directory, rows: [(2, now - 1 * Self.hour, now - 60_000_000, 21), (3, now - 1 * Self.hour, now - 60_000_000, 30)])
+                try Self.ingest(directory, rows: [(2, now - 1 * ClusterNodeFixture.hour, now - 60_000_000, 21), (3, now - 1 * ClusterNodeFixture.hour, now - 60_000_000, 30)])
                 let loaded = try await client.materialize(views: ["user_transactions@1"], full: false, timeout: .seconds(30))
                 #expect(loaded.first?.entitiesWritten == 2)  // users 2 and 3, not 1
                 #expect(try await Self.counts(client, users: [1, 2, 3]) == [10, 21, 30])
@@ -91,10 +90,10 @@ import Testing
     @Test func materializingAsOfAPastTimeLoadsWhatWasTrueThen() async throws {
         let now = WallClock.nowMicros()
         try await Self.withSegments { directory in
-            try Self.ingest(directory, rows: [(1, now - 3 * Self.hour, now - 3 * Self.hour, 10), (1, now - 1 * Self.hour, now - 1 * Self.hour, 11)])
+            try Self.ingest(directory, rows: [(1, now - 3 * ClusterNodeFixture.hour, now - 3 * ClusterNodeFixture.hour, 10), (1, now - 1 * ClusterNodeFixture.hour, now - 1 * ClusterNodeFixture.hour, 11)])
             try await TestNode.withNode(configure: { $0.segmentsDirectory = directory }) { node in
                 let client = Self.client(node)
-                _ = try await client.materialize(views: [], full: true, asOfMicros: now - 2 * Self.hour, timeout: .seconds(30))
+                _ = try await client.materialize(views: [], full: true, asOfMicros: now - 2 * ClusterNodeFixture.hour, timeout: .seconds(30))
                 #expect(try await Self.counts(client, users: [1]) == [10])
                 await client.close()
             }

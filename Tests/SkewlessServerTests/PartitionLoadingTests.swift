@@ -10,13 +10,12 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct PartitionLoadingTests {
     typealias Fixture = ClusterNodeFixture
-    static let hour: Int64 = 3_600_000_000
 
     /// Segments with txn_count_1h = 7 for 64 users spread over all 16 partitions of `map`.
     static func withSegments<T>(_ map: ClusterMap, _ body: (_ directory: String, _ users: [Int64]) async throws -> T) async throws -> T {
         try await Fixture.withDirectory { directory in
             let users = Fixture.users(in: 0..<16, of: map, count: 64)
-            try Fixture.ingest(directory + "/segments", users: users, count: 7, eventTime: WallClock.nowMicros() - Self.hour)
+            try Fixture.ingest(directory + "/segments", users: users, count: 7, eventTime: WallClock.nowMicros() - ClusterNodeFixture.hour)
             return try await body(directory, users)
         }
     }

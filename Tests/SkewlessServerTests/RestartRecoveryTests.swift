@@ -11,7 +11,6 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct RestartRecoveryTests {
     typealias Fixture = ClusterNodeFixture
-    static let hour: Int64 = 3_600_000_000
 
     @Test func aRestartedReplicaServesTheWritesItMissedWhileDown() async throws {
         try await Fixture.withDirectory { directory in
@@ -27,7 +26,7 @@ struct RestartRecoveryTests {
                         ],
                         partitionCount: 16, replicationFactor: 2)
                     let users = Fixture.users(in: 0..<16, of: map, count: 48)
-                    try Fixture.ingest(segments, users: users, count: 7, eventTime: now - Self.hour)
+                    try Fixture.ingest(segments, users: users, count: 7, eventTime: now - ClusterNodeFixture.hour)
                     try await Fixture.install(map, on: first)
                     try await Fixture.install(map, on: survivor)
                     try await Fixture.waitUntilLoaded(first, 0..<16, epoch: map.epoch)
@@ -60,7 +59,7 @@ struct RestartRecoveryTests {
                 ],
                 partitionCount: 16, replicationFactor: 2)
             let users = Fixture.users(in: 0..<16, of: map, count: 16)
-            try Fixture.ingest(segments, users: users, count: 7, eventTime: WallClock.nowMicros() - Self.hour)
+            try Fixture.ingest(segments, users: users, count: 7, eventTime: WallClock.nowMicros() - ClusterNodeFixture.hour)
             try ClusterMapFile.save(map, to: directory + "/a.json")
             try await Fixture.withNode("node-a", mapPath: directory + "/a.json", segments: segments) { restarted in
                 try await Fixture.waitUntilLoaded(restarted, 0..<16, epoch: map.epoch)

@@ -11,7 +11,6 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct WrongShardTests {
     typealias Fixture = ClusterNodeFixture
-    static let hour: Int64 = 3_600_000_000
 
     @Test func keysOfOtherPartitionsGetWrongShardWithTheEpochAndPartitions() async throws {
         try await Fixture.withDirectory { directory in
@@ -82,7 +81,7 @@ struct WrongShardTests {
                     // Flipped: the new owner serves; the old one drains, still serving clients
                     // with the older map until the deadline.
                     _ = try map.markLoaded()
-                    try map.flip(nowMicros: now, gracePeriodMicros: Self.hour)
+                    try map.flip(nowMicros: now, gracePeriodMicros: ClusterNodeFixture.hour)
                     try await Fixture.install(map, on: oldOwner)
                     try await Fixture.install(map, on: newOwner)
                     #expect(try await Fixture.counts(newOwner, users: movedUsers) == movedUsers.map { _ in 2 })
@@ -91,7 +90,7 @@ struct WrongShardTests {
 
                     // Drained: the old owner refuses the moved partitions and drops their rows.
                     let rowsBefore = oldOwner.server.store.entityRowCount
-                    try map.finishDraining(nowMicros: now + 2 * Self.hour)
+                    try map.finishDraining(nowMicros: now + 2 * ClusterNodeFixture.hour)
                     try await Fixture.install(map, on: oldOwner)
                     let late = try await Fixture.read(oldOwner, users: movedUsers)
                     #expect(late.status.code == .aborted)
@@ -117,7 +116,7 @@ struct WrongShardTests {
                 try map.begin(map.planAddNode(ClusterNode(id: try NodeID("node-b"), address: NodeAddress(host: "127.0.0.1", port: 7501))))
                 _ = try map.markLoaded()
                 // A deadline already past: the flip happened two hours ago with a one-hour grace.
-                try map.flip(nowMicros: now - 2 * Self.hour, gracePeriodMicros: Self.hour)
+                try map.flip(nowMicros: now - 2 * ClusterNodeFixture.hour, gracePeriodMicros: ClusterNodeFixture.hour)
                 try await Fixture.install(map, on: node)
                 let movedUsers = Fixture.users(in: map.moves.map(\.partition), of: map, count: 3)
                 let read = try await Fixture.read(node, users: movedUsers)
