@@ -39,9 +39,31 @@ public final class FeatureClient: Sendable {
     private let layouts = Mutex<[String: ColumnLayout]>([:])
     private static let maxCachedLayouts = 1024
 
+    /// An executor that runs tasks on the threads this client's connections run on.
+    ///
+    /// A service that wants the lowest latency per call runs the tasks that call the client
+    /// with a preference for this executor. Each call then writes its request on the
+    /// connection's thread and resumes on the thread that read the response, instead of
+    /// moving between Swift Concurrency's pool and the event loops twice per call. The
+    /// client works the same without it.
+    ///
+    /// ```swift
+    /// let client = FeatureClient(endpoint: Endpoint(host: "127.0.0.1", port: 7421))
+    /// let score = try await withTaskExecutorPreference(client.taskExecutor) {
+    ///     let features = try await client.getOnlineFeatures(
+    ///         service: "fraud_detection_v1", entities: [["user_id": 42, "merchant_id": "m-7"]])
+    ///     return features[0].double("user_transactions:txn_amount_24h")
+    /// }
+    /// ```
+    ///
+    /// Code in such a task runs on the event loops too, so it must not block: hand slow or
+    /// blocking work (a model's inference, file reads) to another task or thread.
+    public let taskExecutor: any TaskExecutor
+
     /// - Parameter eventLoopGroup: where connections run; by default NIO's shared group.
     public init(configuration: Configuration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.configuration = configuration
+        self.taskExecutor = EventLoopTaskExecutor(group: eventLoopGroup)
         self.pool = ConnectionPool(
             endpoint: configuration.endpoint, size: configuration.connectionsPerNode, group: eventLoopGroup,
             connectTimeout: configuration.connectTimeout, clientName: configuration.clientName)

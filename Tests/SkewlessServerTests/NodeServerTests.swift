@@ -200,6 +200,31 @@ struct NodeServerTests {
         }
     }
 
+    @Test func callsOnTheClientsEventLoopsGetTheirOwnAnswers() async throws {
+        // Tasks preferring `taskExecutor` write and resume on the connections' event loops:
+        // the same answers as from Swift Concurrency's pool, over both pooled connections.
+        try await TestNode.withNode { node in
+            let client = Self.client(node)
+            let now = WallClock.nowMicros()
+            let rows = (1...200).map { id in FeatureWrite(entity: ["user_id": .int64(Int64(id))], eventTime: now, values: ["txn_count_1h": .int64(Int64(id) * 7)]) }
+            _ = try await client.write(view: "user_transactions", rows: rows)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for id in 1...200 {
+                    group.addTask(executorPreference: client.taskExecutor) {
+                        for _ in 0..<5 {
+                            let features = try await client.getOnlineFeatures(
+                                features: ["user_transactions:txn_count_1h"], entities: [["user_id": .int64(Int64(id))], ["user_id": 1_000_000]])
+                            #expect(features[0].int64("txn_count_1h") == Int64(id) * 7)
+                            #expect(features[1].status("txn_count_1h") == .defaulted)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            await client.close()
+        }
+    }
+
     @Test func theEntityLimitIsEnforced() async throws {
         try await TestNode.withNode(configure: { $0.maxEntitiesPerRequest = 10 }) { node in
             let client = Self.client(node)
