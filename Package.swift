@@ -206,7 +206,9 @@ let package = Package(
             name: "SkewlessBenchmarkTests",
             dependencies: [
                 "SkewlessBenchmark",
+                "Skewless",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -13,6 +13,13 @@ package protocol TargetConnection: Sendable {
     /// Fetches every feature of the shape for these entity ids.
     func fetch(_ ids: [Int64]) async -> FetchOutcome
     func close() async
+    /// Where the harness runs the tasks that call `fetch`: the executor on the connection's
+    /// event loops, as a latency-minded client of that target would use. Nil: the default.
+    var taskExecutor: (any TaskExecutor)? { get }
+}
+
+extension TargetConnection {
+    package var taskExecutor: (any TaskExecutor)? { nil }
 }
 
 /// How one request ended.

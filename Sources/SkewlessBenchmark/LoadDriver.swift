@@ -1,3 +1,4 @@
+import Foundation
 import SkewlessModel
 /// Sends a workload to a target's connections under a load model for a while, and records
 /// every request. It knows nothing of Skewless or Redis (`TargetConnection`) nor of real
@@ -9,11 +10,18 @@ package struct LoadDriver: Sendable {
     /// Open loop: after the run, how long requests that are due but not yet sent (a backlog
     /// behind a stall or an overload) may still go out; the rest count as timeouts.
     package var drainNanoseconds: UInt64
+    /// Whether workers run on their connection's `taskExecutor`. Off, they run wherever
+    /// Swift Concurrency puts them (`SKEWLESS_TASK_EXECUTOR=0` in fsbench's environment).
+    package var usesTargetExecutors: Bool
 
-    package init(clock: any BenchmarkClock = MonotonicClock(), progress: ProgressCounter? = nil, drainNanoseconds: UInt64 = 1_000_000_000) {
+    package init(
+        clock: any BenchmarkClock = MonotonicClock(), progress: ProgressCounter? = nil, drainNanoseconds: UInt64 = 1_000_000_000,
+        usesTargetExecutors: Bool = ProcessInfo.processInfo.environment["SKEWLESS_TASK_EXECUTOR"] != "0"
+    ) {
         self.clock = clock
         self.progress = progress
         self.drainNanoseconds = drainNanoseconds
+        self.usesTargetExecutors = usesTargetExecutors
     }
 
     /// One measured slice.
@@ -45,7 +53,7 @@ package struct LoadDriver: Sendable {
         var total = await withTaskGroup(of: RunResult.self) { group in
             for (index, generator) in generators.enumerated() {
                 let connection = connections[index / model.inFlight]
-                group.addTask {
+                group.addTask(executorPreference: usesTargetExecutors ? connection.taskExecutor : nil) {
                     if let schedule {
                         return await openLoopWorker(
                             connection: connection, keys: generator, entities: entities, schedule: schedule, tickets: tickets, due: due,

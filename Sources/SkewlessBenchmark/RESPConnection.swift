@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Skewless
 import SkewlessModel
 
 /// A pipelined RESP2 connection to a Redis server: many batches of commands in flight, each
@@ -7,10 +8,13 @@ import SkewlessModel
 package final class RESPConnection: Sendable {
     let channel: any Channel
     package let peer: String
+    /// Runs tasks on the group's event loops, like `FeatureClient.taskExecutor`.
+    package let taskExecutor: EventLoopTaskExecutor
 
-    private init(channel: any Channel, peer: String) {
+    private init(channel: any Channel, peer: String, group: any EventLoopGroup) {
         self.channel = channel
         self.peer = peer
+        self.taskExecutor = EventLoopTaskExecutor(group: group)
     }
 
     package var allocator: ByteBufferAllocator { channel.allocator }
@@ -33,7 +37,7 @@ package final class RESPConnection: Sendable {
                 }
                 .connect(host: host, port: port)
                 .get()
-            return RESPConnection(channel: channel, peer: peer)
+            return RESPConnection(channel: channel, peer: peer, group: group)
         } catch {
             throw SkewlessError(.unavailable, "cannot connect to redis at \(peer): \(error); is redis-server running there?")
         }

@@ -90,6 +90,8 @@ struct RedisConnection: TargetConnection {
         return read == ids.count * groups.reduce(0) { $0 + $1.types.count } ? .success : .failure("short reply")
     }
 
+    var taskExecutor: (any TaskExecutor)? { connection.taskExecutor }
+
     func close() async {
         await connection.close()
     }

@@ -75,6 +75,8 @@ struct SkewlessConnection: TargetConnection {
         }
     }
 
+    var taskExecutor: (any TaskExecutor)? { client.taskExecutor }
+
     func close() async {
         await client.close()
     }

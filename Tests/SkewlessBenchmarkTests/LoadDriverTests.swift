@@ -1,4 +1,6 @@
 import Histogram
+import NIOPosix
+import Skewless
 import SkewlessModel
 import Testing
 @testable import SkewlessBenchmark
@@ -113,6 +115,21 @@ import Testing
         // 50 ms stall + n x 0.25 ms fill 1 s: 3801 requests; the stall is one slow request.
         #expect(result.completed == 3801)
         #expect(result.latency.count(within: 1_000_000...RunResult.highestTrackable) == 1)
+    }
+
+    /// Workers run on their connection's task executor (as a latency-minded client of the
+    /// target would), or wherever Swift Concurrency puts them when told not to.
+    @Test func workersRunOnTheirConnectionsTaskExecutor() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        for usesExecutors in [true, false] {
+            let clock = SimulatedClock()
+            let connection = LoopRecordingConnection(clock: clock, group: group)
+            let result = try await LoadDriver(clock: clock, usesTargetExecutors: usesExecutors).run(
+                connections: [connection], model: .closed(connections: 1, inFlight: 4), workload: workload, nanoseconds: 10_000_000)
+            #expect(result.completed > 0)
+            #expect(connection.fetchesOnLoops == (usesExecutors ? result.completed : 0))
+        }
+        try await group.shutdownGracefully()
     }
 
     @Test func refusesAModelThatDoesNotMatchTheConnections() async throws {

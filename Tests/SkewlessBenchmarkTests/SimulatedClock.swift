@@ -1,3 +1,5 @@
+import NIOPosix
+import Skewless
 import Synchronization
 @testable import SkewlessBenchmark
 
@@ -47,6 +49,33 @@ final class StallingConnection: TargetConnection {
             return count
         }
         clock.advance(by: index == stallAt ? stall : serviceTime)
+        return .success
+    }
+
+    func close() async {}
+}
+
+/// A target connection that answers at once (1 ms of simulated time) and counts the fetches
+/// that ran on one of `group`'s event loops, whose executor it offers.
+final class LoopRecordingConnection: TargetConnection {
+    let clock: SimulatedClock
+    let group: MultiThreadedEventLoopGroup
+    let taskExecutor: (any TaskExecutor)?
+    private let onLoops = Mutex(0)
+
+    init(clock: SimulatedClock, group: MultiThreadedEventLoopGroup) {
+        self.clock = clock
+        self.group = group
+        self.taskExecutor = EventLoopTaskExecutor(group: group)
+    }
+
+    var fetchesOnLoops: Int { onLoops.withLock { $0 } }
+
+    func fetch(_ ids: [Int64]) async -> FetchOutcome {
+        if let current = MultiThreadedEventLoopGroup.currentEventLoop, group.makeIterator().contains(where: { $0 === current }) {
+            onLoops.withLock { $0 += 1 }
+        }
+        clock.advance(by: 1_000_000)
         return .success
     }
 
