@@ -67,39 +67,15 @@ final class RequestProcessor: Sendable {
     /// Writes the response frame for one request into `buffer`. Never throws: every
     /// failure becomes a status.
     func respond(to request: Skewless_V1_RequestFrame, into buffer: inout ByteBuffer) {
-        var response = Skewless_V1_ResponseFrame()
-        response.requestID = request.requestID
-        response.status.code = .ok
+        var response: Skewless_V1_ResponseFrame
         do {
-            switch request.method {
-            case .getOnlineFeatures:
-                // The hot path: encoded straight from the store's columns.
+            if request.method == .getOnlineFeatures {
+                // The hot path: encoded straight from the store's columns, with no response message.
                 let payload = try RequestDecoding.getOnlineFeatures(request.payload)
-                let columns = try getOnlineFeatures(payload, allocator: ByteBufferAllocator())
-                columns.writeFrame(requestID: request.requestID, into: &buffer)
+                try getOnlineFeatures(payload, allocator: ByteBufferAllocator()).writeFrame(requestID: request.requestID, into: &buffer)
                 return
-            case .health:
-                _ = try decode(Skewless_V1_HealthRequest.self, request.payload)
-                response.payload = try health().serializedBytes()
-            case .describe:
-                _ = try decode(Skewless_V1_DescribeRequest.self, request.payload)
-                response.payload = try describe().serializedBytes()
-            case .writeFeatures:
-                let payload = try decode(Skewless_V1_WriteFeaturesRequest.self, request.payload)
-                response.payload = try writeFeatures(payload).serializedBytes()
-            case .getClusterMap:
-                _ = try decode(Skewless_V1_GetClusterMapRequest.self, request.payload)
-                response.payload = try getClusterMap().serializedBytes()
-            case .setClusterMap:
-                let payload = try decode(Skewless_V1_SetClusterMapRequest.self, request.payload)
-                response.payload = try setClusterMap(payload).serializedBytes()
-            case .materialize, .exportRows:
-                throw SkewlessError(.internal, "method \(request.method.rawValue) is answered off the event loop (respondLater); this is a bug in the node")
-            case .handshake:
-                throw SkewlessError(.failedPrecondition, "the handshake was already done on this connection; send it once, first")
-            case .unspecified, .UNRECOGNIZED:
-                throw SkewlessError(.unimplemented, "method \(request.method.rawValue) is not implemented by this node (protocol version \(ProtocolVersion.current)); see docs/protocol.md for the methods")
             }
+            response = try answer(request)
         } catch let error as SkewlessError {
             response = .failure(requestID: request.requestID, error)
         } catch let error as WrongShardError {
@@ -113,6 +89,39 @@ final class RequestProcessor: Sendable {
             // Only a status and a message are left to encode; this cannot fail in practice.
             try? FrameEncoder.write(Skewless_V1_ResponseFrame.failure(requestID: request.requestID, SkewlessError(.internal, "could not encode the response")), into: &buffer)
         }
+    }
+
+    /// The successful response of a method other than GetOnlineFeatures.
+    private func answer(_ request: Skewless_V1_RequestFrame) throws -> Skewless_V1_ResponseFrame {
+        var response = Skewless_V1_ResponseFrame()
+        response.requestID = request.requestID
+        response.status.code = .ok
+        switch request.method {
+        case .getOnlineFeatures:
+            throw SkewlessError(.internal, "GetOnlineFeatures is answered by respond(to:into:); this is a bug in the node")
+        case .health:
+            _ = try decode(Skewless_V1_HealthRequest.self, request.payload)
+            response.payload = try health().serializedBytes()
+        case .describe:
+            _ = try decode(Skewless_V1_DescribeRequest.self, request.payload)
+            response.payload = try describe().serializedBytes()
+        case .writeFeatures:
+            let payload = try decode(Skewless_V1_WriteFeaturesRequest.self, request.payload)
+            response.payload = try writeFeatures(payload).serializedBytes()
+        case .getClusterMap:
+            _ = try decode(Skewless_V1_GetClusterMapRequest.self, request.payload)
+            response.payload = try getClusterMap().serializedBytes()
+        case .setClusterMap:
+            let payload = try decode(Skewless_V1_SetClusterMapRequest.self, request.payload)
+            response.payload = try setClusterMap(payload).serializedBytes()
+        case .materialize, .exportRows:
+            throw SkewlessError(.internal, "method \(request.method.rawValue) is answered off the event loop (respondLater); this is a bug in the node")
+        case .handshake:
+            throw SkewlessError(.failedPrecondition, "the handshake was already done on this connection; send it once, first")
+        case .unspecified, .UNRECOGNIZED:
+            throw SkewlessError(.unimplemented, "method \(request.method.rawValue) is not implemented by this node (protocol version \(ProtocolVersion.current)); see docs/protocol.md for the methods")
+        }
+        return response
     }
 
     /// The response frame of a long-running method (MATERIALIZE, EXPORT_ROWS), produced off
