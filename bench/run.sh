@@ -29,7 +29,8 @@ echo "== building fsnode and fsbench (release, $scratch)"
 swift build -c release --scratch-path "$scratch" --product fsnode >/dev/null
 swift build -c release --scratch-path "$scratch" --product fsbench >/dev/null
 bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
-rm -rf "$out"
+# Each cell overwrites its own files from an earlier run that day; what other scripts wrote
+# there (bench/memory.sh at 1M entities) stays.
 mkdir -p "$out"
 
 node_pid=""
