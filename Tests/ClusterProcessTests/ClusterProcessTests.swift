@@ -18,8 +18,7 @@ struct ClusterProcessTests {
     @Test func readsReachTheOwnersAndAStaleMapIsRefreshedInvisibly() async throws {
         let cluster = try LocalCluster()
         defer { cluster.shutdown() }
-        let addresses = try ["node-1", "node-2", "node-3"].map { try cluster.start($0) }
-        try cluster.fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", "64", "--replication", "1"])
+        let addresses = try cluster.startCluster()
         let reference = try cluster.start("standalone", standalone: true)
         try cluster.fsctl(["materialize", "--node", reference])
 
@@ -62,8 +61,7 @@ struct ClusterProcessTests {
     @Test func aRebalanceUnderLoadFailsNoReadAndNeverGoesBackInTime() async throws {
         let cluster = try LocalCluster()
         defer { cluster.shutdown() }
-        let addresses = try ["node-1", "node-2", "node-3"].map { try cluster.start($0) }
-        try cluster.fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", "64", "--replication", "1"])
+        let addresses = try cluster.startCluster()
         let newcomer = try cluster.start("node-4")
 
         let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-2")]) { $0.timeout = .seconds(2) })
@@ -151,8 +149,7 @@ struct ClusterProcessTests {
     @Test func aRebalanceThatStoppedIsResumed() async throws {
         let cluster = try LocalCluster()
         defer { cluster.shutdown() }
-        let addresses = try ["node-1", "node-2", "node-3"].map { try cluster.start($0) }
-        try cluster.fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", "64", "--replication", "1"])
+        let addresses = try cluster.startCluster()
         #expect(try cluster.fsctl(["rebalance", "--node", addresses[0], "--resume"]).contains("no rebalance in progress"))
         let newcomer = try cluster.start("node-4")
 
@@ -176,8 +173,7 @@ struct ClusterProcessTests {
     @Test func aRebalanceThatStoppedBeforeItsFlipIsAborted() async throws {
         let cluster = try LocalCluster()
         defer { cluster.shutdown() }
-        let addresses = try ["node-1", "node-2", "node-3"].map { try cluster.start($0) }
-        try cluster.fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", "64", "--replication", "1"])
+        let addresses = try cluster.startCluster()
         let newcomer = try cluster.start("node-4")
         let map = try await Self.beginAdding("node-4", at: newcomer, to: cluster)
         try await cluster.waitUntilLoaded("node-4")
@@ -211,8 +207,7 @@ struct ClusterProcessTests {
     @Test func killingANodeFailsNoReadAndARestartedNodeReloadsItsPartitions() async throws {
         let cluster = try LocalCluster()
         defer { cluster.shutdown() }
-        let addresses = try ["node-1", "node-2", "node-3"].map { try cluster.start($0) }
-        try cluster.fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", "64", "--replication", "2"])
+        let addresses = try cluster.startCluster(replication: 2)
 
         let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(10) })
         let load = ReadLoad(client: client)

@@ -98,6 +98,16 @@ final class LocalCluster: Sendable {
         throw SkewlessError(.unavailable, "\(id) did not start listening: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
     }
 
+    /// Starts nodes `ids` and makes them one cluster (`fsctl cluster init`) of `partitions`
+    /// partitions with `replication` replicas each.
+    /// - Returns: the nodes' addresses, in the order of `ids`.
+    @discardableResult
+    func startCluster(_ ids: [String] = ["node-1", "node-2", "node-3"], partitions: Int = 64, replication: Int = 1) throws -> [String] {
+        let addresses = try ids.map { try start($0) }
+        try fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", String(partitions), "--replication", String(replication)])
+        return addresses
+    }
+
     func address(of id: String) -> String {
         "127.0.0.1:\(nodes.withLock { $0[id]?.port ?? 0 })"
     }
