@@ -54,11 +54,13 @@ struct FeatureClientTests {
         try await probe.close()
         let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: port)) {
             $0.maxAttempts = 3
-            $0.timeout = .seconds(2)
+            // Long enough for all three attempts and their backoff even on a loaded machine
+            // (with 2 s, a full parallel test run sometimes fit only two).
+            $0.timeout = .seconds(30)
         })
         let error = await #expect(throws: SkewlessError.self) { try await client.health() }
         #expect(error?.code == .unavailable)
-        #expect(error?.message.contains("gave up after 3 attempts") == true)
+        #expect(error?.message.contains("gave up after 3 attempts") == true, "\(String(describing: error))")
         await client.close()
     }
 
