@@ -38,10 +38,7 @@ final class NodeConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandlers([
-                            ByteToMessageHandler(FrameDecoder(maxFrameBytes: Int(UInt32.max))),
-                            ResponseDispatcher(peer: peer),
-                        ])
+                        try channel.pipeline.syncOperations.addHandler(ResponseDispatcher(peer: peer))
                     }
                 }
                 .connect(host: endpoint.host, port: endpoint.port)

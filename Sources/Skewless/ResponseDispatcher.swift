@@ -10,6 +10,10 @@ import SkewlessWire
 /// when the connection ends (`unavailable`), whichever comes first; the entry is removed
 /// from `pending` as it is resumed, so nothing can resume it again.
 ///
+/// It splits the bytes read into frames itself, with NIO's inlinable
+/// `NIOSingleStepByteToMessageProcessor` (specialized here, unlike a generic
+/// `ByteToMessageHandler` in front of it, and one pipeline hop fewer per response).
+///
 /// A request goes from the caller to the socket without a future, a pipeline message or a
 /// timer of its own: deadlines share one timer, set for the earliest pending deadline (as a
 /// client's requests mostly carry the same timeout, a new request rarely moves it).
@@ -28,6 +32,9 @@ final class ResponseDispatcher: ChannelInboundHandler {
     private var pending: [UInt64: Pending] = [:]
     private var nextRequestID: UInt64 = 1
     private let peer: String
+    /// Splits the bytes read into response frames. A response's size is not limited here:
+    /// the client trusts the node it chose to call.
+    private let frames = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxFrameBytes: Int(UInt32.max)))
     /// Set while the handler is in an active channel's pipeline.
     private var context: ChannelHandlerContext?
     /// Why the connection ended, once it has: later sends fail at once.
@@ -72,7 +79,17 @@ final class ResponseDispatcher: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let body = unwrapInboundIn(data)
+        do {
+            try frames.process(buffer: unwrapInboundIn(data)) { body in
+                if closedReason == nil { receive(body, context: context) }
+            }
+        } catch {
+            errorCaught(context: context, error: error)
+        }
+    }
+
+    /// Resumes the caller of one response frame (its body, after the length prefix).
+    private func receive(_ body: ByteBuffer, context: ChannelHandlerContext) {
         let response: ResponseEnvelope
         do {
             response = try ResponseEnvelope(decoding: body)
@@ -93,6 +110,11 @@ final class ResponseDispatcher: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        do {
+            try frames.finishProcessing(seenEOF: true) { _ in }
+        } catch {
+            failAll((error as? FrameError)?.skewlessError ?? SkewlessError(.unavailable, "the connection to \(peer) closed: \(error)"))
+        }
         failAll(SkewlessError(.unavailable, "the connection to \(peer) closed"))
         context.fireChannelInactive()
     }

@@ -139,7 +139,6 @@ package final class NodeServer: Service, Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers([
                         IdleStateHandler(readTimeout: .seconds(configuration.idleTimeoutSeconds)),
-                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: configuration.maxFrameBytes)),
                         ConnectionHandler(processor: processor, logger: logger),
                     ])
                 }

@@ -56,6 +56,41 @@ struct HostileClientTests {
         }
     }
 
+    /// TCP keeps no frame boundaries: a request may arrive a byte at a time, several may
+    /// arrive in one read, and a client may hang up halfway through one.
+    @Test func requestsSplitAcrossReadsOrSharingOneAreAllAnswered() async throws {
+        try await TestNode.withNode { node in
+            func frame(_ requestID: UInt64) throws -> [UInt8] {
+                var request = Skewless_V1_RequestFrame()
+                request.requestID = requestID
+                request.method = .health
+                request.payload = try Skewless_V1_HealthRequest().serializedData()
+                var buffer = ByteBuffer()
+                try FrameEncoder.write(request, into: &buffer)
+                return Array(buffer.readableBytesView)
+            }
+            try await RawConnection.with(port: node.port) { connection in
+                try await connection.send(bytes: try frame(101) + frame(102) + frame(103))
+                for byte in try frame(104) {
+                    try await connection.send(bytes: [byte])
+                }
+                var answered: [UInt64] = []
+                for _ in 0..<4 {
+                    let response = try #require(try await connection.next())
+                    #expect(response.status.code == .ok)
+                    answered.append(response.requestID)
+                }
+                #expect(answered == [101, 102, 103, 104])
+                // Half a frame, then the client goes away: the node only logs it.
+                try await connection.send(bytes: Array(try frame(105).prefix(5)))
+            }
+            let health = try await RawConnection.with(port: node.port) { connection in
+                try await connection.call(.health, Skewless_V1_HealthRequest())
+            }
+            #expect(health?.status.code == .ok, "a new connection is served")
+        }
+    }
+
     @Test func aRequestWhoseDeadlinePassesWhileQueuedIsNotExecuted() async throws {
         try await TestNode.withNode { node in
             try await RawConnection.with(port: node.port) { connection in

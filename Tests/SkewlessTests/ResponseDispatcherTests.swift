@@ -48,13 +48,18 @@ struct ResponseDispatcherTests {
             return try Skewless_V1_RequestFrame(serializedBytes: Array(frame.readableBytesView))
         }
 
-        /// A response frame from the node (without the length prefix, as the frame decoder
-        /// would pass it on).
+        /// A response frame from the node, length prefix and all, as the socket reads it.
         func respond(to requestID: UInt64, payload: [UInt8]) async throws {
+            try await channel.writeInbound(try Self.frame(requestID: requestID, payload: payload))
+        }
+
+        static func frame(requestID: UInt64, payload: [UInt8]) throws -> ByteBuffer {
             var response = Skewless_V1_ResponseFrame()
             response.requestID = requestID
             response.payload = Data(payload)
-            try await channel.writeInbound(ByteBuffer(bytes: try response.serializedBytes() as [UInt8]))
+            var buffer = ByteBuffer()
+            try FrameEncoder.write(response, into: &buffer)
+            return buffer
         }
     }
 
@@ -113,10 +118,45 @@ struct ResponseDispatcherTests {
         let connection = try await Connection()
         let pending = connection.call()
         _ = try await connection.nextRequest()
-        try await connection.channel.writeInbound(ByteBuffer(bytes: [0x0A, 0xFF]))  // a length running past the end
+        try await connection.channel.writeInbound(ByteBuffer(bytes: [0, 0, 0, 2, 0x0A, 0xFF]))  // a length running past the end
         let outcome = await pending.value
         #expect(outcome.failureCode == .internal)
         #expect(!connection.channel.isActive)
+    }
+
+    /// The socket may hand over a frame in pieces, or several frames at once.
+    @Test func responsesSplitAcrossReadsOrSharingOneReachTheirCallers() async throws {
+        let connection = try await Connection()
+        let calls = (0..<3).map { _ in connection.call() }
+        var ids: [UInt64] = []
+        for _ in calls { ids.append(try await connection.nextRequest().requestID) }
+        // The first response one byte per read; the other two in one read.
+        var first = try Connection.frame(requestID: ids[0], payload: [10, 11, 12])
+        while let byte = first.readInteger(as: UInt8.self) {
+            try await connection.channel.writeInbound(ByteBuffer(bytes: [byte]))
+        }
+        var both = try Connection.frame(requestID: ids[2], payload: [30])
+        var second = try Connection.frame(requestID: ids[1], payload: [20])
+        both.writeBuffer(&second)
+        try await connection.channel.writeInbound(both)
+        var payloads: [[UInt8]] = []
+        for call in calls { payloads.append(Array(try await call.value.get().payload.readableBytesView)) }
+        #expect(payloads == [[10, 11, 12], [20], [30]])
+    }
+
+    @Test func aConnectionEndingInsideAResponseFailsItsCallerWithTheReason() async throws {
+        let connection = try await Connection()
+        let pending = connection.call()
+        let id = try await connection.nextRequest().requestID
+        var frame = try Connection.frame(requestID: id, payload: [1, 2, 3, 4])
+        try await connection.channel.writeInbound(frame.readSlice(length: frame.readableBytes - 2)!)
+        _ = try? await connection.channel.close()
+        guard case .failure(let error) = await pending.value else {
+            Issue.record("a truncated response must not complete the call")
+            return
+        }
+        #expect(error.code == .unavailable)
+        #expect(error.message.contains("inside a frame"), "\(error.message)")
     }
 
     @Test func aCallWhoseDeadlineHasPassedIsNotSent() async throws {
