@@ -29,10 +29,7 @@ package final class RESPConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandlers([
-                            ByteToMessageHandler(RESPDecoder()),
-                            RESPPipelineHandler(peer: peer),
-                        ])
+                        try channel.pipeline.syncOperations.addHandler(RESPPipelineHandler(peer: peer))
                     }
                 }
                 .connect(host: host, port: port)
