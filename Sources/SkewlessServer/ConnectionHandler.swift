@@ -1,6 +1,5 @@
 import Logging
 import NIOCore
-import NIOExtras
 import SkewlessModel
 import SkewlessWire
 import SwiftProtobuf
@@ -23,6 +22,10 @@ import SwiftProtobuf
 ///   once it has answered everything and the socket has stayed quiet for
 ///   `drainQuietPeriod`, so requests the client sent before the shutdown (still in the
 ///   socket's receive buffer) are answered rather than lost to a reset.
+/// - A connection idle for the node's idle timeout (no bytes arriving and nothing left to
+///   answer) is closed. This handler keeps that clock itself, from the read times it
+///   already takes, instead of an `IdleStateHandler` in the pipeline, which read the clock
+///   again and added a pipeline hop to every read and write (3% of the node's CPU).
 final class ConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = Never
@@ -48,6 +51,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var closeCheck: Scheduled<Void>?
     /// When the socket read that the requests now being decoded arrived in happened.
     private var readArrival: NIODeadline?
+    /// When bytes last arrived (at first: when the connection opened).
+    private var lastArrival = NIODeadline.now()
+    private let idleTimeout: TimeAmount
+    private var idleCheck: Scheduled<Void>?
 
     /// How long a draining connection must be quiet (nothing to answer, nothing arriving) before it closes.
     static let drainQuietPeriod = TimeAmount.milliseconds(20)
@@ -56,6 +63,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         self.processor = processor
         self.logger = logger
         self.maxInFlight = processor.configuration.maxInFlightPerConnection
+        self.idleTimeout = .seconds(processor.configuration.idleTimeoutSeconds)
         self.frames = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxFrameBytes: processor.configuration.maxFrameBytes))
     }
 
@@ -69,6 +77,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
             return
         }
         hasSlot = true
+        lastArrival = .now()
+        scheduleIdleCheck(context: context, at: lastArrival + idleTimeout)
         logger.debug("connection opened")
         context.fireChannelActive()
     }
@@ -81,6 +91,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 logger.info("the client closed the connection inside a frame: \(error)")
             }
         }
+        idleCheck?.cancel()
         if hasSlot {
             processor.connections.release()
             hasSlot = false
@@ -93,6 +104,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         guard !closing else { return }
         let arrival = readArrival ?? NIODeadline.now()
         readArrival = arrival
+        lastArrival = arrival
         do {
             try frames.process(buffer: unwrapInboundIn(data)) { body in
                 if !closing { answer(body, arrival: arrival, context: context) }
@@ -170,11 +182,6 @@ final class ConnectionHandler: ChannelDuplexHandler {
             scheduleDrainCheck(context: context)
             return
         }
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            logger.info("closing idle connection: no bytes for \(processor.configuration.idleTimeoutSeconds)s")
-            close(context: context)
-            return
-        }
         context.fireUserInboundEventTriggered(event)
     }
 
@@ -223,6 +230,23 @@ final class ConnectionHandler: ChannelDuplexHandler {
             }
             if self.quiescing && self.inFlight == 0 {
                 self.scheduleDrainCheck(context: context)
+            }
+        }
+    }
+
+    /// Closes the connection once no bytes have arrived for `idleTimeout` and nothing is
+    /// left to answer; otherwise checks again when that could next be true.
+    private func scheduleIdleCheck(context: ChannelHandlerContext, at deadline: NIODeadline) {
+        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            guard !self.closing else { return }
+            let now = NIODeadline.now()
+            if self.inFlight > 0 {  // a long request (MATERIALIZE) is still running
+                self.scheduleIdleCheck(context: context, at: now + self.idleTimeout)
+            } else if now - self.lastArrival < self.idleTimeout {
+                self.scheduleIdleCheck(context: context, at: self.lastArrival + self.idleTimeout)
+            } else {
+                self.logger.info("closing idle connection: no bytes for \(self.processor.configuration.idleTimeoutSeconds)s")
+                self.close(context: context)
             }
         }
     }

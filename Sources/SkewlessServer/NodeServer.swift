@@ -137,10 +137,7 @@ package final class NodeServer: Service, Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers([
-                        IdleStateHandler(readTimeout: .seconds(configuration.idleTimeoutSeconds)),
-                        ConnectionHandler(processor: processor, logger: logger),
-                    ])
+                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(processor: processor, logger: logger))
                 }
             }
         let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()

@@ -153,6 +153,32 @@ struct HostileClientTests {
         }
     }
 
+    /// A connection that sends nothing for the idle timeout is closed; one that keeps
+    /// talking is not, however long it stays.
+    @Test func idleConnectionsAreClosedAndBusyOnesKept() async throws {
+        try await TestNode.withNode(configure: { $0.idleTimeoutSeconds = 1 }) { node in
+            // Timed from before the handshake, the node's last bytes from this client.
+            let clock = ContinuousClock()
+            let start = clock.now
+            async let idle: Duration = RawConnection.with(port: node.port) { connection in
+                let next = try await connection.next()
+                #expect(next == nil, "the node closes the connection without a message")
+                return clock.now - start
+            }
+            let answered = try await RawConnection.with(port: node.port) { connection in
+                var answered = 0
+                for _ in 0..<8 {  // 2.4 s, well past the timeout, never quiet for long
+                    try await Task.sleep(for: .milliseconds(300))
+                    if try await connection.call(.health, Skewless_V1_HealthRequest())?.status.code == .ok { answered += 1 }
+                }
+                return answered
+            }
+            #expect(answered == 8)
+            let idleFor = try await idle
+            #expect(idleFor >= .seconds(1) && idleFor < .seconds(10), "closed after \(idleFor)")
+        }
+    }
+
     @Test func connectionsBeyondTheLimitAreToldAndClosed() async throws {
         try await TestNode.withNode(configure: { $0.maxConnections = 1 }) { node in
             try await RawConnection.with(port: node.port) { first in
