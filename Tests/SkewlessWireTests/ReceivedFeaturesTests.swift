@@ -119,6 +119,22 @@ import Testing
         #expect(try Self.decode(bytes, rows: 2, expectedNames: expected + ["extra"]).names == expected)
     }
 
+    /// Names are compared in words of 8 bytes, with a byte loop for the tail and `memcmp`
+    /// past 32 bytes: a difference in any byte, at any length, must be seen.
+    @Test func aNameDifferingInAnyOneByteIsRead() throws {
+        for length in [1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 40] {
+            let name = String(repeating: "a", count: length)
+            let bytes = try Self.encoded([ServedColumn(name: name, type: .float, statuses: [.present], eventTimes: [5], values: .float([1]))])
+            #expect(try Self.decode(bytes, rows: 1, expectedNames: [name]).names == [name])
+            for position in 0..<length {
+                var expected = Array(name.utf8)
+                expected[position] = UInt8(ascii: "b")
+                let other = String(decoding: expected, as: UTF8.self)
+                #expect(try Self.decode(bytes, rows: 1, expectedNames: [other]).names == [name], "length \(length), byte \(position)")
+            }
+        }
+    }
+
     @Test func malformedAnswersAreRefused() throws {
         func column(statuses: [UInt8], times: [UInt8], floats: Int) -> [UInt8] {
             var values: [UInt8] = [0x22, UInt8(4 * floats)] + [UInt8](repeating: 0, count: 4 * floats)
