@@ -60,15 +60,7 @@ struct HostileClientTests {
     /// arrive in one read, and a client may hang up halfway through one.
     @Test func requestsSplitAcrossReadsOrSharingOneAreAllAnswered() async throws {
         try await TestNode.withNode { node in
-            func frame(_ requestID: UInt64) throws -> [UInt8] {
-                var request = Skewless_V1_RequestFrame()
-                request.requestID = requestID
-                request.method = .health
-                request.payload = try Skewless_V1_HealthRequest().serializedData()
-                var buffer = ByteBuffer()
-                try FrameEncoder.write(request, into: &buffer)
-                return Array(buffer.readableBytesView)
-            }
+            let frame = Self.healthFrame
             try await RawConnection.with(port: node.port) { connection in
                 try await connection.send(bytes: try frame(101) + frame(102) + frame(103))
                 for byte in try frame(104) {
@@ -88,6 +80,37 @@ struct HostileClientTests {
                 try await connection.call(.health, Skewless_V1_HealthRequest())
             }
             #expect(health?.status.code == .ok, "a new connection is served")
+        }
+    }
+
+    /// A HEALTH request frame, length prefix and all.
+    static func healthFrame(_ requestID: UInt64) throws -> [UInt8] {
+        var request = Skewless_V1_RequestFrame()
+        request.requestID = requestID
+        request.method = .health
+        request.payload = try Skewless_V1_HealthRequest().serializedData()
+        var buffer = ByteBuffer()
+        try FrameEncoder.write(request, into: &buffer)
+        return Array(buffer.readableBytesView)
+    }
+
+    /// Far more requests in one read than the in-flight limit: the node answers them, stops
+    /// reading until the socket has taken the answers, then reads on.
+    @Test func requestsBeyondTheInFlightLimitInOneReadAreAllAnswered() async throws {
+        try await TestNode.withNode(configure: { $0.maxInFlightPerConnection = 4 }) { node in
+            try await RawConnection.with(port: node.port) { connection in
+                for batch in 0..<3 {
+                    let ids = (1...200).map { UInt64(batch * 1_000 + $0) }
+                    try await connection.send(bytes: try ids.flatMap(Self.healthFrame))
+                    var answered: [UInt64] = []
+                    for _ in ids {
+                        let response = try #require(try await connection.next())
+                        #expect(response.status.code == .ok)
+                        answered.append(response.requestID)
+                    }
+                    #expect(answered == ids, "batch \(batch)")
+                }
+            }
         }
     }
 
