@@ -38,8 +38,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// Splits the bytes read into frames. It lives here rather than as a
     /// `ByteToMessageHandler` in front of this handler: the processor is inlinable, so it is
     /// specialized for `FrameDecoder` in this module, where the generic handler looked up
-    /// type metadata on every read and added a pipeline hop per frame (together about a
-    /// tenth of the node's CPU on a one-row read; bench/README.md has the measurement).
+    /// type metadata on every read and added a pipeline hop per frame.
     private let frames: NIOSingleStepByteToMessageProcessor<FrameDecoder>
 
     private var hasSlot = false
