@@ -17,7 +17,11 @@ final class ViewLock {
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw DiskFile.failure("open the lock file", path) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            _ = close(descriptor)
+            // Closes the descriptor and marks it closed. Every stored property is set, so
+            // throwing also runs deinit, whose release() then does nothing: a bare close
+            // here let deinit close the same number again, after another thread could have
+            // opened a file under it (which then failed with "Bad file descriptor").
+            release()
             throw SkewlessError(.aborted, "another writer (an ingest or a compaction) is changing \(view): wait for it to finish and retry")
         }
     }
