@@ -279,6 +279,18 @@ final class RequestProcessor: Sendable {
                     rows.prefetchFixedWidth(fields: read.fieldIndexes)
                     let packedTimes = OnlineFeaturesFrameBuilder.packedEventTimes(rows.eventTimes)
                     packedTimes.withUnsafeBytes { packedTimes in
+                        if rows.count == 1, let template = read.oneRowTemplate(timesBytes: packedTimes.count) {
+                            builder.appendFixedWidthColumns(template, at: read.fixedWidthPositions, eventTime: packedTimes) { i, status, value in
+                                rows.gatherFixedWidth(field: read.fixedWidthFields[i], statuses: status, values: value)
+                            }
+                            for (field, position) in zip(read.otherFields, read.otherPositions) {
+                                let column = rows.column(field: field)
+                                builder.appendColumn(at: position, ServedColumn(
+                                    name: plan.names[position], type: plan.types[position],
+                                    statuses: column.statuses, eventTimes: column.eventTimes, values: column.values))
+                            }
+                            return
+                        }
                         for (i, field) in read.fieldIndexes.enumerated() {
                             let position = read.outputPositions[i]
                             if let width = rows.fixedWidth(ofField: field) {

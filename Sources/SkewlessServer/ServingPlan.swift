@@ -22,14 +22,50 @@ final class ServingPlan: Sendable {
         let fieldIndexes: [Int]
         /// Position in the response of each entry of `fieldIndexes`.
         let outputPositions: [Int]
+        /// The bool, float and double fields among `fieldIndexes` and their positions: a
+        /// one-entity read copies their encoded columns from a template.
+        let fixedWidthFields: [Int]
+        let fixedWidthPositions: [Int]
+        /// Their columns, for the two lengths of a one-row packed event time: 8 bytes (any
+        /// time from 1987 to 4253 in microseconds) and 1 (the 0 of a missing row).
+        let oneRowTemplates: [FixedWidthTemplate]
+        /// The other fields and their positions.
+        let otherFields: [Int]
+        let otherPositions: [Int]
 
-        init(view: FeatureView, viewName: String, table: OnlineStore.ViewTable, joinKeys: [JoinKey], fieldIndexes: [Int], outputPositions: [Int]) {
+        init(
+            view: FeatureView, viewName: String, table: OnlineStore.ViewTable, joinKeys: [JoinKey], fieldIndexes: [Int], outputPositions: [Int],
+            headers: OnlineFeaturesFrameBuilder.ColumnHeaders
+        ) {
             self.view = view
             self.viewName = viewName
             self.table = table
             self.joinKeys = joinKeys
             self.fieldIndexes = fieldIndexes
             self.outputPositions = outputPositions
+            var fixed: (fields: [Int], positions: [Int], widths: [Int]) = ([], [], [])
+            var other: (fields: [Int], positions: [Int]) = ([], [])
+            for (field, position) in zip(fieldIndexes, outputPositions) {
+                if let width = OnlineFeaturesFrameBuilder.fixedWidth(of: view.fields[field].type) {
+                    fixed.fields.append(field)
+                    fixed.positions.append(position)
+                    fixed.widths.append(width)
+                } else {
+                    other.fields.append(field)
+                    other.positions.append(position)
+                }
+            }
+            (fixedWidthFields, fixedWidthPositions) = (fixed.fields, fixed.positions)
+            (otherFields, otherPositions) = other
+            oneRowTemplates = fixed.fields.isEmpty ? [] : [8, 1].map {
+                FixedWidthTemplate(headers: headers, positions: fixed.positions, widths: fixed.widths, timesBytes: $0)
+            }
+        }
+
+        /// The template for a one-row answer whose packed event time has `timesBytes` bytes.
+        func oneRowTemplate(timesBytes: Int) -> FixedWidthTemplate? {
+            for template in oneRowTemplates where template.timesBytes == timesBytes { return template }
+            return nil
         }
     }
 
@@ -65,7 +101,7 @@ final class ServingPlan: Sendable {
         for (view, fieldIndexes, outputPositions) in views {
             reads.append(ViewRead(
                 view: view, viewName: view.qualifiedName, table: try store.viewTable(view), joinKeys: repo.joinKeys(of: view),
-                fieldIndexes: fieldIndexes, outputPositions: outputPositions))
+                fieldIndexes: fieldIndexes, outputPositions: outputPositions, headers: headers))
         }
         self.reads = reads
     }

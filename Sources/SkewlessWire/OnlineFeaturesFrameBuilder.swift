@@ -95,6 +95,17 @@ package struct OnlineFeaturesFrameBuilder {
         let valuesField: Int
     }
 
+    /// Bytes per value of `type` when its values travel as one packed run of fixed-width
+    /// little-endian values (bool 1, float 4, double 8); nil for every other type.
+    package static func fixedWidth(of type: FeatureType) -> Int? {
+        switch type {
+        case .bool: return 1
+        case .float: return 4
+        case .double: return 8
+        default: return nil
+        }
+    }
+
     private var scratch: ByteBuffer
     /// Per position: where its entry starts in `scratch` and how long it is (-1: not yet appended).
     private var starts: [Int]
@@ -169,6 +180,39 @@ package struct OnlineFeaturesFrameBuilder {
                 }
                 assert(out.offset == entrySize, "column entry computed as \(entrySize) bytes but \(out.offset) written")
                 return out.offset
+            }
+        }
+    }
+
+    /// Appends the columns of `template` at `positions` (one per template column) for a
+    /// one-row answer whose packed event time is `eventTime` (`template.timesBytes` bytes):
+    /// the template's bytes, then per column the status and the value `gather(i, status,
+    /// value)` writes (a status into its first argument, `widths[i]` little-endian bytes at
+    /// its second) and the event time. Byte for byte what `appendFixedWidthColumn` writes.
+    package mutating func appendFixedWidthColumns(
+        _ template: FixedWidthTemplate,
+        at positions: [Int],
+        eventTime: UnsafeRawBufferPointer,
+        gather: (_ column: Int, UnsafeMutableBufferPointer<ValueStatus>, UnsafeMutableRawPointer) -> Void
+    ) {
+        precondition(positions.count == template.columnCount, "a position per template column")
+        precondition(eventTime.count == template.timesBytes, "the template is for another event time length")
+        guard let time = eventTime.baseAddress, !template.bytes.isEmpty else { return }
+        let first = scratch.writerIndex
+        for (i, position) in positions.enumerated() {
+            starts[position] = first + template.entryStarts[i]
+            lengths[position] = template.entryLengths[i]
+        }
+        _ = withUnsafeTemporaryAllocation(of: ValueStatus.self, capacity: 1) { status in
+            scratch.writeWithUnsafeMutableBytes(minimumWritableBytes: template.bytes.count) { region in
+                let base = region.baseAddress!
+                template.bytes.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                for i in 0..<template.columnCount {
+                    gather(i, status, base + template.valueOffsets[i])
+                    base.storeBytes(of: OnlineFeaturesCodec.statusNumber(status[0]), toByteOffset: template.statusOffsets[i], as: UInt8.self)
+                    (base + template.timesOffsets[i]).copyMemory(from: time, byteCount: template.timesBytes)
+                }
+                return template.bytes.count
             }
         }
     }

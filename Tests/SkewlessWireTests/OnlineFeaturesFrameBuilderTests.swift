@@ -57,6 +57,45 @@ import Testing
         }
     }
 
+    /// A one-row answer's fixed-width columns copied from a template, with other columns
+    /// between them, are the codec's frame, for a present row (an 8-byte event time) and a
+    /// missing one (time 0, 1 byte).
+    @Test(arguments: [Int64(1_764_650_000_123_456), 0])
+    func oneRowTemplatesWriteTheCodecsFrame(eventTime: Int64) {
+        let status: ValueStatus = eventTime == 0 ? .notFound : .present
+        let columns = [
+            ServedColumn(name: "v@1:a", type: .float, statuses: [status], eventTimes: [eventTime], values: .float([1.5])),
+            ServedColumn(name: "v@1:label", type: .string, statuses: [status], eventTimes: [eventTime], values: .string(["x"])),
+            ServedColumn(name: "v@1:flag", type: .bool, statuses: [.defaulted], eventTimes: [eventTime], values: .bool([true])),
+            ServedColumn(name: "a_longer_view_name@12:ratio", type: .double, statuses: [status], eventTimes: [eventTime], values: .double([-2.25])),
+        ]
+        var expected = ByteBuffer()
+        OnlineFeaturesCodec.writeFrame(requestID: 9, columns: columns, into: &expected)
+
+        let headers = OnlineFeaturesFrameBuilder.ColumnHeaders(names: columns.map(\.name), types: columns.map(\.type))
+        let fixed = [0, 2, 3]
+        let widths = fixed.map { OnlineFeaturesFrameBuilder.fixedWidth(of: columns[$0].type)! }
+        let times = OnlineFeaturesFrameBuilder.packedEventTimes([eventTime])
+        let template = FixedWidthTemplate(headers: headers, positions: fixed, widths: widths, timesBytes: times.count)
+        var builder = OnlineFeaturesFrameBuilder(columnCount: columns.count, allocator: ByteBufferAllocator())
+        builder.appendColumn(at: 1, columns[1])
+        times.withUnsafeBytes { times in
+            builder.appendFixedWidthColumns(template, at: fixed, eventTime: times) { i, statuses, value in
+                let column = columns[fixed[i]]
+                statuses[0] = column.statuses[0]
+                switch column.values {
+                case .bool(let v): value.storeBytes(of: v[0] ? 1 : 0, as: UInt8.self)
+                case .float(let v): value.storeBytes(of: v[0].bitPattern.littleEndian, as: UInt32.self)
+                case .double(let v): value.storeBytes(of: v[0].bitPattern.littleEndian, as: UInt64.self)
+                default: Issue.record("not a fixed-width column")
+                }
+            }
+        }
+        var buffer = ByteBuffer()
+        builder.writeFrame(requestID: 9, into: &buffer)
+        #expect(Array(buffer.readableBytesView) == Array(expected.readableBytesView))
+    }
+
     @Test func matchesForEmptyAndLargeColumns() {
         let many = (0..<300).map { Float($0) / 3 }
         let cases: [[ServedColumn]] = [
