@@ -283,28 +283,22 @@ final class RequestProcessor: Sendable {
                             builder.appendFixedWidthColumns(template, at: read.fixedWidthPositions, eventTime: packedTimes) { i, status, value in
                                 rows.gatherFixedWidth(field: read.fixedWidthFields[i], statuses: status, values: value)
                             }
-                            for (field, position) in zip(read.otherFields, read.otherPositions) {
-                                let column = rows.column(field: field)
-                                builder.appendColumn(at: position, ServedColumn(
-                                    name: plan.names[position], type: plan.types[position],
-                                    statuses: column.statuses, eventTimes: column.eventTimes, values: column.values))
-                            }
-                            return
-                        }
-                        for (i, field) in read.fieldIndexes.enumerated() {
-                            let position = read.outputPositions[i]
-                            if let width = rows.fixedWidth(ofField: field) {
+                        } else {
+                            for (i, field) in read.fixedWidthFields.enumerated() {
+                                let position = read.fixedWidthPositions[i]
+                                assert(rows.fixedWidth(ofField: field) == read.fixedWidths[i], "the plan and the store disagree on a field's width")
                                 builder.appendFixedWidthColumn(
-                                    at: position, header: headers[position], rowCount: rows.count, eventTimes: packedTimes, width: width
+                                    at: position, header: headers[position], rowCount: rows.count, eventTimes: packedTimes, width: read.fixedWidths[i]
                                 ) { statuses, values in
                                     rows.gatherFixedWidth(field: field, statuses: statuses, values: values)
                                 }
-                            } else {
-                                let column = rows.column(field: field)
-                                builder.appendColumn(at: position, ServedColumn(
-                                    name: plan.names[position], type: plan.types[position],
-                                    statuses: column.statuses, eventTimes: column.eventTimes, values: column.values))
                             }
+                        }
+                        for (field, position) in zip(read.otherFields, read.otherPositions) {
+                            let column = rows.column(field: field)
+                            builder.appendColumn(at: position, ServedColumn(
+                                name: plan.names[position], type: plan.types[position],
+                                statuses: column.statuses, eventTimes: column.eventTimes, values: column.values))
                         }
                     }
                 }

@@ -22,10 +22,11 @@ final class ServingPlan: Sendable {
         let fieldIndexes: [Int]
         /// Position in the response of each entry of `fieldIndexes`.
         let outputPositions: [Int]
-        /// The bool, float and double fields among `fieldIndexes` and their positions: a
-        /// one-entity read copies their encoded columns from a template.
+        /// The bool, float and double fields among `fieldIndexes`, their positions and
+        /// bytes per value: a one-entity read copies their encoded columns from a template.
         let fixedWidthFields: [Int]
         let fixedWidthPositions: [Int]
+        let fixedWidths: [Int]
         /// Their columns, for the two lengths of a one-row packed event time: 8 bytes (any
         /// time from 1987 to 4253 in microseconds) and 1 (the 0 of a missing row).
         let oneRowTemplates: [FixedWidthTemplate]
@@ -55,7 +56,7 @@ final class ServingPlan: Sendable {
                     other.positions.append(position)
                 }
             }
-            (fixedWidthFields, fixedWidthPositions) = (fixed.fields, fixed.positions)
+            (fixedWidthFields, fixedWidthPositions, fixedWidths) = fixed
             (otherFields, otherPositions) = other
             oneRowTemplates = fixed.fields.isEmpty ? [] : [8, 1].map {
                 FixedWidthTemplate(headers: headers, positions: fixed.positions, widths: fixed.widths, timesBytes: $0)
