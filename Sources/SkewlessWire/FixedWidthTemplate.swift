@@ -37,33 +37,20 @@ package struct FixedWidthTemplate: Sendable {
             for (position, width) in zip(positions, widths) {
                 let header = headers[position]
                 precondition(header.valuesField != 0, "a template holds bool, float and double columns only")
-                let valuesSize = ProtobufSize.fieldSize(length: width)
-                let columnSize = header.bytes.count + ProtobufSize.fieldSize(length: 1) + ProtobufSize.fieldSize(length: timesBytes)
-                    + ProtobufSize.fieldSize(length: valuesSize)
-                let entrySize = ProtobufSize.fieldSize(length: columnSize)
-                let start = bytes.count
-                var offsets = (status: 0, times: 0, value: 0)
-                bytes += [UInt8](unsafeUninitializedCapacity: entrySize) { buffer, initialized in
-                    var out = ProtobufCursor(UnsafeMutableRawBufferPointer(buffer))
-                    out.lengthDelimited(1, length: columnSize)
-                    out.bytes(header.bytes)
-                    out.lengthDelimited(3, length: 1)
-                    offsets.status = out.offset
-                    out.byte(0)
-                    out.lengthDelimited(4, length: timesBytes)
-                    offsets.times = out.offset
-                    for _ in 0..<timesBytes { out.byte(0) }
-                    out.lengthDelimited(5, length: valuesSize)
-                    out.lengthDelimited(header.valuesField, length: width)
-                    offsets.value = out.offset
-                    for _ in 0..<width { out.byte(0) }
-                    initialized = out.offset
+                let sizes = OnlineFeaturesFrameBuilder.fixedWidthSizes(headerBytes: header.bytes.count, rowCount: 1, timesBytes: timesBytes, width: width)
+                var entry = [UInt8](repeating: 0, count: sizes.entry)
+                let slots = entry.withUnsafeMutableBytes { region in
+                    var out = ProtobufCursor(region)
+                    return OnlineFeaturesFrameBuilder.writeFixedWidthEntry(
+                        into: &out, header: header, columnSize: sizes.column, rowCount: 1, timesBytes: timesBytes, width: width)
                 }
+                let start = bytes.count
+                bytes += entry
                 entryStarts.append(start)
-                entryLengths.append(entrySize)
-                statusOffsets.append(start + offsets.status)
-                timesOffsets.append(start + offsets.times)
-                valueOffsets.append(start + offsets.value)
+                entryLengths.append(sizes.entry)
+                statusOffsets.append(start + slots.statuses)
+                timesOffsets.append(start + slots.times)
+                valueOffsets.append(start + slots.values)
             }
         }
         (self.bytes, self.entryStarts, self.entryLengths) = (bytes, entryStarts, entryLengths)

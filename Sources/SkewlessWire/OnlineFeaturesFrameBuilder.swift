@@ -144,44 +144,67 @@ package struct OnlineFeaturesFrameBuilder {
         gather: (UnsafeMutableBufferPointer<ValueStatus>, UnsafeMutableRawPointer) -> Void
     ) {
         precondition(header.valuesField != 0, "appendFixedWidthColumn needs a bool, float or double column")
-        let valueBytes = width * rowCount
-        let valuesSize = rowCount == 0 ? 0 : ProtobufSize.fieldSize(length: valueBytes)
-        var columnSize = header.bytes.count + ProtobufSize.fieldSize(length: valuesSize)
-        if rowCount > 0 { columnSize += ProtobufSize.fieldSize(length: rowCount) }
-        if !eventTimes.isEmpty { columnSize += ProtobufSize.fieldSize(length: eventTimes.count) }
-        let entrySize = ProtobufSize.fieldSize(length: columnSize)
+        let sizes = Self.fixedWidthSizes(headerBytes: header.bytes.count, rowCount: rowCount, timesBytes: eventTimes.count, width: width)
         starts[position] = scratch.writerIndex
-        lengths[position] = entrySize
+        lengths[position] = sizes.entry
         _ = withUnsafeTemporaryAllocation(of: ValueStatus.self, capacity: rowCount) { statuses in
-            scratch.writeWithUnsafeMutableBytes(minimumWritableBytes: entrySize) { region in
+            scratch.writeWithUnsafeMutableBytes(minimumWritableBytes: sizes.entry) { region in
                 var out = ProtobufCursor(region)
-                out.lengthDelimited(1, length: columnSize)
-                out.bytes(header.bytes)
-                let statusBytes: UnsafeMutableRawPointer?
+                let slots = Self.writeFixedWidthEntry(
+                    into: &out, header: header, columnSize: sizes.column, rowCount: rowCount, timesBytes: eventTimes.count, width: width)
+                assert(out.offset == sizes.entry, "column entry computed as \(sizes.entry) bytes but \(out.offset) written")
+                guard let base = region.baseAddress else { return out.offset }
+                if let times = eventTimes.baseAddress {
+                    (base + slots.times).copyMemory(from: times, byteCount: eventTimes.count)
+                }
                 if rowCount > 0 {
-                    out.lengthDelimited(3, length: rowCount)
-                    statusBytes = out.reserve(rowCount)
-                } else {
-                    statusBytes = nil
-                }
-                if !eventTimes.isEmpty {
-                    out.lengthDelimited(4, length: eventTimes.count)
-                    out.bytes(eventTimes)
-                }
-                out.lengthDelimited(5, length: valuesSize)
-                if rowCount > 0 {
-                    out.lengthDelimited(header.valuesField, length: valueBytes)
-                    gather(statuses, out.reserve(valueBytes))
-                }
-                if let statusBytes {
+                    gather(statuses, base + slots.values)
                     for (row, status) in statuses.enumerated() {
-                        statusBytes.storeBytes(of: OnlineFeaturesCodec.statusNumber(status), toByteOffset: row, as: UInt8.self)
+                        base.storeBytes(of: OnlineFeaturesCodec.statusNumber(status), toByteOffset: slots.statuses + row, as: UInt8.self)
                     }
                 }
-                assert(out.offset == entrySize, "column entry computed as \(entrySize) bytes but \(out.offset) written")
                 return out.offset
             }
         }
+    }
+
+    /// The sizes of a fixed-width column (`FeatureColumn`) and of its entry (with the tag and
+    /// length of `GetOnlineFeaturesResponse.columns`).
+    static func fixedWidthSizes(headerBytes: Int, rowCount: Int, timesBytes: Int, width: Int) -> (column: Int, entry: Int) {
+        let valuesSize = rowCount == 0 ? 0 : ProtobufSize.fieldSize(length: width * rowCount)
+        var columnSize = headerBytes + ProtobufSize.fieldSize(length: valuesSize)
+        if rowCount > 0 { columnSize += ProtobufSize.fieldSize(length: rowCount) }
+        if timesBytes > 0 { columnSize += ProtobufSize.fieldSize(length: timesBytes) }
+        return (columnSize, ProtobufSize.fieldSize(length: columnSize))
+    }
+
+    /// Writes a fixed-width column's entry (`columnSize` from `fixedWidthSizes`) but for its
+    /// variable bytes, which it skips: returns where, in `out`'s region, the `rowCount`
+    /// status bytes, the `timesBytes` packed event times and the `width * rowCount` value
+    /// bytes go. The one layout both `appendFixedWidthColumn` and `FixedWidthTemplate` write.
+    static func writeFixedWidthEntry(
+        into out: inout ProtobufCursor, header: ColumnHeader, columnSize: Int, rowCount: Int, timesBytes: Int, width: Int
+    ) -> (statuses: Int, times: Int, values: Int) {
+        var slots = (statuses: 0, times: 0, values: 0)
+        out.lengthDelimited(1, length: columnSize)
+        out.bytes(header.bytes)
+        if rowCount > 0 {
+            out.lengthDelimited(3, length: rowCount)
+            slots.statuses = out.offset
+            _ = out.reserve(rowCount)
+        }
+        if timesBytes > 0 {
+            out.lengthDelimited(4, length: timesBytes)
+            slots.times = out.offset
+            _ = out.reserve(timesBytes)
+        }
+        out.lengthDelimited(5, length: rowCount == 0 ? 0 : ProtobufSize.fieldSize(length: width * rowCount))
+        if rowCount > 0 {
+            out.lengthDelimited(header.valuesField, length: width * rowCount)
+            slots.values = out.offset
+            _ = out.reserve(width * rowCount)
+        }
+        return slots
     }
 
     /// Appends the columns of `template` at `positions` (one per template column) for a
