@@ -9,7 +9,29 @@ extension ReceivedFeatures {
     /// - Parameter expectedNames: the column names of an earlier response of the same
     ///   request; when every name matches, `names` is `expectedNames.strings`, not a new array.
     /// - Throws: `INTERNAL` when the bytes are not a response for `rowCount` rows.
+    ///
+    /// A one-entity answer is first checked against the shapes of the latest ones decoded
+    /// against `expectedNames` (see `OneRowAnswerTemplate`), which `expectedNames` keeps;
+    /// when none matches, it is decoded in full and its shape is kept.
     package convenience init(decoding payload: UnsafeRawBufferPointer, rowCount: Int, expectedNames: ColumnNames = .none) throws(SkewlessError) {
+        let usesTemplates = rowCount == 1 && expectedNames.count > 0
+        if usesTemplates {
+            for template in expectedNames.oneRowTemplates {
+                guard let eventTimes = template.eventTimes(of: payload) else { continue }
+                self.init(bytes: [UInt8](payload), columns: template.columns, eventTimes: eventTimes, decodedValues: [], rowCount: 1, names: template.names)
+                return
+            }
+        }
+        let decoder = try Self.index(payload, rowCount: rowCount, expectedNames: expectedNames)
+        self.init(
+            bytes: decoder.bytes, columns: decoder.columns, eventTimes: decoder.eventTimes, decodedValues: decoder.decodedValues,
+            rowCount: rowCount, names: decoder.names)
+        if usesTemplates, let template = decoder.oneRowTemplate(names: names) {
+            expectedNames.keep(template)
+        }
+    }
+
+    private static func index(_ payload: UnsafeRawBufferPointer, rowCount: Int, expectedNames: ColumnNames) throws(SkewlessError) -> ResponseIndexer {
         var decoder = ResponseIndexer(payload: payload, rowCount: rowCount, expectedNames: expectedNames)
         let result: Result<Void, SkewlessError> = expectedNames.utf8.withUnsafeBytes { expectedUTF8 in
             expectedNames.ends.withUnsafeBufferPointer { expectedEnds in
@@ -23,6 +45,7 @@ extension ReceivedFeatures {
                         }
                         var column = try reader.readLengthDelimited()
                         if !decoder.addCanonicalColumn(column.remainingBytes, expectedUTF8: expectedUTF8, expectedEnds: expectedEnds) {
+                            decoder.timeRuns = nil
                             try decoder.addColumn(&column, expectedUTF8: expectedUTF8, expectedEnds: expectedEnds)
                         }
                     }
@@ -33,9 +56,7 @@ extension ReceivedFeatures {
             }
         }
         try result.get()
-        self.init(
-            bytes: decoder.bytes, columns: decoder.columns, eventTimes: decoder.eventTimes, decodedValues: decoder.decodedValues,
-            rowCount: rowCount, names: decoder.names)
+        return decoder
     }
 }
 
@@ -54,6 +75,10 @@ private struct ResponseIndexer {
     /// The last column's packed event times and where they went: the columns of one view
     /// carry the same event times, and a column whose bytes match shares the run.
     var previousTimes: (bytes: UnsafeRawBufferPointer, start: Int, count: Int)?
+    /// One-row decodings only, while every column is read by `addCanonicalColumn`: where
+    /// each column's packed event times lie in the payload (what a `OneRowAnswerTemplate`
+    /// needs); nil otherwise.
+    var timeRuns: [OneRowAnswerTemplate.TimeRun]?
 
     init(payload: UnsafeRawBufferPointer, rowCount: Int, expectedNames: ColumnNames) {
         self.payload = payload
@@ -61,6 +86,17 @@ private struct ResponseIndexer {
         self.expectedNames = expectedNames
         self.bytes = [UInt8](payload)
         columns.reserveCapacity(expectedNames.count)
+        if rowCount == 1 {
+            timeRuns = []
+            timeRuns?.reserveCapacity(expectedNames.count)
+        }
+    }
+
+    /// The template of this one-row answer; nil when a column took the general path (a
+    /// type other than bool, float or double, another name, another encoding).
+    func oneRowTemplate(names: [String]) -> OneRowAnswerTemplate? {
+        guard ownNames == nil, decodedValues.isEmpty, bytes.count == payload.count, let timeRuns, timeRuns.count == columns.count else { return nil }
+        return OneRowAnswerTemplate(payload: payload, columns: columns, timeRuns: timeRuns, names: names)
     }
 
     var names: [String] {
@@ -121,6 +157,11 @@ private struct ResponseIndexer {
                 return false
             }
             previousTimes = (times, timesStart, rowCount)
+        }
+        if timeRuns != nil, let timesBase = times.baseAddress {
+            timeRuns?.append(.init(offset: timesBase - payloadBase, count: times.count))
+        } else {
+            timeRuns = nil
         }
         columns.append(.init(type: type, statusOffset: statusStart - payloadBase, eventTimeStart: timesStart, values: valuesStart - payloadBase))
         return true
@@ -305,7 +346,7 @@ private struct ResponseIndexer {
 
 /// The bytes of one repeated fixed-width field of a column: one packed run in the payload
 /// (what the node writes), or, once anything else arrives, a normalized copy.
-private struct ByteRun {
+struct ByteRun {
     let width: Int
     var first: UnsafeRawBufferPointer?
     var normalized: [UInt8]?
@@ -357,7 +398,7 @@ private struct ByteRun {
 /// A forward reader of the few shapes `addCanonicalColumn` expects: one-byte field tags,
 /// varints and length-delimited runs. Every read checks the bounds and returns nil (or
 /// false) rather than throwing: the caller falls back to the general reader.
-private struct ByteCursor {
+struct ByteCursor {
     let bytes: UnsafeRawBufferPointer
     var index = 0
 

@@ -11,8 +11,11 @@ import Testing
         try OnlineFeaturesCodecTests.response(columns).serializedBytes()
     }
 
-    static func decode(_ bytes: [UInt8], rows: Int, expectedNames: [String] = []) throws -> ReceivedFeatures {
-        try bytes.withUnsafeBytes { try ReceivedFeatures(decoding: $0, rowCount: rows, expectedNames: ColumnNames(expectedNames)) }
+    /// - Parameter keptBy: the names object to decode against (it keeps one-row shapes);
+    ///   a new one made from `expectedNames` when nil.
+    static func decode(_ bytes: [UInt8], rows: Int, expectedNames: [String] = [], keptBy names: ColumnNames? = nil) throws -> ReceivedFeatures {
+        let names = names ?? ColumnNames(expectedNames)
+        return try bytes.withUnsafeBytes { try ReceivedFeatures(decoding: $0, rowCount: rows, expectedNames: names) }
     }
 
     /// Every cell read through the in-place accessors, as columns.
@@ -153,5 +156,104 @@ import Testing
         #expect(throws: SkewlessError.self, "an event time past 64 bits") { try Self.decode([0x0A, UInt8(overflow.count)] + overflow, rows: 1) }
         let odd: [UInt8] = [0x0A, 1, 0x66, 0x10, 4, 0x1A, 1, 1, 0x22, 1, 1, 0x2A, 5, 0x22, 3, 0, 0, 0]
         #expect(throws: SkewlessError.self, "a packed run that is not whole floats") { try Self.decode([0x0A, UInt8(odd.count)] + odd, rows: 1) }
+    }
+
+    /// One-entity answers of one request, read through the kept shape of an earlier one,
+    /// read back exactly as a full decoding reads them, whatever their varying bytes hold.
+    @Test func oneRowAnswersReadThroughATemplateAsInFull() throws {
+        var random = SystemRandomNumberGenerator()
+        let names = (0..<12).map { "v@1:c\($0)" }
+        let types: [FeatureType] = names.indices.map { [.bool, .float, .double][$0 % 3] }
+        let expected = ColumnNames(names)
+        func answer(found: Bool) -> [ServedColumn] {
+            let time: Int64 = found ? Int64.random(in: 1 << 49 ..< 1 << 56, using: &random) : 0
+            return zip(names, types).map { name, type in
+                let values: ColumnValues
+                switch type {
+                case .bool: values = .bool([Bool.random(using: &random)])
+                case .float: values = .float([Float(bitPattern: UInt32.random(in: 0 ... .max, using: &random))].map { $0.isNaN ? 1 : $0 })
+                default: values = .double([Double.random(in: -1e300...1e300, using: &random)])
+                }
+                let status: ValueStatus = found ? [.present, .outsideTTL, .defaulted].randomElement(using: &random)! : [.notFound, .defaulted].randomElement(using: &random)!
+                return ServedColumn(name: name, type: type, statuses: [status], eventTimes: [time], values: values)
+            }
+        }
+        for _ in 0..<100 {
+            let columns = answer(found: Bool.random(using: &random))
+            let read = try Self.decode(try Self.encoded(columns), rows: 1, expectedNames: names, keptBy: expected)
+            #expect(Self.readBack(read) == columns)
+            #expect(read.names == names)
+        }
+        // A found row (8-byte time) and a missing one (1 byte): two shapes, both kept.
+        #expect(expected.oneRowTemplates.count == 2)
+    }
+
+    @Test func aTemplateIsKeptOnlyForShapesItCovers() throws {
+        let floats = [ServedColumn(name: "v@1:f", type: .float, statuses: [.present], eventTimes: [1 << 50], values: .float([1]))]
+        let names = ColumnNames(["v@1:f"])
+        _ = try Self.decode(try Self.encoded(floats), rows: 1, expectedNames: ["v@1:f"], keptBy: names)
+        #expect(names.oneRowTemplates.count == 1)
+        _ = try Self.decode(try Self.encoded(floats), rows: 1, expectedNames: ["v@1:f"], keptBy: names)
+        #expect(names.oneRowTemplates.count == 1, "a matching answer adds no shape")
+        for other in [
+            [ServedColumn(name: "v@1:s", type: .string, statuses: [.present], eventTimes: [1 << 50], values: .string(["x"]))],
+            [ServedColumn(name: "v@1:other", type: .float, statuses: [.present], eventTimes: [1 << 50], values: .float([1]))],
+        ] {
+            let names = ColumnNames(["v@1:s"])
+            _ = try Self.decode(try Self.encoded(other), rows: 1, expectedNames: ["v@1:s"], keptBy: names)
+            #expect(names.oneRowTemplates.isEmpty, "\(other[0].name): not every column is read in place")
+        }
+        let batch = ColumnNames(["v@1:f"])
+        let two = [ServedColumn(name: "v@1:f", type: .float, statuses: [.present, .present], eventTimes: [1, 2], values: .float([1, 2]))]
+        _ = try Self.decode(try Self.encoded(two), rows: 2, expectedNames: ["v@1:f"], keptBy: batch)
+        #expect(batch.oneRowTemplates.isEmpty, "only one-entity answers")
+    }
+
+    /// Bytes that match a kept shape but would not pass a full decoding are decoded in full,
+    /// which refuses them or reads them right.
+    @Test func aMatchingShapeWithBadVaryingBytesIsDecodedInFull() throws {
+        let time: Int64 = 1_700_000_000_000_000  // an 8-byte varint
+        var timeBytes: [UInt8] = []
+        var rest = UInt64(time)
+        while rest >= 0x80 {
+            timeBytes.append(UInt8(rest & 0x7F) | 0x80)
+            rest >>= 7
+        }
+        timeBytes.append(UInt8(rest))
+        #expect(timeBytes.count == 8)
+        let columns = ["a", "b"].map { ServedColumn(name: "v@1:\($0)", type: .float, statuses: [.present], eventTimes: [time], values: .float([2])) }
+            + [ServedColumn(name: "v@1:c", type: .bool, statuses: [.present], eventTimes: [time], values: .bool([true]))]
+        let good = try Self.encoded(columns)
+        let timeOffsets = good.indices.filter { Array(good[$0..<min($0 + 8, good.count)]) == timeBytes }
+        try #require(timeOffsets.count == 3, "one time per column")
+        let statusOffsets = timeOffsets.map { $0 - 3 }  // status, times tag, times length
+        #expect(statusOffsets.allSatisfy { good[$0] == 1 })
+        let names = ColumnNames(columns.map(\.name))
+        func decode(_ bytes: [UInt8]) throws -> ReceivedFeatures {
+            try Self.decode(bytes, rows: 1, expectedNames: columns.map(\.name), keptBy: names)
+        }
+        #expect(Self.readBack(try decode(good)) == columns)
+        #expect(names.oneRowTemplates.count == 1)
+
+        for status: UInt8 in [0, 6, 0x80] {
+            var bad = good
+            bad[statusOffsets[1]] = status
+            #expect(throws: SkewlessError.self, "status \(status)") { try decode(bad) }
+        }
+        var bool = good
+        bool[bool.count - 1] = 0x80  // the bool's value: a varint cut short
+        #expect(throws: SkewlessError.self, "a bool value of 0x80") { try decode(bool) }
+        var twoTimes = good
+        for offset in timeOffsets { twoTimes[offset] = 0x01 }  // 1, then 7 bytes that are one more varint
+        #expect(throws: SkewlessError.self, "two event times for one row") { try decode(twoTimes) }
+
+        // The first two columns share a time in the kept shape; when they differ, each is read.
+        var split = good
+        split[timeOffsets[1]] = 0x81
+        let read = try decode(split)
+        #expect(read.eventTime(column: 0, row: 0) == time)
+        #expect(read.eventTime(column: 1, row: 0) == time + 1)
+        #expect(read.eventTime(column: 2, row: 0) == time)
+        #expect(Self.readBack(try decode(good)) == columns, "and the kept shape still reads the good answer")
     }
 }
