@@ -28,6 +28,15 @@ final class AnswerTable: Sendable {
     ///   when there is one answer and its columns are the response's.
     init(answers: [MergedAnswer], sources: [(answer: Int, column: Int)]?, rowCount: Int) {
         self.rowCount = rowCount
+        if sources == nil, answers.count == 1, answers[0].pieceOfRow == nil {
+            // Reads go to `single`: no per-column or per-row tables to build.
+            pieces = answers[0].pieces
+            readers = pieces.map { Unmanaged.passUnretained($0) }
+            single = readers[0]
+            columnCount = pieces[0].columnCount
+            (columnGroup, columnInGroup, rowPiece, rowInPiece) = ([], [], [], [])
+            return
+        }
         if let sources {
             columnCount = sources.count
             columnGroup = sources.map(\.answer)
@@ -36,14 +45,6 @@ final class AnswerTable: Sendable {
             columnCount = answers.first?.pieces.first?.columnCount ?? 0
             columnGroup = [Int](repeating: 0, count: columnCount)
             columnInGroup = Array(0..<columnCount)
-        }
-        if sources == nil, answers.count == 1, answers[0].pieceOfRow == nil {
-            pieces = answers[0].pieces
-            readers = pieces.map { Unmanaged.passUnretained($0) }
-            single = readers[0]
-            rowPiece = []
-            rowInPiece = []
-            return
         }
         single = nil
         var pieces: [ReceivedFeatures] = []
