@@ -277,8 +277,7 @@ final class RequestProcessor: Sendable {
                 try membership?.access?.checkRead(entityKeys, nowMicros: now)
                 try store.withRows(read.table, keys: entityKeys, nowMicros: now) { rows in
                     rows.prefetchFixedWidth(fields: read.fieldIndexes)
-                    let packedTimes = OnlineFeaturesFrameBuilder.packedEventTimes(rows.eventTimes)
-                    packedTimes.withUnsafeBytes { packedTimes in
+                    OnlineFeaturesFrameBuilder.withPackedEventTimes(rows.eventTimes) { packedTimes in
                         if rows.count == 1, let template = read.oneRowTemplate(timesBytes: packedTimes.count) {
                             builder.appendFixedWidthColumns(template, at: read.fixedWidthPositions, eventTime: packedTimes) { i, status, value in
                                 rows.gatherFixedWidth(field: read.fixedWidthFields[i], statuses: status, values: value)

@@ -6,16 +6,20 @@ import SkewlessModel
 /// of its own join keys, in its own key order, to build its entity keys.
 package struct EntityKeyColumns {
     package let rowCount: Int
-    private let columns: [String: Skewless_V1_EntityKeyColumn]
+    /// In request order. A request carries one to a few join keys: a scan finds one faster
+    /// than hashing its name would, and building a dictionary cost every request an allocation.
+    private let columns: [Skewless_V1_EntityKeyColumn]
 
     package init(_ wire: [Skewless_V1_EntityKeyColumn]) throws(SkewlessError) {
-        var columns: [String: Skewless_V1_EntityKeyColumn] = [:]
         var rowCount: Int?
-        for column in wire {
+        // Past a few columns (only a malformed request sends many), a set keeps the check linear.
+        var seen: Set<String>? = wire.count > 8 ? [] : nil
+        for (index, column) in wire.enumerated() {
             guard !column.joinKey.isEmpty else {
                 throw SkewlessError(.invalidArgument, "an entity key column has no join_key name")
             }
-            guard columns[column.joinKey] == nil else {
+            let repeated = seen == nil ? wire[..<index].contains(where: { $0.joinKey == column.joinKey }) : seen?.insert(column.joinKey).inserted == false
+            guard !repeated else {
                 throw SkewlessError(.invalidArgument, "join key '\(column.joinKey)' is sent twice: send each join key column once")
             }
             if !column.int64Values.isEmpty && !column.stringValues.isEmpty {
@@ -26,9 +30,8 @@ package struct EntityKeyColumns {
                 throw SkewlessError(.invalidArgument, "join key '\(column.joinKey)' has \(count) rows but another key column has \(rowCount): every key column needs one value per entity row")
             }
             rowCount = count
-            columns[column.joinKey] = column
         }
-        self.columns = columns
+        self.columns = wire
         self.rowCount = rowCount ?? 0
     }
 
@@ -38,8 +41,8 @@ package struct EntityKeyColumns {
         var parts: [[KeyPart]] = []
         parts.reserveCapacity(joinKeys.count)
         for joinKey in joinKeys {
-            guard let column = columns[joinKey.name] else {
-                let sent = columns.keys.sorted().joined(separator: ", ")
+            guard let column = columns.first(where: { $0.joinKey == joinKey.name }) else {
+                let sent = columns.map(\.joinKey).sorted().joined(separator: ", ")
                 throw SkewlessError(.invalidArgument, "feature view '\(view)' needs join key '\(joinKey.name)' (\(joinKey.type.rawValue)) but the request sends \(sent.isEmpty ? "no key columns" : "only: \(sent)")")
             }
             switch joinKey.type {

@@ -107,26 +107,34 @@ package struct OnlineFeaturesFrameBuilder {
     }
 
     private var scratch: ByteBuffer
-    /// Per position: where its entry starts in `scratch` and how long it is (-1: not yet appended).
-    private var starts: [Int]
-    private var lengths: [Int]
+    /// Per position: where its entry starts in `scratch` and how long it is (-1: not yet
+    /// appended). One array of a type of this module: an `[Int]` costs a runtime lookup of
+    /// its generic metadata on every creation, which showed in every request's profile.
+    private var entries: [EntrySpan]
+
+    private struct EntrySpan {
+        var start = 0
+        var length = -1
+    }
 
     /// - Parameter columnCount: the response's columns; each position must be appended once.
     package init(columnCount: Int, allocator: ByteBufferAllocator) {
         scratch = allocator.buffer(capacity: 64 * columnCount)
-        starts = [Int](repeating: 0, count: columnCount)
-        lengths = [Int](repeating: -1, count: columnCount)
+        entries = [EntrySpan](repeating: EntrySpan(), count: columnCount)
     }
 
     /// Event times as packed varints (`FeatureColumn` field 4's payload), encoded once per
     /// view and copied into each of its fixed-width columns: a view's columns share their
     /// rows' times, and encoding them per column was a tenth of a 100 x 50 read.
-    package static func packedEventTimes(_ eventTimes: [Int64]) -> [UInt8] {
+    ///
+    /// The bytes live only for `body` (on the stack when small: a one-entity read's time is
+    /// at most 10 bytes, and an array cost every read an allocation).
+    package static func withPackedEventTimes<Result>(_ eventTimes: [Int64], _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         let size = OnlineFeaturesCodec.packedVarintSize(eventTimes)
-        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            var out = ProtobufCursor(UnsafeMutableRawBufferPointer(buffer))
+        return try withUnsafeTemporaryAllocation(byteCount: size, alignment: 1) { buffer in
+            var out = ProtobufCursor(buffer)
             out.varints(eventTimes)
-            initialized = out.offset
+            return try body(UnsafeRawBufferPointer(buffer))
         }
     }
 
@@ -134,7 +142,7 @@ package struct OnlineFeaturesFrameBuilder {
     /// bool, float or double feature), filled in place by `gather`: it must write a status
     /// per row into its first argument and `rowCount` little-endian values of `width` bytes
     /// (1, 4 or 8) at its second.
-    /// - Parameter eventTimes: `packedEventTimes(_:)` of the rows' event times.
+    /// - Parameter eventTimes: the rows' event times, as `withPackedEventTimes` packs them.
     package mutating func appendFixedWidthColumn(
         at position: Int,
         header: ColumnHeader,
@@ -145,8 +153,7 @@ package struct OnlineFeaturesFrameBuilder {
     ) {
         precondition(header.valuesField != 0, "appendFixedWidthColumn needs a bool, float or double column")
         let sizes = Self.fixedWidthSizes(headerBytes: header.bytes.count, rowCount: rowCount, timesBytes: eventTimes.count, width: width)
-        starts[position] = scratch.writerIndex
-        lengths[position] = sizes.entry
+        entries[position] = EntrySpan(start: scratch.writerIndex, length: sizes.entry)
         _ = withUnsafeTemporaryAllocation(of: ValueStatus.self, capacity: rowCount) { statuses in
             scratch.writeWithUnsafeMutableBytes(minimumWritableBytes: sizes.entry) { region in
                 var out = ProtobufCursor(region)
@@ -223,8 +230,7 @@ package struct OnlineFeaturesFrameBuilder {
         guard let time = eventTime.baseAddress, !template.bytes.isEmpty else { return }
         let first = scratch.writerIndex
         for (i, position) in positions.enumerated() {
-            starts[position] = first + template.entryStarts[i]
-            lengths[position] = template.entryLengths[i]
+            entries[position] = EntrySpan(start: first + template.entryStarts[i], length: template.entryLengths[i])
         }
         _ = withUnsafeTemporaryAllocation(of: ValueStatus.self, capacity: 1) { status in
             scratch.writeWithUnsafeMutableBytes(minimumWritableBytes: template.bytes.count) { region in
@@ -246,8 +252,7 @@ package struct OnlineFeaturesFrameBuilder {
         let times = OnlineFeaturesCodec.packedVarintSize(column.eventTimes)
         let size = OnlineFeaturesCodec.columnSize(column, valuesSize: values, timesSize: times)
         let entrySize = ProtobufSize.fieldSize(length: size)
-        starts[position] = scratch.writerIndex
-        lengths[position] = entrySize
+        entries[position] = EntrySpan(start: scratch.writerIndex, length: entrySize)
         scratch.writeWithUnsafeMutableBytes(minimumWritableBytes: entrySize) { region in
             var out = ProtobufCursor(region)
             out.lengthDelimited(1, length: size)
@@ -261,15 +266,15 @@ package struct OnlineFeaturesFrameBuilder {
     /// with every column in position order) to `buffer`. Every position must have been appended.
     package func writeFrame(requestID: UInt64, into buffer: inout ByteBuffer) {
         var payload = 0
-        for length in lengths {
-            precondition(length >= 0, "a response column was never appended")
-            payload += length
+        for entry in entries {
+            precondition(entry.length >= 0, "a response column was never appended")
+            payload += entry.length
         }
         var frame = 2  // status: an empty message (code OK), always present
         frame += ProtobufSize.varintFieldSize(requestID)
         if payload > 0 { frame += ProtobufSize.fieldSize(length: payload) }
         let total = ProtocolVersion.lengthPrefixBytes + frame
-        scratch.withUnsafeReadableBytes { entries in
+        scratch.withUnsafeReadableBytes { written in
             let base = scratch.readerIndex
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { region in
                 var out = ProtobufCursor(region)
@@ -278,8 +283,9 @@ package struct OnlineFeaturesFrameBuilder {
                 out.lengthDelimited(2, length: 0)
                 if payload > 0 {
                     out.lengthDelimited(3, length: payload)
-                    for (start, length) in zip(starts, lengths) {
-                        out.bytes(UnsafeRawBufferPointer(rebasing: entries[(start - base)..<(start - base + length)]))
+                    for entry in entries {
+                        let start = entry.start - base
+                        out.bytes(UnsafeRawBufferPointer(rebasing: written[start..<start + entry.length]))
                     }
                 }
                 assert(out.offset == total, "frame size computed as \(total) but \(out.offset) bytes written")

@@ -109,6 +109,11 @@ package enum RequestDecoding {
 
     private static func readUTF8(_ reader: inout ProtobufReader, _ field: String) throws(SkewlessError) -> String {
         let bytes = try reader.readLengthDelimited().remainingBytes
+        // Names are ASCII: checked in place, they skip the generic validation (and its
+        // runtime type lookup) that every other string takes.
+        if !bytes.contains(where: { $0 >= 0x80 }) {
+            return bytes.withMemoryRebound(to: UInt8.self) { String(decoding: $0, as: UTF8.self) }
+        }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ProtobufReader.malformed("\(field) is not valid UTF-8")
         }

@@ -46,4 +46,22 @@ import Testing
         a.int64Values = [1]
         #expect(throws: SkewlessError.self) { try EntityKeyColumns([a, a]) }
     }
+
+    /// Past eight columns the repeat check uses a set: a request of many columns (which only a
+    /// malformed client sends) still gets its answer, or its error, in linear time.
+    @Test func findsARepeatedColumnAmongMany() throws {
+        func column(_ name: String) -> Skewless_V1_EntityKeyColumn {
+            var column = Skewless_V1_EntityKeyColumn()
+            column.joinKey = name
+            column.int64Values = [7]
+            return column
+        }
+        let many = (0..<20_000).map { column("k\($0)") }
+        let columns = try EntityKeyColumns(many)
+        #expect(try columns.keys(for: [JoinKey(name: "k19999", type: .int64)], view: "v") == [EntityKey(.int64(7))])
+        for repeated in [many + [column("k5")], [column("a"), column("b"), column("a")]] {
+            let error = #expect(throws: SkewlessError.self) { try EntityKeyColumns(repeated) }
+            #expect(error?.message.contains("is sent twice") == true)
+        }
+    }
 }

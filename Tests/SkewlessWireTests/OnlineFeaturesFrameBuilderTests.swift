@@ -29,7 +29,7 @@ import Testing
             }
             if let gather {
                 headers.withHeaders { headers in
-                    OnlineFeaturesFrameBuilder.packedEventTimes(column.eventTimes).withUnsafeBytes { times in
+                    OnlineFeaturesFrameBuilder.withPackedEventTimes(column.eventTimes) { times in
                         builder.appendFixedWidthColumn(
                             at: position, header: headers[position], rowCount: column.statuses.count, eventTimes: times, width: width
                         ) { statuses, values in
@@ -75,7 +75,7 @@ import Testing
         let headers = OnlineFeaturesFrameBuilder.ColumnHeaders(names: columns.map(\.name), types: columns.map(\.type))
         let fixed = [0, 2, 3]
         let widths = fixed.map { OnlineFeaturesFrameBuilder.fixedWidth(of: columns[$0].type)! }
-        let times = OnlineFeaturesFrameBuilder.packedEventTimes([eventTime])
+        let times = OnlineFeaturesFrameBuilder.withPackedEventTimes([eventTime]) { Array($0) }
         let template = FixedWidthTemplate(headers: headers, positions: fixed, widths: widths, timesBytes: times.count)
         var builder = OnlineFeaturesFrameBuilder(columnCount: columns.count, allocator: ByteBufferAllocator())
         builder.appendColumn(at: 1, columns[1])
