@@ -200,6 +200,65 @@ struct NodeServerTests {
         }
     }
 
+    /// One-entity reads of bool, float and double features go through the SDK's kept
+    /// answer shapes (found rows, missing rows, one view found and the other not): every
+    /// value, status and event time is the node's, as rows change between reads.
+    @Test func oneEntityReadsOfChangingShapesReadBackExactly() async throws {
+        try await TestNode.withNode { node in
+            let client = Self.client(node)
+            let features = [
+                "user_profile:is_premium", "user_profile:avg_order_value", "user_profile:credit_score",
+                "user_transactions:txn_amount_24h", "user_transactions:avg_txn_amount_7d",
+            ]
+            let start = WallClock.nowMicros() - 10 * Self.minute
+            // Profiles for users 1-40, transactions for 1-20; 41-45 are unknown.
+            func write(round: Int64) async throws {
+                let time = start + round * Self.minute
+                _ = try await client.write(view: "user_profile", rows: (1...40).map { id in
+                    FeatureWrite(entity: ["user_id": .int64(id)], eventTime: time + id, values: [
+                        "is_premium": .bool((id + round) % 2 == 0), "avg_order_value": .float(Float(id) * 1.5 + Float(round)),
+                        "credit_score": .double(Double(id) * 10 + Double(round) / 4),
+                    ])
+                })
+                _ = try await client.write(view: "user_transactions", rows: (1...20).map { id in
+                    FeatureWrite(entity: ["user_id": .int64(id)], eventTime: time, values: [
+                        "txn_amount_24h": .double(Double(id) + Double(round)), "avg_txn_amount_7d": .float(Float(id) / 2 - Float(round)),
+                    ])
+                })
+            }
+            for round: Int64 in 0..<3 {
+                try await write(round: round)
+                for id in (1...45).map(Int64.init).shuffled() {
+                    let row = try await client.getOnlineFeatures(features: features, entities: [["user_id": .int64(id)]])[0]
+                    if id <= 40 {
+                        #expect(row.status("is_premium") == .present)
+                        #expect(row.bool("is_premium") == ((id + round) % 2 == 0))
+                        #expect(row.float("avg_order_value") == Float(id) * 1.5 + Float(round))
+                        #expect(row.double("credit_score") == Double(id) * 10 + Double(round) / 4)
+                        #expect(row.eventTime("credit_score") == start + round * Self.minute + id)
+                    } else {
+                        #expect(row.status("is_premium") == .defaulted)
+                        #expect(row.bool("is_premium") == false)
+                        #expect(row.status("credit_score") == .notFound, "no default declared")
+                        #expect(row.double("credit_score") == nil)
+                        #expect(row.eventTime("credit_score") == nil)
+                    }
+                    if id <= 20 {
+                        #expect(row.status("txn_amount_24h") == .present)
+                        #expect(row.double("txn_amount_24h") == Double(id) + Double(round))
+                        #expect(row.float("avg_txn_amount_7d") == Float(id) / 2 - Float(round))
+                        #expect(row.eventTime("avg_txn_amount_7d") == start + round * Self.minute)
+                    } else {
+                        #expect(row.status("txn_amount_24h") == .defaulted)
+                        #expect(row.double("txn_amount_24h") == 0)
+                        #expect(row.eventTime("txn_amount_24h") == nil)
+                    }
+                }
+            }
+            await client.close()
+        }
+    }
+
     @Test func callsOnTheClientsEventLoopsGetTheirOwnAnswers() async throws {
         // Tasks preferring `taskExecutor` write and resume on the connections' event loops:
         // the same answers as from Swift Concurrency's pool, over both pooled connections.
