@@ -31,7 +31,7 @@ final class ConnectionPool: Sendable {
     /// A live connection: one on the calling thread's event loop if the pool has one (the
     /// request then needs no hop between threads), else the next slot's, opening it if it
     /// has none.
-    func connection() async throws(SkewlessError) -> NodeConnection {
+    nonisolated(nonsending) func connection() async throws(SkewlessError) -> NodeConnection {
         enum Choice {
             case use(NodeConnection)
             case await(Task<NodeConnection, any Error>, slot: Int)

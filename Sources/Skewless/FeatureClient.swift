@@ -103,7 +103,10 @@ public final class FeatureClient: Sendable {
         return try await getOnlineFeatures(request, selection: .features(features), shape: "f:" + features.joined(separator: ","), entities: entities, timeout: timeout)
     }
 
-    private func getOnlineFeatures(
+    // The internal steps of a call are `nonisolated(nonsending)`: they run where the public
+    // entry point already runs. Entering a plain nonisolated async function makes the runtime
+    // look up the task's executor preference under a lock, about 2% of a 1 x 50 client's CPU.
+    nonisolated(nonsending) private func getOnlineFeatures(
         _ request: Skewless_V1_GetOnlineFeaturesRequest, selection: ClusterRouter.Selection, shape: String, entities: [[String: KeyPart]], timeout: Duration?
     ) async throws(SkewlessError) -> OnlineFeatures {
         let deadline = deadline(timeout)
@@ -236,7 +239,7 @@ public final class FeatureClient: Sendable {
 
     /// One call to the node at `configuration.endpoint` with the retry policy: connection
     /// failures (`unavailable`) are retried with backoff while the deadline allows.
-    private func call(_ method: Skewless_V1_Method, payload: [UInt8], deadline: NIODeadline) async throws(SkewlessError) -> ByteBuffer {
+    nonisolated(nonsending) private func call(_ method: Skewless_V1_Method, payload: [UInt8], deadline: NIODeadline) async throws(SkewlessError) -> ByteBuffer {
         var attempt = 0
         while true {
             attempt += 1

@@ -103,7 +103,7 @@ final class NodeConnection: Sendable {
     /// Sends one encoded request and waits for its response payload, undecoded. On the
     /// channel's event loop (where a task preferring `FeatureClient.taskExecutor` runs) the
     /// request goes straight to the socket; elsewhere it hops there first.
-    func call(_ method: Skewless_V1_Method, payload: [UInt8], deadline: NIODeadline) async throws(SkewlessError) -> ByteBuffer {
+    nonisolated(nonsending) func call(_ method: Skewless_V1_Method, payload: [UInt8], deadline: NIODeadline) async throws(SkewlessError) -> ByteBuffer {
         let eventLoop = channel.eventLoop
         let dispatcher = self.dispatcher
         let result = await withUnsafeContinuation { (continuation: ResponseDispatcher.Continuation) in
