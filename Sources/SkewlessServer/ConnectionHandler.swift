@@ -167,9 +167,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             }
             return
         }
-        var buffer = context.channel.allocator.buffer(capacity: 256)
-        processor.respond(to: request, into: &buffer)
-        write(buffer, context: context)
+        write(processor.respond(to: request, allocator: context.channel.allocator), context: context)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

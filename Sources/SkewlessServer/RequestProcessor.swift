@@ -64,16 +64,15 @@ final class RequestProcessor: Sendable {
 
     func beginDraining() { draining.store(true, ordering: .relaxed) }
 
-    /// Writes the response frame for one request into `buffer`. Never throws: every
-    /// failure becomes a status.
-    func respond(to request: Skewless_V1_RequestFrame, into buffer: inout ByteBuffer) {
+    /// The response frame for one request. Never throws: every failure becomes a status.
+    func respond(to request: Skewless_V1_RequestFrame, allocator: ByteBufferAllocator) -> ByteBuffer {
         var response: Skewless_V1_ResponseFrame
         do {
             if request.method == .getOnlineFeatures {
-                // The hot path: encoded straight from the store's columns, with no response message.
+                // The hot path: encoded straight from the store's columns, with no response
+                // message, usually in the buffer the columns were encoded into.
                 let payload = try RequestDecoding.getOnlineFeatures(request.payload)
-                try getOnlineFeatures(payload, allocator: ByteBufferAllocator()).writeFrame(requestID: request.requestID, into: &buffer)
-                return
+                return try getOnlineFeatures(payload, allocator: allocator).frame(requestID: request.requestID, allocator: allocator)
             }
             response = try answer(request)
         } catch let error as SkewlessError {
@@ -83,12 +82,14 @@ final class RequestProcessor: Sendable {
         } catch {
             response = .failure(requestID: request.requestID, SkewlessError(.internal, "could not encode the response: \(error)"))
         }
+        var buffer = allocator.buffer(capacity: 256)
         do {
             try FrameEncoder.write(response, into: &buffer)
         } catch {
             // Only a status and a message are left to encode; this cannot fail in practice.
             try? FrameEncoder.write(Skewless_V1_ResponseFrame.failure(requestID: request.requestID, SkewlessError(.internal, "could not encode the response")), into: &buffer)
         }
+        return buffer
     }
 
     /// The successful response of a method other than GetOnlineFeatures.

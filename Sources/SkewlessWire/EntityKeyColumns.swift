@@ -38,30 +38,40 @@ package struct EntityKeyColumns {
     /// The entity keys of every row for a view whose key is `joinKeys`.
     /// - Parameter view: names the view in errors.
     package func keys(for joinKeys: [JoinKey], view: String) throws(SkewlessError) -> [EntityKey] {
+        if joinKeys.count == 1 {
+            // One key part per entity (the common case): no intermediate arrays.
+            let column = try column(for: joinKeys[0], view: view)
+            switch joinKeys[0].type {
+            case .int64: return column.int64Values.map { EntityKey(.int64($0)) }
+            case .string: return column.stringValues.map { EntityKey(.string($0)) }
+            }
+        }
         var parts: [[KeyPart]] = []
         parts.reserveCapacity(joinKeys.count)
         for joinKey in joinKeys {
-            guard let column = columns.first(where: { $0.joinKey == joinKey.name }) else {
-                let sent = columns.map(\.joinKey).sorted().joined(separator: ", ")
-                throw SkewlessError(.invalidArgument, "feature view '\(view)' needs join key '\(joinKey.name)' (\(joinKey.type.rawValue)) but the request sends \(sent.isEmpty ? "no key columns" : "only: \(sent)")")
-            }
+            let column = try column(for: joinKey, view: view)
             switch joinKey.type {
-            case .int64:
-                guard column.stringValues.isEmpty else {
-                    throw SkewlessError(.invalidArgument, "join key '\(joinKey.name)' is int64 but the request sends string values")
-                }
-                parts.append(column.int64Values.map(KeyPart.int64))
-            case .string:
-                guard column.int64Values.isEmpty else {
-                    throw SkewlessError(.invalidArgument, "join key '\(joinKey.name)' is string but the request sends int64 values")
-                }
-                parts.append(column.stringValues.map(KeyPart.string))
+            case .int64: parts.append(column.int64Values.map(KeyPart.int64))
+            case .string: parts.append(column.stringValues.map(KeyPart.string))
             }
-        }
-        if parts.count == 1 {
-            return parts[0].map(EntityKey.init)
         }
         return (0..<rowCount).map { row in EntityKey(parts.map { $0[row] }) }
+    }
+
+    /// The column of `joinKey`, checked to hold values of its type.
+    private func column(for joinKey: JoinKey, view: String) throws(SkewlessError) -> Skewless_V1_EntityKeyColumn {
+        guard let column = columns.first(where: { $0.joinKey == joinKey.name }) else {
+            let sent = columns.map(\.joinKey).sorted().joined(separator: ", ")
+            throw SkewlessError(.invalidArgument, "feature view '\(view)' needs join key '\(joinKey.name)' (\(joinKey.type.rawValue)) but the request sends \(sent.isEmpty ? "no key columns" : "only: \(sent)")")
+        }
+        switch joinKey.type {
+        case .int64 where !column.stringValues.isEmpty:
+            throw SkewlessError(.invalidArgument, "join key '\(joinKey.name)' is int64 but the request sends string values")
+        case .string where !column.int64Values.isEmpty:
+            throw SkewlessError(.invalidArgument, "join key '\(joinKey.name)' is string but the request sends int64 values")
+        default:
+            return column
+        }
     }
 }
 

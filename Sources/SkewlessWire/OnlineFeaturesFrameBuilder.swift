@@ -9,7 +9,10 @@ import SkewlessModel
 /// writes for the same columns (the tests check it). Each column is encoded once into a
 /// scratch buffer as its `GetOnlineFeaturesResponse.columns` entry (tag, length,
 /// `FeatureColumn`); `writeFrame` then writes the frame header, whose lengths need every
-/// column's size, and copies the entries in position order.
+/// column's size, and copies the entries in position order. `frame(requestID:allocator:)`
+/// skips that copy when the entries already lie in position order (a one-view read, or
+/// views whose columns come in request order): the scratch buffer keeps room for the
+/// header in front of the entries, and becomes the frame.
 ///
 /// ```
 /// var builder = OnlineFeaturesFrameBuilder(columnCount: 2, allocator: allocator)
@@ -17,7 +20,7 @@ import SkewlessModel
 /// headers.withHeaders { headers in
 ///     builder.appendFixedWidthColumn(at: 0, header: headers[0], ...) { statuses, values in ... }
 /// }
-/// builder.writeFrame(requestID: 7, into: &buffer)
+/// let frame = builder.frame(requestID: 7, allocator: allocator)
 /// ```
 package struct OnlineFeaturesFrameBuilder {
     /// The names and types (`FeatureColumn` fields 1 and 2) of a response's columns,
@@ -117,9 +120,16 @@ package struct OnlineFeaturesFrameBuilder {
         var length = -1
     }
 
+    /// Room in front of the entries for the longest frame header: the length prefix, the
+    /// request id (tag and a 10-byte varint), the empty status (2 bytes), the payload's tag
+    /// and a length of up to 5 bytes.
+    static let headerRoom = ProtocolVersion.lengthPrefixBytes + 11 + 2 + 6
+
     /// - Parameter columnCount: the response's columns; each position must be appended once.
     package init(columnCount: Int, allocator: ByteBufferAllocator) {
-        scratch = allocator.buffer(capacity: 64 * columnCount)
+        scratch = allocator.buffer(capacity: Self.headerRoom + 64 * columnCount)
+        scratch.moveWriterIndex(to: Self.headerRoom)
+        scratch.moveReaderIndex(to: Self.headerRoom)
         entries = [EntrySpan](repeating: EntrySpan(), count: columnCount)
     }
 
@@ -262,9 +272,60 @@ package struct OnlineFeaturesFrameBuilder {
         }
     }
 
-    /// Appends the whole frame (length prefix, `ResponseFrame` with status OK, the response
-    /// with every column in position order) to `buffer`. Every position must have been appended.
+    /// The whole frame (length prefix, `ResponseFrame` with status OK, the response with
+    /// every column in position order). Every position must have been appended.
+    ///
+    /// When the entries lie in position order the frame is the scratch buffer itself, the
+    /// header written just before them; otherwise they are copied into a new buffer.
+    package consuming func frame(requestID: UInt64, allocator: ByteBufferAllocator) -> ByteBuffer {
+        let sizes = frameSizes(requestID: requestID)
+        var next = scratch.readerIndex
+        var inOrder = true
+        for entry in entries {
+            guard entry.start == next else {
+                inOrder = false
+                break
+            }
+            next += entry.length
+        }
+        let headerBytes = sizes.total - sizes.payload
+        guard inOrder, next == scratch.writerIndex, headerBytes <= scratch.readerIndex else {
+            var buffer = allocator.buffer(capacity: sizes.total)
+            writeFrame(requestID: requestID, into: &buffer)
+            return buffer
+        }
+        let start = scratch.readerIndex - headerBytes
+        withUnsafeTemporaryAllocation(byteCount: headerBytes, alignment: 1) { header in
+            var out = ProtobufCursor(header)
+            Self.writeHeader(&out, frame: sizes.frame, requestID: requestID, payload: sizes.payload)
+            assert(out.offset == headerBytes, "frame header computed as \(headerBytes) bytes but \(out.offset) written")
+            scratch.setBytes(UnsafeRawBufferPointer(header), at: start)
+        }
+        scratch.moveReaderIndex(to: start)
+        return scratch
+    }
+
+    /// Appends the whole frame, as `frame(requestID:allocator:)` makes it, to `buffer`.
     package func writeFrame(requestID: UInt64, into buffer: inout ByteBuffer) {
+        let sizes = frameSizes(requestID: requestID)
+        scratch.withUnsafeReadableBytes { written in
+            let base = scratch.readerIndex
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: sizes.total) { region in
+                var out = ProtobufCursor(region)
+                Self.writeHeader(&out, frame: sizes.frame, requestID: requestID, payload: sizes.payload)
+                for entry in entries {
+                    let start = entry.start - base
+                    out.bytes(UnsafeRawBufferPointer(rebasing: written[start..<start + entry.length]))
+                }
+                assert(out.offset == sizes.total, "frame size computed as \(sizes.total) but \(out.offset) bytes written")
+                return out.offset
+            }
+        }
+    }
+
+    /// The response's entries (`payload`), the `ResponseFrame` (`frame`) and the frame with
+    /// its length prefix (`total`), in bytes.
+    private func frameSizes(requestID: UInt64) -> (payload: Int, frame: Int, total: Int) {
         var payload = 0
         for entry in entries {
             precondition(entry.length >= 0, "a response column was never appended")
@@ -273,24 +334,15 @@ package struct OnlineFeaturesFrameBuilder {
         var frame = 2  // status: an empty message (code OK), always present
         frame += ProtobufSize.varintFieldSize(requestID)
         if payload > 0 { frame += ProtobufSize.fieldSize(length: payload) }
-        let total = ProtocolVersion.lengthPrefixBytes + frame
-        scratch.withUnsafeReadableBytes { written in
-            let base = scratch.readerIndex
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { region in
-                var out = ProtobufCursor(region)
-                out.bigEndianUInt32(UInt32(frame))
-                out.varintField(1, requestID)
-                out.lengthDelimited(2, length: 0)
-                if payload > 0 {
-                    out.lengthDelimited(3, length: payload)
-                    for entry in entries {
-                        let start = entry.start - base
-                        out.bytes(UnsafeRawBufferPointer(rebasing: written[start..<start + entry.length]))
-                    }
-                }
-                assert(out.offset == total, "frame size computed as \(total) but \(out.offset) bytes written")
-                return out.offset
-            }
-        }
+        return (payload, frame, ProtocolVersion.lengthPrefixBytes + frame)
+    }
+
+    /// Everything before the entries: the length prefix, the request id, the OK status and
+    /// (when there are entries) the response's tag and length.
+    private static func writeHeader(_ out: inout ProtobufCursor, frame: Int, requestID: UInt64, payload: Int) {
+        out.bigEndianUInt32(UInt32(frame))
+        out.varintField(1, requestID)
+        out.lengthDelimited(2, length: 0)
+        if payload > 0 { out.lengthDelimited(3, length: payload) }
     }
 }

@@ -44,6 +44,11 @@ import Testing
         }
         var buffer = ByteBuffer()
         builder.writeFrame(requestID: requestID, into: &buffer)
+        // The frame as a buffer of its own: the same bytes, in the scratch buffer (the header
+        // in the room left before the entries) exactly when the entries were appended in order.
+        let frame = builder.frame(requestID: requestID, allocator: ByteBufferAllocator())
+        #expect(frame == buffer)
+        #expect((frame.readerIndex > 0) == (appendOrder == Array(columns.indices)), "in place only for entries in position order")
         return Array(buffer.readableBytesView)
     }
 
@@ -55,6 +60,9 @@ import Testing
         for order in [Array(columns.indices), Array(columns.indices.reversed()), [3, 0, 4, 1, 2] + Array(5..<columns.count)] {
             #expect(Self.built(columns, requestID: requestID, appendOrder: order) == Array(expected.readableBytesView))
         }
+        var empty = ByteBuffer()
+        OnlineFeaturesCodec.writeFrame(requestID: requestID, columns: [], into: &empty)
+        #expect(Self.built([], requestID: requestID, appendOrder: []) == Array(empty.readableBytesView), "no columns")
     }
 
     /// A one-row answer's fixed-width columns copied from a template, with other columns
