@@ -6,13 +6,13 @@ extension ReceivedFeatures {
     /// accepts anything a conforming encoder may write (packed or unpacked arrays, any field
     /// order, unknown fields).
     ///
-    /// - Parameter expectedNames: the column names of an earlier response of the same
-    ///   request; when every name matches, `names` is `expectedNames.strings`, not a new array.
-    /// - Throws: `INTERNAL` when the bytes are not a response for `rowCount` rows.
-    ///
     /// A one-entity answer is first checked against the shapes of the latest ones decoded
     /// against `expectedNames` (see `OneRowAnswerTemplate`), which `expectedNames` keeps;
     /// when none matches, it is decoded in full and its shape is kept.
+    ///
+    /// - Parameter expectedNames: the column names of an earlier response of the same
+    ///   request; when every name matches, `names` is `expectedNames.strings`, not a new array.
+    /// - Throws: `INTERNAL` when the bytes are not a response for `rowCount` rows.
     package convenience init(decoding payload: UnsafeRawBufferPointer, rowCount: Int, expectedNames: ColumnNames = .none) throws(SkewlessError) {
         let usesTemplates = rowCount == 1 && expectedNames.count > 0
         if usesTemplates {

@@ -109,8 +109,8 @@ package enum RequestDecoding {
 
     private static func readUTF8(_ reader: inout ProtobufReader, _ field: String) throws(SkewlessError) -> String {
         let bytes = try reader.readLengthDelimited().remainingBytes
-        // Names are ASCII: checked in place, they skip the generic validation (and its
-        // runtime type lookup) that every other string takes.
+        // ASCII text (every name, most string keys) is checked in place: it skips the
+        // generic validation, and the runtime type lookup that comes with it.
         if !bytes.contains(where: { $0 >= 0x80 }) {
             return bytes.withMemoryRebound(to: UInt8.self) { String(decoding: $0, as: UTF8.self) }
         }
