@@ -291,7 +291,7 @@ package struct OnlineFeaturesFrameBuilder {
         let headerBytes = sizes.total - sizes.payload
         guard inOrder, next == scratch.writerIndex, headerBytes <= scratch.readerIndex else {
             var buffer = allocator.buffer(capacity: sizes.total)
-            writeFrame(requestID: requestID, into: &buffer)
+            writeFrame(requestID: requestID, sizes: sizes, into: &buffer)
             return buffer
         }
         let start = scratch.readerIndex - headerBytes
@@ -307,7 +307,10 @@ package struct OnlineFeaturesFrameBuilder {
 
     /// Appends the whole frame, as `frame(requestID:allocator:)` makes it, to `buffer`.
     package func writeFrame(requestID: UInt64, into buffer: inout ByteBuffer) {
-        let sizes = frameSizes(requestID: requestID)
+        writeFrame(requestID: requestID, sizes: frameSizes(requestID: requestID), into: &buffer)
+    }
+
+    private func writeFrame(requestID: UInt64, sizes: (payload: Int, frame: Int, total: Int), into buffer: inout ByteBuffer) {
         scratch.withUnsafeReadableBytes { written in
             let base = scratch.readerIndex
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: sizes.total) { region in
