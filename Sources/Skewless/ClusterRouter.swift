@@ -318,97 +318,65 @@ final class ClusterRouter: Sendable {
 
     // MARK: - Writes
 
-    /// Writes rows to every write target of their partitions: the replicas, and a node a
-    /// partition is moving to or draining from. A target that is down is skipped (it reloads
-    /// from the segment store when it comes back); a partition none of whose targets stored
-    /// the rows fails the call.
-    func write(view: String, rows: [FeatureWrite], deadline: NIODeadline) async throws(SkewlessError) -> WriteSummary {
+    /// Sends a write batch, whole, to one node: its coordinator, which logs it once in the
+    /// offline store and applies it on every replica of its rows' partitions
+    /// (docs/write-log.md). The first choice is the first replica, in preferred order, of the
+    /// first row's partition that has not failed lately (for a one-row write, a node that
+    /// holds the row); when it fails or times out, the same request (the same idempotency
+    /// key) goes to the next replica, then to any other node, within the deadline.
+    func write(view: String, request: Skewless_V1_WriteFeaturesRequest, entities: [[String: KeyPart]], deadline: NIODeadline) async throws(SkewlessError) -> WriteSummary {
         let repo = try await repo(deadline: deadline)
         let target = try repo.featureView(qualified: view)
         let routing = RoutingPlan.Group(joinKeys: repo.joinKeys(of: target), features: [])
+        var request = request
         var mapChanges = 0
+        var failed = Set<Endpoint>()
+        var lastFailure: SkewlessError?
         while true {
             let topology = try await currentTopology(deadline: deadline)
-            let partitions = try routing.partitions(of: rows.map(\.entity), partitioner: topology.partitioner)
-            var rowsByTargets: [[Int]: [Int]] = [:]
-            for (row, partition) in partitions.enumerated() {
-                rowsByTargets[topology.writeTargets[partition], default: []].append(row)
-            }
-            let batches = Array(rowsByTargets)
-            let outcomes = await withTaskGroup(of: (Int, Int, Result<WriteSummary, SkewlessError>).self) { tasks in
-                for (batch, (targets, batchRows)) in batches.enumerated() {
-                    let request: Skewless_V1_WriteFeaturesRequest
-                    do throws(SkewlessError) {
-                        var built = try FeatureClient.writeRequest(view: view, rows: batchRows.map { rows[$0] })
-                        // Lets a node refuse a write routed by a map older than a move (and
-                        // so missing its new owner); the refusal refreshes the map.
-                        built.mapEpoch = topology.epoch
-                        request = built
-                    } catch {
-                        tasks.addTask { (batch, -1, .failure(error)) }
-                        continue
-                    }
-                    for (position, node) in targets.enumerated() {
-                        let endpoint = topology.endpoints[node]
-                        tasks.addTask {
-                            do throws(SkewlessError) {
-                                let payload = try await self.send(.writeFeatures, request, to: endpoint, deadline: deadline)
-                                let response: Skewless_V1_WriteFeaturesResponse = try NodeConnection.decode(payload, from: endpoint)
-                                return (batch, position, .success(WriteSummary(rowsWritten: Int(response.rowsWritten), rowsIgnoredOlder: Int(response.rowsIgnoredOlder))))
-                            } catch {
-                                return (batch, position, .failure(error))
-                            }
-                        }
-                    }
-                }
-                var outcomes: [(Int, Int, Result<WriteSummary, SkewlessError>)] = []
-                for await outcome in tasks {
-                    outcomes.append(outcome)
-                }
-                return outcomes
-            }
-            // Per batch, the summary of the first target in preferred order that stored it.
-            var summaries = [(position: Int, summary: WriteSummary)?](repeating: nil, count: batches.count)
-            var failure: SkewlessError?
-            var wrongShard: Endpoint?
-            for (batch, position, outcome) in outcomes {
-                switch outcome {
-                case .success(let summary):
-                    if summaries[batch].map({ position < $0.position }) ?? true {
-                        summaries[batch] = (position, summary)
-                    }
-                case .failure(let error):
+            request.mapEpoch = topology.epoch
+            let first = try entities.isEmpty ? 0 : routing.partitions(of: [entities[0]], partitioner: topology.partitioner)[0]
+            let suspect = suspects(in: topology)
+            var order = topology.writeTargets[first].filter { !suspect[$0] }
+            order += topology.writeTargets[first].filter { suspect[$0] }
+            order += topology.endpoints.indices.filter { !order.contains($0) }
+            let payload = try NodeConnection.encode(request)
+            var refresh: Endpoint?
+            for node in order {
+                let endpoint = topology.endpoints[node]
+                guard !failed.contains(endpoint) else { continue }
+                guard NIODeadline.now() < deadline else { break }
+                do throws(SkewlessError) {
+                    let answer = try await send(.writeFeatures, payload: payload, to: endpoint, deadline: deadline)
+                    let response: Skewless_V1_WriteFeaturesResponse = try NodeConnection.decode(answer, from: endpoint)
+                    return WriteSummary(response)
+                } catch {
                     switch error.code {
-                    case .aborted:
-                        if position >= 0 { wrongShard = topology.endpoints[batches[batch].key[position]] }
                     case .unavailable, .deadlineExceeded:
-                        if position >= 0 { markSuspect(topology.endpoints[batches[batch].key[position]]) }
+                        // Maybe logged, maybe not: the same key sent elsewhere is stored once.
+                        markSuspect(endpoint)
+                        failed.insert(endpoint)
+                        lastFailure = error
+                    case .aborted:
+                        refresh = endpoint
+                        lastFailure = error
                     default:
-                        // The rows themselves are refused (a bad value, an unknown field): every
-                        // target would say the same.
+                        // The rows themselves are refused (a bad value, an unknown field):
+                        // every node would say the same.
                         throw error
                     }
-                    failure = failure ?? error
                 }
+                if refresh != nil { break }
             }
-            if let wrongShard, mapChanges < Self.maximumMapChanges, NIODeadline.now() < deadline {
-                // Writes are idempotent (ordered by event time), so sending them again is safe.
+            if let refresh, mapChanges < Self.maximumMapChanges, NIODeadline.now() < deadline {
                 mapChanges += 1
                 let before = topology.epoch
-                if (await refreshTopology(preferring: wrongShard, deadline: deadline)?.epoch ?? before) == before {
+                if (await refreshTopology(preferring: refresh, deadline: deadline)?.epoch ?? before) == before {
                     try? await Task.sleep(nanoseconds: UInt64(5_000_000 * mapChanges))
                 }
                 continue
             }
-            if let missing = summaries.firstIndex(where: { $0 == nil }) {
-                let targets = batches[missing].key.map { topology.endpoints[$0].description }.joined(separator: ", ")
-                throw SkewlessError(failure?.code ?? .unavailable, "no node stored the rows of partitions on \(targets): \(failure?.message ?? "no answer")")
-            }
-            return summaries.reduce(WriteSummary(rowsWritten: 0, rowsIgnoredOlder: 0)) { total, entry in
-                WriteSummary(
-                    rowsWritten: total.rowsWritten + (entry?.summary.rowsWritten ?? 0),
-                    rowsIgnoredOlder: total.rowsIgnoredOlder + (entry?.summary.rowsIgnoredOlder ?? 0))
-            }
+            throw SkewlessError(lastFailure?.code ?? .unavailable, "no node accepted the write (tried \(failed.count + (refresh == nil ? 0 : 1)) of \(topology.endpoints.count)): \(lastFailure?.message ?? "the deadline passed")")
         }
     }
 

@@ -172,20 +172,38 @@ public final class FeatureClient: Sendable {
         return try Skewless_V1_EntityKeyColumn.columns(joinKeys: joinKeys, rows: entities)
     }
 
-    /// Writes rows into a feature view ("name" for its latest version, or "name@version").
-    /// A row older than what the node holds for its entity is kept out (see `WriteSummary`).
-    public func write(view: String, rows: [FeatureWrite], timeout: Duration? = nil) async throws(SkewlessError) -> WriteSummary {
+    /// Writes rows into a feature view ("name" for its latest version, or "name@version"),
+    /// durably: the call returns once the batch is in the view's write log in the offline
+    /// store (fsynced) and applied on the replicas of its rows' partitions. See
+    /// `WriteSummary` for exactly what the acknowledgement means.
+    ///
+    /// The whole batch goes to one node, which logs it once and applies it on every replica
+    /// (docs/write-log.md). When that node fails or times out, the batch is sent again, with
+    /// the same idempotency key, to another node: the store keeps it once.
+    ///
+    /// A row older than what a replica holds for its entity is kept out of the online store
+    /// (it is still in the offline store's history).
+    /// - Parameters:
+    ///   - idempotencyKey: names the batch for exactly-once storage; nil makes a random one
+    ///     for this call (so its own retries are safe). Pass your own to make retries of the
+    ///     same rows in later calls safe too.
+    /// - Throws: `invalidArgument` for rows that give created times (the log stamps them) or
+    ///   do not fit the view; the node's errors otherwise.
+    public func write(
+        view: String, rows: [FeatureWrite], idempotencyKey: IdempotencyKey? = nil, timeout: Duration? = nil
+    ) async throws(SkewlessError) -> WriteSummary {
         let deadline = deadline(timeout)
+        var request = try Self.writeRequest(view: view, rows: rows)
+        request.idempotencyKey = Data((idempotencyKey ?? .random()).bytes)
         if isClustered {
-            return try await router.write(view: view, rows: rows, deadline: deadline)
+            return try await router.write(view: view, request: request, entities: rows.map(\.entity), deadline: deadline)
         }
-        let request = try Self.writeRequest(view: view, rows: rows)
         do {
             let response: Skewless_V1_WriteFeaturesResponse = try await call(.writeFeatures, request, deadline: deadline)
-            return WriteSummary(rowsWritten: Int(response.rowsWritten), rowsIgnoredOlder: Int(response.rowsIgnoredOlder))
+            return WriteSummary(response)
         } catch where error.code == .aborted {
             guard await router.discover(from: configuration.endpoint, deadline: deadline) else { throw error }
-            return try await router.write(view: view, rows: rows, deadline: deadline)
+            return try await router.write(view: view, request: request, entities: rows.map(\.entity), deadline: deadline)
         }
     }
 
@@ -266,11 +284,8 @@ public final class FeatureClient: Sendable {
         let joinKeys = Set(rows.flatMap(\.entity.keys)).sorted()
         request.entities = try Skewless_V1_EntityKeyColumn.columns(joinKeys: joinKeys, rows: rows.map(\.entity))
         request.eventTimeMicros = rows.map(\.eventTime)
-        if rows.contains(where: { $0.createdTime != nil }) {
-            guard rows.allSatisfy({ $0.createdTime != nil }) else {
-                throw SkewlessError(.invalidArgument, "some rows give a created time and some do not: give it for every row of a write, or for none")
-            }
-            request.createdTimeMicros = rows.map { $0.createdTime ?? 0 }
+        if let row = rows.firstIndex(where: { $0.createdTime != nil }) {
+            throw SkewlessError(.invalidArgument, "row \(row + 1) gives a created time: a written row's created time is the time the write log accepts it (docs/write-log.md); leave createdTime nil, or load rows with created times of their own with fsctl ingest")
         }
         let fieldNames = Set(rows.flatMap(\.values.keys)).sorted()
         for name in fieldNames {

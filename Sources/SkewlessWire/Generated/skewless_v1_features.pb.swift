@@ -291,6 +291,10 @@ package nonisolated struct Skewless_V1_HealthResponse: Sendable {
   /// Clears the value of `materializing`. Subsequent reads from it will return its default value.
   package mutating func clearMaterializing() {self._materializing = nil}
 
+  /// One per view version of the repo, in repo order: how fresh the rows this node holds
+  /// are, and how much of the view's write log is not yet sealed into segments.
+  package var freshness: [Skewless_V1_ViewFreshness] = []
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum ServingStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
@@ -336,6 +340,40 @@ package nonisolated struct Skewless_V1_HealthResponse: Sendable {
   package init() {}
 
   fileprivate var _materializing: Skewless_V1_MaterializationProgress? = nil
+}
+
+/// How fresh one view version is on one node, and where its write log stands
+/// (docs/write-log.md). Times are microseconds since the epoch; 0 means "none".
+package nonisolated struct Skewless_V1_ViewFreshness: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "name@version".
+  package var featureView: String = String()
+
+  /// The newest event time among the rows this node has stored since it started
+  /// (writes, materializations, catch-up copies).
+  package var newestEventTimeMicros: Int64 = 0
+
+  /// The newest arrival (created) time among those rows: when the newest of them reached
+  /// the offline store.
+  package var newestArrivalMicros: Int64 = 0
+
+  /// The view's write log in the offline store, every node's log together: records and
+  /// bytes not yet sealed into segments, and the acceptance time of the oldest of them.
+  package var logUnsealedRecords: UInt64 = 0
+
+  package var logUnsealedBytes: UInt64 = 0
+
+  package var logOldestUnsealedMicros: Int64 = 0
+
+  /// Rows this node has logged as a write coordinator since it started.
+  package var rowsLogged: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
 }
 
 package nonisolated struct Skewless_V1_MaterializeRequest: Sendable {
@@ -642,7 +680,9 @@ package nonisolated struct Skewless_V1_WriteFeaturesRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// "view" or "view@version".
+  /// "view" or "view@version". A write is durable before it is acknowledged: the node that
+  /// receives it appends it to the view's write log in the offline store, then applies it on
+  /// every replica of its rows' partitions (docs/write-log.md).
   package var featureView: String = String()
 
   package var entities: [Skewless_V1_EntityKeyColumn] = []
@@ -650,7 +690,8 @@ package nonisolated struct Skewless_V1_WriteFeaturesRequest: Sendable {
   /// Required, one per row.
   package var eventTimeMicros: [Int64] = []
 
-  /// Optional; empty means "now" on the node for every row. Otherwise one per row.
+  /// Empty from clients: the created time of a logged row is the time the write log
+  /// accepted it. Set (one per row, all equal) only on a replica application.
   package var createdTimeMicros: [Int64] = []
 
   /// A field without a column is null in every row written.
@@ -662,6 +703,17 @@ package nonisolated struct Skewless_V1_WriteFeaturesRequest: Sendable {
   /// to the node the partition moves to (docs/cluster.md, section 7).
   package var mapEpoch: UInt64 = 0
 
+  /// Identifies the batch for exactly-once storage: 1 to 64 bytes chosen by the client
+  /// (the SDK sends 16 random bytes per call) and sent again, unchanged, on every retry of
+  /// the same batch. A batch whose key the store has already accepted is not stored again.
+  /// Empty: the node makes one (the batch cannot be recognised when retried).
+  package var idempotencyKey: Data = Data()
+
+  /// Set only by a node that logged this batch and now applies it on another replica of
+  /// its rows (docs/write-log.md): the receiving node stores the rows in memory without
+  /// logging them. created_time_micros then holds the acceptance time of every row.
+  package var replicaApply: Bool = false
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -672,11 +724,27 @@ package nonisolated struct Skewless_V1_WriteFeaturesResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Rows that replaced what was stored (or created an entity).
+  /// Rows that replaced what was stored (or created an entity), on the first replica of
+  /// each row's partition that applied it.
   package var rowsWritten: UInt64 = 0
 
-  /// Rows older (by event time, then creation time) than the stored row, which was kept.
+  /// Rows older (by event time, then creation time) than the stored row, which was kept
+  /// (they are still in the offline store's history).
   package var rowsIgnoredOlder: UInt64 = 0
+
+  /// true: the store had already accepted this idempotency key; nothing was logged again
+  /// (the rows were applied again on the replicas, which changes nothing).
+  package var duplicate: Bool = false
+
+  /// The time the write log accepted the batch: the created time of its rows.
+  package var acceptedTimeMicros: Int64 = 0
+
+  /// The fewest replicas that applied any one row of the batch (R when every replica did).
+  package var minReplicasApplied: UInt32 = 0
+
+  /// Replicas (node ids) that should have applied rows of the batch but did not answer in
+  /// time; they catch up from the write log. Empty when every replica applied every row.
+  package var replicasMissed: [String] = []
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1057,7 +1125,7 @@ nonisolated extension Skewless_V1_HealthRequest: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".HealthResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}node_id\0\u{3}uptime_seconds\0\u{3}entity_rows\0\u{3}feature_views\0\u{3}open_connections\0\u{1}watermarks\0\u{1}materializing\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}node_id\0\u{3}uptime_seconds\0\u{3}entity_rows\0\u{3}feature_views\0\u{3}open_connections\0\u{1}watermarks\0\u{1}materializing\0\u{1}freshness\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1073,6 +1141,7 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.openConnections) }()
       case 7: try { try decoder.decodeRepeatedMessageField(value: &self.watermarks) }()
       case 8: try { try decoder.decodeSingularMessageField(value: &self._materializing) }()
+      case 9: try { try decoder.decodeRepeatedMessageField(value: &self.freshness) }()
       default: break
       }
     }
@@ -1107,6 +1176,9 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
     try { if let v = self._materializing {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
     } }()
+    if !self.freshness.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.freshness, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1119,6 +1191,7 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
     if lhs.openConnections != rhs.openConnections {return false}
     if lhs.watermarks != rhs.watermarks {return false}
     if lhs._materializing != rhs._materializing {return false}
+    if lhs.freshness != rhs.freshness {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1126,6 +1199,66 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Skewless_V1_HealthResponse.ServingStatus: SwiftProtobuf._ProtoNameProviding {
   package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SERVING_STATUS_UNSPECIFIED\0\u{1}SERVING_STATUS_SERVING\0\u{1}SERVING_STATUS_DRAINING\0")
+}
+
+nonisolated extension Skewless_V1_ViewFreshness: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ViewFreshness"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{3}newest_event_time_micros\0\u{3}newest_arrival_micros\0\u{3}log_unsealed_records\0\u{3}log_unsealed_bytes\0\u{3}log_oldest_unsealed_micros\0\u{3}rows_logged\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.featureView) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.newestEventTimeMicros) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.newestArrivalMicros) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.logUnsealedRecords) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.logUnsealedBytes) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.logOldestUnsealedMicros) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.rowsLogged) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.featureView.isEmpty {
+      try visitor.visitSingularStringField(value: self.featureView, fieldNumber: 1)
+    }
+    if self.newestEventTimeMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.newestEventTimeMicros, fieldNumber: 2)
+    }
+    if self.newestArrivalMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.newestArrivalMicros, fieldNumber: 3)
+    }
+    if self.logUnsealedRecords != 0 {
+      try visitor.visitSingularUInt64Field(value: self.logUnsealedRecords, fieldNumber: 4)
+    }
+    if self.logUnsealedBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.logUnsealedBytes, fieldNumber: 5)
+    }
+    if self.logOldestUnsealedMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.logOldestUnsealedMicros, fieldNumber: 6)
+    }
+    if self.rowsLogged != 0 {
+      try visitor.visitSingularUInt64Field(value: self.rowsLogged, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_ViewFreshness, rhs: Skewless_V1_ViewFreshness) -> Bool {
+    if lhs.featureView != rhs.featureView {return false}
+    if lhs.newestEventTimeMicros != rhs.newestEventTimeMicros {return false}
+    if lhs.newestArrivalMicros != rhs.newestArrivalMicros {return false}
+    if lhs.logUnsealedRecords != rhs.logUnsealedRecords {return false}
+    if lhs.logUnsealedBytes != rhs.logUnsealedBytes {return false}
+    if lhs.logOldestUnsealedMicros != rhs.logOldestUnsealedMicros {return false}
+    if lhs.rowsLogged != rhs.rowsLogged {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
 }
 
 nonisolated extension Skewless_V1_MaterializeRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1740,7 +1873,7 @@ nonisolated extension Skewless_V1_WriteColumn: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".WriteFeaturesRequest"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{1}entities\0\u{3}event_time_micros\0\u{3}created_time_micros\0\u{1}columns\0\u{3}map_epoch\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{1}entities\0\u{3}event_time_micros\0\u{3}created_time_micros\0\u{1}columns\0\u{3}map_epoch\0\u{3}idempotency_key\0\u{3}replica_apply\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1754,6 +1887,8 @@ nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, S
       case 4: try { try decoder.decodeRepeatedInt64Field(value: &self.createdTimeMicros) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.columns) }()
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.mapEpoch) }()
+      case 7: try { try decoder.decodeSingularBytesField(value: &self.idempotencyKey) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.replicaApply) }()
       default: break
       }
     }
@@ -1778,6 +1913,12 @@ nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, S
     if self.mapEpoch != 0 {
       try visitor.visitSingularUInt64Field(value: self.mapEpoch, fieldNumber: 6)
     }
+    if !self.idempotencyKey.isEmpty {
+      try visitor.visitSingularBytesField(value: self.idempotencyKey, fieldNumber: 7)
+    }
+    if self.replicaApply != false {
+      try visitor.visitSingularBoolField(value: self.replicaApply, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1788,6 +1929,8 @@ nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, S
     if lhs.createdTimeMicros != rhs.createdTimeMicros {return false}
     if lhs.columns != rhs.columns {return false}
     if lhs.mapEpoch != rhs.mapEpoch {return false}
+    if lhs.idempotencyKey != rhs.idempotencyKey {return false}
+    if lhs.replicaApply != rhs.replicaApply {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1795,7 +1938,7 @@ nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, S
 
 nonisolated extension Skewless_V1_WriteFeaturesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".WriteFeaturesResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}rows_written\0\u{3}rows_ignored_older\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}rows_written\0\u{3}rows_ignored_older\0\u{1}duplicate\0\u{3}accepted_time_micros\0\u{3}min_replicas_applied\0\u{3}replicas_missed\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1805,6 +1948,10 @@ nonisolated extension Skewless_V1_WriteFeaturesResponse: SwiftProtobuf.Message, 
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.rowsWritten) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.rowsIgnoredOlder) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.duplicate) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.acceptedTimeMicros) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.minReplicasApplied) }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.replicasMissed) }()
       default: break
       }
     }
@@ -1817,12 +1964,28 @@ nonisolated extension Skewless_V1_WriteFeaturesResponse: SwiftProtobuf.Message, 
     if self.rowsIgnoredOlder != 0 {
       try visitor.visitSingularUInt64Field(value: self.rowsIgnoredOlder, fieldNumber: 2)
     }
+    if self.duplicate != false {
+      try visitor.visitSingularBoolField(value: self.duplicate, fieldNumber: 3)
+    }
+    if self.acceptedTimeMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.acceptedTimeMicros, fieldNumber: 4)
+    }
+    if self.minReplicasApplied != 0 {
+      try visitor.visitSingularUInt32Field(value: self.minReplicasApplied, fieldNumber: 5)
+    }
+    if !self.replicasMissed.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.replicasMissed, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Skewless_V1_WriteFeaturesResponse, rhs: Skewless_V1_WriteFeaturesResponse) -> Bool {
     if lhs.rowsWritten != rhs.rowsWritten {return false}
     if lhs.rowsIgnoredOlder != rhs.rowsIgnoredOlder {return false}
+    if lhs.duplicate != rhs.duplicate {return false}
+    if lhs.acceptedTimeMicros != rhs.acceptedTimeMicros {return false}
+    if lhs.minReplicasApplied != rhs.minReplicasApplied {return false}
+    if lhs.replicasMissed != rhs.replicasMissed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
