@@ -132,7 +132,7 @@ extension ColumnValues {
     }
 
     /// The values of `rows`, in that order.
-    func gathered(_ rows: [Int]) -> ColumnValues {
+    package func gathered(_ rows: [Int]) -> ColumnValues {
         var result = ColumnValues.empty(ofKindOf: self)
         result.reserve(rows.count)
         result.append(from: self, rows: rows)

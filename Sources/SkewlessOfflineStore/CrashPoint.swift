@@ -13,4 +13,12 @@ package enum CrashPoint: Sendable, Hashable, CaseIterable {
     case compactionManifestSwapped
     /// Compaction: the first replaced segment is deleted, the others not yet.
     case compactionFirstOldSegmentDeleted
+    /// Sealing: the segment of the log's records is written and synced; the manifest is unchanged.
+    case sealSegmentWritten
+    /// Sealing: the new manifest is in MANIFEST.tmp, not yet renamed.
+    case sealManifestWritten
+    /// Sealing: the new manifest (segment, log positions) is live; no log file is deleted yet.
+    case sealManifestSwapped
+    /// Sealing: the first fully sealed log file is deleted, the others not yet.
+    case sealFirstLogFileDeleted
 }

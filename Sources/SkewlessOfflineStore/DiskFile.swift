@@ -27,6 +27,28 @@ struct DiskFile: Sendable {
         return DiskFile(descriptor: descriptor, path: path)
     }
 
+    /// Opens an existing file for appending and for reading its contents (a write log).
+    static func openForAppending(_ path: String) throws(SkewlessError) -> DiskFile {
+        let descriptor = open(path, O_RDWR | O_APPEND | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("open", path) }
+        return DiskFile(descriptor: descriptor, path: path)
+    }
+
+    /// Cuts the file to `size` bytes and syncs it.
+    func truncate(to size: UInt64) throws(SkewlessError) {
+        guard ftruncate(descriptor, off_t(size)) == 0 else { throw Self.failure("truncate", path) }
+        try sync()
+    }
+
+    /// Makes the file's data (and the size that covers it) durable: what a log commit needs.
+    func dataSync() throws(SkewlessError) {
+        #if canImport(Darwin)
+        guard fsync(descriptor) == 0 else { throw Self.failure("fsync", path) }
+        #else
+        guard fdatasync(descriptor) == 0 else { throw Self.failure("fdatasync", path) }
+        #endif
+    }
+
     func closeFile() {
         _ = close(descriptor)
     }
@@ -104,6 +126,12 @@ struct DiskFile: Sendable {
     /// Removes a file; a file already gone is not an error.
     static func remove(_ path: String) throws(SkewlessError) {
         guard unlink(path) == 0 || errno == ENOENT else { throw failure("delete", path) }
+    }
+
+    /// A fresh path in the temporary directory ($TMPDIR, else /tmp).
+    static func temporaryPath(prefix: String) -> String {
+        let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        return "\(directory)/\(prefix)-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
     }
 
     static func exists(_ path: String) -> Bool {

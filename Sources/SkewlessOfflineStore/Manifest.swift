@@ -6,16 +6,27 @@ import SkewlessModel
 package struct Manifest: Sendable, Hashable {
     /// "SKWLMAN1" read as a little-endian u64.
     static let magic: UInt64 = 0x314E_414D_4C57_4B53
-    static let formatVersion: UInt32 = 1
+    /// Version 2 adds the write log's sealed positions and recently sealed batches; version 1
+    /// manifests (no write log) are still read.
+    static let formatVersion: UInt32 = 2
 
     /// Larger than the number of every segment ever written in the directory.
     package var nextSegmentNumber: UInt64 = 1
     /// In ingestion order.
     package var segments: [SegmentSummary] = []
 
-    package init(nextSegmentNumber: UInt64 = 1, segments: [SegmentSummary] = []) {
+    /// Per node id: how far that node's write log is sealed into segments. Records at or
+    /// before a position are in segments (or were dropped as duplicates); readers start there.
+    package var logs: [String: LogPosition] = [:]
+    /// Batches sealed lately (within the store's deduplication window): a record of the
+    /// log with one of these keys is a retry of a batch already stored, and is not stored again.
+    package var sealedBatches: [SealedBatch] = []
+
+    package init(nextSegmentNumber: UInt64 = 1, segments: [SegmentSummary] = [], logs: [String: LogPosition] = [:], sealedBatches: [SealedBatch] = []) {
         self.nextSegmentNumber = nextSegmentNumber
         self.segments = segments
+        self.logs = logs
+        self.sealedBatches = sealedBatches
     }
 
     package var rowCount: UInt64 { segments.reduce(0) { $0 + $1.rowCount } }
@@ -34,6 +45,18 @@ package struct Manifest: Sendable, Hashable {
             writer.append(segment.maxCreatedTime)
             writer.append(segment.fileSize)
         }
+        writer.append(UInt32(logs.count))
+        for (node, position) in logs.sorted(by: { $0.key < $1.key }) {
+            writer.appendShortString(node)
+            writer.append(position.file)
+            writer.append(position.offset)
+            writer.append(position.sequence)
+        }
+        writer.append(UInt32(sealedBatches.count))
+        for batch in sealedBatches {
+            writer.append(batch.keyHash)
+            writer.append(batch.acceptedTime)
+        }
         writer.append(CRC32C.checksum(of: writer.bytes))
         return writer.bytes
     }
@@ -49,7 +72,7 @@ package struct Manifest: Sendable, Hashable {
             throw SkewlessError(.dataLoss, "\(file) is not a Skewless manifest")
         }
         let version = try reader.read(UInt32.self, "the format version")
-        guard version == Self.formatVersion else {
+        guard version == 1 || version == Self.formatVersion else {
             throw SkewlessError(.failedPrecondition, "\(file) has manifest format version \(version); this build reads version \(Self.formatVersion): use a newer Skewless")
         }
         nextSegmentNumber = try reader.read(UInt64.self, "the next segment number")
@@ -59,6 +82,19 @@ package struct Manifest: Sendable, Hashable {
                 number: try reader.read(UInt64.self, "a segment number"), rowCount: try reader.read(UInt64.self, "a row count"),
                 minEventTime: try reader.read(Int64.self, "an event time"), maxEventTime: try reader.read(Int64.self, "an event time"),
                 maxCreatedTime: try reader.read(Int64.self, "a created time"), fileSize: try reader.read(UInt64.self, "a file size")))
+        }
+        if version >= 2 {
+            let logCount = try reader.read(UInt32.self, "the log count")
+            for _ in 0..<logCount {
+                let node = try reader.readShortString("a node id")
+                logs[node] = LogPosition(
+                    file: try reader.read(UInt64.self, "a log file number"), offset: try reader.read(UInt64.self, "a log offset"),
+                    sequence: try reader.read(UInt64.self, "a log sequence number"))
+            }
+            let batchCount = try reader.read(UInt32.self, "the sealed batch count")
+            for _ in 0..<batchCount {
+                sealedBatches.append(SealedBatch(keyHash: try reader.read(UInt64.self, "a key hash"), acceptedTime: try reader.read(Int64.self, "an acceptance time")))
+            }
         }
         guard reader.isAtEnd else { throw SkewlessError(.dataLoss, "\(file) is corrupt: \(reader.remaining) bytes after the segments") }
     }
@@ -87,5 +123,33 @@ package struct Manifest: Sendable, Hashable {
         try crashPoint()
         try DiskFile.moveAtomically(temporary, to: layout.manifest(in: directory))
         try DiskFile.syncDirectory(directory)
+    }
+}
+
+/// A place in one node's write log of a view: just past a record.
+package struct LogPosition: Sendable, Hashable {
+    /// The log file (its name: the sequence number of its first record).
+    package var file: UInt64
+    /// The byte offset just past the record, in that file.
+    package var offset: UInt64
+    /// The record's sequence number.
+    package var sequence: UInt64
+
+    package init(file: UInt64, offset: UInt64, sequence: UInt64) {
+        self.file = file
+        self.offset = offset
+        self.sequence = sequence
+    }
+}
+
+/// A batch sealed into segments, remembered for the deduplication window.
+package struct SealedBatch: Sendable, Hashable {
+    /// FNV-1a 64 of the idempotency key.
+    package var keyHash: UInt64
+    package var acceptedTime: Int64
+
+    package init(keyHash: UInt64, acceptedTime: Int64) {
+        self.keyHash = keyHash
+        self.acceptedTime = acceptedTime
     }
 }

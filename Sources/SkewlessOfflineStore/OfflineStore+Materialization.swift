@@ -9,9 +9,11 @@ extension OfflineStore {
         package var entities: Int
         /// Rows of the segments read.
         package var rowsScanned: Int
-        /// The largest created time among the view's rows: the watermark to pass as
-        /// `createdAfter` next time (nil when the view has no rows).
+        /// The largest created time among the view's rows (nil when the view has no rows):
+        /// for people; incremental runs go by `arrival`.
         package var maxCreatedTime: Int64?
+        /// Where the store's order of arrival stood: the mark to pass as `since` next time.
+        package var arrival: ArrivalMark
     }
 
     /// For one view version, the row as of `asOf` (`LatestAsOf`, the same rule historical
@@ -22,8 +24,9 @@ extension OfflineStore {
     /// - Parameters:
     ///   - asOf: T, microseconds since the epoch (`Int64.max`: everything).
     ///   - asOfKnownTime: also require created time <= T.
-    ///   - createdAfter: a watermark W: only entities with a row created after W (an
-    ///     incremental load); nil for all entities.
+    ///   - since: a mark from an earlier run: only entities with a row that arrived after it
+    ///     (an incremental load), in a segment or a write log, whatever its event or created
+    ///     time; nil for all entities.
     ///   - keep: which entities to return (a cluster node loads only its partitions); nil: all.
     ///   - batchRows: the most entities per batch.
     ///   - expecting: for a load of all entities (no watermark), called once before the
@@ -33,22 +36,25 @@ extension OfflineStore {
     ///     the view (non-nil, with null flags), in key order.
     @discardableResult
     package func latestRows(
-        of view: FeatureView, joinKeys: [JoinKey], asOf time: Int64 = .max, asOfKnownTime: Bool = false, createdAfter watermark: Int64? = nil,
+        of view: FeatureView, joinKeys: [JoinKey], asOf time: Int64 = .max, asOfKnownTime: Bool = false, since mark: ArrivalMark? = nil,
         keep: ((EntityKey) -> Bool)? = nil, batchRows: Int = 65_536, expecting: ((Int) -> Void)? = nil,
         _ body: (WriteBatch) throws(SkewlessError) -> Void
     ) throws(SkewlessError) -> MaterializationSummary {
-        let snapshot = try snapshot(of: view, joinKeys: joinKeys)
+        let snapshot = try snapshot(of: view, joinKeys: joinKeys, since: mark)
         let asOf = LatestAsOf(time: time, ttlMicros: view.ttlSeconds &* 1_000_000, asOfKnownTime: asOfKnownTime)
-        var summary = MaterializationSummary(entities: 0, rowsScanned: snapshot.rowCount, maxCreatedTime: snapshot.segments.map(\.maxCreatedTime).max())
-        if let watermark, snapshot.segments.allSatisfy({ $0.maxCreatedTime <= watermark }) {
-            // Nothing was created after the watermark: no entity can have changed.
+        var summary = MaterializationSummary(
+            entities: 0, rowsScanned: snapshot.rowCount, maxCreatedTime: snapshot.segments.filter { $0.rowCount > 0 }.map(\.maxCreatedTime).max(),
+            arrival: snapshot.arrival)
+        let watermark = mark
+        if mark != nil, !snapshot.arrivedSince.contains(true) {
+            // Nothing arrived since the mark: no entity can have changed.
             summary.rowsScanned = 0
             return summary
         }
         if watermark == nil, let expecting {
             expecting(try Self.estimatedEntities(snapshot, keep: keep))
         }
-        var streams = snapshot.segments.map { SegmentLatestRows(reader: $0, asOf: asOf, watermark: watermark) }
+        var streams = zip(snapshot.segments, snapshot.arrivedSince).map { SegmentLatestRows(reader: $0, asOf: asOf, arrivedSince: $1) }
         var pending = SegmentRows(schema: snapshot.schema)
         func emit(_ rows: SegmentRows, touched: [Bool]) throws(SkewlessError) {
             var rows = rows

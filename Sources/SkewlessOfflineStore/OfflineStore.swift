@@ -44,26 +44,63 @@ package final class OfflineStore: Sendable {
 
     // MARK: - Reading
 
-    /// The view's live segments, opened. A view never written has none.
+    /// The view's rows now: its live segments, opened, and its write logs' unsealed records.
+    /// A view never written has none.
+    /// - Parameter since: a mark from an earlier snapshot: `arrivedSince` then tells which
+    ///   segments hold rows that arrived after it (the log's records are split in two
+    ///   temporary segments: before and after the mark).
     /// - Throws: `dataLoss` for a corrupt manifest, segment footer or index, naming the file;
     ///   `failedPrecondition` for a segment of another schema.
-    package func snapshot(of view: FeatureView, joinKeys: [JoinKey]) throws(SkewlessError) -> ViewSnapshot {
+    package func snapshot(of view: FeatureView, joinKeys: [JoinKey], since mark: ArrivalMark? = nil) throws(SkewlessError) -> ViewSnapshot {
         let directory = layout.viewDirectory(view)
         let schema = SegmentSchema(view: view, joinKeys: joinKeys)
-        // A compaction may delete a segment between our reading the manifest and opening it:
-        // read the manifest again then.
+        // A compaction or a sealer may delete a segment (or a log file) between our reading
+        // the manifest and opening it: read the manifest again then.
         var attempts = 0
         while true {
             let manifest = try Manifest.load(from: directory, layout: layout)
             var readers: [SegmentReader] = []
+            var arrived: [Bool] = []
             do throws(SkewlessError) {
                 for segment in manifest.segments {
                     readers.append(try SegmentReader(path: layout.segment(segment.number, in: directory), expecting: schema))
+                    arrived.append(mark.map { segment.number >= $0.nextSegmentNumber } ?? true)
                 }
-                return ViewSnapshot(view: view, schema: schema, manifest: manifest, segments: readers)
+                let tail = try LogTail.read(layout: layout, view: view, schema: schema, manifest: manifest)
+                if let mark {
+                    let isNew = { (entry: LogTail.Entry) in entry.record.sequence > mark.logSequences[entry.node] ?? 0 }
+                    for part in [false, true] {
+                        let rows = tail.rows(schema: schema) { isNew($0) == part }
+                        guard rows.count > 0 else { continue }
+                        readers.append(try temporarySegment(rows, schema: schema))
+                        arrived.append(part)
+                    }
+                } else if !tail.entries.isEmpty {
+                    readers.append(try temporarySegment(tail.rows(schema: schema), schema: schema))
+                    arrived.append(true)
+                }
+                let arrival = ArrivalMark(nextSegmentNumber: manifest.nextSegmentNumber, logSequences: tail.ends.mapValues(\.sequence))
+                return ViewSnapshot(view: view, schema: schema, manifest: manifest, segments: readers, arrivedSince: arrived, arrival: arrival, tail: LogTailSummary(tail))
             } catch where error.code == .notFound && attempts < 3 {
                 attempts += 1
             }
+        }
+    }
+
+    /// Rows written as a segment outside the store, opened, and unlinked at once: the reader
+    /// keeps the file until it is dropped.
+    private func temporarySegment(_ rows: SegmentRows, schema: SegmentSchema) throws(SkewlessError) -> SegmentReader {
+        let path = DiskFile.temporaryPath(prefix: "skewless-log-tail")
+        let writer = try SegmentWriter(path: path, number: 0, schema: schema, rowGroupRows: options.rowGroupRows)
+        do throws(SkewlessError) {
+            try writer.append(rows)
+            _ = try writer.finish(sync: false)
+            let reader = try SegmentReader(path: path, expecting: schema)
+            try DiskFile.remove(path)
+            return reader
+        } catch {
+            writer.abandon()
+            throw error
         }
     }
 

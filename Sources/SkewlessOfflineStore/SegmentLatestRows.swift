@@ -6,7 +6,7 @@ import SkewlessModel
 /// An entity's rows may continue from one row group into the next; its row is held back
 /// ("carried") until its last row is seen, so each entity comes out once.
 struct SegmentLatestRows {
-    /// Rows, and whether each entity has a row created after the watermark.
+    /// Rows, and whether each entity has a row that arrived after the mark.
     struct Batch {
         var rows: SegmentRows
         var touched: [Bool]
@@ -14,17 +14,18 @@ struct SegmentLatestRows {
 
     private let reader: SegmentReader
     private let asOf: LatestAsOf
-    private let watermark: Int64?
+    /// Whether this segment's rows arrived after the materialization's mark.
+    private let arrivedSince: Bool
     private var group = 0
     /// The last entity of the previous group: its key, its row as of T (if any), touched.
     private var carry: (key: KeyColumns, row: SegmentRows?, touched: Bool)?
     /// This group's winners, returned by the next call after the carried entity's batch.
     private var pending: Batch?
 
-    init(reader: SegmentReader, asOf: LatestAsOf, watermark: Int64?) {
+    init(reader: SegmentReader, asOf: LatestAsOf, arrivedSince: Bool) {
         self.reader = reader
         self.asOf = asOf
-        self.watermark = watermark
+        self.arrivedSince = arrivedSince
     }
 
     /// The next batch of entities, or nil after the last. A batch may be empty.
@@ -50,7 +51,7 @@ struct SegmentLatestRows {
             rows.createdTimes.withUnsafeBufferPointer { created in
                 for (start, end) in zip(bounds, bounds.dropFirst()) {
                     var winner = asOf.latest(in: start..<end, eventTimes: events, createdTimes: created)
-                    var isTouched = watermark.map { mark in (start..<end).contains { created[$0] > mark } } ?? true
+                    var isTouched = arrivedSince
                     var carried: SegmentRows?
                     if start == 0, let previous = carry {
                         if previous.key.compare(0, with: rows.keys, 0) == 0 {

@@ -68,8 +68,9 @@ package final class SegmentWriter {
         for row in start..<rows.count { pending.append(from: rows, row: row) }
     }
 
-    /// Writes the last row group, the index and the footer, and syncs the file.
-    package func finish() throws(SkewlessError) -> SegmentSummary {
+    /// Writes the last row group, the index and the footer, and syncs the file (unless
+    /// `sync` is false: a reader's temporary segment, never part of the store).
+    package func finish(sync: Bool = true) throws(SkewlessError) -> SegmentSummary {
         if pending.count > 0 {
             try writeRowGroup(pending, rows: 0..<pending.count)
             pending = SegmentRows(schema: schema)
@@ -86,7 +87,7 @@ package final class SegmentWriter {
             maxCreatedTime: rowCount == 0 ? 0 : maxCreatedTime, schemaFingerprint: schema.fingerprint)
         try file.writeAll(footer.encoded())
         offset += UInt64(SegmentFooter.size)
-        try file.sync()
+        if sync { try file.sync() }
         file.closeFile()
         isClosed = true
         return SegmentSummary(number: number, rowCount: rowCount, minEventTime: footer.minEventTime, maxEventTime: footer.maxEventTime, maxCreatedTime: footer.maxCreatedTime, fileSize: offset)

@@ -23,6 +23,35 @@ package struct StoreLayout: Sendable, Hashable {
     func manifestTemporary(in directory: String) -> String { "\(directory)/\(Self.manifestTemporaryName)" }
     func lock(in directory: String) -> String { "\(directory)/\(Self.lockName)" }
 
+    static let logDirectoryName = "log"
+    private static let logSuffix = ".log"
+
+    /// `ROOT/views/NAME@VERSION/log`: one directory per node that logs writes of the view.
+    package func logDirectory(_ view: FeatureView) -> String {
+        "\(viewDirectory(view))/\(Self.logDirectoryName)"
+    }
+
+    /// `ROOT/views/NAME@VERSION/log/NODE`.
+    package func nodeLogDirectory(_ view: FeatureView, node: String) -> String {
+        "\(logDirectory(view))/\(node)"
+    }
+
+    /// `00000000000000000042.log`: a log file, named by the sequence number of its first record.
+    static func logFileName(_ firstSequence: UInt64) -> String {
+        let digits = String(firstSequence)
+        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits + logSuffix
+    }
+
+    func logFile(_ firstSequence: UInt64, in directory: String) -> String {
+        "\(directory)/\(Self.logFileName(firstSequence))"
+    }
+
+    /// The first sequence number of a log file name, or nil for any other name.
+    static func logFileNumber(fileName: String) -> UInt64? {
+        guard fileName.hasSuffix(logSuffix), fileName.count == 20 + logSuffix.count else { return nil }
+        return UInt64(fileName.dropLast(logSuffix.count))
+    }
+
     /// `segment-000000000042.seg`.
     static func segmentName(_ number: UInt64) -> String {
         let digits = String(number)

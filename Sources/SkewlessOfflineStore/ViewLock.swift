@@ -13,7 +13,8 @@ import SkewlessModel
 final class ViewLock {
     private var descriptor: Int32
 
-    init(path: String, view: String) throws(SkewlessError) {
+    /// - Parameter busy: the error's message when another process holds the lock.
+    init(path: String, view: String, busy: String? = nil) throws(SkewlessError) {
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw DiskFile.failure("open the lock file", path) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
@@ -22,7 +23,7 @@ final class ViewLock {
             // here let deinit close the same number again, after another thread could have
             // opened a file under it (which then failed with "Bad file descriptor").
             release()
-            throw SkewlessError(.aborted, "another writer (an ingest or a compaction) is changing \(view): wait for it to finish and retry")
+            throw SkewlessError(.aborted, busy ?? "another writer (an ingest, a compaction or the write log's sealer) is changing \(view): wait for it to finish and retry")
         }
     }
 

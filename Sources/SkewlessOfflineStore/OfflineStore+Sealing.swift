@@ -1,0 +1,136 @@
+import SkewlessModel
+
+/// Sealing: the write logs' records become an ordinary segment (docs/write-log.md, "Sealing").
+extension OfflineStore {
+    /// What one sealing did.
+    package struct SealSummary: Sendable, Hashable {
+        /// Records and rows moved from the logs into the new segment.
+        package var records = 0
+        package var rows = 0
+        /// Records left out as retries of a batch already stored.
+        package var duplicates = 0
+        /// The segment written; nil when there was nothing to seal.
+        package var segment: SegmentSummary?
+        /// Log files deleted because everything in them is sealed.
+        package var logFilesDeleted = 0
+    }
+
+    /// Seals every node's unsealed log records of a view into one new segment, under the
+    /// view's lock, crash-safe at every step:
+    ///
+    /// 1. read the records after each node's sealed position (LogTail: retries removed);
+    /// 2. write and sync them, sorted, as a new segment;
+    /// 3. swap in a manifest that lists the segment, moves each node's position past what
+    ///    was read, and remembers the sealed batches' keys for `deduplicationWindowMicros`;
+    /// 4. only then delete log files that hold nothing unsealed (never a node's newest file,
+    ///    which it may still append to).
+    ///
+    /// A crash before step 3 leaves the old manifest: the records are still unsealed and the
+    /// segment file unnamed (deleted by the next writer). After it, the rows are in the
+    /// segment and readers skip them in the logs. Either way each row is there exactly once.
+    /// - Throws: `aborted` when another writer holds the view (try again later).
+    @discardableResult
+    package func seal(view: FeatureView, joinKeys: [JoinKey], deduplicationWindowMicros: Int64 = 600_000_000) throws(SkewlessError) -> SealSummary {
+        var summary = SealSummary()
+        let logRoot = layout.logDirectory(view)
+        guard DiskFile.exists(logRoot) else { return summary }
+        var writer = try openForWriting(view: view, joinKeys: joinKeys)
+        defer { writer.lock.release() }
+        let tail = try LogTail.read(layout: layout, view: view, schema: writer.schema, manifest: writer.manifest)
+        summary.records = tail.entries.count
+        summary.rows = tail.rowCount
+        summary.duplicates = tail.duplicates
+        var manifest = writer.manifest
+        if tail.ends != manifest.logs {
+            if summary.rows > 0 {
+                let number = writer.takeSegmentNumber()
+                let segmentWriter = try SegmentWriter(path: layout.segment(number, in: writer.directory), number: number, schema: writer.schema, rowGroupRows: options.rowGroupRows)
+                do throws(SkewlessError) {
+                    try segmentWriter.append(tail.rows(schema: writer.schema))
+                    summary.segment = try segmentWriter.finish()
+                } catch {
+                    segmentWriter.abandon()
+                    throw error
+                }
+                try crashPoint(.sealSegmentWritten)
+                manifest.segments.append(summary.segment!)
+                manifest.nextSegmentNumber = writer.nextSegmentNumber
+                try DiskFile.syncDirectory(writer.directory)
+            }
+            manifest.logs.merge(tail.ends) { _, new in new }
+            let sealed = tail.entries.compactMap { entry in entry.record.keyHash.map { SealedBatch(keyHash: $0, acceptedTime: entry.record.acceptedTime) } }
+            manifest.sealedBatches += sealed
+            if let newest = manifest.sealedBatches.map(\.acceptedTime).max() {
+                manifest.sealedBatches.removeAll { $0.acceptedTime < newest &- deduplicationWindowMicros }
+            }
+            try manifest.write(to: writer.directory, layout: layout) { () throws(SkewlessError) in
+                try crashPoint(.sealManifestWritten)
+            }
+            writer.manifest = manifest
+            try crashPoint(.sealManifestSwapped)
+        }
+        summary.logFilesDeleted = try deleteSealedLogFiles(view: view, manifest: manifest)
+        return summary
+    }
+
+    /// Deletes, in every node's log directory, the files before the one its sealed position
+    /// is in: each of them is older than the node's newest file, and wholly sealed.
+    private func deleteSealedLogFiles(view: FeatureView, manifest: Manifest) throws(SkewlessError) -> Int {
+        var deleted = 0
+        for (node, position) in manifest.logs.sorted(by: { $0.key < $1.key }) {
+            let directory = layout.nodeLogDirectory(view, node: node)
+            guard let names = try? DiskFile.list(directory) else { continue }
+            for number in names.compactMap(StoreLayout.logFileNumber(fileName:)).sorted() where number < position.file {
+                try DiskFile.remove(layout.logFile(number, in: directory))
+                deleted += 1
+                if deleted == 1 { try crashPoint(.sealFirstLogFileDeleted) }
+            }
+        }
+        return deleted
+    }
+}
+
+extension OfflineStore {
+    /// How much of a view's write logs is not sealed yet, every node's log together.
+    package struct LogBacklog: Sendable, Hashable {
+        package var records = 0
+        package var bytes: UInt64 = 0
+        /// The acceptance time of the oldest unsealed record; nil when there is none.
+        package var oldestAccepted: Int64?
+    }
+
+    /// The view's unsealed log records, counted from their headers alone (no checksums, no
+    /// decoding: cheap enough for every HEALTH request).
+    package func logBacklog(of view: FeatureView, joinKeys: [JoinKey]) throws(SkewlessError) -> LogBacklog {
+        var backlog = LogBacklog()
+        let root = layout.logDirectory(view)
+        guard DiskFile.exists(root) else { return backlog }
+        let manifest = try Manifest.load(from: layout.viewDirectory(view), layout: layout)
+        for node in try DiskFile.list(root) {
+            let directory = "\(root)/\(node)"
+            guard let names = try? DiskFile.list(directory) else { continue }
+            let start = manifest.logs[node] ?? LogPosition(file: 0, offset: 0, sequence: 0)
+            for number in names.compactMap(StoreLayout.logFileNumber(fileName:)).sorted() where number >= start.file {
+                guard let file = try? DiskFile.openForReading(layout.logFile(number, in: directory)) else { continue }
+                defer { file.closeFile() }
+                let size = (try? file.size()) ?? 0
+                var offset = number == start.file && start.offset > 0 ? start.offset : UInt64(WriteLogFile.headerSize)
+                while offset + 24 <= size, let header = try? file.read(count: 24, at: offset, what: "a record header") {
+                    let (length, sequence, accepted) = header.withUnsafeBytes { raw in
+                        (UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self))),
+                         UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                         Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: Int64.self)))
+                    }
+                    guard length >= 16, offset + 8 + length <= size else { break }
+                    if sequence > start.sequence {
+                        backlog.records += 1
+                        backlog.bytes += 8 + length
+                        backlog.oldestAccepted = min(backlog.oldestAccepted ?? accepted, accepted)
+                    }
+                    offset += 8 + length
+                }
+            }
+        }
+        return backlog
+    }
+}
