@@ -10,17 +10,7 @@ enum ExportPage {
     static func response(_ batch: WriteBatch, view: FeatureView, joinKeys: [JoinKey], epoch: UInt64) -> Skewless_V1_ExportRowsResponse {
         var response = Skewless_V1_ExportRowsResponse()
         response.epoch = epoch
-        response.entities = joinKeys.enumerated().map { position, joinKey in
-            var column = Skewless_V1_EntityKeyColumn()
-            column.joinKey = joinKey.name
-            for key in batch.keys {
-                switch key.parts[position] {
-                case .int64(let value): column.int64Values.append(value)
-                case .string(let value): column.stringValues.append(value)
-                }
-            }
-            return column
-        }
+        response.entities = Skewless_V1_EntityKeyColumn.columns(keys: batch.keys, joinKeys: joinKeys)
         response.eventTimeMicros = batch.eventTimes
         response.createdTimeMicros = batch.createdTimes ?? []
         response.columns = view.fields.enumerated().compactMap { index, field in

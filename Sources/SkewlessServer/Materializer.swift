@@ -26,8 +26,12 @@ final class Materializer: Sendable {
     /// Where one view version stands.
     struct Watermark: Sendable, Hashable {
         var featureView: String
-        /// The newest creation time read; 0 for a view with no rows yet.
+        /// The newest creation time read; 0 for a view with no rows yet. For people: the next
+        /// incremental run goes by `arrival`.
         var watermarkMicros: Int64
+        /// Where the store's order of arrival stood when this view was read: the next
+        /// incremental run loads entities with rows that arrived after it.
+        var arrival: ArrivalMark?
         var rowsScanned: Int
         var entitiesWritten: Int
     }
@@ -50,6 +54,7 @@ final class Materializer: Sendable {
     let repo: FeatureRepo
     let online: OnlineStore
     let offline: OfflineStore?
+    private let freshness: FreshnessTracker?
     private let clock: @Sendable () -> Int64
     private let state = Mutex(State())
 
@@ -57,11 +62,13 @@ final class Materializer: Sendable {
         repo: FeatureRepo,
         online: OnlineStore,
         offline: OfflineStore?,
+        freshness: FreshnessTracker? = nil,
         clock: @escaping @Sendable () -> Int64 = WallClock.nowMicros
     ) {
         self.repo = repo
         self.online = online
         self.offline = offline
+        self.freshness = freshness
         self.clock = clock
     }
 
@@ -101,7 +108,8 @@ final class Materializer: Sendable {
         var loaded: [Watermark] = []
         for (done, view) in views.enumerated() {
             let name = view.qualifiedName
-            let since = full ? nil : state.withLock { $0.watermarks[name]?.watermarkMicros }
+            let previous = state.withLock { $0.watermarks[name] }
+            let since = full ? nil : previous?.arrival
             state.withLock {
                 $0.progress = Progress(featureView: name, viewsDone: done, viewsTotal: views.count, entitiesWritten: 0)
             }
@@ -111,16 +119,19 @@ final class Materializer: Sendable {
             let expecting = { (entities: Int) in
                 online.reserveRows(view: view, rows: max(online.entityRowCount(view: view), entities))
             }
-            let summary = try offline.latestRows(of: view, joinKeys: repo.joinKeys(of: view), asOf: asOf, createdAfter: since, keep: only, expecting: expecting) {
+            let summary = try offline.latestRows(of: view, joinKeys: repo.joinKeys(of: view), asOf: asOf, since: since, keep: only, expecting: expecting) {
                 (batch) throws(SkewlessError) in
                 written += try online.load(view: view, batch: batch, nowMicros: asOf).rowsWritten
+                freshness?.note(view: view, batch: batch)
                 state.withLock { $0.progress?.entitiesWritten = written }
             }
-            // The next incremental run needs only entities with a row created after the
-            // newest row seen now. A view with no rows yet has no watermark (reported as 0).
-            let mark = summary.maxCreatedTime ?? since
-            let watermark = Watermark(featureView: name, watermarkMicros: mark ?? 0, rowsScanned: summary.rowsScanned, entitiesWritten: written)
-            if mark != nil {
+            // The next incremental run needs only entities with a row that arrived after
+            // what this run read (in a segment or a write log), whatever its times.
+            let newest = max(summary.maxCreatedTime ?? 0, previous?.watermarkMicros ?? 0)
+            let watermark = Watermark(
+                featureView: name, watermarkMicros: newest, arrival: summary.arrival, rowsScanned: summary.rowsScanned, entitiesWritten: written)
+            if summary.maxCreatedTime != nil || previous != nil {
+                // A view with no rows yet has no watermark (its next run reads everything anyway).
                 state.withLock { $0.watermarks[name] = watermark }
             }
             loaded.append(watermark)

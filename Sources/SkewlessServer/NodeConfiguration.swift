@@ -24,6 +24,19 @@ package struct NodeConfiguration: Sendable {
     /// The offline segment store the node materializes from (docs/segment-format.md); nil
     /// when the node has none, and MATERIALIZE is refused.
     package var segmentsDirectory: String?
+    /// Load every view from the offline store (segments and write logs) when the node
+    /// starts, answering reads `UNAVAILABLE` until it is done: a restarted node serves what
+    /// was acknowledged before it went down. A cluster node loads its partitions anyway.
+    package var loadOnStart = true
+    /// How long a write's coordinator waits for another replica to apply a logged batch
+    /// before it acknowledges without it (naming it in `replicas_missed`).
+    package var replicaTimeoutMilliseconds: Int64 = 1_000
+    /// How long idempotency keys are remembered: a batch retried within it is stored once.
+    package var deduplicationWindowSeconds: Int64 = 600
+    /// The write log's sealer seals each view at least this often (seconds) ...
+    package var sealIntervalSeconds: Double = 5
+    /// ... and sooner once this node has logged this many bytes of the view since.
+    package var sealAfterBytes: UInt64 = 64 << 20
 
     package static var defaults: NodeConfiguration {
         NodeConfiguration(

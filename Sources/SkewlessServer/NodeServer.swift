@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOExtras
@@ -25,6 +26,10 @@ package final class NodeServer: Service, Sendable {
     package let membership: ClusterMembership
     private let logger: Logger
     private let processor: RequestProcessor
+    /// The write logs and their sealer, when the node has an offline store.
+    private let logs: WriteLogs?
+    private let sealer: LogSealer?
+    private let peers: PeerCaller
     private let onRunning: @Sendable (SocketAddress) -> Void
 
     private struct Running {
@@ -58,11 +63,24 @@ package final class NodeServer: Service, Sendable {
         self.onRunning = onRunning
         self.membership = ClusterMembership(
             nodeID: configuration.nodeID, mapPath: configuration.clusterMapPath, store: self.store, logger: logger)
+        let offline = configuration.segmentsDirectory.map { OfflineStore(directory: $0) }
+        let logs = offline.map { WriteLogs(store: $0, repo: repo, node: configuration.nodeID, logger: logger) }
+        self.logs = logs
+        self.peers = PeerCaller(group: MultiThreadedEventLoopGroup.singleton, maxFrameBytes: configuration.maxFrameBytes)
+        if let offline, let logs {
+            var options = LogSealer.Options()
+            options.interval = configuration.sealIntervalSeconds
+            options.maximumUnsealedBytes = configuration.sealAfterBytes
+            options.deduplicationWindowMicros = configuration.deduplicationWindowSeconds * 1_000_000
+            self.sealer = LogSealer(store: offline, repo: repo, logs: logs, options: options, logger: logger)
+        } else {
+            self.sealer = nil
+        }
         self.processor = RequestProcessor(
             repo: repo, store: self.store, configuration: configuration,
             connections: ConnectionCounter(limit: configuration.maxConnections),
             membership: membership,
-            offline: configuration.segmentsDirectory.map { OfflineStore(directory: $0) })
+            offline: offline, logs: logs, peers: peers, logger: logger)
         // The catching_up phase: copy the moving partitions' rows from a current replica.
         let copier = CatchUpCopier(repo: repo, store: self.store, logger: logger, maxFrameBytes: configuration.maxFrameBytes)
         membership.setCopier { partitions, map, node, stillWanted in
@@ -93,17 +111,61 @@ package final class NodeServer: Service, Sendable {
     /// starts loading its partitions first.
     /// - Throws: the map file's errors (`DATA_LOSS` for a corrupt one), or a bind failure.
     package func run() async throws {
-        try membership.restore()
+        // The write logs first: opening repairs torn tails, and a restarted node must load
+        // what they hold before it serves.
+        try logs?.open()
+        do {
+            try membership.restore()
+        } catch {
+            logs?.close()
+            throw error
+        }
+        sealer?.start()
+        startLoading()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
         do {
             try await serve(on: group)
         } catch {
-            membership.stop()
+            await stopBackgroundWork()
             try? await group.shutdownGracefully()
             throw error
         }
-        membership.stop()
+        await stopBackgroundWork()
         try await group.shutdownGracefully()
+    }
+
+    /// A standalone node with an offline store loads every view (segments and write logs)
+    /// at start, and answers reads UNAVAILABLE until it is done, so that it never serves less
+    /// than was acknowledged before it went down. (A cluster node's membership loads its
+    /// partitions the same way, per partition.)
+    private func startLoading() {
+        guard configuration.loadOnStart, configuration.segmentsDirectory != nil, membership.map == nil, configuration.clusterMapPath == nil else { return }
+        processor.setLoading(true)
+        let processor = self.processor
+        let logger = self.logger
+        Thread.detachNewThread { [self] in
+            defer { processor.setLoading(false) }
+            var retryDelay = 0.5
+            while !processor.isDraining {
+                do {
+                    try materializeAll()
+                    return
+                } catch {
+                    logger.error("loading the offline store at start failed, retrying in \(retryDelay) s: \(error)")
+                    Thread.sleep(forTimeInterval: retryDelay)
+                    retryDelay = min(30, retryDelay * 2)
+                }
+            }
+        }
+    }
+
+    /// Stops the reconciler and the sealer, makes every queued log append durable, closes
+    /// the logs and the connections to peers.
+    private func stopBackgroundWork() async {
+        membership.stop()
+        sealer?.stop()
+        logs?.close()
+        peers.closeAll()
     }
 
     /// Starts the same graceful shutdown a SIGTERM does.

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 import SkewlessModel
 import SkewlessOfflineStore
@@ -17,6 +18,12 @@ final class RequestProcessor: Sendable {
     /// The node's place in a cluster; nil or without a map: standalone, every key served.
     let membership: ClusterMembership?
     let materializer: Materializer
+    /// The durable write path; nil in processors built without one (tests of reads).
+    let writes: WriteCoordinator
+    let freshness: FreshnessTracker
+    let logs: WriteLogs?
+    /// Set while a standalone node loads the offline store at start: reads answer UNAVAILABLE.
+    private let loading = Atomic<Bool>(false)
     private let servicePlans: [String: ServingPlan]
     /// Plans of feature lists seen lately (cluster clients send each node the list of a
     /// group's features): resolving 50 names and building their plan on every request cost
@@ -38,6 +45,9 @@ final class RequestProcessor: Sendable {
         connections: ConnectionCounter,
         membership: ClusterMembership? = nil,
         offline: OfflineStore? = nil,
+        logs: WriteLogs? = nil,
+        peers: PeerCaller? = nil,
+        logger: Logger = Logger(label: "skewless.node"),
         clock: @escaping @Sendable () -> Int64 = WallClock.nowMicros
     ) {
         self.repo = repo
@@ -45,7 +55,13 @@ final class RequestProcessor: Sendable {
         self.configuration = configuration
         self.connections = connections
         self.membership = membership
-        self.materializer = Materializer(repo: repo, online: store, offline: offline, clock: clock)
+        let freshness = FreshnessTracker()
+        self.freshness = freshness
+        self.logs = logs
+        self.materializer = Materializer(repo: repo, online: store, offline: offline, freshness: freshness, clock: clock)
+        self.writes = WriteCoordinator(
+            repo: repo, store: store, logs: logs, membership: membership, peers: peers, freshness: freshness,
+            configuration: configuration, logger: logger, clock: clock)
         self.clock = clock
         self.startedAtMicros = clock()
         var plans: [String: ServingPlan] = [:]
@@ -61,6 +77,10 @@ final class RequestProcessor: Sendable {
     }
 
     var isDraining: Bool { draining.load(ordering: .relaxed) }
+
+    var isLoading: Bool { loading.load(ordering: .relaxed) }
+
+    func setLoading(_ value: Bool) { loading.store(value, ordering: .relaxed) }
 
     func beginDraining() { draining.store(true, ordering: .relaxed) }
 
@@ -107,8 +127,7 @@ final class RequestProcessor: Sendable {
             _ = try decode(Skewless_V1_DescribeRequest.self, request.payload)
             response.payload = try describe().serializedBytes()
         case .writeFeatures:
-            let payload = try decode(Skewless_V1_WriteFeaturesRequest.self, request.payload)
-            response.payload = try writeFeatures(payload).serializedBytes()
+            throw SkewlessError(.internal, "WriteFeatures is answered by respondLater (after the write log's sync); this is a bug in the node")
         case .getClusterMap:
             _ = try decode(Skewless_V1_GetClusterMapRequest.self, request.payload)
             response.payload = try getClusterMap().serializedBytes()
@@ -128,6 +147,9 @@ final class RequestProcessor: Sendable {
     /// The response frame of a long-running method (MATERIALIZE, EXPORT_ROWS), produced off
     /// the event loop; nil for the methods `respond(to:into:)` answers at once.
     func respondLater(to request: Skewless_V1_RequestFrame, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer>? {
+        if request.method == .writeFeatures {
+            return respondToWrite(request, on: eventLoop)
+        }
         guard request.method == .materialize || request.method == .exportRows else { return nil }
         let method = request.method
         let requestID = request.requestID
@@ -214,6 +236,7 @@ final class RequestProcessor: Sendable {
         response.featureViews = UInt32(repo.featureViews.count)
         response.openConnections = UInt32(connections.current)
         response.watermarks = materializer.watermarks.map(Skewless_V1_ViewWatermark.init)
+        response.freshness = repo.featureViews.map(freshness(of:))
         if let progress = materializer.progress {
             var wire = Skewless_V1_MaterializationProgress()
             wire.featureView = progress.featureView
@@ -223,6 +246,24 @@ final class RequestProcessor: Sendable {
             response.materializing = wire
         }
         return response
+    }
+
+    /// How fresh a view is here, and where its write log stands in the store.
+    private func freshness(of view: FeatureView) -> Skewless_V1_ViewFreshness {
+        var entry = Skewless_V1_ViewFreshness()
+        entry.featureView = view.qualifiedName
+        let times = freshness.times(of: view)
+        entry.newestEventTimeMicros = times.newestEventTime
+        entry.newestArrivalMicros = times.newestArrival
+        if let logs {
+            if let backlog = try? logs.store.logBacklog(of: view, joinKeys: repo.joinKeys(of: view)) {
+                entry.logUnsealedRecords = UInt64(backlog.records)
+                entry.logUnsealedBytes = backlog.bytes
+                entry.logOldestUnsealedMicros = backlog.oldestAccepted ?? 0
+            }
+            entry.rowsLogged = logs.statistics(of: view)?.rowsLogged ?? 0
+        }
+        return entry
     }
 
     func materialize(_ request: Skewless_V1_MaterializeRequest) throws(SkewlessError) -> Skewless_V1_MaterializeResponse {
@@ -253,6 +294,9 @@ final class RequestProcessor: Sendable {
     /// - Throws: `SkewlessError`, or `WrongShardError` for keys of partitions this cluster
     ///   node does not serve.
     func getOnlineFeatures(_ request: Skewless_V1_GetOnlineFeaturesRequest, allocator: ByteBufferAllocator) throws -> OnlineFeaturesFrameBuilder {
+        if isLoading {
+            throw SkewlessError(.unavailable, "node \(configuration.nodeID) is loading its rows from the offline store after a start (fsctl health shows the progress): read another replica, or retry shortly")
+        }
         let plan: ServingPlan
         switch request.selector {
         case .featureService(let name):
@@ -329,44 +373,43 @@ final class RequestProcessor: Sendable {
         return plan
     }
 
-    /// - Throws: `SkewlessError`, or `WrongShardError` for keys of partitions this cluster
-    ///   node does not hold.
-    func writeFeatures(_ request: Skewless_V1_WriteFeaturesRequest) throws -> Skewless_V1_WriteFeaturesResponse {
-        let view = try repo.featureView(qualified: request.featureView)
-        let keyColumns = try EntityKeyColumns(request.entities)
-        let rows = keyColumns.rowCount
-        guard rows <= configuration.maxEntitiesPerRequest else {
-            throw SkewlessError(.resourceExhausted, "\(rows) rows exceed the node's limit of \(configuration.maxEntitiesPerRequest) per request: split the batch")
+    /// A WRITE_FEATURES response, once the batch is durable and applied
+    /// (`WriteCoordinator`). The frame is built on `eventLoop`.
+    private func respondToWrite(_ request: Skewless_V1_RequestFrame, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer> {
+        let requestID = request.requestID
+        let answer: EventLoopFuture<Skewless_V1_WriteFeaturesResponse>
+        do {
+            let message = try decode(Skewless_V1_WriteFeaturesRequest.self, request.payload)
+            answer = writes.write(message, on: eventLoop)
+        } catch {
+            answer = eventLoop.makeFailedFuture(error)
         }
-        let keys = try keyColumns.keys(for: repo.joinKeys(of: view), view: view.qualifiedName)
-        try membership?.access?.checkWrite(keys)
-        try membership?.access?.checkWriteEpoch(keys, mapEpoch: request.mapEpoch)
-        guard request.eventTimeMicros.count == rows else {
-            throw SkewlessError(.invalidArgument, "\(request.eventTimeMicros.count) event times for \(rows) rows: every row needs an event time")
-        }
-        guard request.createdTimeMicros.isEmpty || request.createdTimeMicros.count == rows else {
-            throw SkewlessError(.invalidArgument, "\(request.createdTimeMicros.count) created times for \(rows) rows: send none (the node stamps now) or one per row")
-        }
-        var fields = [FieldValues?](repeating: nil, count: view.fields.count)
-        for column in request.columns {
-            guard let index = view.fieldIndex(named: column.field) else {
-                let known = view.fields.map(\.name).joined(separator: ", ")
-                throw SkewlessError(.notFound, "feature view '\(view.qualifiedName)' has no field '\(column.field)'; its fields: \(known)")
+        return answer.map { message -> Skewless_V1_ResponseFrame in
+            var response = Skewless_V1_ResponseFrame()
+            response.requestID = requestID
+            response.status.code = .ok
+            do {
+                response.payload = try message.serializedBytes()
+            } catch {
+                response = .failure(requestID: requestID, SkewlessError(.internal, "could not encode the response: \(error)"))
             }
-            guard fields[index] == nil else {
-                throw SkewlessError(.invalidArgument, "field '\(column.field)' is sent twice")
+            return response
+        }.recover { error in
+            switch error {
+            case let error as SkewlessError: return .failure(requestID: requestID, error)
+            case let error as WrongShardError: return .wrongShard(requestID: requestID, error)
+            default: return .failure(requestID: requestID, SkewlessError(.internal, "\(error)"))
             }
-            fields[index] = try column.fieldValues(of: view.fields[index], rows: rows, view: view.qualifiedName)
+        }.map { response in
+            var buffer = ByteBuffer()
+            do {
+                try FrameEncoder.write(response, into: &buffer)
+            } catch {
+                buffer.clear()
+                try? FrameEncoder.write(Skewless_V1_ResponseFrame.failure(requestID: requestID, SkewlessError(.internal, "could not encode the response")), into: &buffer)
+            }
+            return buffer
         }
-        let batch = WriteBatch(
-            keys: keys,
-            eventTimes: request.eventTimeMicros,
-            createdTimes: request.createdTimeMicros.isEmpty ? nil : request.createdTimeMicros,
-            fields: fields)
-        let result = try store.write(view: view, batch: batch, nowMicros: clock())
-        var response = Skewless_V1_WriteFeaturesResponse()
-        response.rowsWritten = UInt64(result.rowsWritten)
-        response.rowsIgnoredOlder = UInt64(result.rowsIgnoredOlder)
-        return response
     }
+
 }

@@ -20,7 +20,12 @@ struct FSNode: AsyncParsableCommand {
             Example: fsnode --repo examples/feature_repo --port 7421
             Config file keys: node_id, cluster_map, host, port, repo, max_frame_bytes, max_connections,
             max_in_flight_per_connection, max_entities_per_request, idle_timeout_seconds,
-            drain_timeout_seconds, event_loop_threads, log_level, segments, materialize_on_start.
+            drain_timeout_seconds, event_loop_threads, log_level, segments, materialize_on_start,
+            replica_timeout_ms, seal_interval_seconds, deduplication_window_seconds.
+
+            With --segments, the node logs every write in the offline store before it acknowledges
+            it (docs/write-log.md), and loads the store (segments and write logs) when it starts,
+            answering reads UNAVAILABLE until that is done.
             """)
 
     @Option(help: "A YAML config file (see --help for its keys).")
@@ -68,11 +73,20 @@ struct FSNode: AsyncParsableCommand {
     @Option(help: "Write the bound port to this file once listening (for scripts and tests).")
     var portFile: String?
 
-    @Option(help: "The offline segment store to materialize from (fsctl ingest writes it). Default: none.")
+    @Option(help: "The offline store: segments (fsctl ingest writes them) and the write logs. Writes need it. Default: none.")
     var segments: String?
 
-    @Flag(help: "Once listening, load the latest rows of every view from --segments (a rebuild).")
-    var materializeOnStart = false
+    @Flag(inversion: .prefixedNo, help: "Load the latest rows of every view from --segments (segments and write logs) when the node starts. Default: on.")
+    var materializeOnStart: Bool?
+
+    @Option(name: .customLong("replica-timeout-ms"), help: "How long a write's coordinator waits for another replica to apply it before acknowledging without it. Default: 1000.")
+    var replicaTimeoutMilliseconds: Int64?
+
+    @Option(help: "Seal each view's write log into a segment at least this often. Default: 5.")
+    var sealIntervalSeconds: Double?
+
+    @Option(help: "Remember idempotency keys this long: a batch retried within it is stored once. Default: 600.")
+    var deduplicationWindowSeconds: Int64?
 
     func run() async throws {
         let file = try config.map(NodeConfigFile.load) ?? NodeConfigFile()
@@ -89,10 +103,14 @@ struct FSNode: AsyncParsableCommand {
         settings.drainTimeoutSeconds = drainTimeoutSeconds ?? file.drainTimeoutSeconds ?? settings.drainTimeoutSeconds
         settings.eventLoopThreads = eventLoopThreads ?? file.eventLoopThreads ?? settings.eventLoopThreads
         settings.segmentsDirectory = segments ?? file.segments
-        let materializeOnStart = self.materializeOnStart || (file.materializeOnStart ?? false)
-        guard !materializeOnStart || settings.segmentsDirectory != nil else {
+        let materializeOnStart = self.materializeOnStart ?? file.materializeOnStart
+        guard materializeOnStart != true || settings.segmentsDirectory != nil else {
             throw ValidationError("--materialize-on-start needs --segments DIR (the offline store to load from)")
         }
+        settings.loadOnStart = materializeOnStart ?? true
+        settings.replicaTimeoutMilliseconds = replicaTimeoutMilliseconds ?? file.replicaTimeoutMilliseconds ?? settings.replicaTimeoutMilliseconds
+        settings.sealIntervalSeconds = sealIntervalSeconds ?? file.sealIntervalSeconds ?? settings.sealIntervalSeconds
+        settings.deduplicationWindowSeconds = deduplicationWindowSeconds ?? file.deduplicationWindowSeconds ?? settings.deduplicationWindowSeconds
         try Self.check(settings)
 
         let levelName = logLevel ?? file.logLevel ?? "info"
@@ -120,15 +138,6 @@ struct FSNode: AsyncParsableCommand {
                 try? "\(port)\n".write(toFile: portFile, atomically: true, encoding: .utf8)
             }
         }
-        if materializeOnStart {
-            Thread.detachNewThread {
-                do {
-                    try server.materializeAll()
-                } catch {
-                    logger.error("materialization on start failed: \(error)")
-                }
-            }
-        }
         let group = ServiceGroup(
             services: [server], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
         try await group.run()
@@ -144,5 +153,8 @@ struct FSNode: AsyncParsableCommand {
         guard settings.idleTimeoutSeconds >= 1 else { throw ValidationError("idle timeout must be at least 1 second") }
         guard settings.drainTimeoutSeconds >= 0 else { throw ValidationError("drain timeout cannot be negative") }
         guard settings.eventLoopThreads >= 1 else { throw ValidationError("event loop threads must be at least 1") }
+        guard settings.replicaTimeoutMilliseconds >= 1 else { throw ValidationError("the replica timeout must be at least 1 ms") }
+        guard settings.sealIntervalSeconds > 0 else { throw ValidationError("the seal interval must be positive") }
+        guard settings.deduplicationWindowSeconds >= 1 else { throw ValidationError("the deduplication window must be at least 1 second") }
     }
 }

@@ -19,6 +19,9 @@ struct NodeConfigFile: Decodable {
     var logLevel: String?
     var segments: String?
     var materializeOnStart: Bool?
+    var replicaTimeoutMilliseconds: Int64?
+    var sealIntervalSeconds: Double?
+    var deduplicationWindowSeconds: Int64?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case nodeID = "node_id"
@@ -34,6 +37,9 @@ struct NodeConfigFile: Decodable {
         case logLevel = "log_level"
         case segments
         case materializeOnStart = "materialize_on_start"
+        case replicaTimeoutMilliseconds = "replica_timeout_ms"
+        case sealIntervalSeconds = "seal_interval_seconds"
+        case deduplicationWindowSeconds = "deduplication_window_seconds"
     }
 
     init() {}

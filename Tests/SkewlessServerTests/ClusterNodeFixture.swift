@@ -50,7 +50,7 @@ enum ClusterNodeFixture {
         try await TestNode.withNode(configure: { configuration in
             configuration.nodeID = nodeID
             configuration.clusterMapPath = mapPath
-            configuration.segmentsDirectory = segments
+            if let segments { configuration.segmentsDirectory = segments }
         }, body)
     }
 
@@ -126,7 +126,12 @@ enum ClusterNodeFixture {
 
     /// A raw WriteFeatures of txn_count_1h = `count` for `users`, at `eventTime`, routed by
     /// map `mapEpoch` (0: the writer says nothing of its map).
-    static func write(_ node: TestNode, users: [Int64], count: Int64, eventTime: Int64, mapEpoch: UInt64 = 0) async throws -> Skewless_V1_ResponseFrame {
+    ///
+    /// By default a replica application (`replica_apply`, as a write's coordinator sends it
+    /// after logging the batch): the node stores the rows in memory, only if its map gives it
+    /// their partitions, and logs nothing; these tests are about what one node holds.
+    /// `replica: false` sends a client's write, which the node logs and coordinates.
+    static func write(_ node: TestNode, users: [Int64], count: Int64, eventTime: Int64, mapEpoch: UInt64 = 0, replica: Bool = true) async throws -> Skewless_V1_ResponseFrame {
         var request = Skewless_V1_WriteFeaturesRequest()
         request.featureView = "user_transactions"
         var column = Skewless_V1_EntityKeyColumn()
@@ -139,6 +144,10 @@ enum ClusterNodeFixture {
         values.values.int64Values = Array(repeating: count, count: users.count)
         request.columns = [values]
         request.mapEpoch = mapEpoch
+        if replica {
+            request.replicaApply = true
+            request.createdTimeMicros = Array(repeating: WallClock.nowMicros(), count: users.count)
+        }
         let response = try await RawConnection.with(port: node.port) { connection in
             try await connection.call(.writeFeatures, request)
         }

@@ -50,7 +50,7 @@ import Testing
                 (1, now - 2 * ClusterNodeFixture.hour, now - 30_000_000, 12),  // a late arrival of an older event
                 (2, now - 1 * ClusterNodeFixture.hour, now - 1 * ClusterNodeFixture.hour, 20),
             ])
-            try await TestNode.withNode(configure: { $0.segmentsDirectory = directory }) { node in
+            try await TestNode.withNode(configure: { $0.segmentsDirectory = directory; $0.loadOnStart = false }) { node in
                 let client = Self.client(node)
                 #expect(try await Self.counts(client, users: [1, 2, 3]) == [nil, nil, nil])
                 let loaded = try await client.materialize(views: ["user_transactions"], full: false, timeout: .seconds(30))
@@ -70,7 +70,7 @@ import Testing
         let now = WallClock.nowMicros()
         try await Self.withSegments { directory in
             try Self.ingest(directory, rows: [(1, now - 2 * ClusterNodeFixture.hour, now - 2 * ClusterNodeFixture.hour, 10), (2, now - 2 * ClusterNodeFixture.hour, now - 2 * ClusterNodeFixture.hour, 20)])
-            try await TestNode.withNode(configure: { $0.segmentsDirectory = directory }) { node in
+            try await TestNode.withNode(configure: { $0.segmentsDirectory = directory; $0.loadOnStart = false }) { node in
                 let client = Self.client(node)
                 _ = try await client.materialize(views: [], full: false, timeout: .seconds(30))
                 try Self.ingest(directory, rows: [(2, now - 1 * ClusterNodeFixture.hour, now - 60_000_000, 21), (3, now - 1 * ClusterNodeFixture.hour, now - 60_000_000, 30)])
@@ -91,7 +91,7 @@ import Testing
         let now = WallClock.nowMicros()
         try await Self.withSegments { directory in
             try Self.ingest(directory, rows: [(1, now - 3 * ClusterNodeFixture.hour, now - 3 * ClusterNodeFixture.hour, 10), (1, now - 1 * ClusterNodeFixture.hour, now - 1 * ClusterNodeFixture.hour, 11)])
-            try await TestNode.withNode(configure: { $0.segmentsDirectory = directory }) { node in
+            try await TestNode.withNode(configure: { $0.segmentsDirectory = directory; $0.loadOnStart = false }) { node in
                 let client = Self.client(node)
                 _ = try await client.materialize(views: [], full: true, asOfMicros: now - 2 * ClusterNodeFixture.hour, timeout: .seconds(30))
                 #expect(try await Self.counts(client, users: [1]) == [10])
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func aNodeWithoutSegmentsOrAnUnknownViewGetsAClearError() async throws {
-        try await TestNode.withNode { node in
+        try await TestNode.withNode(configure: { $0.segmentsDirectory = nil }) { node in
             let client = Self.client(node)
             do {
                 _ = try await client.materialize(views: [], full: true, timeout: .seconds(5))
@@ -113,7 +113,7 @@ import Testing
             await client.close()
         }
         try await Self.withSegments { directory in
-            try await TestNode.withNode(configure: { $0.segmentsDirectory = directory }) { node in
+            try await TestNode.withNode(configure: { $0.segmentsDirectory = directory; $0.loadOnStart = false }) { node in
                 let client = Self.client(node)
                 do {
                     _ = try await client.materialize(views: ["no_such_view"], full: false, timeout: .seconds(5))

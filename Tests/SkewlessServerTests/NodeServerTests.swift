@@ -1,5 +1,7 @@
 import Foundation
 import Skewless
+import SkewlessModel
+import SkewlessOfflineStore
 import Testing
 
 /// End to end over 127.0.0.1: the SDK against a real node serving the sample repo.
@@ -35,7 +37,9 @@ struct NodeServerTests {
                     "avg_txn_amount_7d": .float(20.25), "distinct_merchants_7d": nil,
                 ]),
             ])
-            #expect(summary == WriteSummary(rowsWritten: 1, rowsIgnoredOlder: 0))
+            #expect(summary.rowsWritten == 1 && summary.rowsIgnoredOlder == 0 && !summary.isDuplicate)
+            // Acknowledged once durable in the write log, which stamped the created time.
+            #expect(summary.acceptedTime >= now && summary.minReplicasApplied == 1 && summary.missedReplicas.isEmpty)
             let features = try await client.getOnlineFeatures(
                 features: ["user_transactions:txn_count_24h", "user_transactions:txn_amount_24h", "user_transactions:distinct_merchants_7d", "user_transactions@1:avg_txn_amount_7d"],
                 entities: [["user_id": 1], ["user_id": 999_999]])
@@ -63,9 +67,17 @@ struct NodeServerTests {
             let now = WallClock.nowMicros()
             _ = try await client.write(view: "user_transactions", rows: [FeatureWrite(entity: ["user_id": 5], eventTime: now, values: ["txn_count_1h": .int64(9)])])
             let late = try await client.write(view: "user_transactions", rows: [FeatureWrite(entity: ["user_id": 5], eventTime: now - Self.minute, values: ["txn_count_1h": .int64(1)])])
-            #expect(late == WriteSummary(rowsWritten: 0, rowsIgnoredOlder: 1))
+            #expect(late.rowsWritten == 0 && late.rowsIgnoredOlder == 1)
             let features = try await client.getOnlineFeatures(features: ["user_transactions:txn_count_1h"], entities: [["user_id": 5]])
             #expect(features[0].int64("txn_count_1h") == 9)
+            // The late event is still history: a training set as of just after it has it.
+            let store = OfflineStore(directory: try #require(node.server.configuration.segmentsDirectory))
+            let view = try node.server.repo.featureView(qualified: "user_transactions")
+            let field = try #require(view.fieldIndex(named: "txn_count_1h"))
+            let labels = HistoricalLabels(keys: ["user_id": .int64([5, 5])], times: [now - Self.minute + 1, now])
+            let history = try store.historical(labels: labels, features: [ResolvedFeature(view: view, fieldIndex: field)], joinKeys: node.server.repo.joinKeys(of:))
+            #expect(try history[0].value(at: 0) == .int64(1))
+            #expect(try history[0].value(at: 1) == .int64(9))
             await client.close()
         }
     }

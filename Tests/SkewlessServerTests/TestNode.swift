@@ -28,6 +28,11 @@ struct TestNode: Sendable {
         configuration.port = 0
         configuration.eventLoopThreads = 2
         configuration.drainTimeoutSeconds = 5
+        // Writes are logged in an offline store before they are acknowledged: every test
+        // node has one of its own, removed afterwards, unless the test gives another (or none).
+        let store = NSTemporaryDirectory() + "skewless-node-store-\(UUID().uuidString)"
+        configuration.segmentsDirectory = store
+        defer { try? FileManager.default.removeItem(atPath: store) }
         configure(&configuration)
         let bound = Mutex<Int?>(nil)
         var logger = Logger(label: "skewless.test-node")

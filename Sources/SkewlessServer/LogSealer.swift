@@ -1,0 +1,138 @@
+import Foundation
+import Logging
+import SkewlessModel
+import SkewlessOfflineStore
+import Synchronization
+
+/// Seals the write logs of every view into segments in the background
+/// (`OfflineStore.seal`: crash-safe, manifest swapped atomically, log files deleted only
+/// after), so that compaction and rebuilds read ordinary segments and the logs stay short.
+///
+/// Every node with an offline store runs one, and each sealing takes every node's unsealed
+/// records of the view, so a dead node's log is sealed by the others. The view's lock makes
+/// the nodes take turns; a sealing that finds it held (another node sealing, an ingest,
+/// a compaction) waits for the next round. A view is sealed every `interval`, or sooner
+/// when this node has logged `maximumUnsealedBytes` since its last sealing.
+///
+/// A thread of its own, started by `start` and ended (after the sealing in progress) by `stop`.
+final class LogSealer: Sendable {
+    struct Options: Sendable {
+        var interval: Double = 5
+        var maximumUnsealedBytes: UInt64 = 64 << 20
+        var deduplicationWindowMicros: Int64 = 600_000_000
+    }
+
+    private struct State {
+        var stopping = false
+        var stopped = false
+        var started = false
+        var lastSealed: [String: Double] = [:]
+        var bytesAtLastSeal: [String: UInt64] = [:]
+        var sealings = 0
+    }
+
+    private let store: OfflineStore
+    private let repo: FeatureRepo
+    private let logs: WriteLogs
+    private let options: Options
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let wakeup = NSCondition()
+
+    init(store: OfflineStore, repo: FeatureRepo, logs: WriteLogs, options: Options, logger: Logger) {
+        self.store = store
+        self.repo = repo
+        self.logs = logs
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Sealings done (for tests and health).
+    var sealings: Int { state.withLock { $0.sealings } }
+
+    func start() {
+        let begin = state.withLock { state -> Bool in
+            guard !state.started else { return false }
+            state.started = true
+            return true
+        }
+        guard begin else { return }
+        let thread = Thread { [self] in run() }
+        thread.name = "skewless-log-sealer"
+        thread.start()
+    }
+
+    /// Ends the thread after the sealing in progress, and waits for it.
+    func stop() {
+        let running = state.withLock { state -> Bool in
+            state.stopping = true
+            return state.started
+        }
+        wakeup.lock()
+        wakeup.broadcast()
+        wakeup.unlock()
+        guard running else { return }
+        while !state.withLock({ $0.stopped }) {
+            wakeup.lock()
+            _ = wakeup.wait(until: Date(timeIntervalSinceNow: 0.01))
+            wakeup.unlock()
+        }
+    }
+
+    /// Seals every view now, whatever the schedule; views another writer holds are skipped.
+    @discardableResult
+    func sealAll() -> [String: OfflineStore.SealSummary] {
+        var done: [String: OfflineStore.SealSummary] = [:]
+        for view in repo.featureViews {
+            if let summary = seal(view) { done[view.qualifiedName] = summary }
+        }
+        return done
+    }
+
+    private func run() {
+        defer { state.withLock { $0.stopped = true } }
+        while !state.withLock({ $0.stopping }) {
+            let now = Date().timeIntervalSince1970
+            for view in repo.featureViews where !state.withLock({ $0.stopping }) {
+                let name = view.qualifiedName
+                let logged = logs.statistics(of: view)?.bytesLogged ?? 0
+                let due = state.withLock { state in
+                    now - (state.lastSealed[name] ?? 0) >= options.interval
+                        || logged - (state.bytesAtLastSeal[name] ?? 0) >= options.maximumUnsealedBytes
+                }
+                guard due else { continue }
+                state.withLock {
+                    $0.lastSealed[name] = now
+                    $0.bytesAtLastSeal[name] = logged
+                }
+                seal(view)
+            }
+            wakeup.lock()
+            if !state.withLock({ $0.stopping }) {
+                _ = wakeup.wait(until: Date(timeIntervalSinceNow: min(1, options.interval / 5)))
+            }
+            wakeup.unlock()
+        }
+    }
+
+    @discardableResult
+    private func seal(_ view: FeatureView) -> OfflineStore.SealSummary? {
+        do {
+            let summary = try store.seal(view: view, joinKeys: repo.joinKeys(of: view), deduplicationWindowMicros: options.deduplicationWindowMicros)
+            state.withLock { $0.sealings += 1 }
+            if summary.records > 0 || summary.duplicates > 0 {
+                logger.debug("sealed the write log", metadata: [
+                    "view": "\(view.qualifiedName)", "records": "\(summary.records)", "rows": "\(summary.rows)",
+                    "duplicates": "\(summary.duplicates)", "segment": "\(summary.segment.map { String($0.number) } ?? "-")",
+                    "log_files_deleted": "\(summary.logFilesDeleted)",
+                ])
+            }
+            return summary
+        } catch where error.code == .aborted {
+            return nil  // another writer holds the view: next round
+        } catch {
+            logger.warning("could not seal the write log: \(error.message)", metadata: ["view": "\(view.qualifiedName)"])
+            return nil
+        }
+    }
+}
