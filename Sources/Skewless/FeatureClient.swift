@@ -224,7 +224,8 @@ public final class FeatureClient: Sendable {
             nodeID: response.nodeID, isServing: response.status == .serving, uptimeSeconds: response.uptimeSeconds,
             entityRows: response.entityRows, featureViews: Int(response.featureViews), openConnections: Int(response.openConnections),
             watermarks: response.watermarks.map(ViewWatermark.init),
-            materializing: response.hasMaterializing ? MaterializationProgress(response.materializing) : nil)
+            materializing: response.hasMaterializing ? MaterializationProgress(response.materializing) : nil,
+            freshness: response.freshness.map(ViewFreshness.init))
     }
 
     /// Asks the node to load the latest rows of `views` (`name` or `name@version`; empty

@@ -15,3 +15,15 @@ extension MaterializationProgress {
             entitiesWritten: wire.entitiesWritten)
     }
 }
+
+extension ViewFreshness {
+    init(_ wire: Skewless_V1_ViewFreshness) {
+        self.init(
+            featureView: wire.featureView,
+            newestEventTime: wire.newestEventTimeMicros == 0 ? nil : wire.newestEventTimeMicros,
+            newestArrival: wire.newestArrivalMicros == 0 ? nil : wire.newestArrivalMicros,
+            logUnsealedRecords: wire.logUnsealedRecords, logUnsealedBytes: wire.logUnsealedBytes,
+            logOldestUnsealed: wire.logOldestUnsealedMicros == 0 ? nil : wire.logOldestUnsealedMicros,
+            rowsLogged: wire.rowsLogged)
+    }
+}

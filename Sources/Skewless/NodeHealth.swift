@@ -7,20 +7,41 @@ public struct NodeHealth: Sendable, Hashable {
     public var entityRows: UInt64
     public var featureViews: Int
     public var openConnections: Int
-    /// Each view version materialized from the offline store since the node started, with
-    /// its watermark; empty for a node that only received direct writes.
+    /// Each view version with rows materialized from the offline store since the node
+    /// started, with its watermark.
     public var watermarks: [ViewWatermark] = []
     /// The materialization running on the node, if any.
     public var materializing: MaterializationProgress?
+    /// Per view version of the repo: how fresh the node's rows are, and the view's write log.
+    public var freshness: [ViewFreshness] = []
+}
+
+/// How fresh one view version is on a node, and how much of its write log (every node's, in
+/// the shared offline store) is not sealed into segments yet (docs/write-log.md).
+public struct ViewFreshness: Sendable, Hashable {
+    /// "name@version".
+    public var featureView: String
+    /// The newest event time among the rows the node stored since it started; nil: none.
+    public var newestEventTime: Int64?
+    /// The newest arrival (created) time among them: when the newest of them reached the
+    /// offline store; nil: none.
+    public var newestArrival: Int64?
+    /// The view's unsealed write log records and bytes, and the acceptance time of the
+    /// oldest of them (nil when everything is sealed).
+    public var logUnsealedRecords: UInt64
+    public var logUnsealedBytes: UInt64
+    public var logOldestUnsealed: Int64?
+    /// Rows this node logged as a write coordinator since it started.
+    public var rowsLogged: UInt64
 }
 
 /// Where one view version's materialization from the offline store stands on a node.
 public struct ViewWatermark: Sendable, Hashable {
     /// "name@version".
     public var featureView: String
-    /// The newest creation time the view's last materialization read (µs since the epoch):
-    /// the next incremental one loads entities with rows created after it. 0 when the view
-    /// has no rows yet.
+    /// The newest creation time materializations of the view read (µs since the epoch), for
+    /// people: incremental runs go by the store's order of arrival (docs/write-log.md). 0
+    /// when the view has no rows yet.
     public var watermarkMicros: Int64
     /// Rows the last materialization of the view read from the segments.
     public var rowsScanned: UInt64

@@ -59,7 +59,7 @@ package struct LogTail: Sendable {
                     collected.append(Entry(node: node, record: record))
                 }
             }
-            tail.ends[node] = end
+            if end != start || manifest.logs[node] != nil { tail.ends[node] = end }
         }
         collected.sort { ($0.record.acceptedTime, $0.node, $0.record.sequence) < ($1.record.acceptedTime, $1.node, $1.record.sequence) }
         var seen = Set(manifest.sealedBatches.map(\.keyHash))

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Skewless
 import SkewlessIngest
@@ -26,6 +27,7 @@ struct HealthCommand: AsyncParsableCommand {
                     JSONValue.Member("feature_views", .integer(health.featureViews)),
                     JSONValue.Member("entity_rows", .integer(health.entityRows)),
                     JSONValue.Member("open_connections", .integer(health.openConnections)),
+                    JSONValue.Member("freshness", .array(health.freshness.map(Self.json))),
                     JSONValue.Member("watermarks", .array(health.watermarks.map { watermark in
                         JSONValue.object([
                             JSONValue.Member("feature_view", .string(watermark.featureView)),
@@ -47,8 +49,46 @@ struct HealthCommand: AsyncParsableCommand {
                 } + (health.materializing.map { progress in
                     [["materializing", "\(progress.featureView) (view \(progress.viewsDone + 1) of \(progress.viewsTotal)): \(progress.entitiesWritten) entity rows written"]]
                 } ?? [])).render())
+                let active = health.freshness.filter { $0.newestEventTime != nil || $0.logUnsealedRecords > 0 || $0.rowsLogged > 0 }
+                if !active.isEmpty {
+                    print("")
+                    let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+                    print(TablePrinter(
+                        headers: ["VIEW", "NEWEST EVENT", "NEWEST ARRIVAL", "LOG UNSEALED", "OLDEST UNSEALED", "ROWS LOGGED"],
+                        rows: active.map { view in
+                            [
+                                view.featureView, Self.age(view.newestEventTime, now: now), Self.age(view.newestArrival, now: now),
+                                "\(view.logUnsealedRecords) records, \(Self.bytes(view.logUnsealedBytes))", Self.age(view.logOldestUnsealed, now: now),
+                                String(view.rowsLogged),
+                            ]
+                        }).render())
+                }
             }
         }
+    }
+
+    static func json(_ view: ViewFreshness) -> JSONValue {
+        JSONValue.object([
+            JSONValue.Member("feature_view", .string(view.featureView)),
+            JSONValue.Member("newest_event_time_micros", view.newestEventTime.map { .integer($0) } ?? .null),
+            JSONValue.Member("newest_arrival_micros", view.newestArrival.map { .integer($0) } ?? .null),
+            JSONValue.Member("log_unsealed_records", .integer(view.logUnsealedRecords)),
+            JSONValue.Member("log_unsealed_bytes", .integer(view.logUnsealedBytes)),
+            JSONValue.Member("log_oldest_unsealed_micros", view.logOldestUnsealed.map { .integer($0) } ?? .null),
+            JSONValue.Member("rows_logged", .integer(view.rowsLogged)),
+        ])
+    }
+
+    /// "3.2s ago (2026-12-07T07:20:01Z)", or "-".
+    static func age(_ micros: Int64?, now: Int64) -> String {
+        guard let micros else { return "-" }
+        let seconds = Double(now - micros) / 1_000_000
+        let ago = seconds < 120 ? String(format: "%.1fs", seconds) : uptime(seconds: UInt64(max(0, seconds)))
+        return "\(ago) ago (\(TimeSyntax.rfc3339(micros: micros)))"
+    }
+
+    static func bytes(_ count: UInt64) -> String {
+        count < 1 << 20 ? "\(count / 1024) KiB" : "\(count >> 20) MiB"
     }
 
     static func uptime(seconds: UInt64) -> String {

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Skewless
 import SkewlessCluster
@@ -35,6 +36,48 @@ struct StatusCommand: AsyncParsableCommand {
                 }
             }
             print(TablePrinter(headers: ["NODE", "ANSWERS", "EPOCH", "LOADED", "HOLDS"], rows: rows).render())
+            try await printFreshness(map: map, live: live)
+        }
+    }
+
+    /// Per view: the newest row any live node holds, and the write log's unsealed backlog
+    /// (the same in every node's answer: the logs are in the shared offline store).
+    private func printFreshness(map: ClusterMap, live: Set<NodeID>) async throws {
+        var byView: [String: (event: Int64?, arrival: Int64?, logged: UInt64, backlog: ViewFreshness?)] = [:]
+        var order: [String] = []
+        for node in map.nodes where live.contains(node.id) {
+            let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: node.address.host, port: node.address.port)) { $0.maxAttempts = 1 })
+            let health = try? await client.health(timeout: .milliseconds(nodeOptions.timeoutMilliseconds ?? 1_000))
+            await client.close()
+            for view in health?.freshness ?? [] {
+                if byView[view.featureView] == nil { order.append(view.featureView) }
+                var entry = byView[view.featureView] ?? (nil, nil, 0, nil)
+                entry.event = Self.newest(entry.event, view.newestEventTime)
+                entry.arrival = Self.newest(entry.arrival, view.newestArrival)
+                entry.logged += view.rowsLogged
+                entry.backlog = entry.backlog ?? view
+                byView[view.featureView] = entry
+            }
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let rows = order.compactMap { name -> [String]? in
+            guard let entry = byView[name], entry.event != nil || entry.logged > 0 || (entry.backlog?.logUnsealedRecords ?? 0) > 0 else { return nil }
+            let backlog = entry.backlog
+            return [
+                name, HealthCommand.age(entry.event, now: now), HealthCommand.age(entry.arrival, now: now),
+                "\(backlog?.logUnsealedRecords ?? 0) records, \(HealthCommand.bytes(backlog?.logUnsealedBytes ?? 0))",
+                HealthCommand.age(backlog?.logOldestUnsealed, now: now), String(entry.logged),
+            ]
+        }
+        guard !rows.isEmpty else { return }
+        print("")
+        print(TablePrinter(headers: ["VIEW", "NEWEST EVENT", "NEWEST ARRIVAL", "LOG UNSEALED", "OLDEST UNSEALED", "ROWS LOGGED"], rows: rows).render())
+    }
+
+    private static func newest(_ a: Int64?, _ b: Int64?) -> Int64? {
+        switch (a, b) {
+        case let (a?, b?): return max(a, b)
+        default: return a ?? b
         }
     }
 }

@@ -87,6 +87,39 @@ import Testing
         }
     }
 
+    /// The backfill regression: 60 entities re-ingested with newer events but Feast-style
+    /// created times older than anything the node had read. Incremental runs select by the
+    /// store's order of arrival, so the next one serves exactly the training set's values.
+    @Test func anIncrementalRunAfterABackfillWithOldCreatedTimesServesTheTrainingSetsValues() async throws {
+        let now = WallClock.nowMicros()
+        let users = Array(Int64(1)...60)
+        try await Self.withSegments { directory in
+            try Self.ingest(directory, rows: users.map { ($0, now - 2 * ClusterNodeFixture.hour, now - ClusterNodeFixture.hour, 1) })
+            try await TestNode.withNode(configure: { $0.segmentsDirectory = directory; $0.loadOnStart = false }) { node in
+                let client = Self.client(node)
+                _ = try await client.materialize(views: [], full: false, timeout: .seconds(30))
+                #expect(try await Self.counts(client, users: users) == users.map { _ in 1 })
+                // The backfill: newer events, created (by the input's account) a day ago.
+                try Self.ingest(directory, rows: users.map { ($0, now - ClusterNodeFixture.hour, now - 24 * ClusterNodeFixture.hour, $0 * 10) })
+                let loaded = try await client.materialize(views: ["user_transactions"], full: false, timeout: .seconds(30))
+                #expect(loaded.first?.entitiesWritten == 60)
+                let served = try await Self.counts(client, users: users)
+                let repo = node.server.repo
+                let view = try repo.featureView(qualified: "user_transactions")
+                let labels = HistoricalLabels(keys: ["user_id": .int64(users)], times: users.map { _ in now })
+                let training = try OfflineStore(directory: directory).historical(
+                    labels: labels, features: [ResolvedFeature(view: view, fieldIndex: 0)], joinKeys: repo.joinKeys(of:))
+                let trained = try users.indices.map { row -> Int64? in
+                    if case .int64(let value)? = try training[0].value(at: row) { return value }
+                    return nil
+                }
+                #expect(served == trained)
+                #expect(served == users.map { $0 * 10 })
+                await client.close()
+            }
+        }
+    }
+
     @Test func materializingAsOfAPastTimeLoadsWhatWasTrueThen() async throws {
         let now = WallClock.nowMicros()
         try await Self.withSegments { directory in

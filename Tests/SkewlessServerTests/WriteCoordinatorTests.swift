@@ -1,0 +1,190 @@
+import Foundation
+import Skewless
+import SkewlessCluster
+import SkewlessModel
+import SkewlessOfflineStore
+import SkewlessWire
+import Testing
+
+@testable import SkewlessServer
+
+/// The durable write path on real nodes over 127.0.0.1 (docs/write-log.md): a batch is
+/// logged once, recognised when retried, applied on its partition's replicas wherever it
+/// arrives, and the acknowledgement says who missed it.
+@Suite(.timeLimit(.minutes(1)))
+struct WriteCoordinatorTests {
+    typealias Fixture = ClusterNodeFixture
+    static let feature = "user_transactions:txn_count_1h"
+
+    /// A client write of txn_count_1h = `count` for `users`, with idempotency key `key`.
+    static func write(_ node: TestNode, users: [Int64], count: Int64, eventTime: Int64, key: String) async throws -> Skewless_V1_ResponseFrame {
+        var request = Skewless_V1_WriteFeaturesRequest()
+        request.featureView = "user_transactions"
+        var column = Skewless_V1_EntityKeyColumn()
+        column.joinKey = "user_id"
+        column.int64Values = users
+        request.entities = [column]
+        request.eventTimeMicros = Array(repeating: eventTime, count: users.count)
+        var values = Skewless_V1_WriteColumn()
+        values.field = "txn_count_1h"
+        values.values.int64Values = Array(repeating: count, count: users.count)
+        request.columns = [values]
+        request.idempotencyKey = Data(key.utf8)
+        return try #require(try await RawConnection.with(port: node.port) { try await $0.call(.writeFeatures, request) })
+    }
+
+    static func answer(_ frame: Skewless_V1_ResponseFrame) throws -> Skewless_V1_WriteFeaturesResponse {
+        try #require(frame.status.code == .ok, "\(frame.status.message)")
+        return try Skewless_V1_WriteFeaturesResponse(serializedBytes: frame.payload)
+    }
+
+    /// How many rows of `users` the offline store at `directory` holds, by user.
+    static func storedRows(_ directory: String, users: [Int64], repo: FeatureRepo) throws -> [Int64: Int] {
+        let view = try repo.featureView(qualified: "user_transactions")
+        let snapshot = try OfflineStore(directory: directory).snapshot(of: view, joinKeys: repo.joinKeys(of: view))
+        var counts: [Int64: Int] = [:]
+        for rows in try snapshot.allRows() {
+            for row in 0..<rows.count {
+                if case .int64(let user) = rows.keys.key(at: row).parts[0], users.contains(user) { counts[user, default: 0] += 1 }
+            }
+        }
+        return counts
+    }
+
+    @Test func aBatchRetriedOnTheSameNodeIsLoggedOnceAndSaysItIsADuplicate() async throws {
+        try await TestNode.withNode { node in
+            let now = WallClock.nowMicros()
+            let first = try Self.answer(try await Self.write(node, users: [1, 2, 3], count: 4, eventTime: now, key: "batch-7"))
+            let again = try Self.answer(try await Self.write(node, users: [1, 2, 3], count: 4, eventTime: now, key: "batch-7"))
+            #expect(!first.duplicate && again.duplicate)
+            #expect(again.acceptedTimeMicros == first.acceptedTimeMicros)
+            #expect(first.rowsWritten == 3)
+            let stored = try Self.storedRows(try #require(node.server.configuration.segmentsDirectory), users: [1, 2, 3], repo: node.server.repo)
+            #expect(stored == [1: 1, 2: 1, 3: 1])
+            #expect(try await Fixture.counts(node, users: [1, 2, 3]) == [4, 4, 4])
+        }
+    }
+
+    @Test func aBatchRetriedOnAnotherNodeIsStoredOnceInTheSharedStore() async throws {
+        try await Fixture.withDirectory { directory in
+            let store = directory + "/store"
+            try await TestNode.withNode(configure: { $0.nodeID = "node-a"; $0.segmentsDirectory = store }) { a in
+                try await TestNode.withNode(configure: { $0.nodeID = "node-b"; $0.segmentsDirectory = store }) { b in
+                    let now = WallClock.nowMicros()
+                    // node-a logged it, then the client timed out and sent it to node-b.
+                    _ = try Self.answer(try await Self.write(a, users: [11, 12], count: 5, eventTime: now, key: "k-1"))
+                    _ = try Self.answer(try await Self.write(b, users: [11, 12], count: 5, eventTime: now, key: "k-1"))
+                    _ = try Self.answer(try await Self.write(b, users: [13], count: 6, eventTime: now, key: "k-2"))
+                    #expect(try Self.storedRows(store, users: [11, 12, 13], repo: a.server.repo) == [11: 1, 12: 1, 13: 1])
+                    // Sealed: still once, and a later retry stays out.
+                    let view = try a.server.repo.featureView(qualified: "user_transactions")
+                    try OfflineStore(directory: store).seal(view: view, joinKeys: a.server.repo.joinKeys(of: view))
+                    _ = try Self.answer(try await Self.write(b, users: [11, 12], count: 5, eventTime: now, key: "k-1"))
+                    #expect(try Self.storedRows(store, users: [11, 12, 13], repo: a.server.repo) == [11: 1, 12: 1, 13: 1])
+                }
+            }
+        }
+    }
+
+    @Test func aWriteToANodeThatDoesNotHoldTheKeysIsAppliedOnTheirReplicas() async throws {
+        try await Fixture.withDirectory { directory in
+            let store = directory + "/store"
+            try await Fixture.withNode("node-a", mapPath: directory + "/a.json", segments: store) { a in
+                try await Fixture.withNode("node-b", mapPath: directory + "/b.json", segments: store) { b in
+                    let map = try ClusterMap.create(
+                        nodes: [
+                            ClusterNode(id: NodeID("node-a"), address: NodeAddress(host: "127.0.0.1", port: a.port)),
+                            ClusterNode(id: NodeID("node-b"), address: NodeAddress(host: "127.0.0.1", port: b.port)),
+                        ], partitionCount: 16, replicationFactor: 1)
+                    try await Fixture.install(map, on: a)
+                    try await Fixture.install(map, on: b)
+                    try await Fixture.waitUntilLoaded(a, map.partitionsHeld(by: NodeID("node-a")), epoch: map.epoch)
+                    try await Fixture.waitUntilLoaded(b, map.partitionsHeld(by: NodeID("node-b")), epoch: map.epoch)
+                    let theirs = Fixture.users(in: map.partitionsHeld(by: try NodeID("node-b")), of: map, count: 5)
+                    let mine = Fixture.users(in: map.partitionsHeld(by: try NodeID("node-a")), of: map, count: 3)
+                    let answer = try Self.answer(try await Self.write(a, users: theirs + mine, count: 8, eventTime: WallClock.nowMicros(), key: "mixed"))
+                    #expect(answer.rowsWritten == 8 && answer.minReplicasApplied == 1 && answer.replicasMissed.isEmpty)
+                    #expect(try await Fixture.counts(b, users: theirs) == theirs.map { _ in 8 })
+                    #expect(try await Fixture.counts(a, users: mine) == mine.map { _ in 8 })
+                    // node-a never stores keys its map does not give it.
+                    #expect(a.server.store.entityRowCount == mine.count)
+                    #expect(b.server.store.entityRowCount == theirs.count)
+                }
+            }
+        }
+    }
+
+    @Test func aReplicaThatDoesNotAnswerIsNamedAndTheWriteIsStillDurable() async throws {
+        try await Fixture.withDirectory { directory in
+            let store = directory + "/store"
+            let downPort = try await GarbagePeer.closedPort()
+            try await TestNode.withNode(configure: {
+                $0.nodeID = "node-a"
+                $0.clusterMapPath = directory + "/a.json"
+                $0.segmentsDirectory = store
+                $0.replicaTimeoutMilliseconds = 300
+            }) { a in
+                let map = try ClusterMap.create(
+                    nodes: [
+                        ClusterNode(id: NodeID("node-a"), address: NodeAddress(host: "127.0.0.1", port: a.port)),
+                        ClusterNode(id: NodeID("node-d"), address: NodeAddress(host: "127.0.0.1", port: downPort)),
+                    ], partitionCount: 8, replicationFactor: 2)
+                try await Fixture.install(map, on: a)
+                try await Fixture.waitUntilLoaded(a, 0..<8, epoch: map.epoch)
+                let users: [Int64] = [21, 22, 23]
+                let answer = try Self.answer(try await Self.write(a, users: users, count: 9, eventTime: WallClock.nowMicros(), key: "one-down"))
+                #expect(answer.minReplicasApplied == 1)
+                #expect(answer.replicasMissed == ["node-d"])
+                #expect(try await Fixture.counts(a, users: users) == [9, 9, 9])
+                #expect(try Self.storedRows(store, users: users, repo: a.server.repo) == [21: 1, 22: 1, 23: 1])
+            }
+        }
+    }
+
+    @Test func createdTimesFromClientsAreRefusedAndReplicaApplicationsNeedThem() async throws {
+        try await TestNode.withNode { node in
+            var request = Skewless_V1_WriteFeaturesRequest()
+            request.featureView = "user_transactions"
+            var column = Skewless_V1_EntityKeyColumn()
+            column.joinKey = "user_id"
+            column.int64Values = [1]
+            request.entities = [column]
+            request.eventTimeMicros = [WallClock.nowMicros()]
+            request.createdTimeMicros = [5]
+            let refused = try #require(try await RawConnection.with(port: node.port) { try await $0.call(.writeFeatures, request) })
+            #expect(refused.status.code == .invalidArgument)
+            #expect(refused.status.message.contains("fsctl ingest"))
+            request.createdTimeMicros = []
+            request.replicaApply = true
+            let bare = try #require(try await RawConnection.with(port: node.port) { try await $0.call(.writeFeatures, request) })
+            #expect(bare.status.code == .invalidArgument)
+            #expect(try await Fixture.counts(node, users: [1]) == [nil])
+        }
+    }
+
+    @Test func healthReportsFreshnessAndTheLogBacklogUntilTheSealerSealsIt() async throws {
+        try await TestNode.withNode(configure: { $0.sealIntervalSeconds = 0.3 }) { node in
+            let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)))
+            let event = WallClock.nowMicros() - 60_000_000
+            let summary = try await client.write(view: "user_transactions", rows: [
+                FeatureWrite(entity: ["user_id": 31], eventTime: event, values: ["txn_count_1h": .int64(1)])
+            ])
+            let health = try await client.health()
+            let view = try #require(health.freshness.first { $0.featureView == "user_transactions@1" })
+            #expect(view.newestEventTime == event)
+            #expect(view.newestArrival == summary.acceptedTime)
+            #expect(view.rowsLogged == 1)
+            var sealed = false
+            for _ in 0..<300 {
+                let now = try await client.health().freshness.first { $0.featureView == "user_transactions@1" }
+                if now?.logUnsealedRecords == 0 { sealed = true; break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(sealed, "the sealer did not seal the log")
+            let store = try #require(node.server.configuration.segmentsDirectory)
+            let manifest = try String(contentsOfFile: store + "/views/user_transactions@1/MANIFEST", encoding: .isoLatin1)
+            #expect(!manifest.isEmpty)
+            await client.close()
+        }
+    }
+}
