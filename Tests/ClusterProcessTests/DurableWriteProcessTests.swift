@@ -60,6 +60,41 @@ struct DurableWriteProcessTests {
         await client.close()
     }
 
+    @Test func aTornLogTailIsNamedInTheNodesLogCutAndNeverServed() async throws {
+        let cluster = try LocalCluster()
+        defer { cluster.shutdown() }
+        try cluster.start("solo", standalone: true)
+        var client = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: "solo")) { $0.timeout = .seconds(10) })
+        let users = (0..<20).map { Self.firstStreamUser + $0 }
+        let now = Int64(Date().timeIntervalSince1970 * 1e6)
+        _ = try await client.write(view: "user_transactions", rows: users.map { user in
+            FeatureWrite(entity: ["user_id": .int64(Int64(user))], eventTime: now, values: ["txn_count_24h": .int64(Int64(user) * 3)])
+        })
+        await client.close()
+        cluster.kill9("solo")
+        // What a crash in the middle of the next append leaves: half a record after the last.
+        let logDirectory = cluster.segments.appendingPathComponent("views/user_transactions@1/log/solo")
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: logDirectory.path).filter { $0.hasSuffix(".log") }.sorted().last)
+        let path = logDirectory.appendingPathComponent(file).path
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        handle.write(Data([0x40, 0x00, 0x00, 0x00, 0x77, 0x77, 0x77, 0x77] + [UInt8](repeating: 0xAB, count: 30)))
+        handle.closeFile()
+
+        try cluster.start("solo", standalone: true)
+        client = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: "solo")) { $0.timeout = .seconds(10) })
+        var served = false
+        for _ in 0..<500 where !served {
+            served = (try? await client.getOnlineFeatures(features: [Self.feature], entities: [["user_id": .int64(Int64(users[0]))]])) != nil
+            if !served { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        try await Self.expectServed(Dictionary(uniqueKeysWithValues: users.map { ($0, Int64($0) * 3) }), client: client)
+        await client.close()
+        let log = try String(contentsOf: cluster.directory.appendingPathComponent("solo.log"), encoding: .utf8)
+        #expect(log.contains("write log repaired: cut 38 bytes"), "\(log)")
+        #expect(log.contains(path), "\(log)")
+    }
+
     /// Every user in `rows` is served with its written value.
     static func expectServed(_ rows: [Int: Int64], client: FeatureClient) async throws {
         let users = rows.keys.sorted()
