@@ -67,6 +67,15 @@ package final class OfflineStore: Sendable {
                     arrived.append(mark.map { segment.number >= $0.nextSegmentNumber } ?? true)
                 }
                 let tail = try LogTail.read(layout: layout, view: view, schema: schema, manifest: manifest)
+                // A sealer may have moved records into a new segment, and deleted their log
+                // files, while we read: then the manifest changed, and we read again.
+                if try Manifest.load(from: directory, layout: layout) != manifest {
+                    attempts += 1
+                    guard attempts < 20 else {
+                        throw SkewlessError(.unavailable, "the offline store of \(view.qualifiedName) changed 20 times while it was being read: retry")
+                    }
+                    continue
+                }
                 if let mark {
                     let isNew = { (entry: LogTail.Entry) in entry.record.sequence > mark.logSequences[entry.node] ?? 0 }
                     for part in [false, true] {

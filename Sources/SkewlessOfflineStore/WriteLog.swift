@@ -79,10 +79,14 @@ package final class WriteLog: @unchecked Sendable {
             lastSequence = max(lastSequence, number &- 1)
             guard let bytes = try DiskFile.contents(path) else { continue }
             let isNewest = index == numbers.count - 1
-            guard WriteLogFile.checkHeader(bytes, schema: schema) == nil else {
-                let reason = WriteLogFile.checkHeader(bytes, schema: schema) ?? ""
+            if let reason = WriteLogFile.checkHeader(bytes, schema: schema) {
+                // Only the newest file can have been cut short by a crash while it was being
+                // created; anything else is not ours to delete.
+                guard isNewest, bytes.count <= WriteLogFile.headerSize else {
+                    throw SkewlessError(.failedPrecondition, "\(path) is not a write log of \(view.qualifiedName) as this repo defines it: \(reason). A view version's schema never changes: define a new version, or move the file away if it does not belong here")
+                }
                 try DiskFile.remove(path)
-                messages.append("removed \(path): \(reason) (a crash while the file was being created, or not a log of this view)")
+                messages.append("removed \(path): \(reason) (a crash while the file was being created)")
                 continue
             }
             var offset = WriteLogFile.headerSize

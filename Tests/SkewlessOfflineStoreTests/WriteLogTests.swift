@@ -221,6 +221,29 @@ import Testing
         }
     }
 
+    @Test func readersSeeEveryRowOnceWhileSealersMoveTheLogIntoSegments() throws {
+        try TemporaryDirectory.with { directory in
+            let store = Self.store(directory)
+            let log = try Self.open(store, maximumFileBytes: 300)
+            defer { log.close() }
+            var appended = 0
+            let sealing = DispatchGroup()
+            let stop = LockedList()
+            DispatchQueue.global().async(group: sealing) {
+                while stop.values.isEmpty {
+                    _ = try? store.seal(view: Self.view, joinKeys: Fixtures.userKey)
+                }
+            }
+            for round in 0..<40 {
+                try log.appendAndWait(Self.record([Int64(round % 5)], value: Int64(round), event: Int64(round), accepted: Self.t0 + Int64(round), key: "r\(round)"))
+                appended += 1
+                #expect(try Self.rows(store).count == appended, "round \(round)")
+            }
+            stop.add(1)
+            sealing.wait()
+        }
+    }
+
     @Test func incrementalMaterializationLoadsWhatArrivedInTheLogSinceItsMark() throws {
         try TemporaryDirectory.with { directory in
             let store = Self.store(directory)
