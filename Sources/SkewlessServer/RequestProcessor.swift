@@ -377,14 +377,7 @@ final class RequestProcessor: Sendable {
     /// (`WriteCoordinator`). The frame is built on `eventLoop`.
     private func respondToWrite(_ request: Skewless_V1_RequestFrame, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer> {
         let requestID = request.requestID
-        let answer: EventLoopFuture<Skewless_V1_WriteFeaturesResponse>
-        do {
-            let message = try decode(Skewless_V1_WriteFeaturesRequest.self, request.payload)
-            answer = writes.write(message, on: eventLoop)
-        } catch {
-            answer = eventLoop.makeFailedFuture(error)
-        }
-        return answer.map { message -> Skewless_V1_ResponseFrame in
+        return writes.write(request.payload, on: eventLoop).map { message -> Skewless_V1_ResponseFrame in
             var response = Skewless_V1_ResponseFrame()
             response.requestID = requestID
             response.status.code = .ok

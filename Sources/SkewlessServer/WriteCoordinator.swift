@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import SkewlessCluster
 import SkewlessModel
 import SkewlessOfflineStore
@@ -25,6 +26,10 @@ import SwiftProtobuf
 ///
 /// A replica that refuses as wrong shard has a newer map: the coordinator installs that map
 /// and applies again by it (the same epoch fence as clients, docs/cluster.md section 7).
+///
+/// Decoding, checking, encoding the log record and applying rows run on a thread pool, never
+/// on an event loop: a batch of 10,000 rows takes milliseconds, which reads on the same
+/// event loop would otherwise wait for.
 final class WriteCoordinator: Sendable {
     private let repo: FeatureRepo
     private let store: OnlineStore
@@ -36,6 +41,7 @@ final class WriteCoordinator: Sendable {
     private let configuration: NodeConfiguration
     private let clock: @Sendable () -> Int64
     private let logger: Logger
+    private let pool: NIOThreadPool
 
     init(
         repo: FeatureRepo, store: OnlineStore, logs: WriteLogs?, membership: ClusterMembership?, peers: PeerCaller?,
@@ -51,6 +57,7 @@ final class WriteCoordinator: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
+        self.pool = NIOThreadPool.singleton
     }
 
     /// A checked batch.
@@ -61,18 +68,23 @@ final class WriteCoordinator: Sendable {
 
     // MARK: - Entry points
 
-    /// Answers a WRITE_FEATURES request: a client's batch (logged, then applied on every
-    /// replica) or a coordinator's `replica_apply` (applied here, in memory).
-    func write(_ request: Skewless_V1_WriteFeaturesRequest, on eventLoop: any EventLoop) -> EventLoopFuture<Skewless_V1_WriteFeaturesResponse> {
-        do {
-            let checked = try check(request)
-            if request.replicaApply {
-                return eventLoop.makeSucceededFuture(try applyAsReplica(checked, request: request))
+    /// Answers a WRITE_FEATURES request (its payload): a client's batch (logged, then applied
+    /// on every replica) or a coordinator's `replica_apply` (applied here, in memory). The
+    /// future completes on `eventLoop`.
+    func write(_ payload: Data, on eventLoop: any EventLoop) -> EventLoopFuture<Skewless_V1_WriteFeaturesResponse> {
+        pool.runIfActive(eventLoop: eventLoop) { () throws -> EventLoopFuture<Skewless_V1_WriteFeaturesResponse> in
+            let request: Skewless_V1_WriteFeaturesRequest
+            do {
+                request = try Skewless_V1_WriteFeaturesRequest(serializedBytes: payload)
+            } catch {
+                throw SkewlessError(.invalidArgument, "the payload is not a valid \(Skewless_V1_WriteFeaturesRequest.protoMessageName): \(error)")
             }
-            return try coordinate(checked, request: request, on: eventLoop)
-        } catch {
-            return eventLoop.makeFailedFuture(error)
-        }
+            let checked = try self.check(request)
+            if request.replicaApply {
+                return eventLoop.makeSucceededFuture(try self.applyAsReplica(checked, request: request))
+            }
+            return try self.coordinate(checked, request: request, on: eventLoop)
+        }.flatMap { $0 }
     }
 
     // MARK: - Checking
@@ -151,7 +163,7 @@ final class WriteCoordinator: Sendable {
             // A retry of a batch this node logged: apply it again (harmless), log nothing.
             accepted.succeed(0)
             return original.hop(to: eventLoop).flatMap { time in
-                self.apply(checked, acceptedTime: time, on: eventLoop, mapChanges: 0).map { response in
+                self.applyOnPool(checked, acceptedTime: time, on: eventLoop, mapChanges: 0).map { response in
                     var response = response
                     response.duplicate = true
                     return response
@@ -177,8 +189,15 @@ final class WriteCoordinator: Sendable {
             return eventLoop.makeFailedFuture(error)
         }.flatMap { _ in
             accepted.succeed(acceptedTime)
-            return self.apply(checked, acceptedTime: acceptedTime, on: eventLoop, mapChanges: 0)
+            return self.applyOnPool(checked, acceptedTime: acceptedTime, on: eventLoop, mapChanges: 0)
         }
+    }
+
+    /// `apply`, with its local writes and encoding on the thread pool.
+    private func applyOnPool(_ checked: Checked, acceptedTime: Int64, on eventLoop: any EventLoop, mapChanges: Int) -> EventLoopFuture<Skewless_V1_WriteFeaturesResponse> {
+        pool.runIfActive(eventLoop: eventLoop) {
+            self.apply(checked, acceptedTime: acceptedTime, on: eventLoop, mapChanges: mapChanges)
+        }.flatMap { $0 }
     }
 
     /// Applies a logged batch on every write target of its rows (by this node's map).
@@ -276,7 +295,7 @@ final class WriteCoordinator: Sendable {
             if let newerMap, mapChanges < 2, let address = map.node(newerMap)?.address {
                 // A replica has a newer map: take it, and apply by it.
                 return self.installMap(from: address, on: eventLoop).flatMap { _ in
-                    self.apply(checked, acceptedTime: acceptedTime, on: eventLoop, mapChanges: mapChanges + 1)
+                    self.applyOnPool(checked, acceptedTime: acceptedTime, on: eventLoop, mapChanges: mapChanges + 1)
                 }
             }
             for (group, target) in counted.enumerated() {
