@@ -22,8 +22,9 @@ package struct RowValidator: Sendable {
 
     let view: FeatureView
     let joinKeys: [JoinKey]
-    /// The instant `now` means in times (see `TimeSyntax`).
-    let now: Int64
+    /// The instant `now` means in times (see `TimeSyntax`). A long-running reader (`fsctl
+    /// push`) moves it forward as it reads, so that `now` is when the row was read.
+    package var now: Int64
     /// The view's other versions, to point a column of one of them at the right version.
     let otherVersions: [FeatureView]
     /// Whether a `created_time` column is an error (writes to a node: the write log stamps
