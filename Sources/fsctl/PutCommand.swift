@@ -7,7 +7,7 @@ import SkewlessRepo
 /// `fsctl put`: checks every row of a CSV or JSON Lines file against a feature view, then
 /// writes them to a node in batches. One invalid row and nothing is written. Rows give no
 /// created time: the node's write log stamps it (`fsctl ingest` takes rows with created
-/// times of their own).
+/// times of their own). For a stream rather than a finished file: `fsctl push`.
 struct PutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "put",
@@ -20,6 +20,8 @@ struct PutCommand: AsyncParsableCommand {
             Values: bool true, false, 1 or 0; integers range-checked; floats and doubles also NaN, Infinity, -Infinity; bytes as base64; lists and embeddings as JSON lists, or in CSV also a;b;c (an embedding[N] needs exactly N numbers).
 
             Every row is checked before anything is sent; up to 20 problems are listed. Format details: examples/data/README.md.
+
+            put writes one finished file, all or nothing. For a stream that keeps coming (a pipe from a message queue, a file that grows), use fsctl push: it sends rows as they arrive, leaves bad rows out and goes on.
             """)
 
     @OptionGroup var nodeOptions: NodeOptions
