@@ -5,12 +5,15 @@ import SkewlessRepo
 /// Checks rows of an input file against one feature view and turns them into writes.
 ///
 /// A row has one column per join key of the view (required), `event_time` (required),
-/// `created_time` (optional: all rows give it or none do) and one column per field
-/// (optional: a missing column or a null cell is a null value). Any other column is an
-/// error, because it is most likely a misspelt field whose values would silently be lost.
+/// `created_time` (optional: all rows give it or none do; refused when the rows go to a
+/// node's write log, see `refusesCreatedTime`) and one column per field (optional: a
+/// missing column or a null cell is a null value). Any other column is an error, because it
+/// is most likely a misspelt field whose values would silently be lost.
 package struct RowValidator: Sendable {
     static let eventTimeColumn = "event_time"
     static let createdTimeColumn = "created_time"
+    /// Why rows written to a node may not give created times.
+    static let createdTimeRefusal = "rows written to a node get their created time from the write log, which stamps the time it accepts them; rows with created times of their own go into the offline store with fsctl ingest"
 
     /// Event and created times before this (1973-03-03) are taken for seconds or milliseconds.
     static let earliestPlausibleMicros: Int64 = 100_000_000_000_000
@@ -19,10 +22,14 @@ package struct RowValidator: Sendable {
 
     let view: FeatureView
     let joinKeys: [JoinKey]
-    /// The instant `now` means in times (see `TimeSyntax`).
-    let now: Int64
+    /// The instant `now` means in times (see `TimeSyntax`). A long-running reader (`fsctl
+    /// push`) moves it forward as it reads, so that `now` is when the row was read.
+    package var now: Int64
     /// The view's other versions, to point a column of one of them at the right version.
     let otherVersions: [FeatureView]
+    /// Whether a `created_time` column is an error (writes to a node: the write log stamps
+    /// created times) rather than an optional column (`fsctl ingest`).
+    let refusesCreatedTime: Bool
 
     private enum Column: Sendable {
         case joinKey(JoinKey)
@@ -38,13 +45,19 @@ package struct RowValidator: Sendable {
     /// The indexes of the columns every row must have.
     private let requiredColumns: [Int]
 
-    package init(view: FeatureView, joinKeys: [JoinKey], now: Int64, otherVersions: [FeatureView] = []) {
+    /// - Parameter refusesCreatedTime: report a `created_time` column as a problem, with
+    ///   `createdTimeRefusal` (a CSV header once; JSON Lines once, with a count of the lines
+    ///   repeating it).
+    package init(view: FeatureView, joinKeys: [JoinKey], now: Int64, otherVersions: [FeatureView] = [], refusesCreatedTime: Bool = false) {
         self.view = view
         self.joinKeys = joinKeys
         self.now = now
         self.otherVersions = otherVersions.filter { $0.version != view.version }
-        let columns = joinKeys.map(Column.joinKey) + [.eventTime] + view.fields.map(Column.field) + [.createdTime]
-        let names = joinKeys.map(\.name) + [Self.eventTimeColumn] + view.fields.map(\.name) + [Self.createdTimeColumn]
+        self.refusesCreatedTime = refusesCreatedTime
+        // A refused created_time is no column at all: an unknown one, with its own message.
+        let createdTime: [Column] = refusesCreatedTime ? [] : [.createdTime]
+        let columns = joinKeys.map(Column.joinKey) + [.eventTime] + view.fields.map(Column.field) + createdTime
+        let names = joinKeys.map(\.name) + [Self.eventTimeColumn] + view.fields.map(\.name) + (refusesCreatedTime ? [] : [Self.createdTimeColumn])
         self.columns = columns
         self.columnIndex = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         self.requiredColumns = Array(0...joinKeys.count)
@@ -52,7 +65,7 @@ package struct RowValidator: Sendable {
 
     /// The columns a row may have, in the order a CSV header would list them.
     var knownColumns: [String] {
-        joinKeys.map(\.name) + [Self.eventTimeColumn] + view.fields.map(\.name) + [Self.createdTimeColumn]
+        joinKeys.map(\.name) + [Self.eventTimeColumn] + view.fields.map(\.name) + (refusesCreatedTime ? [] : [Self.createdTimeColumn])
     }
 
     /// Problems of a list of column names (a CSV header): unknown or repeated names, and
@@ -205,6 +218,9 @@ package struct RowValidator: Sendable {
     }
 
     private func unknownColumnMessage(_ name: String) -> String {
+        if refusesCreatedTime, name == Self.createdTimeColumn {
+            return Self.createdTimeRefusal
+        }
         let versions = otherVersions.filter { $0.fieldIndex(named: name) != nil }.map(\.qualifiedName)
         if !versions.isEmpty {
             return "not a field of \(view.qualifiedName), but of \(versions.joined(separator: " and ")): name the version, e.g. --view \(versions[0])"

@@ -16,7 +16,7 @@ struct FSCtl: AsyncParsableCommand {
             Exit status: 0 success; 1 failure (an invalid repo, an unreadable file, an unexpected node error); 2 rejected input (invalid rows, an unknown view, feature, service or join key, a malformed key); 3 node unavailable; 4 deadline exceeded; 5 failed precondition (a fail-closed view with stale rows); 64 command-line usage.
             """,
         subcommands: [
-            ValidateCommand.self, DescribeCommand.self, GetCommand.self, PutCommand.self, HealthCommand.self,
+            ValidateCommand.self, DescribeCommand.self, GetCommand.self, PutCommand.self, PushCommand.self, HealthCommand.self,
             IngestCommand.self, HistoricalCommand.self, ClusterCommand.self, StatusCommand.self, RebalanceCommand.self,
             MaterializeCommand.self,
         ])

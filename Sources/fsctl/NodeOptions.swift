@@ -6,7 +6,7 @@ struct NodeOptions: ParsableArguments {
     @Option(help: "The node, host:port.")
     var node: String = "127.0.0.1:7421"
 
-    @Option(name: .customLong("timeout-ms"), help: "The deadline of each call in milliseconds, retries included (default: 1000; put: 10000 per batch).")
+    @Option(name: .customLong("timeout-ms"), help: "The deadline of each call in milliseconds, retries included (default: 1000; put and push: 10000 per batch).")
     var timeoutMilliseconds: Int?
 
     func validate() throws {

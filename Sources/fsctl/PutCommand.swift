@@ -5,19 +5,23 @@ import SkewlessIngest
 import SkewlessRepo
 
 /// `fsctl put`: checks every row of a CSV or JSON Lines file against a feature view, then
-/// writes them to a node in batches. One invalid row and nothing is written.
+/// writes them to a node in batches. One invalid row and nothing is written. Rows give no
+/// created time: the node's write log stamps it (`fsctl ingest` takes rows with created
+/// times of their own). For a stream rather than a finished file: `fsctl push`.
 struct PutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "put",
         abstract: "Write rows from a CSV or JSON Lines file into a feature view.",
         discussion: """
-            Columns (CSV header names, or JSON keys): every join key of the view, event_time, optionally created_time, and any of the view's fields. A missing column, an empty CSV cell or a JSON null is a null value, except that "" in CSV is an empty string, bytes or list.
+            Columns (CSV header names, or JSON keys): every join key of the view, event_time, and any of the view's fields. A missing column, an empty CSV cell or a JSON null is a null value, except that "" in CSV is an empty string, bytes or list. A created_time column is refused: the node's write log stamps each row's created time when it accepts the row (rows with created times of their own go into the offline store with fsctl ingest).
 
-            Times (event_time, created_time, timestamp fields): microseconds since the epoch, RFC 3339 (2026-11-21T10:00:00Z), now, or now-30m, now-2h, now+90s (units ms, s, m, h, d).
+            Times (event_time, timestamp fields): microseconds since the epoch, RFC 3339 (2026-11-21T10:00:00Z), now, or now-30m, now-2h, now+90s (units ms, s, m, h, d).
 
             Values: bool true, false, 1 or 0; integers range-checked; floats and doubles also NaN, Infinity, -Infinity; bytes as base64; lists and embeddings as JSON lists, or in CSV also a;b;c (an embedding[N] needs exactly N numbers).
 
             Every row is checked before anything is sent; up to 20 problems are listed. Format details: examples/data/README.md.
+
+            put writes one finished file, all or nothing. For a stream that keeps coming (a pipe from a message queue, a file that grows), use fsctl push: it sends rows as they arrive, leaves bad rows out and goes on.
             """)
 
     @OptionGroup var nodeOptions: NodeOptions
@@ -80,7 +84,8 @@ struct PutCommand: AsyncParsableCommand {
                 var written = 0, ignored = 0, sent = 0, batches = 0
                 for batchStart in stride(from: 0, to: checked.rows.count, by: batchSize) {
                     let batch = checked.rows[batchStart..<min(batchStart + batchSize, checked.rows.count)].map {
-                        FeatureWrite(entity: $0.entity, eventTime: $0.eventTime, createdTime: $0.createdTime, values: $0.values)
+                        // No created time: the validator refuses the column; the write log stamps it.
+                        FeatureWrite(entity: $0.entity, eventTime: $0.eventTime, values: $0.values)
                     }
                     let summary: WriteSummary
                     do throws(SkewlessError) {
@@ -110,7 +115,7 @@ struct PutCommand: AsyncParsableCommand {
     static func check(_ bytes: [UInt8], format: InputFormat, file: String, view name: String, in repo: FeatureRepo, now: Int64) throws -> (view: FeatureView, rows: [CheckedRow]) {
         let view = try repo.featureView(qualified: name)
         let versions = repo.featureViews.filter { $0.name == view.name }
-        let validator = RowValidator(view: view, joinKeys: repo.joinKeys(of: view), now: now, otherVersions: versions)
+        let validator = RowValidator(view: view, joinKeys: repo.joinKeys(of: view), now: now, otherVersions: versions, refusesCreatedTime: true)
         let rows = try WriteRowsReader.writes(from: bytes, format: format, file: file, validator: validator).get()
         return (view, rows)
     }

@@ -37,9 +37,9 @@ enum Fixtures {
         }
     }()
 
-    static func validator(_ view: String = "user_transactions") -> RowValidator {
+    static func validator(_ view: String = "user_transactions", refusesCreatedTime: Bool = false) -> RowValidator {
         let view = repo.featureView(named: view)!
-        return RowValidator(view: view, joinKeys: repo.joinKeys(of: view), now: now)
+        return RowValidator(view: view, joinKeys: repo.joinKeys(of: view), now: now, refusesCreatedTime: refusesCreatedTime)
     }
 
     static func writes(_ text: String, _ format: InputFormat, view: String = "user_transactions") -> Result<[CheckedRow], InputProblems> {

@@ -49,6 +49,23 @@ import Testing
         #expect(all[0].createdTime == now)
     }
 
+    @Test func writesToANodeRefuseCreatedTimesAndSayWhereSuchRowsGo() {
+        let view = Fixtures.repo.featureView(named: "user_transactions")!
+        let validator = RowValidator(view: view, joinKeys: Fixtures.repo.joinKeys(of: view), now: now, refusesCreatedTime: true)
+        let header = validator.problems(withColumns: ["user_id", "event_time", "created_time"], at: .header(line: 1))
+        #expect(header.map(\.description) == ["header, column 'created_time': \(RowValidator.createdTimeRefusal)"])
+        #expect(RowValidator.createdTimeRefusal.contains("fsctl ingest"))
+        let jsonl = (1...3).map { "{\"user_id\": \($0), \"event_time\": \"now\", \"created_time\": \"now\"}" }.joined(separator: "\n")
+        guard case .failure(let problems) = WriteRowsReader.writes(from: Array(jsonl.utf8), format: .jsonl, file: "data.jsonl", validator: validator) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(problems.report() == "data.jsonl: line 1, column 'created_time': \(RowValidator.createdTimeRefusal) (and on 2 more lines)")
+        // Unknown columns are listed without created_time, which would not help.
+        let unknown = validator.problems(withColumns: ["user_id", "event_time", "nope"], at: .header(line: 1))
+        #expect(unknown.first?.message.contains("created_time") == false)
+    }
+
     @Test func compositeKeys() throws {
         let rows = try Fixtures.writes("merchant_id,user_id,event_time,count\n007,1,now,5\n", .csv, view: "user_merchant").get()
         #expect(rows[0].entity == ["user_id": .int64(1), "merchant_id": .string("007")])
