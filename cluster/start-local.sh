@@ -83,6 +83,14 @@ echo "\$ fsctl cluster init --nodes $list --partitions $partitions --replication
 echo
 echo "\$ fsctl get --node $seed --service fraud_detection_v1 --entity user_id=1,merchant_id=m-1 --entity user_id=2,merchant_id=m-2"
 "$bin/fsctl" get --node "$seed" --service fraud_detection_v1 --entity user_id=1,merchant_id=m-1 --entity user_id=2,merchant_id=m-2
+
+# A fresh value through the durable write path: logged in the offline store, applied on
+# user 1's replicas, and in training sets at once (docs/write-log.md).
+echo
+echo "\$ echo '{\"user_id\": 1, \"event_time\": \"now\", \"txn_count_1h\": 7, \"txn_count_24h\": 11}' | fsctl push user_transactions --format jsonl --node $seed"
+echo '{"user_id": 1, "event_time": "now", "txn_count_1h": 7, "txn_count_24h": 11}' | "$bin/fsctl" push user_transactions --format jsonl --node "$seed"
+echo "\$ fsctl get --node $seed --service fraud_detection_v1 --entity user_id=1,merchant_id=m-1"
+"$bin/fsctl" get --node "$seed" --service fraud_detection_v1 --entity user_id=1,merchant_id=m-1
 echo
 echo "the cluster keeps running; try:  $bin/fsctl status --node $seed"
 echo "                                 $bin/fsctl rebalance --node $seed --remove node-$nodes --plan"
