@@ -134,3 +134,25 @@ extension OfflineStore {
         return backlog
     }
 }
+
+extension OfflineStore {
+    /// What `follow` read: the records after the positions given, and where each node's log
+    /// ends now.
+    package struct FollowedRecords: Sendable {
+        package var entries: [LogTail.Entry]
+        package var ends: [String: LogPosition]
+    }
+
+    /// The write log records of a view after `positions` (per node; a node not listed, or nil:
+    /// from its sealed position), whole records only, retries kept once. What a node reads to
+    /// apply writes it missed (`LogFollower`). Records sealed and deleted from the logs before
+    /// they were followed are not returned: they are in segments, which a reload reads.
+    package func follow(view: FeatureView, joinKeys: [JoinKey], from positions: [String: LogPosition]?) throws(SkewlessError) -> FollowedRecords {
+        var manifest = try Manifest.load(from: layout.viewDirectory(view), layout: layout)
+        if let positions {
+            manifest.logs.merge(positions) { sealed, followed in followed.sequence >= sealed.sequence ? followed : sealed }
+        }
+        let tail = try LogTail.read(layout: layout, view: view, schema: SegmentSchema(view: view, joinKeys: joinKeys), manifest: manifest)
+        return FollowedRecords(entries: tail.entries, ends: tail.ends)
+    }
+}

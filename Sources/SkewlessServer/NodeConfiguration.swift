@@ -37,6 +37,9 @@ package struct NodeConfiguration: Sendable {
     package var sealIntervalSeconds: Double = 5
     /// ... and sooner once this node has logged this many bytes of the view since.
     package var sealAfterBytes: UInt64 = 64 << 20
+    /// How often the node applies what other nodes logged (for partitions it holds), so a
+    /// replica that missed a write catches up by itself (`LogFollower`).
+    package var followIntervalSeconds: Double = 1
 
     package static var defaults: NodeConfiguration {
         NodeConfiguration(

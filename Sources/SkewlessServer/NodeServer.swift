@@ -29,6 +29,7 @@ package final class NodeServer: Service, Sendable {
     /// The write logs and their sealer, when the node has an offline store.
     private let logs: WriteLogs?
     private let sealer: LogSealer?
+    private let follower: LogFollower?
     private let peers: PeerCaller
     private let onRunning: @Sendable (SocketAddress) -> Void
 
@@ -81,6 +82,14 @@ package final class NodeServer: Service, Sendable {
             connections: ConnectionCounter(limit: configuration.maxConnections),
             membership: membership,
             offline: offline, logs: logs, peers: peers, logger: logger)
+        let online = self.store
+        let membership = self.membership
+        let freshness = processor.freshness
+        self.follower = offline.map {
+            LogFollower(
+                store: $0, repo: repo, online: online, membership: membership, freshness: freshness,
+                node: configuration.nodeID, interval: configuration.followIntervalSeconds, logger: logger)
+        }
         // The catching_up phase: copy the moving partitions' rows from a current replica.
         let copier = CatchUpCopier(repo: repo, store: self.store, logger: logger, maxFrameBytes: configuration.maxFrameBytes)
         membership.setCopier { partitions, map, node, stillWanted in
@@ -114,9 +123,13 @@ package final class NodeServer: Service, Sendable {
         // The write logs first: opening repairs torn tails, and a restarted node must load
         // what they hold before it serves.
         try logs?.open()
+        // Where the logs end now: what the node loads next covers everything before it, and
+        // the follower applies what other nodes log after it.
+        follower?.start()
         do {
             try membership.restore()
         } catch {
+            follower?.stop()
             logs?.close()
             throw error
         }
@@ -163,6 +176,7 @@ package final class NodeServer: Service, Sendable {
     /// the logs and the connections to peers.
     private func stopBackgroundWork() async {
         membership.stop()
+        follower?.stop()
         sealer?.stop()
         logs?.close()
         peers.closeAll()

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Skewless
 import Synchronization
 import Testing
@@ -58,6 +61,62 @@ struct DurableWriteProcessTests {
         try await Self.expectServed(acknowledged, client: client)
         try Self.expectInTrainingSet(acknowledged, cluster: cluster)
         await client.close()
+    }
+
+    /// A replica paused (SIGSTOP) past the coordinator's replica timeout: the acknowledgement
+    /// names it, and once it resumes it serves the rows within seconds.
+    @Test func aReplicaPausedDuringAWriteIsNamedAndServesTheRowsOnceItResumes() async throws {
+        let cluster = try LocalCluster()
+        defer { cluster.shutdown() }
+        try cluster.startCluster(["node-1", "node-2"], partitions: 16, replication: 2)
+        let users = (0..<26).map { Self.firstStreamUser + $0 }
+        let coordinator = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: "node-1")) { $0.timeout = .seconds(10) })
+        cluster.signal("node-2", SIGSTOP)
+        let now = Int64(Date().timeIntervalSince1970 * 1e6)
+        let summary = try await coordinator.write(view: "user_transactions", rows: users.map { user in
+            FeatureWrite(entity: ["user_id": .int64(Int64(user))], eventTime: now, values: ["txn_count_24h": .int64(Int64(user) * 3)])
+        })
+        cluster.signal("node-2", SIGCONT)
+        // The acknowledgement says the paused replica missed it.
+        #expect(summary.missedReplicas == ["node-2"] && summary.minReplicasApplied == 1)
+        // node-2 holds every partition (R = 2 of 2 nodes): read it alone until it has them all.
+        let replica = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: "node-2")) { $0.timeout = .seconds(10) })
+        var stale = users.count
+        for _ in 0..<500 where stale > 0 {
+            let features = try await replica.getOnlineFeatures(features: [Self.feature], entities: users.map { ["user_id": .int64(Int64($0))] })
+            stale = zip(users, features.rows).filter { user, row in row.int64(Self.feature) != Int64(user) * 3 }.count
+            if stale > 0 { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(stale == 0, "node-2 still serves old values for \(stale) of \(users.count) keys 5 s after it resumed")
+        await coordinator.close()
+        await replica.close()
+    }
+
+    /// Rows logged by a node that applied them nowhere else (a standalone node on the same
+    /// store): no replica got them from a coordinator, and each picks them up from the log.
+    @Test func replicasApplyRowsTheyNeverReceivedFromTheLogBySelf() async throws {
+        let cluster = try LocalCluster()
+        defer { cluster.shutdown() }
+        try cluster.startCluster(["node-1", "node-2"], partitions: 16, replication: 2)
+        try cluster.start("outsider", standalone: true)
+        let users = (0..<26).map { Self.firstStreamUser + 100 + $0 }
+        let outsider = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: "outsider")) { $0.timeout = .seconds(10) })
+        let now = Int64(Date().timeIntervalSince1970 * 1e6)
+        _ = try await outsider.write(view: "user_transactions", rows: users.map { user in
+            FeatureWrite(entity: ["user_id": .int64(Int64(user))], eventTime: now, values: ["txn_count_24h": .int64(Int64(user) * 3)])
+        })
+        await outsider.close()
+        for id in ["node-1", "node-2"] {
+            let replica = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: id)) { $0.timeout = .seconds(10) })
+            var stale = users.count
+            for _ in 0..<500 where stale > 0 {
+                let features = try await replica.getOnlineFeatures(features: [Self.feature], entities: users.map { ["user_id": .int64(Int64($0))] })
+                stale = zip(users, features.rows).filter { user, row in row.int64(Self.feature) != Int64(user) * 3 }.count
+                if stale > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(stale == 0, "\(id) still serves old values for \(stale) of \(users.count) keys 5 s after they were logged")
+            await replica.close()
+        }
     }
 
     @Test func aTornLogTailIsNamedInTheNodesLogCutAndNeverServed() async throws {

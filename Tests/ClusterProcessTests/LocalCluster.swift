@@ -124,8 +124,15 @@ final class LocalCluster: Sendable {
     }
 
     /// Kills every node and removes the directory.
+    /// Sends `signal` (SIGSTOP, SIGCONT) to a node's process.
+    func signal(_ id: String, _ signal: Int32) {
+        guard let process = nodes.withLock({ $0[id]?.process }), process.isRunning else { return }
+        kill(process.processIdentifier, signal)
+    }
+
     func shutdown() {
         for (process, _) in nodes.withLock({ Array($0.values) }) where process.isRunning {
+            kill(process.processIdentifier, SIGCONT)
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }

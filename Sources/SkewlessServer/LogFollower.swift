@@ -1,0 +1,152 @@
+import Foundation
+import Logging
+import SkewlessModel
+import SkewlessOfflineStore
+import SkewlessOnlineStore
+import Synchronization
+
+/// Applies, every `interval`, the write log records other nodes logged since it last looked,
+/// for the partitions this node holds: a replica that missed a coordinator's application
+/// (paused, partitioned, briefly unreachable, or named in `replicas_missed`) catches up by
+/// itself within about an interval, from the durable log (docs/write-log.md, "Recovery").
+///
+/// Applying is idempotent (the online store keeps the newer row by event time, then created
+/// time), so rows it applies again change nothing. Its own log is skipped: a coordinator
+/// applies its rows on itself before it acknowledges them. Where it starts: the end of every
+/// log when the node starts, before it loads the store (which covers everything before).
+/// Records sealed and deleted before it read them are in segments: it cannot follow them,
+/// and says so in the log; a reload (`fsctl materialize --full`) covers them.
+///
+/// A thread of its own, started by `start` and ended by `stop`.
+final class LogFollower: Sendable {
+    private struct State {
+        var marks: [String: [String: LogPosition]] = [:]
+        var stopping = false
+        var stopped = false
+        var started = false
+        var rowsApplied: UInt64 = 0
+    }
+
+    private let store: OfflineStore
+    private let repo: FeatureRepo
+    private let online: OnlineStore
+    private let membership: ClusterMembership
+    private let freshness: FreshnessTracker
+    private let node: String
+    private let interval: Double
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let wakeup = NSCondition()
+
+    init(
+        store: OfflineStore, repo: FeatureRepo, online: OnlineStore, membership: ClusterMembership, freshness: FreshnessTracker,
+        node: String, interval: Double, logger: Logger
+    ) {
+        self.store = store
+        self.repo = repo
+        self.online = online
+        self.membership = membership
+        self.freshness = freshness
+        self.node = node
+        self.interval = interval
+        self.logger = logger
+    }
+
+    /// Rows applied from other nodes' logs since the node started.
+    var rowsApplied: UInt64 { state.withLock { $0.rowsApplied } }
+
+    /// Notes where every log ends now, then follows from there on a thread of its own.
+    func start() {
+        let begin = state.withLock { state -> Bool in
+            guard !state.started else { return false }
+            state.started = true
+            return true
+        }
+        guard begin else { return }
+        for view in repo.featureViews {
+            do {
+                let now = try store.follow(view: view, joinKeys: repo.joinKeys(of: view), from: nil)
+                state.withLock { $0.marks[view.qualifiedName] = now.ends }
+            } catch {
+                logger.warning("cannot read the write logs to follow them: \(error.message)", metadata: ["view": "\(view.qualifiedName)"])
+            }
+        }
+        let thread = Thread { [self] in run() }
+        thread.name = "skewless-log-follower"
+        thread.start()
+    }
+
+    func stop() {
+        let running = state.withLock { state -> Bool in
+            state.stopping = true
+            return state.started
+        }
+        wakeup.lock()
+        wakeup.broadcast()
+        wakeup.unlock()
+        guard running else { return }
+        while !state.withLock({ $0.stopped }) {
+            wakeup.lock()
+            _ = wakeup.wait(until: Date(timeIntervalSinceNow: 0.01))
+            wakeup.unlock()
+        }
+    }
+
+    /// One round over every view (also for tests).
+    func followOnce() {
+        for view in repo.featureViews where !state.withLock({ $0.stopping }) {
+            follow(view)
+        }
+    }
+
+    private func run() {
+        defer { state.withLock { $0.stopped = true } }
+        while !state.withLock({ $0.stopping }) {
+            followOnce()
+            wakeup.lock()
+            if !state.withLock({ $0.stopping }) {
+                _ = wakeup.wait(until: Date(timeIntervalSinceNow: interval))
+            }
+            wakeup.unlock()
+        }
+    }
+
+    private func follow(_ view: FeatureView) {
+        let name = view.qualifiedName
+        let marks = state.withLock { $0.marks[name] }
+        let read: OfflineStore.FollowedRecords
+        do {
+            read = try store.follow(view: view, joinKeys: repo.joinKeys(of: view), from: marks ?? [:])
+        } catch {
+            logger.warning("cannot read the write logs to follow them: \(error.message)", metadata: ["view": "\(name)"])
+            return
+        }
+        let keep = membership.entityFilter
+        var applied = 0
+        for entry in read.entries where entry.node != node {
+            let rows = entry.record.rows
+            var batch = WriteBatch(
+                keys: (0..<rows.count).map { rows.keys.key(at: $0) }, eventTimes: rows.eventTimes, createdTimes: rows.createdTimes,
+                fields: rows.fields.map { Optional($0) })
+            if let keep {
+                let chosen = batch.keys.indices.filter { keep(batch.keys[$0]) }
+                guard !chosen.isEmpty else { continue }
+                if chosen.count < batch.rowCount { batch = batch.gathered(chosen) }
+            }
+            do {
+                applied += try online.write(view: view, batch: batch, nowMicros: WallClock.nowMicros()).rowsWritten
+                freshness.note(view: view, batch: batch)
+            } catch {
+                logger.warning("cannot apply a followed write: \(error.message)", metadata: ["view": "\(name)", "from": "\(entry.node)"])
+            }
+        }
+        if applied > 0 {
+            // Mostly rows the coordinators applied here already: an equal row is written again.
+            logger.debug("applied rows other nodes logged", metadata: ["view": "\(name)", "rows": "\(applied)"])
+        }
+        state.withLock { state in
+            state.marks[name] = read.ends
+            state.rowsApplied += UInt64(applied)
+        }
+    }
+}
