@@ -158,7 +158,7 @@ package struct FreshnessBenchmark: Sendable {
         }
 
         private enum Event: Sendable {
-            case acknowledged(UInt64?, error: String?)
+            case acknowledged(UInt64?, durable: Bool, error: String?)
             case served(UInt64?, reads: Int, errors: Int, firstError: String?)
         }
 
@@ -182,11 +182,11 @@ package struct FreshnessBenchmark: Sendable {
                         let summary = try await writer.write(view: view.qualifiedName, rows: [row], idempotencyKey: key, timeout: options.timeout)
                         let elapsed = clock.now() - sent
                         if summary.rowsWritten != 1 {
-                            return .acknowledged(elapsed, error: "the node kept a newer row of entity \(id) instead of the written one")
+                            return .acknowledged(elapsed, durable: false, error: "the node kept a newer row of entity \(id) instead of the written one")
                         }
-                        return .acknowledged(elapsed, error: nil)
+                        return .acknowledged(elapsed, durable: summary.acceptedTime > 0, error: nil)
                     } catch {
-                        return .acknowledged(nil, error: "\(error)")
+                        return .acknowledged(nil, durable: false, error: "\(error)")
                     }
                 }
                 for reader in replicas {
@@ -198,8 +198,9 @@ package struct FreshnessBenchmark: Sendable {
                 var allServed = !replicas.isEmpty
                 for await event in group {
                     switch event {
-                    case .acknowledged(let elapsed, let error):
+                    case .acknowledged(let elapsed, let durable, let error):
                         probe.acknowledged = elapsed
+                        probe.durable = durable
                         probe.writeError = error
                         if error != nil { group.cancelAll() }
                     case .served(let elapsed, let reads, let errors, let firstError):

@@ -30,6 +30,8 @@ package struct FreshnessReport: Sendable, Hashable, Codable {
     package var readErrors: Int
     package var readsPerProbe: Double
     package var visibleBeforeAcknowledgement: Int
+    /// Acknowledgements that carried the write log's accepted time.
+    package var durableAcknowledgements: Int
     package var firstError: String?
     package var goalP99Micros: Double
 
@@ -57,6 +59,7 @@ package struct FreshnessReport: Sendable, Hashable, Codable {
         readErrors = result.readErrors
         readsPerProbe = result.probes > 0 ? Double(result.reads) / Double(result.probes) : 0
         visibleBeforeAcknowledgement = result.visibleBeforeAcknowledgement
+        durableAcknowledgements = result.durableAcknowledgements
         firstError = result.firstError
         self.goalP99Micros = goalP99Micros
     }
@@ -82,6 +85,9 @@ package struct FreshnessReport: Sendable, Hashable, Codable {
             "  \(notVisible) not served everywhere within the timeout, \(writeErrors) write errors, \(readErrors) read errors, "
                 + String(format: "%.1f reads per write; ", readsPerProbe)
                 + "\(visibleBeforeAcknowledgement) of \(probes) served by every replica before their acknowledgement")
+        lines.append(
+            "  \(durableAcknowledgements) of \(probes - writeErrors) acknowledgements carried the write log's accepted time"
+                + (durableAcknowledgements == probes - writeErrors ? " (durable)" : " (the others were not durable: a node without the durable write path, or without --segments)"))
         lines.append(
             "  the generator sent writes late by p50 \(ReportTable.f(sendDelayMicros.p50)) us, p99 \(ReportTable.f(sendDelayMicros.p99)) us (not counted above)")
         if let firstError { lines.append("  first error: \(firstError)") }

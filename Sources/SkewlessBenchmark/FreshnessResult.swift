@@ -25,6 +25,8 @@ package struct FreshnessResult: Sendable {
     package var reads = 0
     /// Writes served by every replica before their acknowledgement came back.
     package var visibleBeforeAcknowledgement = 0
+    /// Acknowledgements that carried the write log's accepted time (durable ones).
+    package var durableAcknowledgements = 0
     package var firstError: String?
     package var elapsedSeconds = 0.0
 
@@ -35,6 +37,8 @@ package struct FreshnessResult: Sendable {
         package var sendDelay: UInt64
         /// nil when the write failed.
         package var acknowledged: UInt64?
+        /// Whether the acknowledgement carried the write log's accepted time.
+        package var durable = false
         /// nil when some replica never served the value in time.
         package var visibleEverywhere: UInt64?
         package var visibleSomewhere: UInt64?
@@ -69,6 +73,7 @@ package struct FreshnessResult: Sendable {
             return
         }
         if let ack = probe.acknowledged { _ = acknowledged.record(Self.clamp(ack)) }
+        if probe.durable { durableAcknowledgements += 1 }
         if let first = probe.visibleSomewhere { _ = visibleSomewhere.record(Self.clamp(first)) }
         if let all = probe.visibleEverywhere {
             _ = visibleEverywhere.record(Self.clamp(all))
@@ -91,6 +96,7 @@ package struct FreshnessResult: Sendable {
         readErrors += other.readErrors
         reads += other.reads
         visibleBeforeAcknowledgement += other.visibleBeforeAcknowledgement
+        durableAcknowledgements += other.durableAcknowledgements
         firstError = firstError ?? other.firstError
         elapsedSeconds = max(elapsedSeconds, other.elapsedSeconds)
     }

@@ -35,6 +35,10 @@ package struct MixedReport: Sendable, Hashable, Codable {
         package var streamErrors: Int
         package var streamTimeouts: Int
         package var streamFirstError: String?
+        /// Stream batches whose acknowledgement carried the write log's accepted time, of
+        /// those acknowledged (0 for Redis, whose acknowledgements carry none).
+        package var streamDurableAcknowledgements: Int
+        package var streamBatches: Int
 
         package init(_ run: MixedTargetRun) {
             target = run.target
@@ -45,6 +49,8 @@ package struct MixedReport: Sendable, Hashable, Codable {
             streamErrors = run.stream.batches.errors
             streamTimeouts = run.stream.batches.timeouts
             streamFirstError = run.stream.batches.firstError
+            streamDurableAcknowledgements = run.stream.durableAcknowledgements
+            streamBatches = run.stream.batches.completed
         }
 
         /// P99 under the stream over idle P99.
@@ -107,7 +113,8 @@ package struct MixedReport: Sendable, Hashable, Codable {
             lines.append(
                 "  \(t.target) stream: \(Int(t.streamRowsPerSecond.rounded())) rows/s acknowledged of \(Int(streamRowsPerSecond.rounded())); "
                     + "acknowledgement from each batch's due time p50 \(f(t.streamAckMicros.p50 / 1000)) ms, p99 \(f(t.streamAckMicros.p99 / 1000)) ms; "
-                    + "\(t.streamErrors) errors, \(t.streamTimeouts) timeouts")
+                    + "\(t.streamErrors) errors, \(t.streamTimeouts) timeouts"
+                    + (t.target == "skewless" ? "; \(t.streamDurableAcknowledgements) of \(t.streamBatches) acknowledgements durable" : ""))
             if let error = t.streamFirstError { lines.append("  \(t.target) stream first error: \(error)") }
             for run in [t.idle, t.underWrites] where run.firstError != nil { lines.append("  \(t.target) first read error: \(run.firstError ?? "")") }
         }

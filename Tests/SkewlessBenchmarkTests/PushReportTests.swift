@@ -36,4 +36,11 @@ import Testing
         let target = Self.pushTarget("skewless", rowsPerSecond: 400_000, accepted: false)
         #expect(target.persistence.hasPrefix("0 of 10 acknowledgements carried the write log's accepted time"))
     }
+
+    @Test func pushMeetsNoGoalWithoutDurableAcknowledgements() throws {
+        var report = try Self.pushReport(skewless: 400_000, redis: 20_000)
+        report.targets[0] = Self.pushTarget("skewless", rowsPerSecond: 400_000, accepted: false)
+        #expect(report.goals.map(\.met) == [false, false])
+        #expect(report.text.contains("but not every acknowledgement was durable"))
+    }
 }
