@@ -120,11 +120,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The latency harness behind fsbench: workloads, load models, percentiles, reports,
-        // and the Redis baseline.
+        // and the Redis baseline. SkewlessCluster (no networking) finds the replicas of a
+        // written row's partition, which the freshness probe reads back directly.
         .target(
             name: "SkewlessBenchmark",
             dependencies: [
                 "Skewless",
+                "SkewlessCluster",
                 "SkewlessModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -207,6 +209,7 @@ let package = Package(
             dependencies: [
                 "SkewlessBenchmark",
                 "Skewless",
+                "SkewlessCluster",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -21,6 +21,10 @@ package final class BenchmarkSession: Sendable {
         /// Use this Redis ("host:port") instead of starting one.
         package var redisAddress: String?
         package var redisExecutable = "redis-server"
+        /// What a Redis fsbench starts keeps on disk.
+        package var redisPersistence = RedisServerProcess.Persistence.none
+        /// Where a Redis fsbench starts keeps its files; the temporary directory when nil.
+        package var redisDirectory: String?
         /// Load the key space into the node first (a baseline is always loaded).
         package var loadNode = false
         /// Share of zeros in loaded embeddings.
@@ -73,7 +77,8 @@ package final class BenchmarkSession: Sendable {
                 if let address = options.redisAddress {
                     redis = try RedisBaseline.existing(address)
                 } else {
-                    redis = try await RedisBaseline.start(executable: options.redisExecutable)
+                    redis = try await RedisBaseline.start(
+                        executable: options.redisExecutable, persistence: options.redisPersistence, parentDirectory: options.redisDirectory)
                 }
             }
             if let redis { targets.append(redis.target(shape: shape, timeout: options.timeout)) }
@@ -122,6 +127,9 @@ package final class BenchmarkSession: Sendable {
             throw error
         }
     }
+
+    /// The Redis baseline, when the session runs one.
+    package var redisBaseline: RedisBaseline? { redis }
 
     /// Stops the Redis fsbench started.
     package func close() async {

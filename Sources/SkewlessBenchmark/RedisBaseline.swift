@@ -1,3 +1,4 @@
+import NIOCore
 import SkewlessModel
 
 /// The Redis the baseline runs against: one fsbench started (and stops), or one at a given
@@ -16,9 +17,11 @@ package final class RedisBaseline: Sendable {
     /// The redis-server's pid when fsbench started it.
     package var pid: Int32? { server?.pid }
 
-    /// Starts a redis-server on 127.0.0.1 on a free port.
-    package static func start(executable: String = "redis-server") async throws(SkewlessError) -> RedisBaseline {
-        let server = try await RedisServerProcess.start(executable: executable)
+    /// Starts a redis-server on 127.0.0.1 on a free port (see `RedisServerProcess.start`).
+    package static func start(
+        executable: String = "redis-server", persistence: RedisServerProcess.Persistence = .none, parentDirectory: String? = nil
+    ) async throws(SkewlessError) -> RedisBaseline {
+        let server = try await RedisServerProcess.start(executable: executable, persistence: persistence, parentDirectory: parentDirectory)
         return RedisBaseline(host: "127.0.0.1", port: server.port, server: server)
     }
 
@@ -38,6 +41,26 @@ package final class RedisBaseline: Sendable {
 
     package func connect() async throws(SkewlessError) -> RESPConnection {
         try await RESPConnection.connect(host: host, port: port)
+    }
+
+    /// The server's persistence as configured, "appendonly yes, appendfsync always, dir
+    /// /tmp/...", read with CONFIG GET (for a server fsbench did not start too).
+    package func persistence() async throws(SkewlessError) -> String {
+        let connection = try await connect()
+        do {
+            var parts: [String] = []
+            for name in ["appendonly", "appendfsync", "dir"] {
+                let reply = try await connection.command(["CONFIG", "GET", name])
+                if case .array(let pair?) = reply, pair.count == 2, case .bulkString(let value?) = pair[1] {
+                    parts.append("\(name) \(String(buffer: value))")
+                }
+            }
+            await connection.close()
+            return parts.joined(separator: ", ")
+        } catch {
+            await connection.close()
+            throw error
+        }
     }
 
     /// `INFO memory` now.

@@ -3,9 +3,28 @@ import NIOCore
 import NIOPosix
 import SkewlessModel
 
-/// A redis-server that fsbench starts on 127.0.0.1 for the baseline and stops afterwards:
-/// no persistence (`--save ""`, no AOF), default everything else.
+/// A redis-server that fsbench starts on 127.0.0.1 for the baseline and stops afterwards,
+/// in a directory of its own that it removes: no persistence (`--save ""`, no AOF) for the
+/// serving baseline, or an append-only file fsynced before every reply for the durable
+/// write baseline (`Persistence`); default everything else.
 package final class RedisServerProcess: Sendable {
+    /// What the server keeps on disk.
+    package enum Persistence: String, Sendable, Hashable, Codable {
+        /// Nothing (`--save "" --appendonly no`): an in-memory cache.
+        case none
+        /// `--appendonly yes --appendfsync always`: every write command is in the
+        /// append-only file, fsynced, before Redis replies (it fsyncs once per event-loop
+        /// turn, so a pipeline's commands share one fsync: Redis's group commit).
+        case appendFsyncAlways = "appendfsync-always"
+
+        var arguments: [String] {
+            switch self {
+            case .none: return ["--appendonly", "no"]
+            case .appendFsyncAlways: return ["--appendonly", "yes", "--appendfsync", "always"]
+            }
+        }
+    }
+
     package let port: Int
     private let process: Process
     private let directory: URL
@@ -19,21 +38,29 @@ package final class RedisServerProcess: Sendable {
     }
 
     /// Starts redis-server on a free port and waits until it answers PING.
-    /// - Parameter executable: a path, or a name looked up in PATH.
-    package static func start(executable: String = "redis-server") async throws(SkewlessError) -> RedisServerProcess {
+    /// - Parameters:
+    ///   - executable: a path, or a name looked up in PATH.
+    ///   - persistence: what it keeps on disk.
+    ///   - parentDirectory: where its own directory (and so its append-only file) goes; the
+    ///     system's temporary directory when nil. Put it on the disk the node under test
+    ///     writes to, so both pay the same fsync.
+    package static func start(
+        executable: String = "redis-server", persistence: Persistence = .none, parentDirectory: String? = nil
+    ) async throws(SkewlessError) -> RedisServerProcess {
         guard let path = locate(executable) else {
             throw SkewlessError(.failedPrecondition, "\(executable) not found in PATH; install it (apt-get install redis-server, or scripts/setup.sh) or give --redis HOST:PORT")
         }
         let port = try await freePort()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fsbench-redis-\(UUID().uuidString)")
+        let parent = parentDirectory.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
+        let directory = parent.appendingPathComponent("fsbench-redis-\(UUID().uuidString)")
         let process = Process()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             process.executableURL = URL(fileURLWithPath: path)
             process.arguments = [
-                "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--port", String(port), "--bind", "127.0.0.1", "--save", "",
                 "--daemonize", "no", "--loglevel", "warning", "--dir", directory.path,
-            ]
+            ] + persistence.arguments
             process.standardOutput = FileHandle.nullDevice
             try process.run()
         } catch {
@@ -54,7 +81,8 @@ package final class RedisServerProcess: Sendable {
         throw SkewlessError(.unavailable, "redis-server on port \(port) did not answer within 5 s; run it by hand to see why")
     }
 
-    /// Stops the server (SIGTERM; it exits without saving) and removes its directory.
+    /// Stops the server (SIGTERM; it exits without saving a snapshot) and removes its
+    /// directory, append-only file included.
     package func stop() async {
         if process.isRunning {
             process.terminate()

@@ -23,7 +23,7 @@ import Testing
         #expect(repo.entity(named: "merchant")?.joinKeys == [JoinKey(name: "merchant_id", type: .string)])
         #expect(repo.entity(named: "item")?.joinKeys == [JoinKey(name: "item_id", type: .int64)])
         #expect(repo.featureViews.map(\.qualifiedName) == [
-            "bench_embedding768@1", "bench_float250@1", "bench_float50@1", "item_embedding@1", "merchant_risk@1",
+            "bench_embedding768@1", "bench_float10@1", "bench_float250@1", "bench_float50@1", "item_embedding@1", "merchant_risk@1",
             "user_merchant_stats@1", "user_profile@1", "user_profile@2", "user_transactions@1",
         ])
         #expect(Set(repo.featureServices.map(\.name)) == [
@@ -84,6 +84,9 @@ import Testing
         let float50 = try #require(repo.featureView(named: "bench_float50"))
         #expect(float50.fields.map(\.name) == (0..<50).map { $0 < 10 ? "f0\($0)" : "f\($0)" })
         #expect(float50.fields.allSatisfy { $0.type == .float && $0.defaultValue == .float(0) })
+        let float10 = try #require(repo.featureView(named: "bench_float10"))
+        #expect(float10.fields.map(\.name) == (0..<10).map { "f0\($0)" })
+        #expect(float10.fields.allSatisfy { $0.type == .float && $0.defaultValue == .float(0) })
         let float250 = try #require(repo.featureView(named: "bench_float250"))
         #expect(float250.fields.map(\.name) == (0..<250).map { "f" + String(repeating: "0", count: 3 - String($0).count) + String($0) })
         #expect(float250.fields.allSatisfy { $0.type == .float && $0.defaultValue == .float(0) })

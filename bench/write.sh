@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The durable write benchmarks (the durable write path's issue), Skewless and Redis side by
+# side where the issue compares them:
+#
+#   push-10k      push throughput on one node: 10,000-row batches of 10 floats, 4 in flight,
+#                 through the SDK's write; Redis (appendonly yes, appendfsync always) takes
+#                 the same rows as pipelined HSET. Goals: >= 300,000 rows/s, >= Redis's.
+#   freshness-1n  event-to-servable latency on one node: 200 one-row writes/s, each read back
+#                 until served. Goal: P99 <= 5 ms.
+#   mixed-1x50    1 x 50 reads (closed loop, 1 x 1) idle and while 50,000 rows/s (500-row
+#                 batches every 10 ms) go into bench_float10 of the same node; Redis alike.
+#                 Goal: P99 under the stream <= 2 x idle.
+#   freshness-3n  the same freshness probe against 3 nodes, 2 replicas per partition, every
+#                 replica read directly. Goal: P99 <= 10 ms.
+#
+# Builds fsnode, fsctl and fsbench in release mode (--scratch-path $SCRATCH), starts the nodes
+# with --segments in a fresh work directory (a write is durable once in the view's write log
+# there) and gives fsbench the same directory for Redis's append-only file, so both fsync to
+# the same disk. Writes $RESULTS/<cell>.{txt,json,hgrm,svg} and $RESULTS/summary.md (the
+# tables). Stops every node and redis-server and removes the work directory on exit, Ctrl-C
+# or failure.
+#
+#   bench/write.sh                         # about 3 minutes after the build
+#   SECONDS_PER_CELL=4 bench/write.sh      # quicker
+#   WORK_PARENT=/mnt/data bench/write.sh   # segments and AOF on another disk
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds="${SECONDS_PER_CELL:-10}"   # push: measured seconds per target; freshness: measured seconds
+mixed_seconds="${MIXED_SECONDS:-8}" # mixed: measured seconds per target and phase
+warmup="${WARMUP:-2}"
+entities="${ENTITIES:-100000}"      # entities of bench_float50 the mixed reads read
+port="${PORT:-7561}"                # one node on port; the cluster on port+1 ... port+3
+scratch="${SCRATCH:-.build-release-bench}"
+out="${RESULTS:-bench/results/$(date -u +%Y-%m-%d)-write}"
+work_parent="${WORK_PARENT:-${TMPDIR:-/tmp}}"
+
+scripts/setup.sh
+echo "== building fsnode, fsctl and fsbench (release, $scratch)"
+for product in fsnode fsctl fsbench; do
+    swift build -c release --scratch-path "$scratch" --product "$product" >/dev/null
+done
+bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
+mkdir -p "$out"
+work="$(mktemp -d "$work_parent/skewless-write-bench.XXXXXX")"
+
+pids=()
+stop_nodes() {
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    pids=()
+}
+cleanup() {
+    trap - EXIT INT TERM
+    stop_nodes
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+# start_node NAME PORT [fsnode options...]: one node logging to $work/NAME.log, waited for.
+start_node() {
+    local name=$1 node_port=$2
+    shift 2
+    "$bin/fsnode" --repo examples/feature_repo --port "$node_port" --port-file "$work/$name.port" \
+        --log-level warning "$@" >"$work/$name.log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 1 100); do
+        [ -s "$work/$name.port" ] && return 0
+        kill -0 "${pids[-1]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$work/$name.log"
+    echo "$name did not start listening on $node_port"
+    exit 1
+}
+
+echo "== work directory (node segments and Redis's append-only file): $work"
+df -h "$work" | tail -1
+
+echo "== one node, segments in $work/segments-1n"
+mkdir -p "$work/segments-1n"
+start_node node "$port" --segments "$work/segments-1n"
+node="127.0.0.1:$port"
+
+echo "== push-10k"
+"$bin/fsbench" push --node "$node" --baseline redis --redis-dir "$work" --seconds "$seconds" --warmup "$warmup" \
+    --label push-10k --output "$out"
+echo "== freshness-1n"
+"$bin/fsbench" freshness --node "$node" --seconds "$seconds" --label freshness-1n --output "$out"
+echo "== mixed-1x50 (loads $entities entities x 50 floats into the node and into redis first)"
+"$bin/fsbench" mixed --node "$node" --service bench_1x50 --key-space "$entities" --load --baseline redis --redis-dir "$work" \
+    --duration "$mixed_seconds" --warmup "$warmup" --label mixed-1x50 --output "$out"
+stop_nodes
+
+echo "== 3 nodes, 2 replicas per partition, segments in $work/segments-3n"
+mkdir -p "$work/segments-3n"
+addresses=()
+for k in 1 2 3; do
+    start_node "node-$k" $((port + k)) --node-id "node-$k" --cluster-map "$work/node-$k-map.json" --segments "$work/segments-3n"
+    addresses+=("127.0.0.1:$((port + k))")
+done
+nodes="$(IFS=,; echo "${addresses[*]}")"
+"$bin/fsctl" cluster init --nodes "$nodes" --partitions 1024 --replication 2 >/dev/null
+echo "== freshness-3n"
+"$bin/fsbench" freshness --nodes "$nodes" --seconds "$seconds" --label freshness-3n --output "$out"
+stop_nodes
+
+{
+    echo "Measured $(date -u +%Y-%m-%dT%H:%M:%SZ) by bench/write.sh at commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources || echo ' (with local changes)'),"
+    echo "$(nproc) CPUs, work directory on $(df --output=source "$work_parent" | tail -1)."
+    for cell in push-10k freshness-1n mixed-1x50 freshness-3n; do
+        echo
+        echo '```'
+        cat "$out/$cell.txt"
+        echo '```'
+    done
+} >"$out/summary.md"
+echo "== results in $out (summary.md has every table)"
