@@ -43,12 +43,13 @@ package struct SkewlessPushTarget: PushTarget {
     }
 }
 
-/// One SDK client. A batch becomes `FeatureWrite` rows stamped with the current event time
-/// and an idempotency key naming this connection and batch ("fsbench-<nonce>-<batch>"),
-/// never reused, so no acknowledgement is a duplicate's.
+/// One SDK client. A batch becomes `FeatureColumns` (the ids and one float array per field,
+/// as a stream job holding arrays sends them) stamped with the current event time, and an
+/// idempotency key naming this connection and batch ("fsbench-<nonce>-<batch>"), never
+/// reused, so no acknowledgement is a duplicate's.
 struct SkewlessPushConnection: PushConnection {
     struct Prepared: Sendable {
-        var rows: [FeatureWrite]
+        var columns: FeatureColumns
         var key: IdempotencyKey
     }
 
@@ -62,21 +63,21 @@ struct SkewlessPushConnection: PushConnection {
 
     func prepare(_ batch: PushBatch) -> Prepared {
         let eventTime = WallClock.nowMicros()
-        var rows: [FeatureWrite] = []
-        rows.reserveCapacity(batch.rowCount)
-        for row in 0..<batch.rowCount {
-            var values: [String: FeatureValue?] = Dictionary(minimumCapacity: fields.count)
-            for (name, value) in zip(fields, batch.row(row)) { values[name] = .float(value) }
-            rows.append(FeatureWrite(entity: [joinKey: .int64(batch.ids[row])], eventTime: eventTime, values: values))
+        var columns = FeatureColumns(eventTimes: [Int64](repeating: eventTime, count: batch.rowCount))
+        // Counts match by construction: one id and one value per row.
+        try? columns.setKey(joinKey, batch.ids)
+        for (index, name) in fields.enumerated() {
+            let values = (0..<batch.rowCount).map { batch.values[$0 * batch.fieldCount + index] }
+            try? columns.setField(name, floats: values)
         }
         // "fsbench-" + 16 + "-" + up to 19 digits: at most 44 bytes of the 64 allowed.
         let key = (try? IdempotencyKey("fsbench-\(String(nonce, radix: 16))-\(batch.index)")) ?? .random()
-        return Prepared(rows: rows, key: key)
+        return Prepared(columns: columns, key: key)
     }
 
     func send(_ prepared: Prepared, rows: Int) async -> PushOutcome {
         do {
-            let summary = try await client.write(view: view, rows: prepared.rows, idempotencyKey: prepared.key, timeout: timeout)
+            let summary = try await client.write(view: view, columns: prepared.columns, idempotencyKey: prepared.key, timeout: timeout)
             if summary.isDuplicate {
                 return .failure("the node took batch key \(prepared.key) for a duplicate; fsbench never reuses a key")
             }

@@ -61,6 +61,25 @@ struct NodeServerTests {
         }
     }
 
+    @Test func rowsWrittenColumnByColumnAreServed() async throws {
+        try await TestNode.withNode { node in
+            let client = Self.client(node)
+            let now = WallClock.nowMicros()
+            var columns = FeatureColumns(eventTimes: [now - Self.minute, now - Self.minute])
+            try columns.setKey("user_id", [41, 42])
+            try columns.setField("txn_count_24h", int64s: [5, 6])
+            try columns.setField("avg_txn_amount_7d", floats: [1.5, 0], nullRows: [1])
+            let summary = try await client.write(view: "user_transactions", columns: columns)
+            #expect(summary.rowsWritten == 2)
+            let features = try await client.getOnlineFeatures(
+                features: ["user_transactions:txn_count_24h", "user_transactions:avg_txn_amount_7d"], entities: [["user_id": 41], ["user_id": 42]])
+            #expect(features[0].int64("txn_count_24h") == 5 && features[1].int64("txn_count_24h") == 6)
+            #expect(features[0].float("avg_txn_amount_7d") == 1.5)
+            #expect(features[1].status("avg_txn_amount_7d") != .present)
+            await client.close()
+        }
+    }
+
     @Test func olderWritesDoNotReplaceNewerRows() async throws {
         try await TestNode.withNode { node in
             let client = Self.client(node)
