@@ -33,7 +33,9 @@ package struct LogTail: Sendable {
     package var newestAccepted: Int64? { entries.map(\.record.acceptedTime).max() }
 
     /// Reads every node's log of a view from the positions `manifest` gives.
-    static func read(layout: StoreLayout, view: FeatureView, schema: SegmentSchema, manifest: Manifest) throws(SkewlessError) -> LogTail {
+    /// - Parameter acceptedThrough: read each node's log only up to its first record accepted
+    ///   after this time (a sealer's bound on one pass); nil: to the end.
+    static func read(layout: StoreLayout, view: FeatureView, schema: SegmentSchema, manifest: Manifest, acceptedThrough cutoff: Int64? = nil) throws(SkewlessError) -> LogTail {
         var tail = LogTail()
         let root = layout.logDirectory(view)
         guard DiskFile.exists(root) else { return tail }
@@ -43,7 +45,7 @@ package struct LogTail: Sendable {
             guard let names = try? DiskFile.list(directory) else { continue }
             let start = manifest.logs[node] ?? LogPosition(file: 0, offset: 0, sequence: 0)
             var end = start
-            for number in names.compactMap(StoreLayout.logFileNumber(fileName:)).sorted() where number >= start.file {
+            files: for number in names.compactMap(StoreLayout.logFileNumber(fileName:)).sorted() where number >= start.file {
                 let path = layout.logFile(number, in: directory)
                 // A sealer may delete a sealed file meanwhile: then it holds nothing for us.
                 guard let bytes = try DiskFile.contents(path), WriteLogFile.checkHeader(bytes, schema: schema) == nil else { continue }
@@ -51,6 +53,7 @@ package struct LogTail: Sendable {
                 // Stop at an incomplete or corrupt record: one being written now, or a torn
                 // tail its node cuts when it opens the log again.
                 while case .record(let record, let recordEnd) = WriteLogRecord.read(bytes, at: offset, schema: schema, file: path) {
+                    if let cutoff, record.acceptedTime > cutoff, record.sequence > start.sequence { break files }
                     tail.bytes += UInt64(recordEnd - offset)
                     offset = recordEnd
                     guard record.sequence > start.sequence else { continue }

@@ -13,6 +13,8 @@ extension OfflineStore {
         package var segment: SegmentSummary?
         /// Log files deleted because everything in them is sealed.
         package var logFilesDeleted = 0
+        /// Unsealed records are left for the next sealing (this one reached its size bound).
+        package var more = false
     }
 
     /// Seals every node's unsealed log records of a view into one new segment, under the
@@ -29,14 +31,30 @@ extension OfflineStore {
     /// segment file unnamed (deleted by the next writer). After it, the rows are in the
     /// segment and readers skip them in the logs. Either way each row is there exactly once.
     /// - Throws: `aborted` when another writer holds the view (try again later).
+    ///
+    /// One sealing takes at most about `maximumBytes` of records: those accepted up to the
+    /// time at which that much had arrived (every node's log read in acceptance order), so its
+    /// memory and its segment stay bounded whatever the backlog; `sealing.more` says whether
+    /// records are left for the next one.
     @discardableResult
-    package func seal(view: FeatureView, joinKeys: [JoinKey], deduplicationWindowMicros: Int64 = 600_000_000) throws(SkewlessError) -> SealSummary {
+    package func seal(view: FeatureView, joinKeys: [JoinKey], deduplicationWindowMicros: Int64 = 600_000_000, maximumBytes: UInt64 = 256 << 20) throws(SkewlessError) -> SealSummary {
         var summary = SealSummary()
         let logRoot = layout.logDirectory(view)
         guard DiskFile.exists(logRoot) else { return summary }
         var writer = try openForWriting(view: view, joinKeys: joinKeys)
         defer { writer.lock.release() }
-        let tail = try LogTail.read(layout: layout, view: view, schema: writer.schema, manifest: writer.manifest)
+        let headers = try logHeaders(of: view, manifest: writer.manifest)
+        var cutoff: Int64?
+        if headers.reduce(0, { $0 + $1.bytes }) > maximumBytes {
+            var total: UInt64 = 0
+            for header in headers.sorted(by: { $0.accepted < $1.accepted }) {
+                total += header.bytes
+                cutoff = header.accepted
+                if total >= maximumBytes { break }
+            }
+            summary.more = true
+        }
+        let tail = try LogTail.read(layout: layout, view: view, schema: writer.schema, manifest: writer.manifest, acceptedThrough: cutoff)
         summary.records = tail.entries.count
         summary.rows = tail.rowCount
         summary.duplicates = tail.duplicates
@@ -102,10 +120,23 @@ extension OfflineStore {
     /// The view's unsealed log records, counted from their headers alone (no checksums, no
     /// decoding: cheap enough for every HEALTH request).
     package func logBacklog(of view: FeatureView, joinKeys: [JoinKey]) throws(SkewlessError) -> LogBacklog {
-        var backlog = LogBacklog()
-        let root = layout.logDirectory(view)
-        guard DiskFile.exists(root) else { return backlog }
+        guard DiskFile.exists(layout.logDirectory(view)) else { return LogBacklog() }
         let manifest = try Manifest.load(from: layout.viewDirectory(view), layout: layout)
+        var backlog = LogBacklog()
+        for header in try logHeaders(of: view, manifest: manifest) {
+            backlog.records += 1
+            backlog.bytes += header.bytes
+            backlog.oldestAccepted = min(backlog.oldestAccepted ?? header.accepted, header.accepted)
+        }
+        return backlog
+    }
+
+    /// The acceptance time and size of every unsealed record of every node's log, from the
+    /// record headers (a record whose whole length is not there yet is left out).
+    private func logHeaders(of view: FeatureView, manifest: Manifest) throws(SkewlessError) -> [(accepted: Int64, bytes: UInt64)] {
+        var headers: [(accepted: Int64, bytes: UInt64)] = []
+        let root = layout.logDirectory(view)
+        guard DiskFile.exists(root) else { return headers }
         for node in try DiskFile.list(root) {
             let directory = "\(root)/\(node)"
             guard let names = try? DiskFile.list(directory) else { continue }
@@ -122,16 +153,12 @@ extension OfflineStore {
                          Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: Int64.self)))
                     }
                     guard length >= 16, offset + 8 + length <= size else { break }
-                    if sequence > start.sequence {
-                        backlog.records += 1
-                        backlog.bytes += 8 + length
-                        backlog.oldestAccepted = min(backlog.oldestAccepted ?? accepted, accepted)
-                    }
+                    if sequence > start.sequence { headers.append((accepted, 8 + length)) }
                     offset += 8 + length
                 }
             }
         }
-        return backlog
+        return headers
     }
 }
 

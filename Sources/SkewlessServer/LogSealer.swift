@@ -28,6 +28,9 @@ final class LogSealer: Sendable {
         var started = false
         var lastSealed: [String: Double] = [:]
         var bytesAtLastSeal: [String: UInt64] = [:]
+        /// Per view: the unsealed bytes (every node's log) measured after the last sealing,
+        /// and this node's logged bytes at that moment.
+        var backlog: [String: (bytes: UInt64, loggedThen: UInt64)] = [:]
         var sealings = 0
     }
 
@@ -49,6 +52,16 @@ final class LogSealer: Sendable {
 
     /// Sealings done (for tests and health).
     var sealings: Int { state.withLock { $0.sealings } }
+
+    /// About how many bytes of the view's logs are unsealed now: what the last sealing left,
+    /// plus what this node logged since.
+    func backlogBytes(of view: FeatureView) -> UInt64 {
+        let logged = logs.statistics(of: view)?.bytesLogged ?? 0
+        return state.withLock { state in
+            guard let measured = state.backlog[view.qualifiedName] else { return logged }
+            return measured.bytes + (logged &- measured.loggedThen)
+        }
+    }
 
     func start() {
         let begin = state.withLock { state -> Bool in
@@ -93,6 +106,7 @@ final class LogSealer: Sendable {
         defer { state.withLock { $0.stopped = true } }
         while !state.withLock({ $0.stopping }) {
             let now = Date().timeIntervalSince1970
+            var behind = false
             for view in repo.featureViews where !state.withLock({ $0.stopping }) {
                 let name = view.qualifiedName
                 let logged = logs.statistics(of: view)?.bytesLogged ?? 0
@@ -105,10 +119,14 @@ final class LogSealer: Sendable {
                     $0.lastSealed[name] = now
                     $0.bytesAtLastSeal[name] = logged
                 }
-                seal(view)
+                if seal(view)?.more == true {
+                    // A backlog larger than one sealing: go on at once, from the next round.
+                    state.withLock { $0.lastSealed[name] = 0 }
+                    behind = true
+                }
             }
             wakeup.lock()
-            if !state.withLock({ $0.stopping }) {
+            if !behind, !state.withLock({ $0.stopping }) {
                 _ = wakeup.wait(until: Date(timeIntervalSinceNow: min(1, options.interval / 5)))
             }
             wakeup.unlock()
@@ -118,8 +136,13 @@ final class LogSealer: Sendable {
     @discardableResult
     private func seal(_ view: FeatureView) -> OfflineStore.SealSummary? {
         do {
+            let logged = logs.statistics(of: view)?.bytesLogged ?? 0
             let summary = try store.seal(view: view, joinKeys: repo.joinKeys(of: view), deduplicationWindowMicros: options.deduplicationWindowMicros)
-            state.withLock { $0.sealings += 1 }
+            let left = (try? store.logBacklog(of: view, joinKeys: repo.joinKeys(of: view)).bytes) ?? 0
+            state.withLock {
+                $0.sealings += 1
+                $0.backlog[view.qualifiedName] = (left, logged)
+            }
             if summary.records > 0 || summary.duplicates > 0 {
                 logger.debug("sealed the write log", metadata: [
                     "view": "\(view.qualifiedName)", "records": "\(summary.records)", "rows": "\(summary.rows)",

@@ -37,6 +37,10 @@ package struct NodeConfiguration: Sendable {
     package var sealIntervalSeconds: Double = 5
     /// ... and sooner once this node has logged this many bytes of the view since.
     package var sealAfterBytes: UInt64 = 64 << 20
+    /// Writes are refused (`UNAVAILABLE`, retry shortly) while a view's logs hold more than
+    /// this many bytes not yet sealed into segments: back-pressure that keeps the backlog,
+    /// and with it the memory of readers and sealers, bounded.
+    package var maximumUnsealedBytes: UInt64 = 2 << 30
     /// How often the node applies what other nodes logged (for partitions it holds), so a
     /// replica that missed a write catches up by itself (`LogFollower`).
     package var followIntervalSeconds: Double = 1

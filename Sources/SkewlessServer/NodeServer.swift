@@ -81,7 +81,7 @@ package final class NodeServer: Service, Sendable {
             repo: repo, store: self.store, configuration: configuration,
             connections: ConnectionCounter(limit: configuration.maxConnections),
             membership: membership,
-            offline: offline, logs: logs, peers: peers, logger: logger)
+            offline: offline, logs: logs, peers: peers, backlogBytes: Self.backlog(of: sealer), logger: logger)
         let online = self.store
         let membership = self.membership
         let freshness = processor.freshness
@@ -102,6 +102,11 @@ package final class NodeServer: Service, Sendable {
                 _ = try processor.materializer.run(views: [], full: true, asOfMicros: nil, only: keep)
             }
         }
+    }
+
+    private static func backlog(of sealer: LogSealer?) -> (@Sendable (FeatureView) -> UInt64)? {
+        guard let sealer else { return nil }
+        return { view in sealer.backlogBytes(of: view) }
     }
 
     /// Loads the latest rows of every view from the offline store (a full materialization,

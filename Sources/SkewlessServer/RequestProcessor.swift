@@ -47,6 +47,7 @@ final class RequestProcessor: Sendable {
         offline: OfflineStore? = nil,
         logs: WriteLogs? = nil,
         peers: PeerCaller? = nil,
+        backlogBytes: (@Sendable (FeatureView) -> UInt64)? = nil,
         logger: Logger = Logger(label: "skewless.node"),
         clock: @escaping @Sendable () -> Int64 = WallClock.nowMicros
     ) {
@@ -61,7 +62,7 @@ final class RequestProcessor: Sendable {
         self.materializer = Materializer(repo: repo, online: store, offline: offline, freshness: freshness, clock: clock)
         self.writes = WriteCoordinator(
             repo: repo, store: store, logs: logs, membership: membership, peers: peers, freshness: freshness,
-            configuration: configuration, logger: logger, clock: clock)
+            configuration: configuration, logger: logger, clock: clock, backlogBytes: backlogBytes)
         self.clock = clock
         self.startedAtMicros = clock()
         var plans: [String: ServingPlan] = [:]

@@ -42,11 +42,15 @@ final class WriteCoordinator: Sendable {
     private let clock: @Sendable () -> Int64
     private let logger: Logger
     private let pool: NIOThreadPool
+    /// About how many bytes of a view's write logs are unsealed (`LogSealer`); nil: unknown.
+    private let backlogBytes: (@Sendable (FeatureView) -> UInt64)?
 
     init(
         repo: FeatureRepo, store: OnlineStore, logs: WriteLogs?, membership: ClusterMembership?, peers: PeerCaller?,
-        freshness: FreshnessTracker, configuration: NodeConfiguration, logger: Logger, clock: @escaping @Sendable () -> Int64
+        freshness: FreshnessTracker, configuration: NodeConfiguration, logger: Logger, clock: @escaping @Sendable () -> Int64,
+        backlogBytes: (@Sendable (FeatureView) -> UInt64)? = nil
     ) {
+        self.backlogBytes = backlogBytes
         self.repo = repo
         self.store = store
         self.logs = logs
@@ -151,6 +155,11 @@ final class WriteCoordinator: Sendable {
             throw SkewlessError(.failedPrecondition, "this node has no offline store to log writes in, and a write is acknowledged only once it is durable there: start the node with --segments DIR (the store fsctl ingest writes)")
         }
         let log = try logs.log(for: checked.view)
+        if let backlog = backlogBytes?(checked.view), backlog > configuration.maximumUnsealedBytes {
+            // Back-pressure: the sealer is this far behind; a bounded backlog keeps readers'
+            // memory and the time to seal bounded. Retrying shortly lets it catch up.
+            throw SkewlessError(.unavailable, "the write log of \(checked.view.qualifiedName) has \(backlog >> 20) MiB not yet sealed into segments (limit \(configuration.maximumUnsealedBytes >> 20) MiB): slow down and retry shortly")
+        }
         var key = [UInt8](request.idempotencyKey)
         if key.isEmpty {
             // No key from the client: the batch cannot be recognised when retried.

@@ -197,6 +197,32 @@ import Testing
         }
     }
 
+    @Test func aSealingTakesABoundedShareOfALargeBacklogAndTheNextOnesTheRest() throws {
+        try TemporaryDirectory.with { directory in
+            let store = Self.store(directory)
+            let first = try Self.open(store, node: "node-1")
+            let second = try Self.open(store, node: "node-2")
+            defer { first.close(); second.close() }
+            for index in 0..<30 {
+                let log = index % 2 == 0 ? first : second
+                try log.appendAndWait(Self.record([Int64(index)], value: Int64(index), accepted: Self.t0 + Int64(index), key: "k\(index)"))
+            }
+            let before = try Self.rows(store)
+            var passes = 0
+            var sealed = 0
+            while true {
+                let summary = try store.seal(view: Self.view, joinKeys: Fixtures.userKey, maximumBytes: 400)
+                passes += 1
+                sealed += summary.rows
+                // Oldest first: each pass takes the records accepted before the next pass's.
+                #expect(try Self.rows(store) == before)
+                if !summary.more { break }
+            }
+            #expect(passes > 3 && sealed == 30)
+            #expect(try store.snapshot(of: Self.view, joinKeys: Fixtures.userKey).tail.records == 0)
+        }
+    }
+
     @Test(arguments: [CrashPoint.sealSegmentWritten, .sealManifestWritten, .sealManifestSwapped, .sealFirstLogFileDeleted])
     func aCrashAtEachStepOfSealingLeavesEveryRowExactlyOnce(at point: CrashPoint) throws {
         try TemporaryDirectory.with { directory in

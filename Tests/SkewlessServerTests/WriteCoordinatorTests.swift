@@ -141,6 +141,17 @@ struct WriteCoordinatorTests {
         }
     }
 
+    @Test func writesAreRefusedWhileTheUnsealedBacklogIsOverItsBound() async throws {
+        try await TestNode.withNode(configure: { $0.maximumUnsealedBytes = 100; $0.sealIntervalSeconds = 3_600 }) { node in
+            let now = WallClock.nowMicros()
+            _ = try Self.answer(try await Self.write(node, users: [51, 52, 53], count: 1, eventTime: now, key: "first"))
+            let refused = try await Self.write(node, users: [54], count: 1, eventTime: now, key: "second")
+            #expect(refused.status.code == .unavailable)
+            #expect(refused.status.message.contains("not yet sealed"))
+            #expect(try await Fixture.counts(node, users: [54]) == [nil])
+        }
+    }
+
     @Test func createdTimesFromClientsAreRefusedAndReplicaApplicationsNeedThem() async throws {
         try await TestNode.withNode { node in
             var request = Skewless_V1_WriteFeaturesRequest()
