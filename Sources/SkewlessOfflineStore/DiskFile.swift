@@ -40,6 +40,17 @@ struct DiskFile: Sendable {
         try sync()
     }
 
+    /// Starts writing a range of the file back to disk without waiting for it: on Linux,
+    /// `posix_fadvise(DONTNEED)` starts writeback of the range's dirty pages (as PostgreSQL
+    /// does where `sync_file_range` is not at hand); nothing elsewhere. A large file written
+    /// this way is mostly on disk by the time it is synced. Best effort: it changes no
+    /// durability guarantee.
+    func startWriteback(from start: UInt64, count: UInt64) {
+        #if canImport(Glibc)
+        _ = posix_fadvise(descriptor, off_t(start), off_t(count), POSIX_FADV_DONTNEED)
+        #endif
+    }
+
     /// Makes the file's data (and the size that covers it) durable: what a log commit needs.
     func dataSync() throws(SkewlessError) {
         #if canImport(Darwin)

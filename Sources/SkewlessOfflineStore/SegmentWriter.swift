@@ -22,6 +22,11 @@ package final class SegmentWriter {
     private let rowGroupRows: Int
     private let file: DiskFile
     private var offset: UInt64 = 0
+    /// Where write-behind has started writeback up to (`DiskFile.startWriteback`).
+    private var writebackStarted: UInt64 = 0
+    /// Write-behind: start writing back every this many bytes, so the final sync has little
+    /// left to do and never floods the disk's queue ahead of the write log's small syncs.
+    static let writebackBytes: UInt64 = 4 << 20
     private var pending: SegmentRows
     private var rowGroups: [SegmentIndex.RowGroup] = []
     private var rowCount: UInt64 = 0
@@ -160,5 +165,9 @@ package final class SegmentWriter {
         withUnsafeBytes(of: CRC32C.checksum(of: payload).littleEndian) { block.append(contentsOf: $0) }
         try file.writeAll(block)
         offset += UInt64(block.count)
+        if offset - writebackStarted >= Self.writebackBytes {
+            file.startWriteback(from: writebackStarted, count: offset - writebackStarted)
+            writebackStarted = offset
+        }
     }
 }
