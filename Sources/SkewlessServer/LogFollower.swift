@@ -17,12 +17,10 @@ import Synchronization
 /// Records sealed and deleted before it read them are in segments: it cannot follow them,
 /// and says so in the log; a reload (`fsctl materialize --full`) covers them.
 ///
-/// A thread of its own, started by `start` and ended by `stop`.
+/// A `BackgroundLoop` of its own, started by `start` and ended by `stop`.
 final class LogFollower: Sendable {
     private struct State {
         var marks: [String: [String: LogPosition]] = [:]
-        var stopping = false
-        var stopped = false
         var started = false
         var rowsApplied: UInt64 = 0
     }
@@ -36,7 +34,7 @@ final class LogFollower: Sendable {
     private let interval: Double
     private let logger: Logger
     private let state = Mutex(State())
-    private let wakeup = NSCondition()
+    private let loop = Mutex<BackgroundLoop?>(nil)
 
     init(
         store: OfflineStore, repo: FeatureRepo, online: OnlineStore, membership: ClusterMembership, freshness: FreshnessTracker,
@@ -71,43 +69,23 @@ final class LogFollower: Sendable {
                 logger.warning("cannot read the write logs to follow them: \(error.message)", metadata: ["view": "\(view.qualifiedName)"])
             }
         }
-        let thread = Thread { [self] in run() }
-        thread.name = "skewless-log-follower"
-        thread.start()
+        let loop = BackgroundLoop(name: "skewless-log-follower", interval: interval) { [self] in
+            followOnce()
+            return false
+        }
+        self.loop.withLock { $0 = loop }
+        loop.start()
     }
 
+    /// Ends the loop after the round in progress, and waits for it.
     func stop() {
-        let running = state.withLock { state -> Bool in
-            state.stopping = true
-            return state.started
-        }
-        wakeup.lock()
-        wakeup.broadcast()
-        wakeup.unlock()
-        guard running else { return }
-        while !state.withLock({ $0.stopped }) {
-            wakeup.lock()
-            _ = wakeup.wait(until: Date(timeIntervalSinceNow: 0.01))
-            wakeup.unlock()
-        }
+        loop.withLock { $0 }?.stop()
     }
 
     /// One round over every view (also for tests).
     func followOnce() {
-        for view in repo.featureViews where !state.withLock({ $0.stopping }) {
+        for view in repo.featureViews where !(loop.withLock { $0 }?.isStopping ?? false) {
             follow(view)
-        }
-    }
-
-    private func run() {
-        defer { state.withLock { $0.stopped = true } }
-        while !state.withLock({ $0.stopping }) {
-            followOnce()
-            wakeup.lock()
-            if !state.withLock({ $0.stopping }) {
-                _ = wakeup.wait(until: Date(timeIntervalSinceNow: interval))
-            }
-            wakeup.unlock()
         }
     }
 

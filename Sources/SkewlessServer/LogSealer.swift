@@ -12,20 +12,18 @@ import Synchronization
 /// records of the view, so a dead node's log is sealed by the others. The view's lock makes
 /// the nodes take turns; a sealing that finds it held (another node sealing, an ingest,
 /// a compaction) waits for the next round. A view is sealed every `interval`, or sooner
-/// when this node has logged `maximumUnsealedBytes` since its last sealing.
+/// when this node has logged `sealAfterBytes` since its last sealing.
 ///
-/// A thread of its own, started by `start` and ended (after the sealing in progress) by `stop`.
+/// A `BackgroundLoop` of its own, started by `start` and ended (after the sealing in
+/// progress) by `stop`.
 final class LogSealer: Sendable {
     struct Options: Sendable {
         var interval: Double = 5
-        var maximumUnsealedBytes: UInt64 = 64 << 20
+        var sealAfterBytes: UInt64 = 64 << 20
         var deduplicationWindowMicros: Int64 = 600_000_000
     }
 
     private struct State {
-        var stopping = false
-        var stopped = false
-        var started = false
         var lastSealed: [String: Double] = [:]
         var bytesAtLastSeal: [String: UInt64] = [:]
         /// Per view: the unsealed bytes (every node's log) measured after the last sealing,
@@ -40,7 +38,7 @@ final class LogSealer: Sendable {
     private let options: Options
     private let logger: Logger
     private let state = Mutex(State())
-    private let wakeup = NSCondition()
+    private let loop = Mutex<BackgroundLoop?>(nil)
 
     init(store: OfflineStore, repo: FeatureRepo, logs: WriteLogs, options: Options, logger: Logger) {
         self.store = store
@@ -64,32 +62,14 @@ final class LogSealer: Sendable {
     }
 
     func start() {
-        let begin = state.withLock { state -> Bool in
-            guard !state.started else { return false }
-            state.started = true
-            return true
-        }
-        guard begin else { return }
-        let thread = Thread { [self] in run() }
-        thread.name = "skewless-log-sealer"
-        thread.start()
+        let loop = BackgroundLoop(name: "skewless-log-sealer", interval: min(1, options.interval / 5)) { [self] in round() }
+        self.loop.withLock { $0 = loop }
+        loop.start()
     }
 
-    /// Ends the thread after the sealing in progress, and waits for it.
+    /// Ends the loop after the sealing in progress, and waits for it.
     func stop() {
-        let running = state.withLock { state -> Bool in
-            state.stopping = true
-            return state.started
-        }
-        wakeup.lock()
-        wakeup.broadcast()
-        wakeup.unlock()
-        guard running else { return }
-        while !state.withLock({ $0.stopped }) {
-            wakeup.lock()
-            _ = wakeup.wait(until: Date(timeIntervalSinceNow: 0.01))
-            wakeup.unlock()
-        }
+        loop.withLock { $0 }?.stop()
     }
 
     /// Seals every view now, whatever the schedule; views another writer holds are skipped.
@@ -102,35 +82,29 @@ final class LogSealer: Sendable {
         return done
     }
 
-    private func run() {
-        defer { state.withLock { $0.stopped = true } }
-        while !state.withLock({ $0.stopping }) {
-            let now = Date().timeIntervalSince1970
-            var behind = false
-            for view in repo.featureViews where !state.withLock({ $0.stopping }) {
-                let name = view.qualifiedName
-                let logged = logs.statistics(of: view)?.bytesLogged ?? 0
-                let due = state.withLock { state in
-                    now - (state.lastSealed[name] ?? 0) >= options.interval
-                        || logged - (state.bytesAtLastSeal[name] ?? 0) >= options.maximumUnsealedBytes
-                }
-                guard due else { continue }
-                state.withLock {
-                    $0.lastSealed[name] = now
-                    $0.bytesAtLastSeal[name] = logged
-                }
-                if seal(view)?.more == true {
-                    // A backlog larger than one sealing: go on at once, from the next round.
-                    state.withLock { $0.lastSealed[name] = 0 }
-                    behind = true
-                }
+    /// Seals the views that are due; true when one is behind (a backlog larger than a sealing).
+    private func round() -> Bool {
+        let now = Date().timeIntervalSince1970
+        var behind = false
+        for view in repo.featureViews where !(loop.withLock { $0 }?.isStopping ?? false) {
+            let name = view.qualifiedName
+            let logged = logs.statistics(of: view)?.bytesLogged ?? 0
+            let due = state.withLock { state in
+                now - (state.lastSealed[name] ?? 0) >= options.interval
+                    || logged - (state.bytesAtLastSeal[name] ?? 0) >= options.sealAfterBytes
             }
-            wakeup.lock()
-            if !behind, !state.withLock({ $0.stopping }) {
-                _ = wakeup.wait(until: Date(timeIntervalSinceNow: min(1, options.interval / 5)))
+            guard due else { continue }
+            state.withLock {
+                $0.lastSealed[name] = now
+                $0.bytesAtLastSeal[name] = logged
             }
-            wakeup.unlock()
+            if seal(view)?.more == true {
+                // A backlog larger than one sealing: go on at once.
+                state.withLock { $0.lastSealed[name] = 0 }
+                behind = true
+            }
         }
+        return behind
     }
 
     @discardableResult

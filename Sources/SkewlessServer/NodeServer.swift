@@ -71,7 +71,7 @@ package final class NodeServer: Service, Sendable {
         if let offline, let logs {
             var options = LogSealer.Options()
             options.interval = configuration.sealIntervalSeconds
-            options.maximumUnsealedBytes = configuration.sealAfterBytes
+            options.sealAfterBytes = configuration.sealAfterBytes
             options.deduplicationWindowMicros = configuration.deduplicationWindowSeconds * 1_000_000
             self.sealer = LogSealer(store: offline, repo: repo, logs: logs, options: options, logger: logger)
         } else {

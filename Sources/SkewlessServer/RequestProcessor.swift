@@ -178,14 +178,7 @@ final class RequestProcessor: Sendable {
             } catch {
                 response = .failure(requestID: requestID, SkewlessError(.internal, "could not encode the response: \(error)"))
             }
-            var buffer = ByteBuffer()
-            do {
-                try FrameEncoder.write(response, into: &buffer)
-            } catch {
-                buffer.clear()
-                try? FrameEncoder.write(Skewless_V1_ResponseFrame.failure(requestID: requestID, SkewlessError(.internal, "could not encode the response")), into: &buffer)
-            }
-            promise.succeed(buffer)
+            promise.succeed(Self.encoded(response))
         }
         return promise.futureResult
     }
@@ -394,16 +387,18 @@ final class RequestProcessor: Sendable {
             case let error as WrongShardError: return .wrongShard(requestID: requestID, error)
             default: return .failure(requestID: requestID, SkewlessError(.internal, "\(error)"))
             }
-        }.map { response in
-            var buffer = ByteBuffer()
-            do {
-                try FrameEncoder.write(response, into: &buffer)
-            } catch {
-                buffer.clear()
-                try? FrameEncoder.write(Skewless_V1_ResponseFrame.failure(requestID: requestID, SkewlessError(.internal, "could not encode the response")), into: &buffer)
-            }
-            return buffer
-        }
+        }.map(Self.encoded)
     }
 
+    /// A response frame answered later, encoded; an internal error in its place if it cannot be.
+    private static func encoded(_ response: Skewless_V1_ResponseFrame) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        do {
+            try FrameEncoder.write(response, into: &buffer)
+        } catch {
+            buffer.clear()
+            try? FrameEncoder.write(Skewless_V1_ResponseFrame.failure(requestID: response.requestID, SkewlessError(.internal, "could not encode the response")), into: &buffer)
+        }
+        return buffer
+    }
 }

@@ -131,7 +131,9 @@ enum ClusterNodeFixture {
     /// after logging the batch): the node stores the rows in memory, only if its map gives it
     /// their partitions, and logs nothing; these tests are about what one node holds.
     /// `replica: false` sends a client's write, which the node logs and coordinates.
-    static func write(_ node: TestNode, users: [Int64], count: Int64, eventTime: Int64, mapEpoch: UInt64 = 0, replica: Bool = true) async throws -> Skewless_V1_ResponseFrame {
+    static func write(
+        _ node: TestNode, users: [Int64], count: Int64, eventTime: Int64, mapEpoch: UInt64 = 0, replica: Bool = true, idempotencyKey: String = ""
+    ) async throws -> Skewless_V1_ResponseFrame {
         var request = Skewless_V1_WriteFeaturesRequest()
         request.featureView = "user_transactions"
         var column = Skewless_V1_EntityKeyColumn()
@@ -144,6 +146,7 @@ enum ClusterNodeFixture {
         values.values.int64Values = Array(repeating: count, count: users.count)
         request.columns = [values]
         request.mapEpoch = mapEpoch
+        request.idempotencyKey = Data(idempotencyKey.utf8)
         if replica {
             request.replicaApply = true
             request.createdTimeMicros = Array(repeating: WallClock.nowMicros(), count: users.count)

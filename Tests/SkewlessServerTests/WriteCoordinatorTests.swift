@@ -18,19 +18,7 @@ struct WriteCoordinatorTests {
 
     /// A client write of txn_count_1h = `count` for `users`, with idempotency key `key`.
     static func write(_ node: TestNode, users: [Int64], count: Int64, eventTime: Int64, key: String) async throws -> Skewless_V1_ResponseFrame {
-        var request = Skewless_V1_WriteFeaturesRequest()
-        request.featureView = "user_transactions"
-        var column = Skewless_V1_EntityKeyColumn()
-        column.joinKey = "user_id"
-        column.int64Values = users
-        request.entities = [column]
-        request.eventTimeMicros = Array(repeating: eventTime, count: users.count)
-        var values = Skewless_V1_WriteColumn()
-        values.field = "txn_count_1h"
-        values.values.int64Values = Array(repeating: count, count: users.count)
-        request.columns = [values]
-        request.idempotencyKey = Data(key.utf8)
-        return try #require(try await RawConnection.with(port: node.port) { try await $0.call(.writeFeatures, request) })
+        try await Fixture.write(node, users: users, count: count, eventTime: eventTime, replica: false, idempotencyKey: key)
     }
 
     static func answer(_ frame: Skewless_V1_ResponseFrame) throws -> Skewless_V1_WriteFeaturesResponse {

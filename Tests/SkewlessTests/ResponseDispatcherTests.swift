@@ -127,9 +127,14 @@ struct ResponseDispatcherTests {
     /// The socket may hand over a frame in pieces, or several frames at once.
     @Test func responsesSplitAcrossReadsOrSharingOneReachTheirCallers() async throws {
         let connection = try await Connection()
-        let calls = (0..<3).map { _ in connection.call() }
+        // One call at a time, so that call i is the one whose request came i-th (calls
+        // started together may reach the socket in any order).
+        var calls: [Task<Outcome, Never>] = []
         var ids: [UInt64] = []
-        for _ in calls { ids.append(try await connection.nextRequest().requestID) }
+        for _ in 0..<3 {
+            calls.append(connection.call())
+            ids.append(try await connection.nextRequest().requestID)
+        }
         // The first response one byte per read; the other two in one read.
         var first = try Connection.frame(requestID: ids[0], payload: [10, 11, 12])
         while let byte = first.readInteger(as: UInt8.self) {
