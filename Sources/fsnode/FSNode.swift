@@ -73,6 +73,9 @@ struct FSNode: AsyncParsableCommand {
     @Option(help: "Write the bound port to this file once listening (for scripts and tests).")
     var portFile: String?
 
+    @Option(help: ArgumentHelp("Exit at once when the process with this id is gone (for supervisors and tests, so a node never outlives the process that started it).", visibility: .hidden))
+    var parentPid: Int32?
+
     @Option(help: "The offline store: segments (fsctl ingest writes them) and the write logs. Writes need it. Default: none.")
     var segments: String?
 
@@ -138,9 +141,24 @@ struct FSNode: AsyncParsableCommand {
                 try? "\(port)\n".write(toFile: portFile, atomically: true, encoding: .utf8)
             }
         }
+        if let parentPid {
+            Self.exitWhenGone(parentPid, logger: logger)
+        }
         let group = ServiceGroup(
             services: [server], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
         try await group.run()
+    }
+
+    /// Watches `pid` from a thread of its own and exits the process when it is gone, as a
+    /// kill would: the write log's acknowledged records are already synced.
+    static func exitWhenGone(_ pid: Int32, logger: Logger) {
+        Thread.detachNewThread {
+            while kill(pid, 0) == 0 || errno == EPERM {
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+            logger.warning("process \(pid), which started this node, is gone: exiting")
+            Foundation.exit(1)
+        }
     }
 
     static func check(_ settings: NodeConfiguration) throws {

@@ -81,6 +81,9 @@ final class LocalCluster: Sendable {
         process.arguments = [
             "--repo", Self.repo, "--node-id", id, "--port", String(port), "--port-file", portFile.path, "--segments", segments.path,
             "--event-loop-threads", "1", "--drain-timeout-seconds", "1", "--log-level", "warning",
+            // Should the test process die, its nodes go too, so the test runner is never left
+            // waiting on output pipes they inherited.
+            "--parent-pid", String(getpid()),
         ] + (standalone ? [] : ["--cluster-map", directory.appendingPathComponent("\(id).map.json").path])
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
