@@ -26,19 +26,7 @@ package struct SkewlessPushTarget: PushTarget {
     }
 
     package func connect() async throws(SkewlessError) -> any PushConnection {
-        let configure: (inout FeatureClient.Configuration) -> Void = {
-            $0.connectionsPerNode = 1
-            $0.timeout = timeout
-        }
-        let client = FeatureClient(configuration: endpoints.count == 1
-            ? .defaults(endpoint: endpoints[0], configure: configure)
-            : .cluster(seeds: endpoints, configure: configure))
-        do {
-            _ = try await client.describe()
-        } catch {
-            await client.close()
-            throw error
-        }
+        let client = try await FeatureClient.connected(to: endpoints, timeout: timeout)
         return SkewlessPushConnection(client: client, view: view, joinKey: joinKey, fields: fields, timeout: timeout)
     }
 }

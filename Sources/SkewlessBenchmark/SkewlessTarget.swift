@@ -22,19 +22,7 @@ package struct SkewlessTarget: BenchmarkTarget {
     }
 
     package func connect() async throws(SkewlessError) -> any TargetConnection {
-        let configure: (inout FeatureClient.Configuration) -> Void = {
-            $0.connectionsPerNode = 1
-            $0.timeout = timeout
-        }
-        let client = FeatureClient(configuration: endpoints.count == 1
-            ? .defaults(endpoint: endpoints[0], configure: configure)
-            : .cluster(seeds: endpoints, configure: configure))
-        do {
-            _ = try await client.describe()
-        } catch {
-            await client.close()
-            throw error
-        }
+        let client = try await FeatureClient.connected(to: endpoints, timeout: timeout)
         return SkewlessConnection(client: client, shape: shape)
     }
 }
