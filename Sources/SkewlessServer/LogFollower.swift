@@ -11,11 +11,12 @@ import Synchronization
 /// itself within about an interval, from the durable log (docs/write-log.md, "Recovery").
 ///
 /// Applying is idempotent (the online store keeps the newer row by event time, then created
-/// time), so rows it applies again change nothing. Its own log is skipped: a coordinator
-/// applies its rows on itself before it acknowledges them. Where it starts: the end of every
-/// log when the node starts, before it loads the store (which covers everything before).
-/// Records sealed and deleted before it read them are in segments: it cannot follow them,
-/// and says so in the log; a reload (`fsctl materialize --full`) covers them.
+/// time), so rows it applies again change nothing. It skips its own log (a coordinator applies
+/// its rows on itself before it acknowledges them) and the records a coordinator already
+/// applied here (`AppliedRecords`), so in the usual case it applies nothing. Where it starts:
+/// the end of every log when the node starts, before it loads the store (which covers
+/// everything before). Records sealed and deleted before it read them are in segments: it
+/// cannot follow them; a reload (`fsctl materialize --full`) covers them.
 ///
 /// A `BackgroundLoop` of its own, started by `start` and ended by `stop`.
 final class LogFollower: Sendable {
@@ -30,6 +31,7 @@ final class LogFollower: Sendable {
     private let online: OnlineStore
     private let membership: ClusterMembership
     private let freshness: FreshnessTracker
+    private let applied: AppliedRecords
     private let node: String
     private let interval: Double
     private let logger: Logger
@@ -38,8 +40,9 @@ final class LogFollower: Sendable {
 
     init(
         store: OfflineStore, repo: FeatureRepo, online: OnlineStore, membership: ClusterMembership, freshness: FreshnessTracker,
-        node: String, interval: Double, logger: Logger
+        applied: AppliedRecords, node: String, interval: Double, logger: Logger
     ) {
+        self.applied = applied
         self.store = store
         self.repo = repo
         self.online = online
@@ -100,8 +103,8 @@ final class LogFollower: Sendable {
             return
         }
         let keep = membership.entityFilter
-        var applied = 0
-        for entry in read.entries where entry.node != node {
+        var written = 0
+        for entry in read.entries where entry.node != node && !self.applied.contains(view: name, node: entry.node, sequence: entry.record.sequence) {
             let rows = entry.record.rows
             var batch = WriteBatch(
                 keys: (0..<rows.count).map { rows.keys.key(at: $0) }, eventTimes: rows.eventTimes, createdTimes: rows.createdTimes,
@@ -112,19 +115,18 @@ final class LogFollower: Sendable {
                 if chosen.count < batch.rowCount { batch = batch.gathered(chosen) }
             }
             do {
-                applied += try online.write(view: view, batch: batch, nowMicros: WallClock.nowMicros()).rowsWritten
+                written += try online.write(view: view, batch: batch, nowMicros: WallClock.nowMicros()).rowsWritten
                 freshness.note(view: view, batch: batch)
             } catch {
                 logger.warning("cannot apply a followed write: \(error.message)", metadata: ["view": "\(name)", "from": "\(entry.node)"])
             }
         }
-        if applied > 0 {
-            // Mostly rows the coordinators applied here already: an equal row is written again.
-            logger.debug("applied rows other nodes logged", metadata: ["view": "\(name)", "rows": "\(applied)"])
+        if written > 0 {
+            logger.info("applied rows from other nodes' logs that no coordinator had applied here", metadata: ["view": "\(name)", "rows": "\(written)"])
         }
         state.withLock { state in
             state.marks[name] = read.ends
-            state.rowsApplied += UInt64(applied)
+            state.rowsApplied += UInt64(written)
         }
     }
 }

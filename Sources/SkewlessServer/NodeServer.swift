@@ -85,9 +85,10 @@ package final class NodeServer: Service, Sendable {
         let online = self.store
         let membership = self.membership
         let freshness = processor.freshness
+        let applied = processor.writes.applied
         self.follower = offline.map {
             LogFollower(
-                store: $0, repo: repo, online: online, membership: membership, freshness: freshness,
+                store: $0, repo: repo, online: online, membership: membership, freshness: freshness, applied: applied,
                 node: configuration.nodeID, interval: configuration.followIntervalSeconds, logger: logger)
         }
         // The catching_up phase: copy the moving partitions' rows from a current replica.

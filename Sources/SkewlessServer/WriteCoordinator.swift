@@ -37,6 +37,8 @@ final class WriteCoordinator: Sendable {
     private let membership: ClusterMembership?
     private let peers: PeerCaller?
     private let freshness: FreshnessTracker
+    /// Records this node applied as a replica, which its log follower skips.
+    let applied = AppliedRecords()
     private let index: IdempotencyIndex
     private let configuration: NodeConfiguration
     private let clock: @Sendable () -> Int64
@@ -140,6 +142,7 @@ final class WriteCoordinator: Sendable {
         try membership?.access?.checkWriteEpoch(checked.batch.keys, mapEpoch: request.mapEpoch)
         let result = try store.write(view: checked.view, batch: checked.batch, nowMicros: clock())
         freshness.note(view: checked.view, batch: checked.batch)
+        applied.note(view: checked.view.qualifiedName, node: request.logNode, sequence: request.logSequence)
         var response = Skewless_V1_WriteFeaturesResponse()
         response.rowsWritten = UInt64(result.rowsWritten)
         response.rowsIgnoredOlder = UInt64(result.rowsIgnoredOlder)
@@ -172,7 +175,7 @@ final class WriteCoordinator: Sendable {
             // A retry of a batch this node logged: apply it again (harmless), log nothing.
             accepted.succeed(0)
             return original.hop(to: eventLoop).flatMap { time in
-                self.applyOnPool(checked, acceptedTime: time, on: eventLoop, mapChanges: 0).map { response in
+                self.applyOnPool(checked, acceptedTime: time, sequence: 0, on: eventLoop, mapChanges: 0).map { response in
                     var response = response
                     response.duplicate = true
                     return response
@@ -196,21 +199,22 @@ final class WriteCoordinator: Sendable {
             self.index.release(indexKey)
             accepted.fail(error)
             return eventLoop.makeFailedFuture(error)
-        }.flatMap { _ in
+        }.flatMap { sequence in
             accepted.succeed(acceptedTime)
-            return self.applyOnPool(checked, acceptedTime: acceptedTime, on: eventLoop, mapChanges: 0)
+            return self.applyOnPool(checked, acceptedTime: acceptedTime, sequence: sequence, on: eventLoop, mapChanges: 0)
         }
     }
 
     /// `apply`, with its local writes and encoding on the thread pool.
-    private func applyOnPool(_ checked: Checked, acceptedTime: Int64, on eventLoop: any EventLoop, mapChanges: Int) -> EventLoopFuture<Skewless_V1_WriteFeaturesResponse> {
+    private func applyOnPool(_ checked: Checked, acceptedTime: Int64, sequence: UInt64, on eventLoop: any EventLoop, mapChanges: Int) -> EventLoopFuture<Skewless_V1_WriteFeaturesResponse> {
         pool.runIfActive(eventLoop: eventLoop) {
-            self.apply(checked, acceptedTime: acceptedTime, on: eventLoop, mapChanges: mapChanges)
+            self.apply(checked, acceptedTime: acceptedTime, sequence: sequence, on: eventLoop, mapChanges: mapChanges)
         }.flatMap { $0 }
     }
 
     /// Applies a logged batch on every write target of its rows (by this node's map).
-    private func apply(_ checked: Checked, acceptedTime: Int64, on eventLoop: any EventLoop, mapChanges: Int) -> EventLoopFuture<Skewless_V1_WriteFeaturesResponse> {
+    /// - Parameter sequence: the batch's record in this node's log (0: not known, a retry's).
+    private func apply(_ checked: Checked, acceptedTime: Int64, sequence: UInt64, on eventLoop: any EventLoop, mapChanges: Int) -> EventLoopFuture<Skewless_V1_WriteFeaturesResponse> {
         var batch = checked.batch
         batch.createdTimes = [Int64](repeating: acceptedTime, count: batch.rowCount)
         var response = Skewless_V1_WriteFeaturesResponse()
@@ -261,7 +265,10 @@ final class WriteCoordinator: Sendable {
                 }
                 let payload: [UInt8]
                 do {
-                    payload = try Self.replicaRequest(view: checked.view, batch: part, repo: repo, epoch: map.epoch).serializedBytes()
+                    var request = try Self.replicaRequest(view: checked.view, batch: part, repo: repo, epoch: map.epoch)
+                    request.logNode = me ?? ""
+                    request.logSequence = sequence
+                    payload = try request.serializedBytes()
                 } catch {
                     pending.append(eventLoop.makeSucceededFuture((groupIndex, targetIndex, .failure(SkewlessError(.internal, "could not encode a replica write: \(error)")))))
                     continue
@@ -304,7 +311,7 @@ final class WriteCoordinator: Sendable {
             if let newerMap, mapChanges < 2, let address = map.node(newerMap)?.address {
                 // A replica has a newer map: take it, and apply by it.
                 return self.installMap(from: address, on: eventLoop).flatMap { _ in
-                    self.applyOnPool(checked, acceptedTime: acceptedTime, on: eventLoop, mapChanges: mapChanges + 1)
+                    self.applyOnPool(checked, acceptedTime: acceptedTime, sequence: sequence, on: eventLoop, mapChanges: mapChanges + 1)
                 }
             }
             for (group, target) in counted.enumerated() {

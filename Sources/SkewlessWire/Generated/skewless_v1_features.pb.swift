@@ -714,6 +714,13 @@ package nonisolated struct Skewless_V1_WriteFeaturesRequest: Sendable {
   /// logging them. created_time_micros then holds the acceptance time of every row.
   package var replicaApply: Bool = false
 
+  /// With replica_apply: the coordinator's node id and the sequence number of the log record
+  /// holding the batch, so that the replica's log follower does not apply it again
+  /// (docs/write-log.md). Empty / 0: unknown (a retry's application).
+  package var logNode: String = String()
+
+  package var logSequence: UInt64 = 0
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -1873,7 +1880,7 @@ nonisolated extension Skewless_V1_WriteColumn: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".WriteFeaturesRequest"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{1}entities\0\u{3}event_time_micros\0\u{3}created_time_micros\0\u{1}columns\0\u{3}map_epoch\0\u{3}idempotency_key\0\u{3}replica_apply\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{1}entities\0\u{3}event_time_micros\0\u{3}created_time_micros\0\u{1}columns\0\u{3}map_epoch\0\u{3}idempotency_key\0\u{3}replica_apply\0\u{3}log_node\0\u{3}log_sequence\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1889,6 +1896,8 @@ nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, S
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.mapEpoch) }()
       case 7: try { try decoder.decodeSingularBytesField(value: &self.idempotencyKey) }()
       case 8: try { try decoder.decodeSingularBoolField(value: &self.replicaApply) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.logNode) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.logSequence) }()
       default: break
       }
     }
@@ -1919,6 +1928,12 @@ nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, S
     if self.replicaApply != false {
       try visitor.visitSingularBoolField(value: self.replicaApply, fieldNumber: 8)
     }
+    if !self.logNode.isEmpty {
+      try visitor.visitSingularStringField(value: self.logNode, fieldNumber: 9)
+    }
+    if self.logSequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.logSequence, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1931,6 +1946,8 @@ nonisolated extension Skewless_V1_WriteFeaturesRequest: SwiftProtobuf.Message, S
     if lhs.mapEpoch != rhs.mapEpoch {return false}
     if lhs.idempotencyKey != rhs.idempotencyKey {return false}
     if lhs.replicaApply != rhs.replicaApply {return false}
+    if lhs.logNode != rhs.logNode {return false}
+    if lhs.logSequence != rhs.logSequence {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
