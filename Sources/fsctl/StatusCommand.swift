@@ -19,7 +19,10 @@ struct StatusCommand: AsyncParsableCommand {
         try await CommandFailure.reporting(node: nodeOptions.node) {
             let admin = ClusterAdmin(timeout: .milliseconds(nodeOptions.timeoutMilliseconds ?? 1_000))
             let (map, probe) = try await admin.newestMap(from: NodeAddress(parsing: nodeOptions.node))
-            let live = Set(probe.compactMap { id, result in (try? result.get()) == nil ? nil : id })
+            // Live: answering, and not marked down by an operator (fsctl node down): a node
+            // marked down counts as down even while it answers (the ANSWERS column says so).
+            let answering = Set(probe.compactMap { id, result in (try? result.get()) == nil ? nil : id })
+            let live = answering.intersection(map.nodesNotDown)
             print(map.statusSummary(live: live))
             print("")
             var rows: [[String]] = []
@@ -36,7 +39,7 @@ struct StatusCommand: AsyncParsableCommand {
                 }
             }
             print(TablePrinter(headers: ["NODE", "ANSWERS", "EPOCH", "LOADED", "HOLDS"], rows: rows).render())
-            try await printFreshness(map: map, live: live)
+            try await printFreshness(map: map, live: answering)
         }
     }
 

@@ -150,10 +150,14 @@ struct FSNode: AsyncParsableCommand {
     }
 
     /// Watches `pid` from a thread of its own and exits the process when it is gone, as a
-    /// kill would: the write log's acknowledged records are already synced.
+    /// kill would (the write log's acknowledged records are already synced). Gone: it no
+    /// longer exists, or this node was re-parented (the parent exited, even if it is still a
+    /// zombie that nobody has reaped).
     static func exitWhenGone(_ pid: Int32, logger: Logger) {
+        let parent = getppid()
         Thread.detachNewThread {
             while kill(pid, 0) == 0 || errno == EPERM {
+                if parent == pid, getppid() != parent { break }
                 Thread.sleep(forTimeInterval: 0.5)
             }
             logger.warning("process \(pid), which started this node, is gone: exiting")
