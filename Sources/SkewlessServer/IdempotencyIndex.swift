@@ -15,8 +15,16 @@ final class IdempotencyIndex: Sendable {
         var idempotencyKey: [UInt8]
     }
 
+    /// What a key was first accepted with: its acceptance time (once durable) and a
+    /// fingerprint of its rows (`WriteCoordinator.fingerprint`), so a key sent again with other
+    /// rows is refused instead of being taken for a retry.
+    struct Original: Sendable {
+        var accepted: EventLoopFuture<Int64>
+        var fingerprint: UInt64
+    }
+
     private struct State {
-        var accepted: [Key: EventLoopFuture<Int64>] = [:]
+        var accepted: [Key: Original] = [:]
         /// Keys in the order they were inserted, from `head` on (the rest are forgotten).
         var order: [(key: Key, insertedMicros: Int64)] = []
         var head = 0
@@ -31,9 +39,8 @@ final class IdempotencyIndex: Sendable {
         self.capacity = capacity
     }
 
-    /// The original's acceptance if `key` was seen; otherwise records `accepted` for it and
-    /// returns nil.
-    func claim(_ key: Key, accepted: EventLoopFuture<Int64>, nowMicros: Int64) -> EventLoopFuture<Int64>? {
+    /// The original if `key` was seen; otherwise records `original` for it and returns nil.
+    func claim(_ key: Key, _ original: Original, nowMicros: Int64) -> Original? {
         state.withLock { state in
             if let original = state.accepted[key] { return original }
             while state.head < state.order.count,
@@ -46,7 +53,7 @@ final class IdempotencyIndex: Sendable {
                 state.order.removeFirst(state.head)
                 state.head = 0
             }
-            state.accepted[key] = accepted
+            state.accepted[key] = original
             state.order.append((key, nowMicros))
             return nil
         }

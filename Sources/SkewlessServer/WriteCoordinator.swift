@@ -171,10 +171,14 @@ final class WriteCoordinator: Sendable {
         }
         let indexKey = IdempotencyIndex.Key(view: checked.view.qualifiedName, idempotencyKey: key)
         let accepted = eventLoop.makePromise(of: Int64.self)
-        if let original = index.claim(indexKey, accepted: accepted.futureResult, nowMicros: clock()) {
-            // A retry of a batch this node logged: apply it again (harmless), log nothing.
+        let fingerprint = Self.fingerprint(checked)
+        if let original = index.claim(indexKey, .init(accepted: accepted.futureResult, fingerprint: fingerprint), nowMicros: clock()) {
             accepted.succeed(0)
-            return original.hop(to: eventLoop).flatMap { time in
+            guard original.fingerprint == fingerprint else {
+                throw SkewlessError(.invalidArgument, "idempotency key \(Self.describe(key)) was already used for other rows of \(checked.view.qualifiedName): a retry must send the same rows; give new rows a new key")
+            }
+            // A retry of a batch this node logged: apply it again (harmless), log nothing.
+            return original.accepted.hop(to: eventLoop).flatMap { time in
                 self.applyOnPool(checked, acceptedTime: time, sequence: 0, on: eventLoop, mapChanges: 0).map { response in
                     var response = response
                     response.duplicate = true
@@ -323,6 +327,33 @@ final class WriteCoordinator: Sendable {
             response.replicasMissed = missed.sorted()
             return eventLoop.makeSucceededFuture(response)
         }
+    }
+
+    /// A fingerprint of a batch's rows (their keys and event times, FNV-1a 64): what tells a
+    /// retry from other rows sent under the same idempotency key. Values are left out to keep it
+    /// cheap; a retry that changed only values is taken for the original.
+    static func fingerprint(_ checked: Checked) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix(_ value: UInt64) {
+            hash = (hash ^ value) &* 0x100_0000_01B3
+        }
+        mix(UInt64(checked.batch.rowCount))
+        for time in checked.batch.eventTimes { mix(UInt64(bitPattern: time)) }
+        for key in checked.batch.keys {
+            for part in key.parts {
+                switch part {
+                case .int64(let value): mix(UInt64(bitPattern: value))
+                case .string(let value): for byte in value.utf8 { mix(UInt64(byte)) }
+                }
+            }
+        }
+        return hash
+    }
+
+    /// A key for an error message: its text when printable, else hex.
+    static func describe(_ key: [UInt8]) -> String {
+        if let text = String(validating: key, as: UTF8.self), text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return "'\(text)'" }
+        return key.map { String(format: "%02x", $0) }.joined()
     }
 
     /// Fetches a peer's map and installs it when it is newer than this node's.

@@ -53,6 +53,17 @@ struct WriteCoordinatorTests {
         }
     }
 
+    @Test func aKeyUsedAgainForOtherRowsIsRefused() async throws {
+        try await TestNode.withNode { node in
+            let now = WallClock.nowMicros()
+            _ = try Self.answer(try await Self.write(node, users: [61, 62], count: 1, eventTime: now, key: "reused"))
+            let other = try await Self.write(node, users: [63], count: 1, eventTime: now, key: "reused")
+            #expect(other.status.code == .invalidArgument)
+            #expect(other.status.message.contains("'reused' was already used for other rows"))
+            #expect(try await Fixture.counts(node, users: [61, 62, 63]) == [1, 1, nil])
+        }
+    }
+
     @Test func aBatchRetriedOnAnotherNodeIsStoredOnceInTheSharedStore() async throws {
         try await Fixture.withDirectory { directory in
             let store = directory + "/store"
