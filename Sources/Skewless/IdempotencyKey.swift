@@ -45,9 +45,6 @@ public struct IdempotencyKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        if let text = String(validating: bytes, as: UTF8.self), text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
-            return text
-        }
-        return bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        bytes.printableOrHex
     }
 }

@@ -28,41 +28,62 @@ package struct LogTail: Sendable {
 
     package var rowCount: Int { entries.reduce(0) { $0 + $1.record.rows.count } }
 
-    /// The acceptance time of the oldest unsealed record; nil when there is none.
-    package var oldestAccepted: Int64? { entries.first?.record.acceptedTime }
-    package var newestAccepted: Int64? { entries.map(\.record.acceptedTime).max() }
+    /// One node's log file that may hold records after the node's position in a manifest.
+    struct UnsealedFile {
+        var node: String
+        var number: UInt64
+        var path: String
+        /// Where its first record to read starts: the position's offset in the position's file,
+        /// else just after the header.
+        var offset: Int
+        /// The node's position: records at or before its sequence number are sealed.
+        var start: LogPosition
+    }
+
+    /// Every node's log files from its position in `manifest` on, node after node, each
+    /// node's in order. Files before a node's position are sealed and left out.
+    static func unsealedFiles(layout: StoreLayout, view: FeatureView, manifest: Manifest) throws(SkewlessError) -> [UnsealedFile] {
+        let root = layout.logDirectory(view)
+        guard DiskFile.exists(root) else { return [] }
+        var files: [UnsealedFile] = []
+        for node in try DiskFile.list(root).sorted() {
+            let directory = "\(root)/\(node)"
+            guard let names = try? DiskFile.list(directory) else { continue }
+            let start = manifest.logs[node] ?? LogPosition(file: 0, offset: 0, sequence: 0)
+            for number in names.compactMap(StoreLayout.logFileNumber(fileName:)).sorted() where number >= start.file {
+                let offset = number == start.file && start.offset > 0 ? Int(start.offset) : WriteLogFile.headerSize
+                files.append(UnsealedFile(node: node, number: number, path: layout.logFile(number, in: directory), offset: offset, start: start))
+            }
+        }
+        return files
+    }
 
     /// Reads every node's log of a view from the positions `manifest` gives.
     /// - Parameter acceptedThrough: read each node's log only up to its first record accepted
     ///   after this time (a sealer's bound on one pass); nil: to the end.
     static func read(layout: StoreLayout, view: FeatureView, schema: SegmentSchema, manifest: Manifest, acceptedThrough cutoff: Int64? = nil) throws(SkewlessError) -> LogTail {
         var tail = LogTail()
-        let root = layout.logDirectory(view)
-        guard DiskFile.exists(root) else { return tail }
+        tail.ends = manifest.logs
         var collected: [Entry] = []
-        for node in try DiskFile.list(root).sorted() {
-            let directory = "\(root)/\(node)"
-            guard let names = try? DiskFile.list(directory) else { continue }
-            let start = manifest.logs[node] ?? LogPosition(file: 0, offset: 0, sequence: 0)
-            var end = start
-            files: for number in names.compactMap(StoreLayout.logFileNumber(fileName:)).sorted() where number >= start.file {
-                let path = layout.logFile(number, in: directory)
-                // A sealer may delete a sealed file meanwhile: then it holds nothing for us.
-                guard let bytes = try DiskFile.contents(path), WriteLogFile.checkHeader(bytes, schema: schema) == nil else { continue }
-                var offset = number == start.file && start.offset > 0 ? Int(start.offset) : WriteLogFile.headerSize
-                // Stop at an incomplete or corrupt record: one being written now, or a torn
-                // tail its node cuts when it opens the log again.
-                while case .record(let record, let recordEnd) = WriteLogRecord.read(bytes, at: offset, schema: schema, file: path) {
-                    if let cutoff, record.acceptedTime > cutoff, record.sequence > start.sequence { break files }
-                    tail.bytes += UInt64(recordEnd - offset)
-                    offset = recordEnd
-                    guard record.sequence > start.sequence else { continue }
-                    tail.records += 1
-                    end = LogPosition(file: number, offset: UInt64(recordEnd), sequence: record.sequence)
-                    collected.append(Entry(node: node, record: record))
+        var stopped = Set<String>()
+        for file in try unsealedFiles(layout: layout, view: view, manifest: manifest) where !stopped.contains(file.node) {
+            // A sealer may delete a sealed file meanwhile: then it holds nothing for us.
+            guard let bytes = try DiskFile.contents(file.path), WriteLogFile.checkHeader(bytes, schema: schema) == nil else { continue }
+            var offset = file.offset
+            // Stop at an incomplete or corrupt record: one being written now, or a torn
+            // tail its node cuts when it opens the log again.
+            while case .record(let record, let recordEnd) = WriteLogRecord.read(bytes, at: offset, schema: schema, file: file.path) {
+                if let cutoff, record.acceptedTime > cutoff, record.sequence > file.start.sequence {
+                    stopped.insert(file.node)
+                    break
                 }
+                tail.bytes += UInt64(recordEnd - offset)
+                offset = recordEnd
+                guard record.sequence > file.start.sequence else { continue }
+                tail.records += 1
+                tail.ends[file.node] = LogPosition(file: file.number, offset: UInt64(recordEnd), sequence: record.sequence)
+                collected.append(Entry(node: file.node, record: record))
             }
-            if end != start || manifest.logs[node] != nil { tail.ends[node] = end }
         }
         collected.sort { ($0.record.acceptedTime, $0.node, $0.record.sequence) < ($1.record.acceptedTime, $1.node, $1.record.sequence) }
         var seen = Set(manifest.sealedBatches.map(\.keyHash))

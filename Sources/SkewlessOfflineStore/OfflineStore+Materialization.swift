@@ -45,13 +45,12 @@ extension OfflineStore {
         var summary = MaterializationSummary(
             entities: 0, rowsScanned: snapshot.rowCount, maxCreatedTime: snapshot.segments.filter { $0.rowCount > 0 }.map(\.maxCreatedTime).max(),
             arrival: snapshot.arrival)
-        let watermark = mark
         if mark != nil, !snapshot.arrivedSince.contains(true) {
             // Nothing arrived since the mark: no entity can have changed.
             summary.rowsScanned = 0
             return summary
         }
-        if watermark == nil, let expecting {
+        if mark == nil, let expecting {
             expecting(try Self.estimatedEntities(snapshot, keep: keep))
         }
         var streams = zip(snapshot.segments, snapshot.arrivedSince).map { SegmentLatestRows(reader: $0, asOf: asOf, arrivedSince: $1) }
@@ -59,8 +58,8 @@ extension OfflineStore {
         func emit(_ rows: SegmentRows, touched: [Bool]) throws(SkewlessError) {
             var rows = rows
             var keys = rows.keys.entityKeys()
-            if watermark != nil || keep != nil {
-                let chosen = keys.indices.filter { (watermark == nil || touched[$0]) && (keep?(keys[$0]) ?? true) }
+            if mark != nil || keep != nil {
+                let chosen = keys.indices.filter { (mark == nil || touched[$0]) && (keep?(keys[$0]) ?? true) }
                 if chosen.count < rows.count {
                     keys = chosen.map { keys[$0] }
                     rows = rows.gathered(chosen)

@@ -34,7 +34,7 @@ extension OfflineStore {
     ///
     /// One sealing takes at most about `maximumBytes` of records: those accepted up to the
     /// time at which that much had arrived (every node's log read in acceptance order), so its
-    /// memory and its segment stay bounded whatever the backlog; `sealing.more` says whether
+    /// memory and its segment stay bounded whatever the backlog; `SealSummary.more` says whether
     /// records are left for the next one.
     @discardableResult
     package func seal(view: FeatureView, joinKeys: [JoinKey], deduplicationWindowMicros: Int64 = 600_000_000, maximumBytes: UInt64 = 256 << 20) throws(SkewlessError) -> SealSummary {
@@ -75,7 +75,7 @@ extension OfflineStore {
                 manifest.nextSegmentNumber = writer.nextSegmentNumber
                 try DiskFile.syncDirectory(writer.directory)
             }
-            manifest.logs.merge(tail.ends) { _, new in new }
+            manifest.logs = tail.ends
             let sealed = tail.entries.compactMap { entry in entry.record.keyHash.map { SealedBatch(keyHash: $0, acceptedTime: entry.record.acceptedTime) } }
             manifest.sealedBatches += sealed
             if let newest = manifest.sealedBatches.map(\.acceptedTime).max() {
@@ -135,27 +135,20 @@ extension OfflineStore {
     /// record headers (a record whose whole length is not there yet is left out).
     private func logHeaders(of view: FeatureView, manifest: Manifest) throws(SkewlessError) -> [(accepted: Int64, bytes: UInt64)] {
         var headers: [(accepted: Int64, bytes: UInt64)] = []
-        let root = layout.logDirectory(view)
-        guard DiskFile.exists(root) else { return headers }
-        for node in try DiskFile.list(root) {
-            let directory = "\(root)/\(node)"
-            guard let names = try? DiskFile.list(directory) else { continue }
-            let start = manifest.logs[node] ?? LogPosition(file: 0, offset: 0, sequence: 0)
-            for number in names.compactMap(StoreLayout.logFileNumber(fileName:)).sorted() where number >= start.file {
-                guard let file = try? DiskFile.openForReading(layout.logFile(number, in: directory)) else { continue }
-                defer { file.closeFile() }
-                let size = (try? file.size()) ?? 0
-                var offset = number == start.file && start.offset > 0 ? start.offset : UInt64(WriteLogFile.headerSize)
-                while offset + 24 <= size, let header = try? file.read(count: 24, at: offset, what: "a record header") {
-                    let (length, sequence, accepted) = header.withUnsafeBytes { raw in
-                        (UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self))),
-                         UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
-                         Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: Int64.self)))
-                    }
-                    guard length >= 16, offset + 8 + length <= size else { break }
-                    if sequence > start.sequence { headers.append((accepted, 8 + length)) }
-                    offset += 8 + length
+        for log in try LogTail.unsealedFiles(layout: layout, view: view, manifest: manifest) {
+            guard let file = try? DiskFile.openForReading(log.path) else { continue }
+            defer { file.closeFile() }
+            let size = (try? file.size()) ?? 0
+            var offset = UInt64(log.offset)
+            while offset + 24 <= size, let header = try? file.read(count: 24, at: offset, what: "a record header") {
+                let (length, sequence, accepted) = header.withUnsafeBytes { raw in
+                    (UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self))),
+                     UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                     Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: Int64.self)))
                 }
+                guard length >= 16, offset + 8 + length <= size else { break }
+                if sequence > log.start.sequence { headers.append((accepted, 8 + length)) }
+                offset += 8 + length
             }
         }
         return headers

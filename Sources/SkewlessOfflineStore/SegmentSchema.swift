@@ -33,12 +33,7 @@ package struct SegmentSchema: Sendable, Hashable {
 
     /// 64-bit FNV-1a of the UTF-8 bytes of `canonicalText`.
     package var fingerprint: UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in canonicalText.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return hash
+        FNV1a64.hash(canonicalText.utf8)
     }
 
     /// Columns per row group: one per join key, event times, created times, one per field.

@@ -49,8 +49,6 @@ package struct LogTailSummary: Sendable, Hashable {
     package var rows = 0
     package var bytes: UInt64 = 0
     package var duplicates = 0
-    package var oldestAccepted: Int64?
-    package var newestAccepted: Int64?
 
     package init() {}
 
@@ -59,7 +57,5 @@ package struct LogTailSummary: Sendable, Hashable {
         rows = tail.rowCount
         bytes = tail.bytes
         duplicates = tail.duplicates
-        oldestAccepted = tail.entries.map(\.record.acceptedTime).min()
-        newestAccepted = tail.newestAccepted
     }
 }

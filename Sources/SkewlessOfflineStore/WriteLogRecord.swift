@@ -29,16 +29,7 @@ package struct WriteLogRecord: Sendable {
 
     /// The FNV-1a 64 hash of the idempotency key, as manifests keep it; nil without a key.
     package var keyHash: UInt64? {
-        idempotencyKey.isEmpty ? nil : Self.hash(idempotencyKey)
-    }
-
-    package static func hash(_ key: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in key {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01B3
-        }
-        return hash
+        idempotencyKey.isEmpty ? nil : FNV1a64.hash(idempotencyKey)
     }
 
     // MARK: - Encoding

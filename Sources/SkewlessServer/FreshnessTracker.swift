@@ -14,10 +14,10 @@ final class FreshnessTracker: Sendable {
 
     private let times = Mutex<[String: Times]>([:])
 
-    func note(view: FeatureView, batch: WriteBatch, createdTime: Int64? = nil) {
+    func note(view: FeatureView, batch: WriteBatch) {
         guard batch.rowCount > 0 else { return }
         let event = batch.eventTimes.max() ?? 0
-        let arrival = batch.createdTimes?.max() ?? createdTime ?? 0
+        let arrival = batch.createdTimes?.max() ?? 0
         times.withLock { times in
             var current = times[view.qualifiedName] ?? Times()
             current.newestEventTime = max(current.newestEventTime, event)

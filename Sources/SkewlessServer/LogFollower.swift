@@ -23,7 +23,6 @@ final class LogFollower: Sendable {
     private struct State {
         var marks: [String: [String: LogPosition]] = [:]
         var started = false
-        var rowsApplied: UInt64 = 0
     }
 
     private let store: OfflineStore
@@ -52,9 +51,6 @@ final class LogFollower: Sendable {
         self.interval = interval
         self.logger = logger
     }
-
-    /// Rows applied from other nodes' logs since the node started.
-    var rowsApplied: UInt64 { state.withLock { $0.rowsApplied } }
 
     /// Notes where every log ends now, then follows from there on a thread of its own.
     func start() {
@@ -85,8 +81,8 @@ final class LogFollower: Sendable {
         loop.withLock { $0 }?.stop()
     }
 
-    /// One round over every view (also for tests).
-    func followOnce() {
+    /// One round over every view.
+    private func followOnce() {
         for view in repo.featureViews where !(loop.withLock { $0 }?.isStopping ?? false) {
             follow(view)
         }
@@ -124,9 +120,6 @@ final class LogFollower: Sendable {
         if written > 0 {
             logger.info("applied rows from other nodes' logs that no coordinator had applied here", metadata: ["view": "\(name)", "rows": "\(written)"])
         }
-        state.withLock { state in
-            state.marks[name] = read.ends
-            state.rowsApplied += UInt64(written)
-        }
+        state.withLock { $0.marks[name] = read.ends }
     }
 }

@@ -29,7 +29,6 @@ final class LogSealer: Sendable {
         /// Per view: the unsealed bytes (every node's log) measured after the last sealing,
         /// and this node's logged bytes at that moment.
         var backlog: [String: (bytes: UInt64, loggedThen: UInt64)] = [:]
-        var sealings = 0
     }
 
     private let store: OfflineStore
@@ -47,9 +46,6 @@ final class LogSealer: Sendable {
         self.options = options
         self.logger = logger
     }
-
-    /// Sealings done (for tests and health).
-    var sealings: Int { state.withLock { $0.sealings } }
 
     /// About how many bytes of the view's logs are unsealed now: what the last sealing left,
     /// plus what this node logged since.
@@ -70,16 +66,6 @@ final class LogSealer: Sendable {
     /// Ends the loop after the sealing in progress, and waits for it.
     func stop() {
         loop.withLock { $0 }?.stop()
-    }
-
-    /// Seals every view now, whatever the schedule; views another writer holds are skipped.
-    @discardableResult
-    func sealAll() -> [String: OfflineStore.SealSummary] {
-        var done: [String: OfflineStore.SealSummary] = [:]
-        for view in repo.featureViews {
-            if let summary = seal(view) { done[view.qualifiedName] = summary }
-        }
-        return done
     }
 
     /// Seals the views that are due; true when one is behind (a backlog larger than a sealing).
@@ -113,10 +99,7 @@ final class LogSealer: Sendable {
             let logged = logs.statistics(of: view)?.bytesLogged ?? 0
             let summary = try store.seal(view: view, joinKeys: repo.joinKeys(of: view), deduplicationWindowMicros: options.deduplicationWindowMicros)
             let left = (try? store.logBacklog(of: view, joinKeys: repo.joinKeys(of: view)).bytes) ?? 0
-            state.withLock {
-                $0.sealings += 1
-                $0.backlog[view.qualifiedName] = (left, logged)
-            }
+            state.withLock { $0.backlog[view.qualifiedName] = (left, logged) }
             if summary.records > 0 || summary.duplicates > 0 {
                 logger.debug("sealed the write log", metadata: [
                     "view": "\(view.qualifiedName)", "records": "\(summary.records)", "rows": "\(summary.rows)",

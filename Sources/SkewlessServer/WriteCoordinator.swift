@@ -175,7 +175,7 @@ final class WriteCoordinator: Sendable {
         if let original = index.claim(indexKey, .init(accepted: accepted.futureResult, fingerprint: fingerprint), nowMicros: clock()) {
             accepted.succeed(0)
             guard original.fingerprint == fingerprint else {
-                throw SkewlessError(.invalidArgument, "idempotency key \(Self.describe(key)) was already used for other rows of \(checked.view.qualifiedName): a retry must send the same rows; give new rows a new key")
+                throw SkewlessError(.invalidArgument, "idempotency key '\(key.printableOrHex)' was already used for other rows of \(checked.view.qualifiedName): a retry must send the same rows; give new rows a new key")
             }
             // A retry of a batch this node logged: apply it again (harmless), log nothing.
             return original.accepted.hop(to: eventLoop).flatMap { time in
@@ -329,31 +329,22 @@ final class WriteCoordinator: Sendable {
         }
     }
 
-    /// A fingerprint of a batch's rows (their keys and event times, FNV-1a 64): what tells a
-    /// retry from other rows sent under the same idempotency key. Values are left out to keep it
-    /// cheap; a retry that changed only values is taken for the original.
+    /// A fingerprint of a batch's rows (their keys and event times, `FNV1a64` a word at a
+    /// time): what tells a retry from other rows sent under the same idempotency key. Values are
+    /// left out to keep it cheap; a retry that changed only values is taken for the original.
     static func fingerprint(_ checked: Checked) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        func mix(_ value: UInt64) {
-            hash = (hash ^ value) &* 0x100_0000_01B3
-        }
-        mix(UInt64(checked.batch.rowCount))
-        for time in checked.batch.eventTimes { mix(UInt64(bitPattern: time)) }
+        var hash = FNV1a64()
+        hash.add(word: UInt64(checked.batch.rowCount))
+        for time in checked.batch.eventTimes { hash.add(word: UInt64(bitPattern: time)) }
         for key in checked.batch.keys {
             for part in key.parts {
                 switch part {
-                case .int64(let value): mix(UInt64(bitPattern: value))
-                case .string(let value): for byte in value.utf8 { mix(UInt64(byte)) }
+                case .int64(let value): hash.add(word: UInt64(bitPattern: value))
+                case .string(let value): hash.add(value.utf8)
                 }
             }
         }
-        return hash
-    }
-
-    /// A key for an error message: its text when printable, else hex.
-    static func describe(_ key: [UInt8]) -> String {
-        if let text = String(validating: key, as: UTF8.self), text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return "'\(text)'" }
-        return key.map { String(format: "%02x", $0) }.joined()
+        return hash.value
     }
 
     /// Fetches a peer's map and installs it when it is newer than this node's.

@@ -39,19 +39,17 @@ struct StatusCommand: AsyncParsableCommand {
                 }
             }
             print(TablePrinter(headers: ["NODE", "ANSWERS", "EPOCH", "LOADED", "HOLDS"], rows: rows).render())
-            try await printFreshness(map: map, live: answering)
+            try await printFreshness(map: map, live: answering, admin: admin)
         }
     }
 
     /// Per view: the newest row any live node holds, and the write log's unsealed backlog
     /// (the same in every node's answer: the logs are in the shared offline store).
-    private func printFreshness(map: ClusterMap, live: Set<NodeID>) async throws {
+    private func printFreshness(map: ClusterMap, live: Set<NodeID>, admin: ClusterAdmin) async throws {
         var byView: [String: (event: Int64?, arrival: Int64?, logged: UInt64, backlog: ViewFreshness?)] = [:]
         var order: [String] = []
         for node in map.nodes where live.contains(node.id) {
-            let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: node.address.host, port: node.address.port)) { $0.maxAttempts = 1 })
-            let health = try? await client.health(timeout: .milliseconds(nodeOptions.timeoutMilliseconds ?? 1_000))
-            await client.close()
+            let health = try? await admin.withNode(node.address) { client throws(SkewlessError) in try await client.health() }
             for view in health?.freshness ?? [] {
                 if byView[view.featureView] == nil { order.append(view.featureView) }
                 var entry = byView[view.featureView] ?? (nil, nil, 0, nil)
