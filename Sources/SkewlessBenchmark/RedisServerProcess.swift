@@ -61,8 +61,17 @@ package final class RedisServerProcess: Sendable {
                 "--port", String(port), "--bind", "127.0.0.1", "--save", "",
                 "--daemonize", "no", "--loglevel", "warning", "--dir", directory.path,
             ] + persistence.arguments
-            process.standardOutput = FileHandle.nullDevice
+            // Its output goes to a file, never to pipes it would inherit: should the process
+            // that started it die, an orphaned server holding the parent's standard error
+            // would keep whoever reads that pipe (swift test, CI) waiting forever.
+            let log = directory.appendingPathComponent("redis.log")
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = handle
+            process.standardError = handle
             try process.run()
+            try? handle.close()
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw SkewlessError(.failedPrecondition, "could not start \(path): \(error)")
@@ -77,8 +86,9 @@ package final class RedisServerProcess: Sendable {
             guard process.isRunning else { break }
             try? await Task.sleep(for: .milliseconds(50))
         }
+        let output = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
         await server.stop()
-        throw SkewlessError(.unavailable, "redis-server on port \(port) did not answer within 5 s; run it by hand to see why")
+        throw SkewlessError(.unavailable, "redis-server on port \(port) did not answer within 5 s\(output.isEmpty ? "; run it by hand to see why" : ": \(output.suffix(2_000))")")
     }
 
     /// Stops the server (SIGTERM; it exits without saving a snapshot) and removes its

@@ -34,7 +34,7 @@ extension ClusterMap {
         let target = try planner.rebalance(assignment, nodes: nodes.map(\.id) + [node.id])
         return RebalancePlan(
             baseEpoch: epoch, change: .addNode(node), current: assignment,
-            target: Self.oneMovePerPartition(from: assignment, to: target, mustLeave: nil))
+            target: Self.oneMovePerPartition(from: assignment, to: target, mustLeave: []))
     }
 
     /// What removing `id` would move: only the replicas it holds.
@@ -52,17 +52,59 @@ extension ClusterMap {
         let target = try planner.rebalance(assignment, nodes: remaining)
         return RebalancePlan(
             baseEpoch: epoch, change: .removeNode(id), current: assignment,
-            target: Self.oneMovePerPartition(from: assignment, to: target, mustLeave: id))
+            target: Self.oneMovePerPartition(from: assignment, to: target, mustLeave: [id]))
+    }
+
+    /// What re-replicating the partitions of `down` nodes would move: each of their replicas
+    /// goes to a node up (at most one move per partition at a time: a partition with two
+    /// replicas on down nodes moves the other in a later plan). The nodes stay in the map.
+    /// - Throws: `FAILED_PRECONDITION` while another rebalance is in progress, for a node not
+    ///   marked down, or when too few nodes are up for R replicas; `NOT_FOUND` for an unknown
+    ///   node.
+    package func planEvacuation(of down: [NodeID]) throws(SkewlessError) -> RebalancePlan {
+        try requireNoMoves()
+        for id in down {
+            guard let node = node(id) else { throw SkewlessError(.notFound, "no node \(id) in the cluster") }
+            guard node.state == .down else {
+                throw SkewlessError(.failedPrecondition, "\(id) is \(node.state.rawValue), not down: only a node marked down has its partitions re-replicated (fsctl node down, or the controller's failure detector)")
+            }
+        }
+        let up = nodes.filter { $0.state == .up }.map(\.id)
+        guard up.count >= replicationFactor else {
+            throw SkewlessError(.failedPrecondition, "\(up.count) nodes are up for \(replicationFactor) replicas of each partition: bring a node back or add one")
+        }
+        let target = try planner.rebalance(assignment, nodes: up)
+        return RebalancePlan(
+            baseEpoch: epoch, change: .evacuate(down.sorted()), current: assignment,
+            target: Self.oneMovePerPartition(from: assignment, to: target, mustLeave: Set(down)))
+    }
+
+    /// What spreading the partitions evenly over the nodes up would move; no moves when they
+    /// already are (within one partition of each other).
+    /// - Throws: `FAILED_PRECONDITION` while another rebalance is in progress.
+    package func planBalance() throws(SkewlessError) -> RebalancePlan {
+        try requireNoMoves()
+        let up = nodes.filter { $0.state == .up }.map(\.id)
+        let holders = Set(assignment.replicas.joined())
+        // Nodes down but still holding replicas keep them: balancing moves none of theirs.
+        let kept = nodes.filter { $0.state == .down && holders.contains($0.id) }.map(\.id)
+        guard up.count + kept.count >= replicationFactor else {
+            return RebalancePlan(baseEpoch: epoch, change: .balance, current: assignment, target: assignment)
+        }
+        let target = try planner.rebalance(assignment, nodes: (up + kept).sorted())
+        return RebalancePlan(
+            baseEpoch: epoch, change: .balance, current: assignment,
+            target: Self.oneMovePerPartition(from: assignment, to: target, mustLeave: []))
     }
 
     /// `target`, with at most one replica of each partition moving: a map carries one move
     /// per partition (its catch-up and write fence are per partition). The planner can change
     /// two slots of a partition when a node holds no partition yet (more nodes than replicas
-    /// to place, or one added with nothing to take). Then one move is kept: the removed
-    /// node's slot (`mustLeave`) goes to a node the target gives the partition, or else the
+    /// to place, or one added with nothing to take). Then one move is kept: the slot of a node
+    /// that must leave (`mustLeave`) goes to a node the target gives the partition, or else the
     /// first slot the target gives a node without a replica of it; the other slots stay,
     /// which leaves the nodes at most a partition or two further from even.
-    static func oneMovePerPartition(from current: PartitionAssignment, to target: PartitionAssignment, mustLeave: NodeID?) -> PartitionAssignment {
+    static func oneMovePerPartition(from current: PartitionAssignment, to target: PartitionAssignment, mustLeave: Set<NodeID>) -> PartitionAssignment {
         var result = current
         for partition in 0..<current.partitionCount {
             let now = current.replicas(of: partition)
@@ -70,7 +112,7 @@ extension ClusterMap {
             guard now != next else { continue }
             let gaining = next.filter { !now.contains($0) }
             guard let newcomer = gaining.first else { continue }  // only slots swapped: no data moves
-            if let mustLeave, let slot = now.firstIndex(of: mustLeave) {
+            if let slot = now.firstIndex(where: mustLeave.contains) {
                 try? result.replace(partition: partition, slot: slot, with: newcomer)
             } else if let slot = next.firstIndex(of: newcomer) {
                 try? result.replace(partition: partition, slot: slot, with: newcomer)
@@ -95,6 +137,8 @@ extension ClusterMap {
             next.nodes.sort { $0.id < $1.id }
         case .removeNode(let id):
             next.setState(of: id, to: .leaving)
+        case .evacuate, .balance:
+            break  // nodes keep their states
         }
         next.moves = plan.moves.map { PartitionMove($0) }
         next.epoch += 1

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Skewless
 import SkewlessCluster
+import SkewlessControl
+import SkewlessModel
 
 /// `fsctl cluster init`: places P partitions x R replicas on running nodes (docs/cluster.md)
 /// and installs the map on every node, which then loads its partitions from the segment store.
@@ -31,6 +33,12 @@ struct ClusterInitCommand: AsyncParsableCommand {
     @Option(name: .customLong("timeout-ms"), help: "The deadline of each call to a node.")
     var timeoutMilliseconds: Int = 5_000
 
+    @Option(help: ArgumentHelp("The control plane's etcd endpoints, comma-separated: the map is created in etcd (once: a cluster that exists there is refused), and nodes started with --etcd follow it.", valueName: "url,..."))
+    var etcd: String?
+
+    @Option(help: "The cluster's name in etcd (with --etcd).")
+    var cluster: String = "default"
+
     func validate() throws {
         guard !addresses.isEmpty else { throw ValidationError("give the nodes: --nodes host:port,host:port,...") }
         guard replication >= 1 else { throw ValidationError("--replication must be at least 1") }
@@ -43,8 +51,8 @@ struct ClusterInitCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting {
-            let admin = ClusterAdmin(timeout: .milliseconds(timeoutMilliseconds))
-            var progress = ClusterProgress()
+            let admin = NodeAdmin(timeout: .milliseconds(timeoutMilliseconds))
+            let progress = ClusterProgress()
             var members: [ClusterNode] = []
             for text in addresses {
                 let address = try NodeAddress(parsing: text)
@@ -58,6 +66,21 @@ struct ClusterInitCommand: AsyncParsableCommand {
                 throw CommandFailure("\(repeated.value.map(\.address.description).joined(separator: " and ")) both call themselves \(repeated.key): start each node with its own --node-id", exitCode: CommandFailure.rejectedInput)
             }
             let map = try ClusterMap.create(nodes: members, partitionCount: partitions, replicationFactor: replication)
+            if let etcd {
+                let client = try EtcdClient(endpoints: etcd.split(separator: ",").map(String.init))
+                let created: Bool
+                do {
+                    created = try await ControlStore(client: client, cluster: cluster).createMap(map)
+                } catch {
+                    await client.shutdown()
+                    throw error
+                }
+                await client.shutdown()
+                guard created else {
+                    throw CommandFailure("etcd already holds a map of cluster '\(cluster)': see fsctl status --etcd \(etcd) --cluster \(cluster); add nodes with fsctl rebalance --add", exitCode: CommandFailure.failedPrecondition)
+                }
+                progress.step("epoch \(map.epoch): created cluster '\(cluster)' in etcd")
+            }
             let failures = try await admin.install(map, on: map.nodes)
             if let (node, error) = failures.first {
                 throw CommandFailure("could not install the map on \(node.id) at \(node.address): \(error.message)", exitCode: CommandFailure.failure)
@@ -65,7 +88,7 @@ struct ClusterInitCommand: AsyncParsableCommand {
             progress.step("epoch \(map.epoch): \(map.nodes.count) nodes, \(map.partitionCount) partitions x \(map.replicationFactor) replicas installed on every node")
             if waitSeconds > 0 {
                 let expected = Dictionary(uniqueKeysWithValues: map.nodes.map { ($0.id, Set(map.partitionsHeld(by: $0.id))) })
-                try await admin.waitUntil(.loaded, expected, in: map, limit: .seconds(waitSeconds), progress: &progress)
+                try await admin.waitUntilLoaded(expected, in: map, limit: .seconds(waitSeconds), reporter: progress)
                 progress.step("every node has loaded its partitions from the segment store")
             }
             print("")

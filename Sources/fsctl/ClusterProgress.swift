@@ -1,4 +1,5 @@
 import Foundation
+import SkewlessControl
 
 #if canImport(Glibc)
 import Glibc
@@ -11,31 +12,33 @@ import Darwin
 /// How a cluster operation reports progress: one line per step on standard output, and while
 /// it waits on nodes, a status line redrawn in place on standard error when that is a
 /// terminal (logs and pipes get the step lines alone).
-struct ClusterProgress {
+final class ClusterProgress: RebalanceReporter {
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private var waiting = false
 
+    init() {}
+
     /// A step begins or ends: "epoch 5: flipped 512 partitions".
-    mutating func step(_ text: String) {
+    func step(_ text: String) {
         clear()
         print(text)
         fflush(nil)
     }
 
     /// What a wait stands at, redrawn in place.
-    mutating func waiting(_ text: String) {
+    func waiting(_ text: String) {
         guard isTerminal else { return }
         FileHandle.standardError.write(Data(("\r\u{1B}[K  " + text).utf8))
         waiting = true
     }
 
     /// Something to know that is not a step: on standard error.
-    mutating func warn(_ text: String) {
+    func warn(_ text: String) {
         clear()
         StandardError.write("warning: \(text)")
     }
 
-    mutating func clear() {
+    func clear() {
         guard waiting else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
         waiting = false

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Skewless
 import SkewlessCluster
+import SkewlessControl
 
 /// `fsctl cluster sync`: installs the newest map any node holds on the nodes that are behind
 /// (a node that was down during a rebalance comes back with the map it had).
@@ -13,8 +14,8 @@ struct ClusterSyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting(node: nodeOptions.node) {
-            let admin = ClusterAdmin(timeout: .milliseconds(nodeOptions.timeoutMilliseconds ?? 5_000))
-            var progress = ClusterProgress()
+            let admin = NodeAdmin(timeout: .milliseconds(nodeOptions.timeoutMilliseconds ?? 5_000))
+            let progress = ClusterProgress()
             let (map, probe) = try await admin.newestMap(from: NodeAddress(parsing: nodeOptions.node))
             let behind = map.nodes.filter { node in
                 guard case .success(let state)? = probe[node.id] else { return false }

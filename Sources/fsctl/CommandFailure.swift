@@ -30,7 +30,7 @@ struct CommandFailure: Error, CustomStringConvertible {
         case .invalidArgument, .notFound, .outOfRange, .alreadyExists:
             self.init("\(error)", exitCode: Self.rejectedInput)
         case .unavailable:
-            let hint = node.map { "\n(to start a node: fsnode --repo examples/feature_repo --port \($0.split(separator: ":").last ?? "7421"))" } ?? ""
+            let hint = node.map { "\n(if that node is down, name other nodes of the cluster: --node HOST:PORT,HOST:PORT; to start one: fsnode --repo examples/feature_repo --port \($0.split(separator: ":").last ?? "7421"))" } ?? ""
             self.init("\(error)\(hint)", exitCode: Self.unavailable)
         case .deadlineExceeded:
             self.init("\(error)\n(raise the deadline with --timeout-ms)", exitCode: Self.deadlineExceeded)

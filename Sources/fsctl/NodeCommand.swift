@@ -1,13 +1,15 @@
 import ArgumentParser
 import Skewless
 import SkewlessCluster
+import SkewlessControl
+import SkewlessModel
 
-/// `fsctl node down|up NODE`: an operator marks a node down (or up again) in a new map epoch.
+/// `fsctl node down|up|drain NODE`: an operator acts on one node through the cluster map.
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",
-        abstract: "Mark a cluster node down or up again in the cluster map.",
-        subcommands: [NodeDownCommand.self, NodeUpCommand.self])
+        abstract: "Mark a cluster node down or up, or drain it of its partitions.",
+        subcommands: [NodeDownCommand.self, NodeUpCommand.self, NodeDrainCommand.self])
 }
 
 struct NodeDownCommand: AsyncParsableCommand {
@@ -15,16 +17,16 @@ struct NodeDownCommand: AsyncParsableCommand {
         commandName: "down",
         abstract: "Mark a node down: clients read its partitions from the other replicas first.",
         discussion: """
-            The node keeps its partitions in the map, which count as under-replicated (fsctl status), and writes for them go on to the other replicas; it is tried last by clients. The new map is installed on every node that answers, the marked node included if it does. Moving its partitions elsewhere is fsctl rebalance --remove.
+            The node keeps its partitions in the map, which count as under-replicated (fsctl status), and writes for them go on to the other replicas; it is tried last by clients. With --etcd, the controller re-replicates its partitions on the other nodes after its grace, as for a node that failed; otherwise fsctl node drain (or rebalance --remove) moves them.
             """)
 
-    @OptionGroup var nodeOptions: NodeOptions
+    @OptionGroup var clusterOptions: ClusterOptions
 
     @Argument(help: "The node's id, as fsctl status shows it.")
     var id: String
 
     func run() async throws {
-        try await NodeStateChange.run(nodeOptions, id: id, to: .down)
+        try await NodeStateChange.run(clusterOptions, id: id, to: .down)
     }
 }
 
@@ -33,41 +35,67 @@ struct NodeUpCommand: AsyncParsableCommand {
         commandName: "up",
         abstract: "Mark a node up again: clients read from it as from any replica.")
 
-    @OptionGroup var nodeOptions: NodeOptions
+    @OptionGroup var clusterOptions: ClusterOptions
 
     @Argument(help: "The node's id, as fsctl status shows it.")
     var id: String
 
     func run() async throws {
-        try await NodeStateChange.run(nodeOptions, id: id, to: .up)
+        try await NodeStateChange.run(clusterOptions, id: id, to: .up)
     }
 }
 
-/// Marks a node in the newest map any node holds, and installs the result.
+struct NodeDrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drain",
+        abstract: "Move every partition off a node, then remove it from the cluster map.",
+        discussion: """
+            The same staged moves as fsctl rebalance --remove (load, catch up, flip, drain): the node serves until its partitions have moved, then leaves the map and holds nothing; stop it, or add it again later with fsctl rebalance --add. Interrupted, it is finished by fsctl rebalance --resume (or, with --etcd, by the controller).
+            """)
+
+    @OptionGroup var clusterOptions: ClusterOptions
+
+    @Argument(help: "The node's id, as fsctl status shows it.")
+    var id: String
+
+    @Option(name: .customLong("grace-seconds"), help: "How long the node keeps serving moved partitions after the flip.")
+    var graceSeconds: Double = Double(ClusterMap.defaultGracePeriodMicros) / 1e6
+
+    func run() async throws {
+        try await CommandFailure.reporting(node: clusterOptions.hintNode) {
+            try await clusterOptions.withStore { store, admin, _ in
+                let progress = ClusterProgress()
+                var coordinator = RebalanceCoordinator(store: store, admin: admin)
+                coordinator.gracePeriodMicros = Int64(graceSeconds * 1e6)
+                var map = try await store.load()
+                try await coordinator.begin(try map.planRemoveNode(try NodeID(id)), on: &map, reporter: progress)
+                try await coordinator.finish(&map, reporter: progress)
+                progress.step("epoch \(map.epoch): \(id) is drained and out of the cluster map")
+                print("")
+                print(map.statusSummary())
+            }
+        }
+    }
+}
+
+/// Marks a node in the newest map, and publishes the result.
 enum NodeStateChange {
-    static func run(_ nodeOptions: NodeOptions, id: String, to state: NodeState) async throws {
-        try await CommandFailure.reporting(node: nodeOptions.node) {
-            let admin = ClusterAdmin(timeout: .milliseconds(nodeOptions.timeoutMilliseconds ?? 5_000))
-            var progress = ClusterProgress()
-            let (newest, probe) = try await admin.newestMap(from: NodeAddress(parsing: nodeOptions.node))
-            var map = newest
-            let before = map.epoch
-            try map.markNode(NodeID(id), state)
-            guard map.epoch != before else {
-                progress.step("\(id) is already \(state.rawValue) at epoch \(before)")
-                return
+    static func run(_ options: ClusterOptions, id: String, to state: NodeState) async throws {
+        try await CommandFailure.reporting(node: options.hintNode) {
+            try await options.withStore { store, _, _ in
+                let progress = ClusterProgress()
+                let previous = try await store.load()
+                var map = previous
+                try map.markNode(NodeID(id), state)
+                guard map.epoch != previous.epoch else {
+                    progress.step("\(id) is already \(state.rawValue) at epoch \(previous.epoch)")
+                    return
+                }
+                for (node, error) in try await store.publish(map, replacing: previous, alsoOn: []) {
+                    progress.warn("\(node.id) at \(node.address) did not take epoch \(map.epoch): \(error.message)\(options.etcd == nil ? "; run fsctl cluster sync when it answers" : " (it reads the map from etcd when it is back)")")
+                }
+                progress.step("epoch \(map.epoch): \(id) is \(state.rawValue)")
             }
-            let answering = map.nodes.filter { node in
-                if case .success? = probe[node.id] { return true }
-                return false
-            }
-            for (node, error) in try await admin.install(map, on: answering) {
-                progress.warn("\(node.id): \(error.message); run fsctl cluster sync when it answers")
-            }
-            for node in map.nodes where !answering.contains(where: { $0.id == node.id }) {
-                progress.warn("\(node.id) at \(node.address) does not answer; run fsctl cluster sync when it is back")
-            }
-            progress.step("epoch \(map.epoch): \(id) is \(state.rawValue)")
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import ArgumentParser
 import Skewless
 import SkewlessCluster
+import SkewlessControl
 import SkewlessIngest
 
 /// `fsctl status`: the cluster map as one node holds it, and what every node answers.
@@ -10,42 +11,57 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show the cluster: nodes up or down, partitions per node, under-replicated partitions, moves in progress.",
         discussion: """
-            Reads the map from --node (any node of the cluster), then asks every node it lists for its map and loaded partitions: a node that does not answer is shown down.
+            Reads the map from the first node of --node that answers (a dead one is skipped), or from etcd with --etcd, then asks every node the map lists for its map and loaded partitions: a node that does not answer is shown down. With --etcd it also shows what the cluster's controller is doing: nodes down and since when, partitions under-replicated and since when, re-replication due, moves in progress, its latest actions.
             """)
 
-    @OptionGroup var nodeOptions: NodeOptions
+    @OptionGroup var clusterOptions: ClusterOptions
 
     func run() async throws {
-        try await CommandFailure.reporting(node: nodeOptions.node) {
-            let admin = ClusterAdmin(timeout: .milliseconds(nodeOptions.timeoutMilliseconds ?? 1_000))
-            let (map, probe) = try await admin.newestMap(from: NodeAddress(parsing: nodeOptions.node))
-            // Live: answering, and not marked down by an operator (fsctl node down): a node
-            // marked down counts as down even while it answers (the ANSWERS column says so).
-            let answering = Set(probe.compactMap { id, result in (try? result.get()) == nil ? nil : id })
-            let live = answering.intersection(map.nodesNotDown)
-            print(map.statusSummary(live: live))
-            print("")
-            var rows: [[String]] = []
-            for node in map.nodes {
-                let held = map.partitionsHeld(by: node.id).count
-                switch probe[node.id] {
-                case .success(let state)?:
-                    let epoch = state.epoch == map.epoch ? String(state.epoch) : "\(state.epoch) (behind: fsctl cluster sync)"
-                    rows.append([node.id.rawValue, "yes", epoch, String(state.loadedPartitions.count), String(held)])
-                case .failure(let error)?:
-                    rows.append([node.id.rawValue, "no: \(error.code)", "-", "-", String(held)])
-                case nil:
-                    rows.append([node.id.rawValue, "not asked", "-", "-", String(held)])
-                }
+        try await CommandFailure.reporting(node: clusterOptions.hintNode) {
+            try await clusterOptions.withStore(defaultTimeoutMilliseconds: 1_000) { store, admin, control in
+                try await show(store: store, admin: admin, control: control)
             }
-            print(TablePrinter(headers: ["NODE", "ANSWERS", "EPOCH", "LOADED", "HOLDS"], rows: rows).render())
-            try await printFreshness(map: map, live: answering, admin: admin)
         }
+    }
+
+    private func show(store: any ClusterMapStore, admin: NodeAdmin, control: ControlStore?) async throws {
+        let map = try await store.load()
+        let probe = await admin.probe(map.nodes)
+        // Live: answering, and not marked down by an operator (fsctl node down): a node
+        // marked down counts as down even while it answers (the ANSWERS column says so).
+        let answering = Set(probe.compactMap { id, result in (try? result.get()) == nil ? nil : id })
+        let live = answering.intersection(map.nodesNotDown)
+        print(map.statusSummary(live: live))
+        print("")
+        var rows: [[String]] = []
+        for node in map.nodes {
+            let held = map.partitionsHeld(by: node.id).count
+            switch probe[node.id] {
+            case .success(let state)?:
+                let epoch = state.epoch == map.epoch ? String(state.epoch) : "\(state.epoch) (behind: fsctl cluster sync)"
+                rows.append([node.id.rawValue, "yes", epoch, String(state.loadedPartitions.count), String(held)])
+            case .failure(let error)?:
+                rows.append([node.id.rawValue, "no: \(error.code)", "-", "-", String(held)])
+            case nil:
+                rows.append([node.id.rawValue, "not asked", "-", "-", String(held)])
+            }
+        }
+        print(TablePrinter(headers: ["NODE", "ANSWERS", "EPOCH", "LOADED", "HOLDS"], rows: rows).render())
+        if let control {
+            print("")
+            let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+            if let bytes = try await control.status(), let status = try? JSONDecoder().decode(ControllerStatus.self, from: Data(bytes)) {
+                print(status.summary(nowMicros: now))
+            } else {
+                print("Controller: none elected (start fsnode with --etcd, or fsctl controller --etcd)")
+            }
+        }
+        try await printFreshness(map: map, live: answering, admin: admin)
     }
 
     /// Per view: the newest row any live node holds, and the write log's unsealed backlog
     /// (the same in every node's answer: the logs are in the shared offline store).
-    private func printFreshness(map: ClusterMap, live: Set<NodeID>, admin: ClusterAdmin) async throws {
+    private func printFreshness(map: ClusterMap, live: Set<NodeID>, admin: NodeAdmin) async throws {
         var byView: [String: (event: Int64?, arrival: Int64?, logged: UInt64, backlog: ViewFreshness?)] = [:]
         var order: [String] = []
         for node in map.nodes where live.contains(node.id) {

@@ -6,7 +6,10 @@ import ServiceLifecycle
 import UnixSignals
 import SkewlessModel
 import SkewlessRepo
+import SkewlessCluster
+import SkewlessControl
 import SkewlessServer
+import Synchronization
 
 /// `fsnode`: a Skewless node. Parses flags and an optional YAML config file, loads the
 /// feature repo, and serves until SIGTERM or SIGINT, draining in-flight requests.
@@ -21,7 +24,8 @@ struct FSNode: AsyncParsableCommand {
             Config file keys: node_id, cluster_map, host, port, repo, max_frame_bytes, max_connections,
             max_in_flight_per_connection, max_entities_per_request, idle_timeout_seconds,
             drain_timeout_seconds, event_loop_threads, log_level, segments, materialize_on_start,
-            replica_timeout_ms, seal_interval_seconds, deduplication_window_seconds.
+            replica_timeout_ms, seal_interval_seconds, deduplication_window_seconds, etcd, cluster,
+            controller, failure_timeout_seconds, re_replication_grace_seconds.
 
             With --segments, the node logs every write in the offline store before it acknowledges
             it (docs/write-log.md), and loads the store (segments and write logs) when it starts,
@@ -91,6 +95,24 @@ struct FSNode: AsyncParsableCommand {
     @Option(help: "Remember idempotency keys this long: a batch retried within it is stored once. Default: 600.")
     var deduplicationWindowSeconds: Int64?
 
+    @Option(help: ArgumentHelp("The control plane's etcd endpoints, comma-separated (docs/cluster.md): the node registers there with a lease, follows the cluster map kept there, and runs a candidate for the cluster's controller. Needs --cluster-map (the node's copy of the map).", valueName: "url,..."))
+    var etcd: String?
+
+    @Option(help: "The cluster's name in etcd (with --etcd). Default: default.")
+    var cluster: String?
+
+    @Option(help: ArgumentHelp("The address other nodes and clients reach this node at (with --etcd). Default: --host and the bound port.", valueName: "host:port"))
+    var advertise: String?
+
+    @Flag(inversion: .prefixedNo, help: "With --etcd, run a candidate for the cluster's controller (failure detection, re-replication, rebalances), one active at a time. Default: on.")
+    var controller: Bool?
+
+    @Option(help: "The controller marks a node down after it has not answered for this long. Default: 3.")
+    var failureTimeoutSeconds: Double?
+
+    @Option(help: "The controller re-replicates the partitions of a node down for this long on the other nodes. Default: 60.")
+    var reReplicationGraceSeconds: Double?
+
     func run() async throws {
         let file = try config.map(NodeConfigFile.load) ?? NodeConfigFile()
         var settings = NodeConfiguration.defaults
@@ -136,17 +158,60 @@ struct FSNode: AsyncParsableCommand {
         }
 
         let portFile = self.portFile
+        let listening = Mutex<(@Sendable (Int) -> Void)?>(nil)
         let server = NodeServer(configuration: settings, repo: featureRepo, logger: logger) { address in
             if let portFile, let port = address.port {
                 try? "\(port)\n".write(toFile: portFile, atomically: true, encoding: .utf8)
+            }
+            if let port = address.port, let notify = listening.withLock({ $0 }) {
+                notify(port)
             }
         }
         if let parentPid {
             Self.exitWhenGone(parentPid, logger: logger)
         }
+        var services: [any Service] = [server]
+        var etcdClient: EtcdClient?
+        if let etcd = etcd ?? file.etcd {
+            guard settings.clusterMapPath != nil else {
+                throw ValidationError("--etcd needs --cluster-map FILE: the node keeps its copy of the map there, to serve with when etcd is unreachable at start")
+            }
+            let client = try EtcdClient(endpoints: etcd.split(separator: ",").map(String.init))
+            etcdClient = client
+            let control = ControlStore(client: client, cluster: cluster ?? file.cluster ?? "default")
+            let nodeID = try NodeID(settings.nodeID)
+            let agent = NodeAgent(control: control, nodeID: nodeID, membership: server.membership, logger: logger)
+            let advertised = try advertise.map { text throws(SkewlessError) in try NodeAddress(parsing: text) }
+            let host = settings.host
+            listening.withLock {
+                $0 = { port in
+                    if let address = advertised ?? (try? NodeAddress(host: host, port: port)) {
+                        agent.listening(at: address)
+                    }
+                }
+            }
+            services.append(BackgroundService { await agent.run() })
+            if controller ?? file.controller ?? true {
+                var configuration = Controller.Configuration()
+                if let seconds = failureTimeoutSeconds ?? file.failureTimeoutSeconds {
+                    configuration.detector.timeoutMicros = Int64(seconds * 1e6)
+                }
+                if let seconds = reReplicationGraceSeconds ?? file.reReplicationGraceSeconds {
+                    configuration.policy.reReplicationGraceMicros = Int64(seconds * 1e6)
+                }
+                let candidate = Controller(id: settings.nodeID, control: control, configuration: configuration, logger: logger)
+                services.append(BackgroundService { await candidate.run() })
+            }
+        }
         let group = ServiceGroup(
-            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
-        try await group.run()
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        do {
+            try await group.run()
+        } catch {
+            await etcdClient?.shutdown()
+            throw error
+        }
+        await etcdClient?.shutdown()
     }
 
     /// Watches `pid` from a thread of its own and exits the process when it is gone, as a

@@ -22,6 +22,11 @@ struct NodeConfigFile: Decodable {
     var replicaTimeoutMilliseconds: Int64?
     var sealIntervalSeconds: Double?
     var deduplicationWindowSeconds: Int64?
+    var etcd: String?
+    var cluster: String?
+    var controller: Bool?
+    var failureTimeoutSeconds: Double?
+    var reReplicationGraceSeconds: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case nodeID = "node_id"
@@ -40,6 +45,9 @@ struct NodeConfigFile: Decodable {
         case replicaTimeoutMilliseconds = "replica_timeout_ms"
         case sealIntervalSeconds = "seal_interval_seconds"
         case deduplicationWindowSeconds = "deduplication_window_seconds"
+        case etcd, cluster, controller
+        case failureTimeoutSeconds = "failure_timeout_seconds"
+        case reReplicationGraceSeconds = "re_replication_grace_seconds"
     }
 
     init() {}

@@ -174,7 +174,9 @@ struct WriteCoordinatorTests {
 
     @Test func healthReportsFreshnessAndTheLogBacklogUntilTheSealerSealsIt() async throws {
         try await TestNode.withNode(configure: { $0.sealIntervalSeconds = 0.3 }) { node in
-            let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)))
+            // A generous deadline: this test is about freshness, not deadlines, and a loaded
+            // machine can take over a second to connect.
+            let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)) { $0.timeout = .seconds(10) })
             let event = WallClock.nowMicros() - 60_000_000
             let summary = try await client.write(view: "user_transactions", rows: [
                 FeatureWrite(entity: ["user_id": 31], eventTime: event, values: ["txn_count_1h": .int64(1)])

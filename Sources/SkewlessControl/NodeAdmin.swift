@@ -1,19 +1,23 @@
 import Foundation
+import SkewlessModel
 import Skewless
 import SkewlessCluster
 
-/// What the cluster commands do to nodes: read the map, ask each node what it holds, install
-/// a map on every node, wait until nodes have loaded their partitions. One short-lived client
-/// per node, talking to that node alone.
-struct ClusterAdmin {
+/// What operators and the controller do to nodes: read the map, ask each node what it holds,
+/// install a map on nodes. One short-lived client per node, talking to that node alone.
+package struct NodeAdmin: Sendable {
     /// The deadline of each call to one node.
-    let timeout: Duration
+    package let timeout: Duration
 
     /// The answer of every node, or why it did not answer.
-    typealias Probe = [NodeID: Result<NodeClusterState, SkewlessError>]
+    package typealias Probe = [NodeID: Result<NodeClusterState, SkewlessError>]
+
+    package init(timeout: Duration) {
+        self.timeout = timeout
+    }
 
     /// Runs `body` with a client of the node at `address`.
-    func withNode<T>(_ address: NodeAddress, _ body: (FeatureClient) async throws(SkewlessError) -> T) async throws(SkewlessError) -> T {
+    package func withNode<T>(_ address: NodeAddress, _ body: (FeatureClient) async throws(SkewlessError) -> T) async throws(SkewlessError) -> T {
         let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: address.host, port: address.port)) {
             $0.timeout = timeout
             $0.connectionsPerNode = 1
@@ -32,7 +36,7 @@ struct ClusterAdmin {
 
     /// The map the node at `seed` holds.
     /// - Throws: `FAILED_PRECONDITION` when the node is not part of a cluster.
-    func map(from seed: NodeAddress) async throws(SkewlessError) -> ClusterMap {
+    package func map(from seed: NodeAddress) async throws(SkewlessError) -> ClusterMap {
         let state = try await withNode(seed) { client throws(SkewlessError) in try await client.clusterState() }
         guard !state.mapJSON.isEmpty else {
             throw SkewlessError(.failedPrecondition, "the node at \(seed) is not part of a cluster: create one with fsctl cluster init --nodes ADDR,ADDR,...")
@@ -42,7 +46,7 @@ struct ClusterAdmin {
 
     /// The newest map among the node at `seed` and every node its map lists (a node may be
     /// behind after an interrupted operation).
-    func newestMap(from seed: NodeAddress) async throws(SkewlessError) -> (map: ClusterMap, probe: Probe) {
+    package func newestMap(from seed: NodeAddress) async throws(SkewlessError) -> (map: ClusterMap, probe: Probe) {
         var map = try await map(from: seed)
         let probe = await probe(map.nodes)
         for case .success(let state) in probe.values where state.epoch > map.epoch {
@@ -53,8 +57,29 @@ struct ClusterAdmin {
         return (map, probe)
     }
 
+    /// The newest map among the first of `seeds` that answers and every node its map lists:
+    /// a dead seed is skipped.
+    /// - Throws: the last seed's error when none answers, naming every seed tried.
+    package func newestMap(from seeds: [NodeAddress]) async throws(SkewlessError) -> (map: ClusterMap, probe: Probe) {
+        var errors: [String] = []
+        var last: SkewlessError?
+        for seed in seeds {
+            do throws(SkewlessError) {
+                return try await newestMap(from: seed)
+            } catch where error.code == .failedPrecondition {
+                throw error  // it answered: not part of a cluster
+            } catch {
+                errors.append("\(seed): \(error.message)")
+                last = error
+            }
+        }
+        guard let last else { throw SkewlessError(.invalidArgument, "no node to ask: give --node HOST:PORT[,HOST:PORT...]") }
+        guard seeds.count > 1 else { throw last }
+        throw SkewlessError(last.code, "no node of \(seeds.map(\.description).joined(separator: ", ")) answered (\(errors.joined(separator: "; "))): check that they run, or name other nodes of the cluster with --node")
+    }
+
     /// Asks every node, in parallel, for its map and loaded partitions.
-    func probe(_ nodes: [ClusterNode]) async -> Probe {
+    package func probe(_ nodes: [ClusterNode]) async -> Probe {
         await withTaskGroup(of: (NodeID, Result<NodeClusterState, SkewlessError>).self) { tasks in
             for node in nodes {
                 tasks.addTask {
@@ -76,7 +101,7 @@ struct ClusterAdmin {
     /// Installs `map` on `nodes` (in that order, one at a time, so that nodes listed first
     /// have it before clients can learn it from the others).
     /// - Returns: the nodes that did not take it, with the reason.
-    func install(_ map: ClusterMap, on nodes: [ClusterNode]) async throws(SkewlessError) -> [(ClusterNode, SkewlessError)] {
+    package func install(_ map: ClusterMap, on nodes: [ClusterNode]) async throws(SkewlessError) -> [(ClusterNode, SkewlessError)] {
         let json = try ClusterMapFile.encode(map)
         var failures: [(ClusterNode, SkewlessError)] = []
         for node in nodes {
@@ -92,27 +117,10 @@ struct ClusterAdmin {
         return failures
     }
 
-    /// What nodes report that a rebalance waits on.
-    enum Readiness {
-        /// GET_CLUSTER_MAP's `loaded_partitions`: loaded from the segment store.
-        case loaded
-        /// GET_CLUSTER_MAP's `caught_up_partitions`: copied from a current replica.
-        case caughtUp
-
-        func partitions(of state: NodeClusterState) -> [Int] {
-            switch self {
-            case .loaded: return state.loadedPartitions
-            case .caughtUp: return state.caughtUpPartitions
-            }
-        }
-    }
-
-    /// Waits until every node in `expected` reports every partition listed for it (loaded, or
-    /// caught up), showing how far they are.
+    /// Waits until every node in `expected` reports every partition listed for it loaded
+    /// (GET_CLUSTER_MAP's `loaded_partitions`), showing how far they are.
     /// - Throws: `DEADLINE_EXCEEDED` after `limit`, naming the nodes behind.
-    func waitUntil(
-        _ readiness: Readiness, _ expected: [NodeID: Set<Int>], in map: ClusterMap, limit: Duration, progress: inout ClusterProgress
-    ) async throws(SkewlessError) {
+    package func waitUntilLoaded(_ expected: [NodeID: Set<Int>], in map: ClusterMap, limit: Duration, reporter: (any RebalanceReporter)?) async throws(SkewlessError) {
         let nodes = map.nodes.filter { expected[$0.id] != nil }
         let start = ContinuousClock.now
         while true {
@@ -120,26 +128,15 @@ struct ClusterAdmin {
             var reported: [NodeID: [Int]?] = [:]
             for node in nodes {
                 if case .success(let state)? = probe[node.id] {
-                    reported[node.id] = readiness.partitions(of: state)
+                    reported[node.id] = state.loadedPartitions
                 }
             }
             let status = PartitionReadiness(expected: expected, reported: reported)
             if status.isComplete { return }
             let behind = status.behind.joined(separator: ", ")
-            switch readiness {
-            case .loaded:
-                progress.waiting("loading from the segment store: \(status.ready) of \(status.total) partitions (\(behind))")
-            case .caughtUp:
-                progress.waiting("catching up from the old owners: \(status.ready) of \(status.total) partitions (\(behind))")
-            }
+            reporter?.waiting("loading from the segment store: \(status.ready) of \(status.total) partitions (\(behind))")
             guard ContinuousClock.now - start < limit else {
-                progress.clear()
-                switch readiness {
-                case .loaded:
-                    throw SkewlessError(.deadlineExceeded, "nodes had not loaded their partitions after \(limit): \(behind); check their logs and the segment store they read (--segments), then run fsctl rebalance --resume (the cluster serves from the old owners meanwhile)")
-                case .caughtUp:
-                    throw SkewlessError(.deadlineExceeded, "nodes had not caught up on their partitions after \(limit): \(behind); check their logs (they copy from the partitions' replicas, which must be up and reachable from them), then run fsctl rebalance --resume (the cluster serves from the old owners meanwhile)")
-                }
+                throw SkewlessError(.deadlineExceeded, "nodes had not loaded their partitions after \(limit): \(behind); check their logs and the segment store they read (--segments)")
             }
             try? await Task.sleep(for: .milliseconds(200))
         }

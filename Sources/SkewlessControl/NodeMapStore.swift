@@ -1,0 +1,34 @@
+import SkewlessCluster
+import SkewlessModel
+
+/// The static mode's map store: every node holds the map (and persists it); the newest any
+/// seed or listed node holds is the cluster's. Publishing installs the new map on every node,
+/// one at a time. Nodes refuse an epoch older than theirs, which keeps two operators from
+/// going backwards, but two writers of the same epoch are not excluded: run one operation at
+/// a time (the etcd mode has a real compare-and-swap).
+package struct NodeMapStore: ClusterMapStore {
+    /// Nodes to read the map from, tried in order until one answers.
+    package let seeds: [NodeAddress]
+    package let admin: NodeAdmin
+
+    package init(seeds: [NodeAddress], admin: NodeAdmin) {
+        self.seeds = seeds
+        self.admin = admin
+    }
+
+    package func load() async throws(SkewlessError) -> ClusterMap {
+        try await admin.newestMap(from: seeds).map
+    }
+
+    package func publish(_ map: ClusterMap, replacing previous: ClusterMap, alsoOn extra: [ClusterNode]) async throws(SkewlessError) -> [(node: ClusterNode, error: SkewlessError)] {
+        let receiving = Set(map.moves.map(\.to))
+        var failures: [(node: ClusterNode, error: SkewlessError)] = []
+        for (node, error) in try await admin.install(map, on: Self.installOrder(map, previous, extra)) {
+            if receiving.contains(node.id) {
+                throw SkewlessError(.unavailable, "\(node.id) at \(node.address) receives partitions but did not take epoch \(map.epoch): \(error.message). The cluster stays at the previous step; fix the node and run fsctl cluster sync, then fsctl rebalance --resume")
+            }
+            failures.append((node, error))
+        }
+        return failures
+    }
+}
