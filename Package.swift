@@ -14,6 +14,8 @@ import PackageDescription
 //   SkewlessServer (NIOPosix: online + offline store, cluster membership) ------------+
 //                 Skewless (client SDK, NIOPosix, routing by SkewlessCluster)
 //                 SkewlessBenchmark (fsbench's harness, on the SDK)
+//   SkewlessControl (etcd control plane: EtcdClient over AsyncHTTPClient, ControlStore of the
+//                    cluster map, node registrations and the controller; on SkewlessCluster)
 //   fsnode / fsctl / fsbench (thin executables on top)
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -38,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Definitions, values, entity keys, statuses and errors. No networking, no storage.
@@ -134,6 +137,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The control plane in etcd (docs/cluster.md, "The control plane in etcd"): an etcd v3
+        // client over the JSON gateway, the typed store of the cluster map, node registrations
+        // and controller election, a lease keeper, and a real etcd process for tests.
+        .target(
+            name: "SkewlessControl",
+            dependencies: [
+                "SkewlessModel",
+                "SkewlessCluster",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "fsnode",
             dependencies: [
@@ -198,6 +217,16 @@ let package = Package(
         .testTarget(name: "SkewlessOnlineStoreTests", dependencies: ["SkewlessOnlineStore"]),
         .testTarget(name: "SkewlessOfflineStoreTests", dependencies: ["SkewlessOfflineStore", "SkewlessModel", "SkewlessOnlineStore", "SkewlessCompression"]),
         .testTarget(name: "SkewlessClusterTests", dependencies: ["SkewlessCluster", "SkewlessModel"]),
+        // Against a real etcd each suite starts (EtcdServerProcess); needs etcd-server (scripts/setup.sh).
+        .testTarget(
+            name: "SkewlessControlTests",
+            dependencies: [
+                "SkewlessControl",
+                "SkewlessCluster",
+                "SkewlessModel",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Multi-process tests: real fsnode processes on 127.0.0.1 driven through the SDK and
         // fsctl (routing, wrong-shard retry, rebalance under load, kill -9 failover).
         .testTarget(
