@@ -14,8 +14,9 @@ import PackageDescription
 //   SkewlessServer (NIOPosix: online + offline store, cluster membership) ------------+
 //                 Skewless (client SDK, NIOPosix, routing by SkewlessCluster)
 //                 SkewlessBenchmark (fsbench's harness, on the SDK)
-//   SkewlessControl (etcd control plane: EtcdClient over AsyncHTTPClient, ControlStore of the
-//                    cluster map, node registrations and the controller; on SkewlessCluster)
+//   SkewlessControl (the control plane: etcd client over AsyncHTTPClient, the map store,
+//                    rebalance coordinator, failure detector and controller; on SkewlessServer
+//                    for the node's agent and the SDK for talking to nodes)
 //   fsnode / fsctl / fsbench (thin executables on top)
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -145,7 +146,10 @@ let package = Package(
             dependencies: [
                 "SkewlessModel",
                 "SkewlessCluster",
+                "SkewlessServer",
+                "Skewless",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -158,6 +162,8 @@ let package = Package(
             dependencies: [
                 "SkewlessServer",
                 "SkewlessRepo",
+                "SkewlessCluster",
+                "SkewlessControl",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -175,7 +181,9 @@ let package = Package(
                 "SkewlessIngest",
                 "SkewlessOfflineStore",
                 "SkewlessCluster",
+                "SkewlessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -231,7 +239,7 @@ let package = Package(
         // fsctl (routing, wrong-shard retry, rebalance under load, kill -9 failover).
         .testTarget(
             name: "ClusterProcessTests",
-            dependencies: ["Skewless", "SkewlessCluster", "SkewlessModel", "SkewlessOfflineStore"]
+            dependencies: ["Skewless", "SkewlessCluster", "SkewlessControl", "SkewlessModel", "SkewlessOfflineStore"]
         ),
         .testTarget(
             name: "SkewlessBenchmarkTests",

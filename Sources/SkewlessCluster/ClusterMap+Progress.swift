@@ -10,6 +10,8 @@ extension ClusterMap {
         package var flipped: [Int] = []
         package var drained: [Int] = []
 
+        package init() {}
+
         package var isEmpty: Bool { loaded.isEmpty && flipped.isEmpty && drained.isEmpty }
 
         package var sentences: [String] {

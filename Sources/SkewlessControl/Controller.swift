@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Skewless
 import SkewlessCluster
 import SkewlessModel
 
@@ -75,6 +76,11 @@ package final class Controller: Sendable {
         var state = LeaderState(
             detector: FailureDetector(configuration: configuration.detector),
             status: ControllerStatus(controller: id, leadingSinceMicros: WallClock.nowMicros()))
+        // What the last controller marked down, it (or this one) may mark up again.
+        if let bytes = try? await control.status(), let previous = try? JSONDecoder().decode(ControllerStatus.self, from: Data(bytes)) {
+            state.markedDown = Set(previous.markedDown.compactMap { try? NodeID($0) })
+            state.status.recentActions = previous.recentActions
+        }
         let reporter = LogReporter(logger: logger)
         while !Task.isCancelled, keeper.current == lease {
             let started = ContinuousClock.now
@@ -98,6 +104,8 @@ package final class Controller: Sendable {
         var status: ControllerStatus
         /// When each node was first seen silent (for the re-replication grace).
         var downSince: [NodeID: Int64] = [:]
+        /// The nodes down because a controller marked them so.
+        var markedDown: Set<NodeID> = []
     }
 
     /// One round: observe, decide, publish, advance moves.
@@ -117,10 +125,12 @@ package final class Controller: Sendable {
                 state.downSince[node.id] = nil
             }
         }
-        if let decision = try configuration.policy.next(map, verdicts: verdicts, downSince: state.downSince, nowMicros: now) {
+        state.markedDown = state.markedDown.filter { map.node($0)?.state == .down }
+        if let decision = try configuration.policy.next(map, verdicts: verdicts, downSince: state.downSince, markedByController: state.markedDown, nowMicros: now) {
             _ = try await store.publish(decision.map, replacing: map, alsoOn: [])
             for node in decision.map.nodes where node.state == .down && map.node(node.id)?.state != .down {
                 state.detector.noteMarkedDown(node.id, nowMicros: now)
+                state.markedDown.insert(node.id)
             }
             for action in decision.actions {
                 logger.notice("\(action)", metadata: ["epoch": "\(decision.map.epoch)"])
@@ -142,6 +152,7 @@ package final class Controller: Sendable {
     private func updateStatus(_ state: inout LeaderState, map: ClusterMap, probe: NodeAdmin.Probe, nowMicros: Int64) {
         state.status.updatedMicros = nowMicros
         state.status.epoch = map.epoch
+        state.status.markedDown = state.markedDown.map(\.rawValue).sorted()
         state.status.downNodes = map.nodes.filter { $0.state == .down }.map { node in
             let since = state.downSince[node.id] ?? nowMicros
             let holds = !map.partitions(on: node.id).isEmpty

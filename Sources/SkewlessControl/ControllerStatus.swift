@@ -34,6 +34,9 @@ package struct ControllerStatus: Sendable, Hashable, Codable {
     package var updatedMicros: Int64
     package var epoch: UInt64
     package var downNodes: [DownNode] = []
+    /// The nodes down because a controller marked them so (not an operator): a controller
+    /// marks them up again once they answer for their hold-down time.
+    package var markedDown: [String] = []
     /// Partitions with fewer than R replicas on nodes up, and since when (0: none).
     package var underReplicatedPartitions: Int = 0
     package var underReplicatedSinceMicros: Int64 = 0
@@ -50,10 +53,25 @@ package struct ControllerStatus: Sendable, Hashable, Codable {
         case updatedMicros = "updated_micros"
         case epoch
         case downNodes = "down_nodes"
+        case markedDown = "marked_down"
         case underReplicatedPartitions = "under_replicated_partitions"
         case underReplicatedSinceMicros = "under_replicated_since_micros"
         case moves
         case recentActions = "recent_actions"
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        controller = try container.decode(String.self, forKey: .controller)
+        leadingSinceMicros = try container.decode(Int64.self, forKey: .leadingSinceMicros)
+        updatedMicros = try container.decode(Int64.self, forKey: .updatedMicros)
+        epoch = try container.decode(UInt64.self, forKey: .epoch)
+        downNodes = try container.decodeIfPresent([DownNode].self, forKey: .downNodes) ?? []
+        markedDown = try container.decodeIfPresent([String].self, forKey: .markedDown) ?? []
+        underReplicatedPartitions = try container.decodeIfPresent(Int.self, forKey: .underReplicatedPartitions) ?? 0
+        underReplicatedSinceMicros = try container.decodeIfPresent(Int64.self, forKey: .underReplicatedSinceMicros) ?? 0
+        moves = try container.decodeIfPresent([String: Int].self, forKey: .moves) ?? [:]
+        recentActions = try container.decodeIfPresent([Action].self, forKey: .recentActions) ?? []
     }
 
     package init(controller: String, leadingSinceMicros: Int64) {

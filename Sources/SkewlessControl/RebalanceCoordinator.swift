@@ -1,3 +1,4 @@
+import Skewless
 import SkewlessCluster
 import SkewlessModel
 

@@ -6,9 +6,11 @@ import SkewlessModel
 ///
 /// In order, in one new epoch:
 /// 1. nodes `up` that the detector finds down are marked `down` (clients read their
-///    partitions from the other replicas; writes go on without them); nodes `down` that have
-///    answered for their hold-down time are marked `up` (they caught up from the write logs
-///    meanwhile). Joining and leaving nodes keep their states: their rebalance decides.
+///    partitions from the other replicas; writes go on without them); nodes a controller
+///    marked `down` that have answered for their hold-down time are marked `up` (they caught
+///    up from the write logs meanwhile). A node an operator marked down stays down until an
+///    operator marks it up. Joining and leaving nodes keep their states: their rebalance
+///    decides.
 /// 2. A rebalance whose incoming node is down and that has not flipped is aborted (the old
 ///    owners keep their partitions).
 /// 3. With no rebalance in progress: the partitions of nodes down for `reReplicationGraceMicros`
@@ -34,7 +36,12 @@ package struct RepairPolicy: Sendable, Hashable {
     /// - Parameters:
     ///   - verdicts: the failure detector's, per node of the map.
     ///   - downSince: when each node marked down was first seen down (by this controller).
-    package func next(_ map: ClusterMap, verdicts: [NodeID: FailureDetector.Verdict], downSince: [NodeID: Int64], nowMicros: Int64) throws(SkewlessError) -> Decision? {
+    ///   - markedByController: the nodes down because a controller marked them so, which a
+    ///     controller may mark up again.
+    package func next(
+        _ map: ClusterMap, verdicts: [NodeID: FailureDetector.Verdict], downSince: [NodeID: Int64],
+        markedByController: Set<NodeID>, nowMicros: Int64
+    ) throws(SkewlessError) -> Decision? {
         var next = map
         var actions: [String] = []
         for node in map.nodes {
@@ -42,7 +49,7 @@ package struct RepairPolicy: Sendable, Hashable {
             case (.up, .down):
                 try next.markNode(node.id, .down)
                 actions.append("marked \(node.id) down: it stopped answering")
-            case (.down, .up):
+            case (.down, .up) where markedByController.contains(node.id):
                 try next.markNode(node.id, .up)
                 actions.append("marked \(node.id) up: it has answered for its hold-down time")
             default:

@@ -20,6 +20,8 @@ final class LocalCluster: Sendable {
 
     let directory: URL
     let segments: URL
+    /// Flags every node is started with besides its own (e.g. `--etcd URL`).
+    let nodeArguments: [String]
     private let nodes = Mutex<[String: (process: Process, port: Int)]>([:])
 
     static var packageRoot: URL {
@@ -48,7 +50,8 @@ final class LocalCluster: Sendable {
     }
 
     /// A temporary directory with a segment store holding the sample data and `users`.
-    init() throws {
+    init(nodeArguments: [String] = []) throws {
+        self.nodeArguments = nodeArguments
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("skewless-cluster-\(UUID().uuidString)")
         segments = directory.appendingPathComponent("segments")
         try FileManager.default.createDirectory(at: segments, withIntermediateDirectories: true)
@@ -84,7 +87,7 @@ final class LocalCluster: Sendable {
             // Should the test process die, its nodes go too, so the test runner is never left
             // waiting on output pipes they inherited.
             "--parent-pid", String(getpid()),
-        ] + (standalone ? [] : ["--cluster-map", directory.appendingPathComponent("\(id).map.json").path])
+        ] + (standalone ? [] : ["--cluster-map", directory.appendingPathComponent("\(id).map.json").path] + nodeArguments)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
@@ -99,6 +102,22 @@ final class LocalCluster: Sendable {
             usleep(20_000)
         }
         throw SkewlessError(.unavailable, "\(id) did not start listening: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+    }
+
+    /// Starts `fsctl arguments` as a long-running process called `id` (a controller), with its
+    /// output in `id.log`; `kill9(id)` and `shutdown()` stop it like a node.
+    func launch(_ id: String, fsctl arguments: [String]) throws {
+        let log = directory.appendingPathComponent("\(id).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = try Self.binaries().appendingPathComponent("fsctl")
+        process.arguments = arguments
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        nodes.withLock { $0[id] = (process, 0) }
     }
 
     /// Starts nodes `ids` and makes them one cluster (`fsctl cluster init`) of `partitions`
