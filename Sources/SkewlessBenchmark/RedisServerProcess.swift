@@ -70,7 +70,7 @@ package final class RedisServerProcess: Sendable {
             process.standardInput = FileHandle.nullDevice
             process.standardOutput = handle
             process.standardError = handle
-            try process.run()
+            try ProcessLauncher.run(process)
             try? handle.close()
         } catch {
             try? FileManager.default.removeItem(at: directory)

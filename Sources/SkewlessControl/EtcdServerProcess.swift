@@ -170,7 +170,7 @@ package final class EtcdServerProcess: Sendable {
         wrapper.standardOutput = log
         wrapper.standardError = log
         do {
-            try wrapper.run()
+            try ProcessLauncher.run(wrapper)
         } catch {
             throw SkewlessError(.failedPrecondition, "could not start /bin/sh to run etcd: \(error)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SkewlessModel
 import Skewless
 import SkewlessCluster
 import Synchronization
@@ -91,7 +92,7 @@ final class LocalCluster: Sendable {
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try ProcessLauncher.run(process)
         nodes.withLock { $0[id] = (process, port) }
         for _ in 0..<300 {
             if let text = try? String(contentsOf: portFile, encoding: .utf8), let bound = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
@@ -116,7 +117,7 @@ final class LocalCluster: Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try ProcessLauncher.run(process)
         nodes.withLock { $0[id] = (process, 0) }
     }
 
@@ -171,7 +172,7 @@ final class LocalCluster: Sendable {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
-        try process.run()
+        try ProcessLauncher.run(process)
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)

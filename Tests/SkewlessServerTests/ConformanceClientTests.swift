@@ -1,4 +1,5 @@
 import Foundation
+import SkewlessModel
 import Testing
 
 #if canImport(Glibc)
@@ -105,7 +106,7 @@ struct ConformanceClientTests {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try ProcessLauncher.run(process)
 
         let deadline = ContinuousClock.now + timeout
         var timedOut = false

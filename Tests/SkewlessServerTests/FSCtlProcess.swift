@@ -41,7 +41,7 @@ final class FSCtlProcess {
         process.standardError = try FileHandle(forWritingTo: errorFile)
         input = feedsInput ? Pipe() : nil
         process.standardInput = input ?? FileHandle.nullDevice
-        try process.run()
+        try ProcessLauncher.run(process)
     }
 
     var output: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
