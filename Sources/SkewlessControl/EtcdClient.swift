@@ -38,7 +38,8 @@ import Darwin
 /// large); `INTERNAL` for an answer this client cannot read; `CANCELLED` when the calling task
 /// is cancelled.
 ///
-/// Call `shutdown()` before dropping the client (AsyncHTTPClient requires it).
+/// Call `shutdown()` when done; a client dropped without it closes its connections in the
+/// background.
 package final class EtcdClient: Sendable {
     /// The endpoints, normalized to `http://host:port`, in the order given.
     package let endpoints: [String]
@@ -89,6 +90,12 @@ package final class EtcdClient: Sendable {
     /// Closes the connections. The client answers nothing afterwards (`FAILED_PRECONDITION`).
     package func shutdown() async {
         try? await http.shutdown()
+    }
+
+    deinit {
+        // A client dropped without shutdown() still closes its connections (AsyncHTTPClient
+        // stops a debug build otherwise); after shutdown() this is a no-op.
+        http.shutdown { _ in }
     }
 
     // MARK: Keys

@@ -7,8 +7,9 @@ import SkewlessModel
 ///
 /// What the gateway does that plain proto3 JSON readers trip over (checked against etcd
 /// 3.4.23 with curl):
-/// - Keys and values are base64 strings; int64 fields (revisions, lease ids, TTLs, counts)
-///   are JSON strings (`"revision":"7"`).
+/// - Keys and values are base64 strings; int64 and uint64 fields (revisions, lease ids, TTLs,
+///   counts; member and cluster ids, which use all 64 bits and overflow an Int64) are JSON
+///   strings (`"revision":"7"`).
 /// - Fields at their default value are left out: an absent key is a range with no `kvs`, a
 ///   failed txn has no `succeeded`, a delete of nothing has no `deleted`, an empty value no
 ///   `value`, and a keepalive of an expired or unknown lease no `TTL`.
@@ -20,21 +21,21 @@ import SkewlessModel
 ///   gRPC status code (an unknown lease: 404 with code 5); an unknown path is a plain-text
 ///   404 `Not Found`.
 enum EtcdGateway {
-    /// An int64 as the gateway writes it: a JSON string of digits (a number is read too).
-    struct Int64String: Codable, Sendable, Hashable {
-        var value: Int64
+    /// An int64 or uint64 as the gateway writes it: a JSON string of digits (a number is read too).
+    struct IntegerString<Value: FixedWidthInteger & Codable & Sendable>: Codable, Sendable, Hashable {
+        var value: Value
 
-        init(_ value: Int64) { self.value = value }
+        init(_ value: Value) { self.value = value }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             if let text = try? container.decode(String.self) {
-                guard let value = Int64(text) else {
-                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an int64")
+                guard let value = Value(text) else {
+                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an \(Value.self)")
                 }
                 self.value = value
             } else {
-                value = try container.decode(Int64.self)
+                value = try container.decode(Value.self)
             }
         }
 
@@ -43,6 +44,11 @@ enum EtcdGateway {
             try container.encode(String(value))
         }
     }
+
+    /// Revisions, lease ids, TTLs and counts.
+    typealias Int64String = IntegerString<Int64>
+    /// Member and cluster ids, which use all 64 bits.
+    typealias UInt64String = IntegerString<UInt64>
 
     /// Bytes as the gateway writes them: a base64 string.
     struct Base64Bytes: Codable, Sendable, Hashable {
@@ -68,7 +74,7 @@ enum EtcdGateway {
 
     struct ResponseHeader: Decodable, Sendable {
         var revision: Int64String?
-        var memberID: Int64String?
+        var memberID: UInt64String?
 
         enum CodingKeys: String, CodingKey {
             case revision
@@ -269,7 +275,8 @@ enum EtcdGateway {
     struct StatusResponse: Decodable, Sendable {
         var header: ResponseHeader?
         var version: String?
-        var leader: Int64String?
+        /// The leader's member id; absent (0) while there is none.
+        var leader: UInt64String?
     }
 
     /// The body of an error answer (any HTTP status but 200).

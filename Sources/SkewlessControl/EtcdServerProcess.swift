@@ -206,8 +206,11 @@ package final class EtcdServerProcess: Sendable {
             guard wrapper.isRunning else {
                 return SkewlessError(.failedPrecondition, "etcd exited at start (\(arguments[0]) on ports \(clientPort) and \(peerPort)); the end of its log \(logPath):\n\(logTail())")
             }
-            if (try? await client.get("/skewless/ready")) != nil {
+            do {
+                _ = try await client.get("/skewless/ready")
                 return nil
+            } catch {
+                // Not serving yet.
             }
             try? await Task.sleep(for: .milliseconds(20))
         }
@@ -260,7 +263,7 @@ package final class EtcdServerProcess: Sendable {
     private static func locate(_ executable: String) -> String? {
         if executable.contains("/") { return FileManager.default.isExecutableFile(atPath: executable) ? executable : nil }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") + ["/usr/sbin", "/usr/local/sbin"] {
+        for directory in path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/local/sbin"] {
             let candidate = "\(directory)/\(executable)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }

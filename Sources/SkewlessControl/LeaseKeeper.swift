@@ -8,9 +8,9 @@ import Synchronization
 /// that runs until the task is cancelled (then revokes the lease, best effort), and a
 /// `current` property (the lease id now, or nil while it has none).
 ///
-/// `onNewLease` is called with every lease granted, the first one included, after `current`
-/// returns it; the keeper waits for it before the next keepalive, so keep it short (a few
-/// puts).
+/// `onNewLease` is called with every lease granted, the first one included, before `current`
+/// returns it (so a holder that sees `current` set has attached its keys); the keeper waits
+/// for it before the next keepalive, so keep it well under the TTL (a few puts).
 ///
 /// `current` is nil not only when no lease was granted yet or the last one was found lost,
 /// but also when no grant or keepalive succeeded for the lease's TTL (counted from when that
@@ -119,7 +119,8 @@ package final class LeaseKeeper: Sendable {
         }
     }
 
-    /// A new lease, published in `current` and handed to `onNewLease`; nil when etcd did not grant one.
+    /// A new lease, handed to `onNewLease` and then published in `current`; nil when etcd did
+    /// not grant one.
     private func grant() async -> Int64? {
         let sent = ContinuousClock.now
         let lease: Int64
@@ -131,13 +132,13 @@ package final class LeaseKeeper: Sendable {
             }
             return nil
         }
+        logger.info("etcd lease granted", metadata: ["lease": "\(lease)", "ttl_seconds": "\(ttlSeconds)"])
+        await onNewLease(lease)
         state.withLock { state in
             state.lease = lease
             state.confirmed = sent
             state.ttl = .seconds(ttlSeconds)
         }
-        logger.info("etcd lease granted", metadata: ["lease": "\(lease)", "ttl_seconds": "\(ttlSeconds)"])
-        await onNewLease(lease)
         return lease
     }
 }
