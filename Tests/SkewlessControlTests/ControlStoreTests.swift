@@ -168,6 +168,22 @@ struct ControlStoreTests {
         }
     }
 
+    @Test func aMapLargerThanEtcdTakesIsRefusedSayingWhatToRaise() async throws {
+        try await withEtcd { _, client in
+            // 32 768 partitions x 3 replicas is about 2 MB of JSON, over etcd's default
+            // --max-request-bytes (1.5 MiB); 65 536 (4 MB) is over its gRPC message limit
+            // (2 MiB), which etcd words differently.
+            let nodes = try (1...16).map { index throws(SkewlessError) in
+                ClusterNode(id: try NodeID("node-\(index)"), address: try NodeAddress(host: "10.0.0.\(index)", port: 7421))
+            }
+            let map = try ClusterMap.create(nodes: nodes, partitionCount: 32_768, replicationFactor: 3)
+            let store = ControlStore(client: client)
+            let error = await #expect(throws: SkewlessError.self) { _ = try await store.createMap(map) }
+            #expect(error?.message.contains("--max-request-bytes") == true, "\(String(describing: error))")
+            #expect(try await store.loadMap() == nil)
+        }
+    }
+
     @Test func clusterNamesFollowTheNodeIDRule() {
         #expect(throws: Never.self) { try ControlStore.checkClusterName("prod-1") }
         for bad in ["", "a/b", String(repeating: "x", count: 65), "ümlaut"] {
