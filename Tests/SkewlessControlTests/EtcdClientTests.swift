@@ -105,6 +105,29 @@ struct EtcdClientTests {
         }
     }
 
+    @Test func aFrozenEtcdIsADeadlineAndAConditionalWriteSaysItMayHaveApplied() async throws {
+        try await withEtcd { etcd, _ in
+            let client = try EtcdClient(endpoints: [etcd.endpoint], timeout: .milliseconds(300))
+            let pid = try #require(etcd.pid)
+            try await client.put("/frozen", .utf8("before"))
+            // SIGSTOP: the kernel still accepts the connection and the request, nobody answers.
+            kill(pid, SIGSTOP)
+            let started = ContinuousClock.now
+            let read = await #expect(throws: SkewlessError.self) { _ = try await client.get("/frozen") }
+            #expect(read?.code == .deadlineExceeded)
+            #expect(ContinuousClock.now - started >= .milliseconds(300))
+            #expect(ContinuousClock.now - started < .seconds(2))
+            let write = await #expect(throws: SkewlessError.self) {
+                _ = try await client.compareAndSwap("/frozen", expectedModRevision: 0, value: .utf8("during"))
+            }
+            #expect(write?.code == .deadlineExceeded)
+            #expect(write?.message.contains("may or may not have been applied") == true)
+            kill(pid, SIGCONT)
+            #expect(await eventually { (try? await client.get("/frozen")) != nil })
+            await client.shutdown()
+        }
+    }
+
     @Test func noEtcdIsUnavailableNamingTheEndpoints() async throws {
         let client = try EtcdClient(endpoints: [deadEndpoint, "127.0.0.1:2"], timeout: .milliseconds(500))
         let started = ContinuousClock.now
