@@ -49,10 +49,15 @@ package struct ControlStore: Sendable {
 
     /// `/skewless/<cluster>/`: every key of this cluster starts with it.
     package var prefix: String { "/skewless/\(cluster)/" }
+    /// The cluster map's key.
     package var mapKey: String { prefix + "map" }
+    /// The prefix of every node registration's key.
     package var nodesPrefix: String { prefix + "nodes/" }
+    /// `node`'s registration key.
     package func nodeKey(_ node: NodeID) -> String { nodesPrefix + node.rawValue }
+    /// The elected controller's key.
     package var controllerKey: String { prefix + "controller" }
+    /// The controller's status key.
     package var statusKey: String { prefix + "controller-status" }
 
     // MARK: The cluster map

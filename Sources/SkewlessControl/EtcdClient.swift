@@ -384,7 +384,7 @@ package final class EtcdClient: Sendable {
         if message.contains("lease not found") {
             return " (the lease expired or was revoked: grant a new one)"
         }
-        if message.contains("too large") {
+        if message.contains("too large") || message.contains("larger than max") {
             return " (raise etcd's --max-request-bytes)"
         }
         if message.contains("no leader") || message.contains("timed out") {
