@@ -64,7 +64,7 @@ package final class NodeAgent: Sendable {
     private func register(_ lease: Int64) async {
         guard let address = address.withLock({ $0 }) else { return }
         do throws(SkewlessError) {
-            try await control.register(nodeID, address: address, lease: lease)
+            try await control.register(nodeID, address: address, lease: lease, version: SkewlessServerVersion.current)
             logger.info("registered in etcd", metadata: ["address": "\(address)", "lease": "\(lease)"])
         } catch {
             logger.warning("could not register in etcd; trying again with the next lease", metadata: ["error": "\(error.message)"])
