@@ -9,9 +9,12 @@
 #   NODES=1 cluster/start-local.sh                         # one node
 #   NODES=4 REPLICATION=3 PARTITIONS=256 PORT=7521 cluster/start-local.sh
 #   BIN=.build/debug cluster/start-local.sh                # use binaries built already
+#   ETCD=1 cluster/start-local.sh                          # with a local etcd as the control plane:
+#                                                          # the map lives in etcd, an elected controller
+#                                                          # marks failed nodes down and re-replicates
 #
 # Everything lives under .skewless/local: segments/ (the offline store), node-K/ (each node's
-# cluster map file and log), node-K.pid.
+# cluster map file and log), node-K.pid, and with ETCD=1 etcd/ (its data and log) and etcd.pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nodes="${NODES:-3}"
@@ -22,7 +25,7 @@ state=.skewless/local
 segments="$state/segments"
 
 if ! [ "$nodes" -ge 1 ] 2>/dev/null; then echo "NODES must be a positive number"; exit 64; fi
-for pidfile in "$state"/node-*.pid; do
+for pidfile in "$state"/node-*.pid "$state"/etcd.pid; do
     [ -f "$pidfile" ] || continue
     if kill -0 "$(cat "$pidfile")" 2>/dev/null; then
         echo "a local cluster is already running ($pidfile); stop it with cluster/stop-local.sh"
@@ -51,6 +54,24 @@ for view in user_transactions merchant_risk user_profile@1 item_embedding user_m
     [ -n "$file" ] && "$bin/fsctl" ingest "$view" "$file" --repo examples/feature_repo --store "$segments" | tail -1
 done
 
+control=()
+if [ -n "${ETCD:-}" ]; then
+    etcd_port="${ETCD_PORT:-2379}"
+    mkdir -p "$state/etcd"
+    etcd --name skewless-local --data-dir "$state/etcd/data" \
+        --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+        --listen-peer-urls "http://127.0.0.1:$(( etcd_port + 1 ))" --initial-advertise-peer-urls "http://127.0.0.1:$(( etcd_port + 1 ))" \
+        --initial-cluster "skewless-local=http://127.0.0.1:$(( etcd_port + 1 ))" --log-level warn >"$state/etcd/etcd.log" 2>&1 &
+    echo $! >"$state/etcd.pid"
+    for _ in $(seq 1 100); do
+        curl -sf -X POST "http://127.0.0.1:$etcd_port/v3/maintenance/status" -d '{}' >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    curl -sf -X POST "http://127.0.0.1:$etcd_port/v3/maintenance/status" -d '{}' >/dev/null || { cat "$state/etcd/etcd.log"; echo "etcd did not start"; exit 1; }
+    echo "etcd serving on http://127.0.0.1:$etcd_port (log in $state/etcd/etcd.log)"
+    control=(--etcd "http://127.0.0.1:$etcd_port")
+fi
+
 addresses=()
 for k in $(seq 1 "$nodes"); do
     dir="$state/node-$k"
@@ -58,7 +79,7 @@ for k in $(seq 1 "$nodes"); do
     node_port=$(( port + k - 1 ))
     "$bin/fsnode" --repo examples/feature_repo --node-id "node-$k" --port "$node_port" \
         --cluster-map "$dir/cluster-map.json" --segments "$segments" --port-file "$dir/port" \
-        --log-level warning >"$dir/fsnode.log" 2>&1 &
+        --log-level warning ${control[@]+"${control[@]}"} >"$dir/fsnode.log" 2>&1 &
     echo $! >"$state/node-$k.pid"
     addresses+=("127.0.0.1:$node_port")
 done
@@ -76,9 +97,9 @@ echo "$nodes nodes serving on ${addresses[*]} (logs in $state/node-K/fsnode.log)
 
 list=$(IFS=,; echo "${addresses[*]}")
 echo
-echo "\$ fsctl cluster init --nodes $list --partitions $partitions --replication $replication"
-"$bin/fsctl" cluster init --nodes "$list" --partitions "$partitions" --replication "$replication" >/dev/null
-"$bin/fsctl" status --node "$seed"
+echo "\$ fsctl cluster init --nodes $list --partitions $partitions --replication $replication ${control[*]:-}"
+"$bin/fsctl" cluster init --nodes "$list" --partitions "$partitions" --replication "$replication" ${control[@]+"${control[@]}"} >/dev/null
+"$bin/fsctl" status --node "$list" ${control[@]+"${control[@]}"}
 
 echo
 echo "\$ fsctl get --node $seed --service fraud_detection_v1 --entity user_id=1,merchant_id=m-1 --entity user_id=2,merchant_id=m-2"
@@ -92,6 +113,9 @@ echo '{"user_id": 1, "event_time": "now", "txn_count_1h": 7, "txn_count_24h": 11
 echo "\$ fsctl get --node $seed --service fraud_detection_v1 --entity user_id=1,merchant_id=m-1"
 "$bin/fsctl" get --node "$seed" --service fraud_detection_v1 --entity user_id=1,merchant_id=m-1
 echo
-echo "the cluster keeps running; try:  $bin/fsctl status --node $seed"
+echo "the cluster keeps running; try:  $bin/fsctl status --node $list ${control[*]:-}"
 echo "                                 $bin/fsctl rebalance --node $seed --remove node-$nodes --plan"
+if [ -n "${ETCD:-}" ]; then
+    echo "                                 kill -9 \$(cat $state/node-$nodes.pid)   # marked down within 5 s, re-replicated after 60 s"
+fi
 echo "stop it with:                    cluster/stop-local.sh"

@@ -106,6 +106,8 @@ package final class Controller: Sendable {
         var downSince: [NodeID: Int64] = [:]
         /// The nodes down because a controller marked them so.
         var markedDown: Set<NodeID> = []
+        /// When the last round that reached etcd began.
+        var lastRoundMicros: Int64?
     }
 
     /// One round: observe, decide, publish, advance moves.
@@ -113,6 +115,13 @@ package final class Controller: Sendable {
         var map = try await store.load()
         let probe = await admin.probe(map.nodes)
         let now = WallClock.nowMicros()
+        if let last = state.lastRoundMicros, now - last > configuration.detector.timeoutMicros {
+            // No round for longer than the timeout (etcd unreachable, this process paused):
+            // what the detector saw before says nothing about now. Start again, so no node is
+            // marked down for the gap.
+            state.detector = FailureDetector(configuration: configuration.detector)
+        }
+        state.lastRoundMicros = now
         state.detector.retain(only: Set(map.nodes.map(\.id)))
         var verdicts: [NodeID: FailureDetector.Verdict] = [:]
         for node in map.nodes {
