@@ -30,6 +30,8 @@ final class ClusterRouter: Sendable {
         /// Nodes that failed recently, until when: tried after the others.
         var suspectUntil: [Endpoint: NIODeadline] = [:]
         var refresh: Task<ClusterTopology?, Never>?
+        /// When a node's failure last started a refresh of the map in the background.
+        var failureRefreshAt: NIODeadline?
     }
 
     /// How long a node that failed is tried after the others.
@@ -522,8 +524,20 @@ final class ClusterRouter: Sendable {
         throw lastError
     }
 
+    /// Tries `endpoint` after the others for a while, and reads the map again in the
+    /// background (at most once per `suspectPeriod`): a node that fails may have been marked
+    /// down in a newer epoch, after which the map itself sends its reads elsewhere.
     private func markSuspect(_ endpoint: Endpoint) {
-        state.withLock { $0.suspectUntil[endpoint] = .now() + Self.suspectPeriod }
+        let now = NIODeadline.now()
+        let refresh = state.withLock { state -> Bool in
+            state.suspectUntil[endpoint] = now + Self.suspectPeriod
+            guard state.topology != nil, (state.failureRefreshAt.map { now - $0 >= Self.suspectPeriod }) ?? true else { return false }
+            state.failureRefreshAt = now
+            return true
+        }
+        if refresh {
+            Task { await self.refreshTopology(preferring: nil, deadline: now + Self.suspectPeriod) }
+        }
     }
 
     /// For each node of `topology`: whether it failed recently.

@@ -50,10 +50,11 @@ extension ClusterMap {
         return progress
     }
 
-    /// The moves whose incoming node is marked down and that have not flipped: they cannot
-    /// finish until it is back.
-    package var stalledMoves: [PartitionMove] {
-        let down = Set(nodes.filter { $0.state == .down }.map(\.id))
+    /// The moves that have not flipped and whose incoming node is marked down or among
+    /// `unreachable` (a joining node keeps its state while it is silent): they cannot finish
+    /// until it is back.
+    package func stalledMoves(unreachable: Set<NodeID> = []) -> [PartitionMove] {
+        let down = Set(nodes.filter { $0.state == .down }.map(\.id)).union(unreachable)
         return moves.filter { $0.phase != .draining && down.contains($0.to) }
     }
 }

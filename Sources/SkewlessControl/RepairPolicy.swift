@@ -56,8 +56,10 @@ package struct RepairPolicy: Sendable, Hashable {
                 break
             }
         }
-        if !next.stalledMoves.isEmpty, !next.moves.contains(where: { $0.phase == .draining }) {
-            let stalled = Set(next.stalledMoves.map(\.to)).sorted().map(\.rawValue).joined(separator: ", ")
+        let silent = Set(verdicts.filter { $0.value == .down }.map(\.key))
+        let stalledMoves = next.stalledMoves(unreachable: silent)
+        if !stalledMoves.isEmpty, !next.moves.contains(where: { $0.phase == .draining }) {
+            let stalled = Set(stalledMoves.map(\.to)).sorted().map(\.rawValue).joined(separator: ", ")
             try next.abortMoves()
             actions.append("aborted the rebalance in progress: \(stalled), receiving partitions, is down")
         }
