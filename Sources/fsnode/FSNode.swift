@@ -25,7 +25,7 @@ struct FSNode: AsyncParsableCommand {
             max_in_flight_per_connection, max_entities_per_request, idle_timeout_seconds,
             drain_timeout_seconds, event_loop_threads, log_level, segments, materialize_on_start,
             replica_timeout_ms, seal_interval_seconds, deduplication_window_seconds, etcd, cluster,
-            controller, failure_timeout_seconds, re_replication_grace_seconds.
+            advertise, controller, failure_timeout_seconds, re_replication_grace_seconds.
 
             With --segments, the node logs every write in the offline store before it acknowledges
             it (docs/write-log.md), and loads the store (segments and write logs) when it starts,
@@ -181,7 +181,7 @@ struct FSNode: AsyncParsableCommand {
             let control = ControlStore(client: client, cluster: cluster ?? file.cluster ?? "default")
             let nodeID = try NodeID(settings.nodeID)
             let agent = NodeAgent(control: control, nodeID: nodeID, membership: server.membership, logger: logger)
-            let advertised = try advertise.map { text throws(SkewlessError) in try NodeAddress(parsing: text) }
+            let advertised = try (advertise ?? file.advertise).map { text throws(SkewlessError) in try NodeAddress(parsing: text) }
             let host = settings.host
             listening.withLock {
                 $0 = { port in

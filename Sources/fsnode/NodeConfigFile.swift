@@ -24,6 +24,7 @@ struct NodeConfigFile: Decodable {
     var deduplicationWindowSeconds: Int64?
     var etcd: String?
     var cluster: String?
+    var advertise: String?
     var controller: Bool?
     var failureTimeoutSeconds: Double?
     var reReplicationGraceSeconds: Double?
@@ -45,7 +46,7 @@ struct NodeConfigFile: Decodable {
         case replicaTimeoutMilliseconds = "replica_timeout_ms"
         case sealIntervalSeconds = "seal_interval_seconds"
         case deduplicationWindowSeconds = "deduplication_window_seconds"
-        case etcd, cluster, controller
+        case etcd, cluster, advertise, controller
         case failureTimeoutSeconds = "failure_timeout_seconds"
         case reReplicationGraceSeconds = "re_replication_grace_seconds"
     }
