@@ -70,7 +70,7 @@ package final class Controller: Sendable {
     /// Controls while this controller holds the role with `lease`.
     private func lead(_ keeper: LeaseKeeper, lease: Int64) async {
         let admin = NodeAdmin(timeout: configuration.probeTimeout)
-        let store = EtcdMapStore(control: control, admin: admin)
+        let store = EtcdMapStore(control: control)
         var coordinator = RebalanceCoordinator(store: store, admin: admin)
         coordinator.gracePeriodMicros = configuration.gracePeriodMicros
         var state = LeaderState(

@@ -5,18 +5,15 @@ import Synchronization
 
 /// The etcd mode's map store: the map is the `map` key of the control store, and every new
 /// epoch is written with a compare-and-swap on that key's revision, so that of two writers
-/// starting from the same map exactly one wins. After a successful swap the map is pushed to
-/// the nodes at once (they also poll etcd, so a node that misses the push learns it within a
-/// poll interval).
+/// starting from the same map exactly one wins. Nodes follow the key (`NodeAgent`, every
+/// 250 ms) and refuse maps pushed to them, so the map in etcd is the only one.
 package final class EtcdMapStore: ClusterMapStore {
     package let control: ControlStore
-    package let admin: NodeAdmin
     /// The revision of the `map` key each epoch was read or written at.
     private let revisions = Mutex<[UInt64: Int64]>([:])
 
-    package init(control: ControlStore, admin: NodeAdmin) {
+    package init(control: ControlStore) {
         self.control = control
-        self.admin = admin
     }
 
     package func load() async throws(SkewlessError) -> ClusterMap {
@@ -39,9 +36,6 @@ package final class EtcdMapStore: ClusterMapStore {
             $0 = $0.filter { $0.key >= previous.epoch }
             $0[map.epoch] = revision
         }
-        // Nodes marked down are skipped: waiting on each for a timeout would hold the
-        // controller up, and they read the map from etcd when they are back.
-        let nodes = Self.installOrder(map, previous, extra).filter { $0.state != .down }
-        return try await admin.install(map, on: nodes).map { (node: $0.0, error: $0.1) }
+        return []
     }
 }

@@ -34,6 +34,7 @@ package final class NodeAgent: Sendable {
     }
 
     package func run() async {
+        membership.follow(controlPlane: control.client.endpoints.joined(separator: ","))
         let keeper = LeaseKeeper(client: control.client, ttlSeconds: leaseSeconds, logger: logger) { [self] lease in
             await register(lease)
         }

@@ -22,8 +22,14 @@ package struct NodeMapStore: ClusterMapStore {
 
     package func publish(_ map: ClusterMap, replacing previous: ClusterMap, alsoOn extra: [ClusterNode]) async throws(SkewlessError) -> [(node: ClusterNode, error: SkewlessError)] {
         let receiving = Set(map.moves.map(\.to))
+        let nodes = Self.installOrder(map, previous, extra)
         var failures: [(node: ClusterNode, error: SkewlessError)] = []
-        for (node, error) in try await admin.install(map, on: Self.installOrder(map, previous, extra)) {
+        let refused = try await admin.install(map, on: nodes)
+        if refused.count == nodes.count, let (_, first) = refused.first, first.code == .failedPrecondition {
+            // No node took it (they follow etcd, or hold another map): nothing changed.
+            throw first
+        }
+        for (node, error) in refused {
             if receiving.contains(node.id) {
                 throw SkewlessError(.unavailable, "\(node.id) at \(node.address) receives partitions but did not take epoch \(map.epoch): \(error.message). The cluster stays at the previous step; fix the node and run fsctl cluster sync, then fsctl rebalance --resume")
             }

@@ -66,6 +66,8 @@ package final class ClusterMembership: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The control plane the node follows the map of (etcd's endpoints), if any.
+    private let followedControlPlane = Mutex<String?>(nil)
     /// Read on every request; nil while standalone.
     private let currentAccess = Mutex<PartitionAccess?>(nil)
     /// Seconds to pause before trying a failed load again, doubling up to 30.
@@ -82,6 +84,17 @@ package final class ClusterMembership: Sendable {
     }
 
     // MARK: - Reading the state
+
+    /// The control plane this node takes its map from, if any: then SET_CLUSTER_MAP is
+    /// refused, so the map never changes behind the control plane's back.
+    package var controlPlane: String? {
+        followedControlPlane.withLock { $0 }
+    }
+
+    /// From now on the map comes from `description` (etcd's endpoints) only.
+    package func follow(controlPlane description: String) {
+        followedControlPlane.withLock { $0 = description }
+    }
 
     /// The access rules of the current map; nil while standalone (every key is served).
     var access: PartitionAccess? {

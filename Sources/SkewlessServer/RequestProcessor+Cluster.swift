@@ -16,10 +16,14 @@ extension RequestProcessor {
         return response
     }
 
-    /// SET_CLUSTER_MAP: installs a newer map (see `ClusterMembership.install(json:)`).
+    /// SET_CLUSTER_MAP: installs a newer map (see `ClusterMembership.install(json:)`); refused
+    /// by a node that follows the map in etcd.
     func setClusterMap(_ request: Skewless_V1_SetClusterMapRequest) throws(SkewlessError) -> Skewless_V1_SetClusterMapResponse {
         guard let membership else {
             throw SkewlessError(.failedPrecondition, "node \(configuration.nodeID) cannot join a cluster: it was started without a cluster membership")
+        }
+        if let controlPlane = membership.controlPlane {
+            throw SkewlessError(.failedPrecondition, "node \(configuration.nodeID) follows the cluster map in etcd (\(controlPlane)): change the map there, with fsctl's --etcd \(controlPlane), and every node follows it")
         }
         var response = Skewless_V1_SetClusterMapResponse()
         response.epoch = try membership.install(json: request.mapJson)

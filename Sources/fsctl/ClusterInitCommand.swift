@@ -81,11 +81,14 @@ struct ClusterInitCommand: AsyncParsableCommand {
                 }
                 progress.step("epoch \(map.epoch): created cluster '\(cluster)' in etcd")
             }
-            let failures = try await admin.install(map, on: map.nodes)
-            if let (node, error) = failures.first {
-                throw CommandFailure("could not install the map on \(node.id) at \(node.address): \(error.message)", exitCode: CommandFailure.failure)
+            if etcd == nil {
+                let failures = try await admin.install(map, on: map.nodes)
+                if let (node, error) = failures.first {
+                    throw CommandFailure("could not install the map on \(node.id) at \(node.address): \(error.message)", exitCode: CommandFailure.failure)
+                }
+                progress.step("epoch \(map.epoch): \(map.nodes.count) nodes, \(map.partitionCount) partitions x \(map.replicationFactor) replicas installed on every node")
             }
-            progress.step("epoch \(map.epoch): \(map.nodes.count) nodes, \(map.partitionCount) partitions x \(map.replicationFactor) replicas installed on every node")
+            // With etcd, the nodes (started with --etcd) read the map from there themselves.
             if waitSeconds > 0 {
                 let expected = Dictionary(uniqueKeysWithValues: map.nodes.map { ($0.id, Set(map.partitionsHeld(by: $0.id))) })
                 try await admin.waitUntilLoaded(expected, in: map, limit: .seconds(waitSeconds), reporter: progress)

@@ -49,7 +49,7 @@ struct ClusterOptions: ParsableArguments {
         let client = try EtcdClient(endpoints: etcdEndpoints)
         let control = ControlStore(client: client, cluster: cluster)
         do {
-            let result = try await body(EtcdMapStore(control: control, admin: admin), admin, control)
+            let result = try await body(EtcdMapStore(control: control), admin, control)
             await client.shutdown()
             return result
         } catch {

@@ -1,9 +1,10 @@
 import Foundation
 import Skewless
+import SkewlessModel
 import Testing
 
 extension ProcessSuites {
-    /// `fsctl node down|up` against real node processes.
+    /// `fsctl node down|up|drain` and `fsctl status` against real node processes.
     @Suite(.timeLimit(.minutes(2)))
     struct NodeCommandProcessTests {
         @Test func anOperatorMarksANodeDownAndUpInNewEpochsOnEveryNode() async throws {
@@ -34,6 +35,45 @@ extension ProcessSuites {
             #expect(up.contains("epoch \(before + 2): node-3 is up"), "\(up)")
             let healed = try cluster.fsctl(["status", "--node", addresses[0]])
             #expect(healed.contains("Under-replicated partitions: none"), "\(healed)")
+        }
+
+        @Test func aDrainedNodeLeavesTheMapWithItsPartitionsMovedAndNoRowLost() async throws {
+            let cluster = try LocalCluster()
+            defer { cluster.shutdown() }
+            let addresses = try cluster.startCluster(replication: 2)
+            let drained = try cluster.fsctl(["node", "drain", "node-2", "--node", addresses[0], "--grace-seconds", "0"])
+            #expect(drained.contains("node-2 is drained"), "\(drained)")
+            let status = try cluster.fsctl(["status", "--node", addresses[0]])
+            #expect(status.contains("2 nodes (2 up, 0 down)"), "\(status)")
+            #expect(status.contains("Under-replicated partitions: none"), "\(status)")
+            #expect(!status.contains("node-2 "), "\(status)")
+            let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-3")]) { $0.timeout = .seconds(10) })
+            let ids = Array(LocalCluster.users)
+            let features = try await client.getOnlineFeatures(
+                features: ["user_transactions:txn_count_24h"], entities: ids.map { ["user_id": .int64(Int64($0))] })
+            #expect(features.rows.map { $0.int64("user_transactions:txn_count_24h") } == ids.map { Int64($0) })
+            await client.close()
+        }
+
+        @Test func statusSkipsADeadSeedAndNeverHintsAtStartingANode() throws {
+            let cluster = try LocalCluster()
+            defer { cluster.shutdown() }
+            let addresses = try cluster.startCluster(replication: 2)
+            cluster.kill9("node-1")
+            let status = try cluster.fsctl(["status", "--node", addresses.joined(separator: ",")])
+            #expect(status.contains("node-1"), "\(status)")
+            #expect(status.contains("no: unavailable"), "\(status)")
+            #expect(!status.contains("to start one"), "\(status)")
+            // Every seed dead: the error names them and suggests other nodes, not starting one.
+            cluster.kill9("node-2")
+            cluster.kill9("node-3")
+            #expect(throws: SkewlessError.self) { try cluster.fsctl(["status", "--node", "\(addresses[0]),\(addresses[1])"]) }
+            do {
+                try cluster.fsctl(["status", "--node", "\(addresses[0]),\(addresses[1])"])
+            } catch let error as SkewlessError {
+                #expect(error.message.contains("no node of \(addresses[0]), \(addresses[1]) answered"), "\(error.message)")
+                #expect(!error.message.contains("to start one"), "\(error.message)")
+            }
         }
 
         /// A node's map epoch, asked again while the (loaded) machine makes a call miss its deadline.

@@ -94,7 +94,12 @@ extension ProcessSuites {
                 let (map, _) = try #require(try await control.loadMap())
                 #expect(map.underReplicatedPartitions(live: [Self.id("node-1"), Self.id("node-3")]).isEmpty)
                 for node in ["node-1", "node-3"] {
-                    let state = try await cluster.state(of: node)
+                    // Nodes follow etcd every 250 ms.
+                    var state = try await cluster.state(of: node)
+                    for _ in 0..<50 where state.epoch < map.epoch {
+                        try await Task.sleep(for: .milliseconds(100))
+                        state = try await cluster.state(of: node)
+                    }
                     #expect(state.epoch == map.epoch)
                     #expect(Set(state.loadedPartitions).isSuperset(of: map.partitionsHeld(by: Self.id(node))), "\(node)")
                 }

@@ -35,7 +35,7 @@ func withEtcd<Result>(_ body: (EtcdServerProcess, EtcdClient) async throws -> Re
 
 /// Polls `condition` every 50 ms until it holds or `limit` passes.
 /// - Returns: whether it held.
-func eventually(within limit: Duration = .seconds(5), _ condition: () async throws -> Bool) async rethrows -> Bool {
+func eventually(within limit: Duration = .seconds(15), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let start = ContinuousClock.now
     while ContinuousClock.now - start < limit {
         if try await condition() { return true }
