@@ -70,10 +70,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The in-memory online store: latest row per (view, entity), columnar.
+        // The in-memory online store: latest row per (view, entity), columnar. SkewlessCluster
+        // (no I/O) for the key hash its partition digests group rows by.
         .target(
             name: "SkewlessOnlineStore",
-            dependencies: ["SkewlessModel", "SkewlessCompression"],
+            dependencies: ["SkewlessModel", "SkewlessCompression", "SkewlessCluster"],
             swiftSettings: swiftSettings
         ),
         // The offline segment store, the source of truth: immutable checksummed segment files
@@ -195,7 +196,7 @@ let package = Package(
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "SkewlessOnlineStoreTests", dependencies: ["SkewlessOnlineStore"]),
+        .testTarget(name: "SkewlessOnlineStoreTests", dependencies: ["SkewlessOnlineStore", "SkewlessCluster", "SkewlessModel"]),
         .testTarget(name: "SkewlessOfflineStoreTests", dependencies: ["SkewlessOfflineStore", "SkewlessModel", "SkewlessOnlineStore", "SkewlessCompression"]),
         .testTarget(name: "SkewlessClusterTests", dependencies: ["SkewlessCluster", "SkewlessModel"]),
         // Multi-process tests: real fsnode processes on 127.0.0.1 driven through the SDK and

@@ -135,7 +135,7 @@ final class RequestProcessor: Sendable {
         case .setClusterMap:
             let payload = try decode(Skewless_V1_SetClusterMapRequest.self, request.payload)
             response.payload = try setClusterMap(payload).serializedBytes()
-        case .materialize, .exportRows:
+        case .materialize, .exportRows, .partitionDigest:
             throw SkewlessError(.internal, "method \(request.method.rawValue) is answered off the event loop (respondLater); this is a bug in the node")
         case .handshake:
             throw SkewlessError(.failedPrecondition, "the handshake was already done on this connection; send it once, first")
@@ -145,13 +145,13 @@ final class RequestProcessor: Sendable {
         return response
     }
 
-    /// The response frame of a long-running method (MATERIALIZE, EXPORT_ROWS), produced off
+    /// The response frame of a long-running method (MATERIALIZE, EXPORT_ROWS, PARTITION_DIGEST), produced off
     /// the event loop; nil for the methods `respond(to:into:)` answers at once.
     func respondLater(to request: Skewless_V1_RequestFrame, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer>? {
         if request.method == .writeFeatures {
             return respondToWrite(request, on: eventLoop)
         }
-        guard request.method == .materialize || request.method == .exportRows else { return nil }
+        guard request.method == .materialize || request.method == .exportRows || request.method == .partitionDigest else { return nil }
         let method = request.method
         let requestID = request.requestID
         let payload = request.payload
@@ -163,7 +163,11 @@ final class RequestProcessor: Sendable {
             response.requestID = requestID
             response.status.code = .ok
             do {
-                if method == .exportRows {
+                if method == .partitionDigest {
+                    // Reads every row of the partitions: seconds for millions of rows.
+                    let message = try decode(Skewless_V1_PartitionDigestRequest.self, payload)
+                    response.payload = try partitionDigest(message).serializedBytes()
+                } else if method == .exportRows {
                     // A snapshot of millions of keys, or a page of MBs, must not hold an event loop either.
                     let message = try decode(Skewless_V1_ExportRowsRequest.self, payload)
                     response.payload = try exportRows(message).serializedBytes()
