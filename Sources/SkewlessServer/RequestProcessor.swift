@@ -22,6 +22,8 @@ final class RequestProcessor: Sendable {
     let writes: WriteCoordinator
     let freshness: FreshnessTracker
     let logs: WriteLogs?
+    /// What the anti-entropy loop has compared and repaired (HEALTH).
+    let antiEntropy: AntiEntropyCounters
     /// Set while a standalone node loads the offline store at start: reads answer UNAVAILABLE.
     private let loading = Atomic<Bool>(false)
     private let servicePlans: [String: ServingPlan]
@@ -59,6 +61,7 @@ final class RequestProcessor: Sendable {
         let freshness = FreshnessTracker()
         self.freshness = freshness
         self.logs = logs
+        self.antiEntropy = AntiEntropyCounters(enabled: membership != nil && configuration.antiEntropyIntervalSeconds > 0)
         self.materializer = Materializer(repo: repo, online: store, offline: offline, freshness: freshness, clock: clock)
         self.writes = WriteCoordinator(
             repo: repo, store: store, logs: logs, membership: membership, peers: peers, freshness: freshness,
@@ -235,6 +238,7 @@ final class RequestProcessor: Sendable {
         response.openConnections = UInt32(connections.current)
         response.watermarks = materializer.watermarks.map(Skewless_V1_ViewWatermark.init)
         response.freshness = repo.featureViews.map(freshness(of:))
+        response.antiEntropy = antiEntropy.wire
         if let progress = materializer.progress {
             var wire = Skewless_V1_MaterializationProgress()
             wire.featureView = progress.featureView
