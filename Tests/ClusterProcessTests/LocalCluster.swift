@@ -20,6 +20,8 @@ final class LocalCluster: Sendable {
 
     let directory: URL
     let segments: URL
+    /// Added to every node's command line (for example anti-entropy settings).
+    let nodeArguments: [String]
     private let nodes = Mutex<[String: (process: Process, port: Int)]>([:])
 
     static var packageRoot: URL {
@@ -48,7 +50,8 @@ final class LocalCluster: Sendable {
     }
 
     /// A temporary directory with a segment store holding the sample data and `users`.
-    init() throws {
+    init(nodeArguments: [String] = []) throws {
+        self.nodeArguments = nodeArguments
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("skewless-cluster-\(UUID().uuidString)")
         segments = directory.appendingPathComponent("segments")
         try FileManager.default.createDirectory(at: segments, withIntermediateDirectories: true)
@@ -84,7 +87,7 @@ final class LocalCluster: Sendable {
             // Should the test process die, its nodes go too, so the test runner is never left
             // waiting on output pipes they inherited.
             "--parent-pid", String(getpid()),
-        ] + (standalone ? [] : ["--cluster-map", directory.appendingPathComponent("\(id).map.json").path])
+        ] + nodeArguments + (standalone ? [] : ["--cluster-map", directory.appendingPathComponent("\(id).map.json").path])
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
