@@ -4,19 +4,22 @@ import PackageDescription
 // Dependency arrows point one way:
 //
 //   SkewlessModel  (definitions, values, keys, errors; no I/O)
-//     ^               ^                          ^                     ^              ^
-//   SkewlessRepo    SkewlessCompression (CLZ4)   SkewlessOnlineStore   |        SkewlessCluster
-//     ^      ^        ^          ^               ^      ^              |        (partitions, map)
-//     |   SkewlessIngest   SkewlessOfflineStore -+      |              |              ^
-//     |                    (segments, PIT; emits online write batches) |              |
-//     |                      SkewlessWire (NIOCore + protobuf) --------+              |
-//     |                      ^        ^          |                                    |
-//   SkewlessServer (NIOPosix: online + offline store, cluster membership) ------------+
+//     ^               ^                          ^                                    ^
+//   SkewlessRepo    SkewlessCompression (CLZ4)   |                              SkewlessCluster
+//     ^      ^        ^          ^               |                              (partitions, map,
+//     |      |        |          |               |                               key hashing)
+//     |      |        |    SkewlessOnlineStore --+----------------------------------->+
+//     |      |        |          ^      ^        (latest rows; digests by partition)  |
+//     |   SkewlessIngest   SkewlessOfflineStore |                                     |
+//     |                    (segments, PIT; emits online write batches)                |
+//     |                      SkewlessWire (NIOCore + protobuf)                        |
+//     |                      ^        ^                                               |
+//   SkewlessServer (NIOPosix: online + offline store, cluster membership, repair) ---+
 //                 Skewless (client SDK, NIOPosix, routing by SkewlessCluster)
 //                 SkewlessBenchmark (fsbench's harness, on the SDK)
-//   SkewlessControl (the control plane: etcd client over AsyncHTTPClient, the map store,
+//   SkewlessControl (the control plane: etcd client over AsyncHTTPClient, the map stores,
 //                    rebalance coordinator, failure detector and controller; on SkewlessServer
-//                    for the node's agent and the SDK for talking to nodes)
+//                    for the node's agent and repair, and on the SDK for talking to nodes)
 //   fsnode / fsctl / fsbench (thin executables on top)
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -74,10 +77,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The in-memory online store: latest row per (view, entity), columnar.
+        // The in-memory online store: latest row per (view, entity), columnar. SkewlessCluster
+        // (no I/O) for the key hash its partition digests group rows by.
         .target(
             name: "SkewlessOnlineStore",
-            dependencies: ["SkewlessModel", "SkewlessCompression"],
+            dependencies: ["SkewlessModel", "SkewlessCompression", "SkewlessCluster"],
             swiftSettings: swiftSettings
         ),
         // The offline segment store, the source of truth: immutable checksummed segment files
@@ -147,7 +151,9 @@ let package = Package(
                 "SkewlessModel",
                 "SkewlessCluster",
                 "SkewlessServer",
+                "SkewlessWire",
                 "Skewless",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -182,6 +188,7 @@ let package = Package(
                 "SkewlessOfflineStore",
                 "SkewlessCluster",
                 "SkewlessControl",
+                "SkewlessServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -222,7 +229,7 @@ let package = Package(
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "SkewlessOnlineStoreTests", dependencies: ["SkewlessOnlineStore"]),
+        .testTarget(name: "SkewlessOnlineStoreTests", dependencies: ["SkewlessOnlineStore", "SkewlessCluster", "SkewlessModel"]),
         .testTarget(name: "SkewlessOfflineStoreTests", dependencies: ["SkewlessOfflineStore", "SkewlessModel", "SkewlessOnlineStore", "SkewlessCompression"]),
         .testTarget(name: "SkewlessClusterTests", dependencies: ["SkewlessCluster", "SkewlessModel"]),
         // Against a real etcd each suite starts (EtcdServerProcess); needs etcd-server (scripts/setup.sh).

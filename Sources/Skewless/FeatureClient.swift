@@ -247,7 +247,8 @@ public final class FeatureClient: Sendable {
             entityRows: response.entityRows, featureViews: Int(response.featureViews), openConnections: Int(response.openConnections),
             watermarks: response.watermarks.map(ViewWatermark.init),
             materializing: response.hasMaterializing ? MaterializationProgress(response.materializing) : nil,
-            freshness: response.freshness.map(ViewFreshness.init))
+            freshness: response.freshness.map(ViewFreshness.init),
+            antiEntropy: response.hasAntiEntropy ? AntiEntropyStatus(response.antiEntropy) : nil)
     }
 
     /// Asks the node to load the latest rows of `views` (`name` or `name@version`; empty

@@ -27,3 +27,12 @@ extension ViewFreshness {
             rowsLogged: wire.rowsLogged)
     }
 }
+
+extension AntiEntropyStatus {
+    init(_ wire: Skewless_V1_AntiEntropyStatus) {
+        self.init(
+            enabled: wire.enabled, partitionsCompared: wire.partitionsCompared, partitionsDiffering: wire.partitionsDiffering,
+            partitionsUnverifiable: wire.partitionsUnverifiable, rowsRepaired: wire.rowsRepaired, passes: wire.passes,
+            lastFullPass: wire.lastFullPassMicros == 0 ? nil : wire.lastFullPassMicros)
+    }
+}

@@ -14,6 +14,27 @@ public struct NodeHealth: Sendable, Hashable {
     public var materializing: MaterializationProgress?
     /// Per view version of the repo: how fresh the node's rows are, and the view's write log.
     public var freshness: [ViewFreshness] = []
+    /// What the node's anti-entropy loop compared and repaired since it started; nil from a
+    /// node that does not report it.
+    public var antiEntropy: AntiEntropyStatus?
+}
+
+/// A node's anti-entropy counters since it started (docs/cluster.md, "Replica repair and
+/// anti-entropy").
+public struct AntiEntropyStatus: Sendable, Hashable {
+    /// The loop runs (a cluster node with an anti-entropy interval above 0).
+    public var enabled: Bool
+    /// (view, partition) pairs compared with every other replica.
+    public var partitionsCompared: UInt64
+    /// Of those, pairs whose replicas differed.
+    public var partitionsDiffering: UInt64
+    /// Pairs that could not be compared (a replica down, loading or refusing).
+    public var partitionsUnverifiable: UInt64
+    /// Rows given to a replica that lacked them or held older ones.
+    public var rowsRepaired: UInt64
+    /// Complete passes, and when the last one ended (µs since the epoch; nil: none yet).
+    public var passes: UInt64
+    public var lastFullPass: Int64?
 }
 
 /// How fresh one view version is on a node, and how much of its write log (every node's, in

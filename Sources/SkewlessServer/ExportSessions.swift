@@ -18,6 +18,7 @@ final class ExportSessions: Sendable {
     private struct Session {
         var view: String
         var partitions: [Int]
+        var buckets: [Int]
         var keys: [EntityKey]
         var lastUsedMicros: Int64
     }
@@ -25,7 +26,8 @@ final class ExportSessions: Sendable {
     private let sessions = Mutex<[UInt64: Session]>([:])
 
     /// Starts a session over `keys`; returns its id (never 0).
-    func start(view: String, partitions: [Int], keys: [EntityKey], nowMicros: Int64) -> UInt64 {
+    /// - Parameter buckets: the digest buckets the export is limited to; empty: all.
+    func start(view: String, partitions: [Int], buckets: [Int] = [], keys: [EntityKey], nowMicros: Int64) -> UInt64 {
         sessions.withLock { sessions in
             sessions = sessions.filter { nowMicros - $0.value.lastUsedMicros < Self.idleMicros }
             while sessions.count >= Self.maxSessions, let oldest = sessions.min(by: { $0.value.lastUsedMicros < $1.value.lastUsedMicros }) {
@@ -33,7 +35,7 @@ final class ExportSessions: Sendable {
             }
             var id = UInt64.random(in: 1...UInt64.max)
             while sessions[id] != nil { id = UInt64.random(in: 1...UInt64.max) }
-            sessions[id] = Session(view: view, partitions: partitions, keys: keys, lastUsedMicros: nowMicros)
+            sessions[id] = Session(view: view, partitions: partitions, buckets: buckets, keys: keys, lastUsedMicros: nowMicros)
             return id
         }
     }
@@ -42,14 +44,14 @@ final class ExportSessions: Sendable {
     /// - Throws: `FAILED_PRECONDITION` for a session that expired or never existed here (start
     ///   again); `INVALID_ARGUMENT` for a cursor used with another view or other partitions, or
     ///   a position past the end.
-    func keys(session id: UInt64, view: String, partitions: [Int], from position: Int, count: Int, nowMicros: Int64) throws(SkewlessError) -> (keys: ArraySlice<EntityKey>, total: Int) {
+    func keys(session id: UInt64, view: String, partitions: [Int], buckets: [Int] = [], from position: Int, count: Int, nowMicros: Int64) throws(SkewlessError) -> (keys: ArraySlice<EntityKey>, total: Int) {
         try sessions.withLock { (sessions) throws(SkewlessError) -> (keys: ArraySlice<EntityKey>, total: Int) in
             guard var session = sessions[id], nowMicros - session.lastUsedMicros < Self.idleMicros else {
                 sessions[id] = nil
                 throw SkewlessError(.failedPrecondition, "the export expired on this node (idle over \(Self.idleMicros / 1_000_000) s, the node restarted, or too many exports ran at once): start it again with an empty cursor; rows already copied are not copied twice in effect")
             }
-            guard session.view == view, session.partitions == partitions else {
-                throw SkewlessError(.invalidArgument, "the cursor belongs to an export of '\(session.view)' partitions \(session.partitions.count), not of '\(view)' partitions \(partitions.count): send the same feature_view and partitions with every page")
+            guard session.view == view, session.partitions == partitions, session.buckets == buckets else {
+                throw SkewlessError(.invalidArgument, "the cursor belongs to an export of '\(session.view)' partitions \(session.partitions.count), not of '\(view)' partitions \(partitions.count) (or of other buckets): send the same feature_view, partitions and buckets with every page")
             }
             guard position <= session.keys.count else {
                 throw SkewlessError(.invalidArgument, "the cursor points past the export's \(session.keys.count) rows: pass back next_cursor unchanged")

@@ -44,6 +44,11 @@ package struct NodeConfiguration: Sendable {
     /// How often the node applies what other nodes logged (for partitions it holds), so a
     /// replica that missed a write catches up by itself (`LogFollower`).
     package var followIntervalSeconds: Double = 1
+    /// A cluster node compares the partitions it is the first replica of with their other
+    /// replicas, and repairs differences, in a pass this often (seconds); 0: never (`AntiEntropy`).
+    package var antiEntropyIntervalSeconds: Double = 60
+    /// ... comparing at most this many partitions a second.
+    package var antiEntropyPartitionsPerSecond: Double = 8
 
     package static var defaults: NodeConfiguration {
         NodeConfiguration(

@@ -30,6 +30,7 @@ package final class NodeServer: Service, Sendable {
     private let logs: WriteLogs?
     private let sealer: LogSealer?
     private let follower: LogFollower?
+    private let antiEntropy: AntiEntropy?
     private let peers: PeerCaller
     private let onRunning: @Sendable (SocketAddress) -> Void
 
@@ -91,6 +92,13 @@ package final class NodeServer: Service, Sendable {
                 store: $0, repo: repo, online: online, membership: membership, freshness: freshness, applied: applied,
                 node: configuration.nodeID, interval: configuration.followIntervalSeconds, logger: logger)
         }
+        self.antiEntropy = configuration.antiEntropyIntervalSeconds > 0 && configuration.clusterMapPath != nil
+            ? AntiEntropy(
+                options: .init(intervalSeconds: configuration.antiEntropyIntervalSeconds, partitionsPerSecond: configuration.antiEntropyPartitionsPerSecond),
+                repo: repo, membership: membership,
+                transport: NodeReplicaTransport(processor: processor, membership: membership, peers: peers),
+                counters: processor.antiEntropy, logger: logger)
+            : nil
         // The catching_up phase: copy the moving partitions' rows from a current replica.
         let copier = CatchUpCopier(repo: repo, store: self.store, logger: logger, maxFrameBytes: configuration.maxFrameBytes)
         membership.setCopier { partitions, map, node, stillWanted in
@@ -140,6 +148,7 @@ package final class NodeServer: Service, Sendable {
             throw error
         }
         sealer?.start()
+        antiEntropy?.start()
         startLoading()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
         do {
@@ -182,6 +191,7 @@ package final class NodeServer: Service, Sendable {
     /// the logs and the connections to peers.
     private func stopBackgroundWork() async {
         membership.stop()
+        antiEntropy?.stop()
         follower?.stop()
         sealer?.stop()
         logs?.close()

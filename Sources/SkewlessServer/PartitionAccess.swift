@@ -107,6 +107,12 @@ final class PartitionAccess: Sendable {
             message: "wrong shard: the write was routed by cluster map epoch \(mapEpoch) but node \(nodeID) has epoch \(epoch), and partition(s) \(shown) are moving between nodes; refresh the cluster map (GET_CLUSTER_MAP) and write to every node it lists for them")
     }
 
+    /// The partitions whose reads this node serves at `nowMicros` and has loaded, ascending:
+    /// what it digests when asked for every partition (PARTITION_DIGEST).
+    func servedPartitions(nowMicros: Int64) -> [Int] {
+        readsUntil.indices.filter { nowMicros < readsUntil[$0] && loaded[$0] }
+    }
+
     /// Throws unless this node may export the rows of every partition at `nowMicros`
     /// (EXPORT_ROWS): it serves reads of them (a replica, or draining before its deadline) and
     /// has loaded them, so what it exports is what it serves.

@@ -28,14 +28,23 @@ extension RequestProcessor {
             throw SkewlessError(.invalidArgument, "EXPORT_ROWS names no partitions: list the partitions whose rows to export")
         }
         let partitions = Set(request.partitions.map { Int($0) }).sorted()
+        let buckets = Set(request.buckets.map { Int($0) }).sorted()
+        if let bad = buckets.first(where: { $0 >= RowDigest.bucketCount }) {
+            throw SkewlessError(.invalidArgument, "bucket \(bad) does not exist: a partition has \(RowDigest.bucketCount) digest buckets (0 to \(RowDigest.bucketCount - 1))")
+        }
         let now = clock()
         try access.checkExport(partitions, nowMicros: now)
         let wanted = Set(partitions)
+        let wantedBuckets = Set(buckets)
         let partitioner = access.partitioner
         let cursor: ExportCursor
         if request.cursor.isEmpty {
-            let keys = try store.exportKeys(view: view) { wanted.contains(partitioner.partition(of: $0)) }
-            let session = membership.exports.start(view: view.qualifiedName, partitions: partitions, keys: keys, nowMicros: now)
+            let keys = try store.exportKeys(view: view) { key in
+                let hash = Partitioner.hash(of: key)
+                return wanted.contains(partitioner.partition(forHash: hash))
+                    && (wantedBuckets.isEmpty || wantedBuckets.contains(RowDigest.bucket(ofKeyHash: hash)))
+            }
+            let session = membership.exports.start(view: view.qualifiedName, partitions: partitions, buckets: buckets, keys: keys, nowMicros: now)
             cursor = ExportCursor(session: session, position: 0)
         } else {
             cursor = try ExportCursor(bytes: request.cursor)
@@ -47,10 +56,13 @@ extension RequestProcessor {
         let byteBudget = min(configuration.maxFrameBytes - 4_096, 8 * 1024 * 1024)
         while true {
             let (keys, total) = try membership.exports.keys(
-                session: cursor.session, view: view.qualifiedName, partitions: partitions,
+                session: cursor.session, view: view.qualifiedName, partitions: partitions, buckets: buckets,
                 from: cursor.position, count: rows, nowMicros: now)
             let batch = try store.exportRows(view: view, keys: keys)
             var response = ExportPage.response(batch, view: view, joinKeys: joinKeys, epoch: access.epoch)
+            if request.includeRowDigests {
+                response.rowDigests = RowDigest.hashes(of: batch, fields: view.fields)
+            }
             let size: Int = try (response.serializedBytes() as [UInt8]).count
             if size > byteBudget {
                 guard keys.count > 1 else {

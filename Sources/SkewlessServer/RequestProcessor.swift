@@ -22,6 +22,8 @@ final class RequestProcessor: Sendable {
     let writes: WriteCoordinator
     let freshness: FreshnessTracker
     let logs: WriteLogs?
+    /// What the anti-entropy loop has compared and repaired (HEALTH).
+    let antiEntropy: AntiEntropyCounters
     /// Set while a standalone node loads the offline store at start: reads answer UNAVAILABLE.
     private let loading = Atomic<Bool>(false)
     private let servicePlans: [String: ServingPlan]
@@ -59,6 +61,7 @@ final class RequestProcessor: Sendable {
         let freshness = FreshnessTracker()
         self.freshness = freshness
         self.logs = logs
+        self.antiEntropy = AntiEntropyCounters(enabled: membership != nil && configuration.antiEntropyIntervalSeconds > 0)
         self.materializer = Materializer(repo: repo, online: store, offline: offline, freshness: freshness, clock: clock)
         self.writes = WriteCoordinator(
             repo: repo, store: store, logs: logs, membership: membership, peers: peers, freshness: freshness,
@@ -135,7 +138,7 @@ final class RequestProcessor: Sendable {
         case .setClusterMap:
             let payload = try decode(Skewless_V1_SetClusterMapRequest.self, request.payload)
             response.payload = try setClusterMap(payload).serializedBytes()
-        case .materialize, .exportRows:
+        case .materialize, .exportRows, .partitionDigest:
             throw SkewlessError(.internal, "method \(request.method.rawValue) is answered off the event loop (respondLater); this is a bug in the node")
         case .handshake:
             throw SkewlessError(.failedPrecondition, "the handshake was already done on this connection; send it once, first")
@@ -145,13 +148,13 @@ final class RequestProcessor: Sendable {
         return response
     }
 
-    /// The response frame of a long-running method (MATERIALIZE, EXPORT_ROWS), produced off
+    /// The response frame of a long-running method (MATERIALIZE, EXPORT_ROWS, PARTITION_DIGEST), produced off
     /// the event loop; nil for the methods `respond(to:into:)` answers at once.
     func respondLater(to request: Skewless_V1_RequestFrame, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer>? {
         if request.method == .writeFeatures {
             return respondToWrite(request, on: eventLoop)
         }
-        guard request.method == .materialize || request.method == .exportRows else { return nil }
+        guard request.method == .materialize || request.method == .exportRows || request.method == .partitionDigest else { return nil }
         let method = request.method
         let requestID = request.requestID
         let payload = request.payload
@@ -163,7 +166,11 @@ final class RequestProcessor: Sendable {
             response.requestID = requestID
             response.status.code = .ok
             do {
-                if method == .exportRows {
+                if method == .partitionDigest {
+                    // Reads every row of the partitions: seconds for millions of rows.
+                    let message = try decode(Skewless_V1_PartitionDigestRequest.self, payload)
+                    response.payload = try partitionDigest(message).serializedBytes()
+                } else if method == .exportRows {
                     // A snapshot of millions of keys, or a page of MBs, must not hold an event loop either.
                     let message = try decode(Skewless_V1_ExportRowsRequest.self, payload)
                     response.payload = try exportRows(message).serializedBytes()
@@ -231,6 +238,7 @@ final class RequestProcessor: Sendable {
         response.openConnections = UInt32(connections.current)
         response.watermarks = materializer.watermarks.map(Skewless_V1_ViewWatermark.init)
         response.freshness = repo.featureViews.map(freshness(of:))
+        response.antiEntropy = antiEntropy.wire
         if let progress = materializer.progress {
             var wire = Skewless_V1_MaterializationProgress()
             wire.featureView = progress.featureView

@@ -64,8 +64,12 @@ struct StatusCommand: AsyncParsableCommand {
     private func printFreshness(map: ClusterMap, live: Set<NodeID>, admin: NodeAdmin) async throws {
         var byView: [String: (event: Int64?, arrival: Int64?, logged: UInt64, backlog: ViewFreshness?)] = [:]
         var order: [String] = []
+        var repairs: [[String]] = []
         for node in map.nodes where live.contains(node.id) {
             let health = try? await admin.withNode(node.address) { client throws(SkewlessError) in try await client.health() }
+            if let repair = health?.antiEntropy {
+                repairs.append(Self.repairRow(node: node.id.rawValue, repair))
+            }
             for view in health?.freshness ?? [] {
                 if byView[view.featureView] == nil { order.append(view.featureView) }
                 var entry = byView[view.featureView] ?? (nil, nil, 0, nil)
@@ -86,9 +90,24 @@ struct StatusCommand: AsyncParsableCommand {
                 HealthCommand.age(backlog?.logOldestUnsealed, now: now), String(entry.logged),
             ]
         }
-        guard !rows.isEmpty else { return }
-        print("")
-        print(TablePrinter(headers: ["VIEW", "NEWEST EVENT", "NEWEST ARRIVAL", "LOG UNSEALED", "OLDEST UNSEALED", "ROWS LOGGED"], rows: rows).render())
+        if !rows.isEmpty {
+            print("")
+            print(TablePrinter(headers: ["VIEW", "NEWEST EVENT", "NEWEST ARRIVAL", "LOG UNSEALED", "OLDEST UNSEALED", "ROWS LOGGED"], rows: rows).render())
+        }
+        if !repairs.isEmpty {
+            print("")
+            print("repairs (anti-entropy since each node started; fsctl verify compares on demand):")
+            print(TablePrinter(headers: ["NODE", "ANTI-ENTROPY", "PASSES", "LAST PASS", "COMPARED", "DIFFERED", "ROWS REPAIRED", "UNVERIFIABLE"], rows: repairs).render())
+        }
+    }
+
+    /// One node's anti-entropy counters as a row of the repairs table.
+    static func repairRow(node: String, _ repair: AntiEntropyStatus) -> [String] {
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        return [
+            node, repair.enabled ? "on" : "off", String(repair.passes), HealthCommand.age(repair.lastFullPass, now: now),
+            String(repair.partitionsCompared), String(repair.partitionsDiffering), String(repair.rowsRepaired), String(repair.partitionsUnverifiable),
+        ]
     }
 
     private static func newest(_ a: Int64?, _ b: Int64?) -> Int64? {

@@ -113,6 +113,12 @@ struct FSNode: AsyncParsableCommand {
     @Option(help: "The controller re-replicates the partitions of a node down for this long on the other nodes. Default: 60.")
     var reReplicationGraceSeconds: Double?
 
+    @Option(help: "Compare this node's partitions with their other replicas, and repair differences, in a pass this often (seconds); 0: never. Default: 60.")
+    var antiEntropyIntervalSeconds: Double?
+
+    @Option(help: "Compare at most this many partitions a second in an anti-entropy pass. Default: 8.")
+    var antiEntropyPartitionsPerSecond: Double?
+
     func run() async throws {
         let file = try config.map(NodeConfigFile.load) ?? NodeConfigFile()
         var settings = NodeConfiguration.defaults
@@ -136,6 +142,8 @@ struct FSNode: AsyncParsableCommand {
         settings.replicaTimeoutMilliseconds = replicaTimeoutMilliseconds ?? file.replicaTimeoutMilliseconds ?? settings.replicaTimeoutMilliseconds
         settings.sealIntervalSeconds = sealIntervalSeconds ?? file.sealIntervalSeconds ?? settings.sealIntervalSeconds
         settings.deduplicationWindowSeconds = deduplicationWindowSeconds ?? file.deduplicationWindowSeconds ?? settings.deduplicationWindowSeconds
+        settings.antiEntropyIntervalSeconds = antiEntropyIntervalSeconds ?? settings.antiEntropyIntervalSeconds
+        settings.antiEntropyPartitionsPerSecond = antiEntropyPartitionsPerSecond ?? settings.antiEntropyPartitionsPerSecond
         try Self.check(settings)
 
         let levelName = logLevel ?? file.logLevel ?? "info"
@@ -243,5 +251,7 @@ struct FSNode: AsyncParsableCommand {
         guard settings.replicaTimeoutMilliseconds >= 1 else { throw ValidationError("the replica timeout must be at least 1 ms") }
         guard settings.sealIntervalSeconds > 0 else { throw ValidationError("the seal interval must be positive") }
         guard settings.deduplicationWindowSeconds >= 1 else { throw ValidationError("the deduplication window must be at least 1 second") }
+        guard settings.antiEntropyIntervalSeconds >= 0 else { throw ValidationError("the anti-entropy interval cannot be negative (0 turns it off)") }
+        guard settings.antiEntropyPartitionsPerSecond > 0 else { throw ValidationError("anti-entropy partitions per second must be positive") }
     }
 }

@@ -88,7 +88,7 @@ final class LocalCluster: Sendable {
             // Should the test process die, its nodes go too, so the test runner is never left
             // waiting on output pipes they inherited.
             "--parent-pid", String(getpid()),
-        ] + (standalone ? [] : ["--cluster-map", directory.appendingPathComponent("\(id).map.json").path] + nodeArguments)
+        ] + (standalone ? [] : ["--cluster-map", directory.appendingPathComponent("\(id).map.json").path]) + nodeArguments
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle

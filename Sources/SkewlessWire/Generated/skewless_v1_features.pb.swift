@@ -261,39 +261,74 @@ package nonisolated struct Skewless_V1_HealthRequest: Sendable {
   package init() {}
 }
 
-package nonisolated struct Skewless_V1_HealthResponse: Sendable {
+package nonisolated struct Skewless_V1_HealthResponse: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  package var status: Skewless_V1_HealthResponse.ServingStatus = .unspecified
+  package var status: Skewless_V1_HealthResponse.ServingStatus {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
 
-  package var nodeID: String = String()
+  package var nodeID: String {
+    get {_storage._nodeID}
+    set {_uniqueStorage()._nodeID = newValue}
+  }
 
-  package var uptimeSeconds: UInt64 = 0
+  package var uptimeSeconds: UInt64 {
+    get {_storage._uptimeSeconds}
+    set {_uniqueStorage()._uptimeSeconds = newValue}
+  }
 
-  package var entityRows: UInt64 = 0
+  package var entityRows: UInt64 {
+    get {_storage._entityRows}
+    set {_uniqueStorage()._entityRows = newValue}
+  }
 
-  package var featureViews: UInt32 = 0
+  package var featureViews: UInt32 {
+    get {_storage._featureViews}
+    set {_uniqueStorage()._featureViews = newValue}
+  }
 
-  package var openConnections: UInt32 = 0
+  package var openConnections: UInt32 {
+    get {_storage._openConnections}
+    set {_uniqueStorage()._openConnections = newValue}
+  }
 
   /// Per view version that has been materialized from the offline store: its watermark.
-  package var watermarks: [Skewless_V1_ViewWatermark] = []
+  package var watermarks: [Skewless_V1_ViewWatermark] {
+    get {_storage._watermarks}
+    set {_uniqueStorage()._watermarks = newValue}
+  }
 
   /// Set while a materialization runs on the node.
   package var materializing: Skewless_V1_MaterializationProgress {
-    get {_materializing ?? Skewless_V1_MaterializationProgress()}
-    set {_materializing = newValue}
+    get {_storage._materializing ?? Skewless_V1_MaterializationProgress()}
+    set {_uniqueStorage()._materializing = newValue}
   }
   /// Returns true if `materializing` has been explicitly set.
-  package var hasMaterializing: Bool {self._materializing != nil}
+  package var hasMaterializing: Bool {_storage._materializing != nil}
   /// Clears the value of `materializing`. Subsequent reads from it will return its default value.
-  package mutating func clearMaterializing() {self._materializing = nil}
+  package mutating func clearMaterializing() {_uniqueStorage()._materializing = nil}
 
   /// One per view version of the repo, in repo order: how fresh the rows this node holds
   /// are, and how much of the view's write log is not yet sealed into segments.
-  package var freshness: [Skewless_V1_ViewFreshness] = []
+  package var freshness: [Skewless_V1_ViewFreshness] {
+    get {_storage._freshness}
+    set {_uniqueStorage()._freshness = newValue}
+  }
+
+  /// What this node's anti-entropy loop has compared and repaired since it started
+  /// (docs/cluster.md, "Replica repair and anti-entropy"). Absent on a node without one.
+  package var antiEntropy: Skewless_V1_AntiEntropyStatus {
+    get {_storage._antiEntropy ?? Skewless_V1_AntiEntropyStatus()}
+    set {_uniqueStorage()._antiEntropy = newValue}
+  }
+  /// Returns true if `antiEntropy` has been explicitly set.
+  package var hasAntiEntropy: Bool {_storage._antiEntropy != nil}
+  /// Clears the value of `antiEntropy`. Subsequent reads from it will return its default value.
+  package mutating func clearAntiEntropy() {_uniqueStorage()._antiEntropy = nil}
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -339,7 +374,40 @@ package nonisolated struct Skewless_V1_HealthResponse: Sendable {
 
   package init() {}
 
-  fileprivate var _materializing: Skewless_V1_MaterializationProgress? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// Counters of a node's anti-entropy loop, since the node started.
+package nonisolated struct Skewless_V1_AntiEntropyStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The loop runs (fsnode --anti-entropy-interval-seconds > 0).
+  package var enabled: Bool = false
+
+  /// (view, partition) pairs whose digests were compared with every other replica's.
+  package var partitionsCompared: UInt64 = 0
+
+  /// Of those, pairs whose replicas' digests differed.
+  package var partitionsDiffering: UInt64 = 0
+
+  /// Rows applied to a replica that lacked them or held an older row.
+  package var rowsRepaired: UInt64 = 0
+
+  /// When the last complete pass over this node's partitions ended (microseconds since the
+  /// epoch); 0: none yet.
+  package var lastFullPassMicros: Int64 = 0
+
+  /// (view, partition) pairs that could not be compared (a replica down, loading or refusing).
+  package var partitionsUnverifiable: UInt64 = 0
+
+  /// Complete passes since the node started.
+  package var passes: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
 }
 
 /// How fresh one view version is on one node, and where its write log stands
@@ -977,6 +1045,13 @@ package nonisolated struct Skewless_V1_ExportRowsRequest: Sendable {
   /// (it also stays under the frame size).
   package var maxRows: UInt32 = 0
 
+  /// Only rows whose entity key falls in these digest buckets (0 to 63, docs/protocol.md
+  /// section 17); empty: every row. Sent unchanged with every page, like partitions.
+  package var buckets: [UInt32] = []
+
+  /// true: the response carries each row's digest in row_digests.
+  package var includeRowDigests: Bool = false
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -1004,6 +1079,76 @@ package nonisolated struct Skewless_V1_ExportRowsResponse: Sendable {
 
   /// The epoch of the node's cluster map when it answered.
   package var epoch: UInt64 = 0
+
+  /// With include_row_digests: one per row, the row's digest (docs/protocol.md section 17).
+  package var rowDigests: [UInt64] = []
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Skewless_V1_PartitionDigestRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "view" or "view@version" (latest version when omitted); empty: every view version of
+  /// the node's repo.
+  package var featureView: String = String()
+
+  /// The partitions to digest; empty: every partition whose reads this node serves and has
+  /// loaded. A listed partition the node does not serve is refused (wrong shard), one still
+  /// loading answers UNAVAILABLE.
+  package var partitions: [UInt32] = []
+
+  /// true: also the 64 bucket digests of each partition.
+  package var includeBuckets: Bool = false
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+/// What one node holds of one partition of one view version.
+package nonisolated struct Skewless_V1_PartitionDigest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "name@version".
+  package var featureView: String = String()
+
+  package var partition: UInt32 = 0
+
+  /// Rows stored (TTL-expired rows included: they are stored).
+  package var rowCount: UInt64 = 0
+
+  /// The sum, modulo 2^64, of the rows' digests.
+  package var digest: UInt64 = 0
+
+  /// With include_buckets: 64 entries each, bucket b's row count and digest sum.
+  package var bucketRowCounts: [UInt64] = []
+
+  package var bucketDigests: [UInt64] = []
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Skewless_V1_PartitionDigestResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Per view version (repo order), per partition (ascending).
+  package var digests: [Skewless_V1_PartitionDigest] = []
+
+  /// The epoch of the node's cluster map when it answered.
+  package var epoch: UInt64 = 0
+
+  package var nodeID: String = String()
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1132,73 +1277,132 @@ nonisolated extension Skewless_V1_HealthRequest: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".HealthResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}node_id\0\u{3}uptime_seconds\0\u{3}entity_rows\0\u{3}feature_views\0\u{3}open_connections\0\u{1}watermarks\0\u{1}materializing\0\u{1}freshness\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}node_id\0\u{3}uptime_seconds\0\u{3}entity_rows\0\u{3}feature_views\0\u{3}open_connections\0\u{1}watermarks\0\u{1}materializing\0\u{1}freshness\0\u{3}anti_entropy\0")
+
+  fileprivate class _StorageClass {
+    var _status: Skewless_V1_HealthResponse.ServingStatus = .unspecified
+    var _nodeID: String = String()
+    var _uptimeSeconds: UInt64 = 0
+    var _entityRows: UInt64 = 0
+    var _featureViews: UInt32 = 0
+    var _openConnections: UInt32 = 0
+    var _watermarks: [Skewless_V1_ViewWatermark] = []
+    var _materializing: Skewless_V1_MaterializationProgress? = nil
+    var _freshness: [Skewless_V1_ViewFreshness] = []
+    var _antiEntropy: Skewless_V1_AntiEntropyStatus? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _status = source._status
+      _nodeID = source._nodeID
+      _uptimeSeconds = source._uptimeSeconds
+      _entityRows = source._entityRows
+      _featureViews = source._featureViews
+      _openConnections = source._openConnections
+      _watermarks = source._watermarks
+      _materializing = source._materializing
+      _freshness = source._freshness
+      _antiEntropy = source._antiEntropy
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularEnumField(value: &self.status) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
-      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.uptimeSeconds) }()
-      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.entityRows) }()
-      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.featureViews) }()
-      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.openConnections) }()
-      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.watermarks) }()
-      case 8: try { try decoder.decodeSingularMessageField(value: &self._materializing) }()
-      case 9: try { try decoder.decodeRepeatedMessageField(value: &self.freshness) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularEnumField(value: &_storage._status) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._nodeID) }()
+        case 3: try { try decoder.decodeSingularUInt64Field(value: &_storage._uptimeSeconds) }()
+        case 4: try { try decoder.decodeSingularUInt64Field(value: &_storage._entityRows) }()
+        case 5: try { try decoder.decodeSingularUInt32Field(value: &_storage._featureViews) }()
+        case 6: try { try decoder.decodeSingularUInt32Field(value: &_storage._openConnections) }()
+        case 7: try { try decoder.decodeRepeatedMessageField(value: &_storage._watermarks) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._materializing) }()
+        case 9: try { try decoder.decodeRepeatedMessageField(value: &_storage._freshness) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._antiEntropy) }()
+        default: break
+        }
       }
     }
   }
 
   package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.status != .unspecified {
-      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 1)
-    }
-    if !self.nodeID.isEmpty {
-      try visitor.visitSingularStringField(value: self.nodeID, fieldNumber: 2)
-    }
-    if self.uptimeSeconds != 0 {
-      try visitor.visitSingularUInt64Field(value: self.uptimeSeconds, fieldNumber: 3)
-    }
-    if self.entityRows != 0 {
-      try visitor.visitSingularUInt64Field(value: self.entityRows, fieldNumber: 4)
-    }
-    if self.featureViews != 0 {
-      try visitor.visitSingularUInt32Field(value: self.featureViews, fieldNumber: 5)
-    }
-    if self.openConnections != 0 {
-      try visitor.visitSingularUInt32Field(value: self.openConnections, fieldNumber: 6)
-    }
-    if !self.watermarks.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.watermarks, fieldNumber: 7)
-    }
-    try { if let v = self._materializing {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
-    } }()
-    if !self.freshness.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.freshness, fieldNumber: 9)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._status != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._status, fieldNumber: 1)
+      }
+      if !_storage._nodeID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._nodeID, fieldNumber: 2)
+      }
+      if _storage._uptimeSeconds != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._uptimeSeconds, fieldNumber: 3)
+      }
+      if _storage._entityRows != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._entityRows, fieldNumber: 4)
+      }
+      if _storage._featureViews != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._featureViews, fieldNumber: 5)
+      }
+      if _storage._openConnections != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._openConnections, fieldNumber: 6)
+      }
+      if !_storage._watermarks.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._watermarks, fieldNumber: 7)
+      }
+      try { if let v = _storage._materializing {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      if !_storage._freshness.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._freshness, fieldNumber: 9)
+      }
+      try { if let v = _storage._antiEntropy {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Skewless_V1_HealthResponse, rhs: Skewless_V1_HealthResponse) -> Bool {
-    if lhs.status != rhs.status {return false}
-    if lhs.nodeID != rhs.nodeID {return false}
-    if lhs.uptimeSeconds != rhs.uptimeSeconds {return false}
-    if lhs.entityRows != rhs.entityRows {return false}
-    if lhs.featureViews != rhs.featureViews {return false}
-    if lhs.openConnections != rhs.openConnections {return false}
-    if lhs.watermarks != rhs.watermarks {return false}
-    if lhs._materializing != rhs._materializing {return false}
-    if lhs.freshness != rhs.freshness {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._nodeID != rhs_storage._nodeID {return false}
+        if _storage._uptimeSeconds != rhs_storage._uptimeSeconds {return false}
+        if _storage._entityRows != rhs_storage._entityRows {return false}
+        if _storage._featureViews != rhs_storage._featureViews {return false}
+        if _storage._openConnections != rhs_storage._openConnections {return false}
+        if _storage._watermarks != rhs_storage._watermarks {return false}
+        if _storage._materializing != rhs_storage._materializing {return false}
+        if _storage._freshness != rhs_storage._freshness {return false}
+        if _storage._antiEntropy != rhs_storage._antiEntropy {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1206,6 +1410,66 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Skewless_V1_HealthResponse.ServingStatus: SwiftProtobuf._ProtoNameProviding {
   package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SERVING_STATUS_UNSPECIFIED\0\u{1}SERVING_STATUS_SERVING\0\u{1}SERVING_STATUS_DRAINING\0")
+}
+
+nonisolated extension Skewless_V1_AntiEntropyStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".AntiEntropyStatus"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}enabled\0\u{3}partitions_compared\0\u{3}partitions_differing\0\u{3}rows_repaired\0\u{3}last_full_pass_micros\0\u{3}partitions_unverifiable\0\u{1}passes\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.enabled) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.partitionsCompared) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.partitionsDiffering) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.rowsRepaired) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.lastFullPassMicros) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.partitionsUnverifiable) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.passes) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.enabled != false {
+      try visitor.visitSingularBoolField(value: self.enabled, fieldNumber: 1)
+    }
+    if self.partitionsCompared != 0 {
+      try visitor.visitSingularUInt64Field(value: self.partitionsCompared, fieldNumber: 2)
+    }
+    if self.partitionsDiffering != 0 {
+      try visitor.visitSingularUInt64Field(value: self.partitionsDiffering, fieldNumber: 3)
+    }
+    if self.rowsRepaired != 0 {
+      try visitor.visitSingularUInt64Field(value: self.rowsRepaired, fieldNumber: 4)
+    }
+    if self.lastFullPassMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.lastFullPassMicros, fieldNumber: 5)
+    }
+    if self.partitionsUnverifiable != 0 {
+      try visitor.visitSingularUInt64Field(value: self.partitionsUnverifiable, fieldNumber: 6)
+    }
+    if self.passes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.passes, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_AntiEntropyStatus, rhs: Skewless_V1_AntiEntropyStatus) -> Bool {
+    if lhs.enabled != rhs.enabled {return false}
+    if lhs.partitionsCompared != rhs.partitionsCompared {return false}
+    if lhs.partitionsDiffering != rhs.partitionsDiffering {return false}
+    if lhs.rowsRepaired != rhs.rowsRepaired {return false}
+    if lhs.lastFullPassMicros != rhs.lastFullPassMicros {return false}
+    if lhs.partitionsUnverifiable != rhs.partitionsUnverifiable {return false}
+    if lhs.passes != rhs.passes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
 }
 
 nonisolated extension Skewless_V1_ViewFreshness: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -2452,7 +2716,7 @@ nonisolated extension Skewless_V1_SetClusterMapResponse: SwiftProtobuf.Message, 
 
 nonisolated extension Skewless_V1_ExportRowsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".ExportRowsRequest"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{1}partitions\0\u{1}cursor\0\u{3}max_rows\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{1}partitions\0\u{1}cursor\0\u{3}max_rows\0\u{1}buckets\0\u{3}include_row_digests\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2464,6 +2728,8 @@ nonisolated extension Skewless_V1_ExportRowsRequest: SwiftProtobuf.Message, Swif
       case 2: try { try decoder.decodeRepeatedUInt32Field(value: &self.partitions) }()
       case 3: try { try decoder.decodeSingularBytesField(value: &self.cursor) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.maxRows) }()
+      case 5: try { try decoder.decodeRepeatedUInt32Field(value: &self.buckets) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.includeRowDigests) }()
       default: break
       }
     }
@@ -2482,6 +2748,12 @@ nonisolated extension Skewless_V1_ExportRowsRequest: SwiftProtobuf.Message, Swif
     if self.maxRows != 0 {
       try visitor.visitSingularUInt32Field(value: self.maxRows, fieldNumber: 4)
     }
+    if !self.buckets.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.buckets, fieldNumber: 5)
+    }
+    if self.includeRowDigests != false {
+      try visitor.visitSingularBoolField(value: self.includeRowDigests, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2490,6 +2762,8 @@ nonisolated extension Skewless_V1_ExportRowsRequest: SwiftProtobuf.Message, Swif
     if lhs.partitions != rhs.partitions {return false}
     if lhs.cursor != rhs.cursor {return false}
     if lhs.maxRows != rhs.maxRows {return false}
+    if lhs.buckets != rhs.buckets {return false}
+    if lhs.includeRowDigests != rhs.includeRowDigests {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2497,7 +2771,7 @@ nonisolated extension Skewless_V1_ExportRowsRequest: SwiftProtobuf.Message, Swif
 
 nonisolated extension Skewless_V1_ExportRowsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".ExportRowsResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entities\0\u{3}event_time_micros\0\u{3}created_time_micros\0\u{1}columns\0\u{3}next_cursor\0\u{1}epoch\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entities\0\u{3}event_time_micros\0\u{3}created_time_micros\0\u{1}columns\0\u{3}next_cursor\0\u{1}epoch\0\u{3}row_digests\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2511,6 +2785,7 @@ nonisolated extension Skewless_V1_ExportRowsResponse: SwiftProtobuf.Message, Swi
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.columns) }()
       case 5: try { try decoder.decodeSingularBytesField(value: &self.nextCursor) }()
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
+      case 7: try { try decoder.decodeRepeatedFixed64Field(value: &self.rowDigests) }()
       default: break
       }
     }
@@ -2535,6 +2810,9 @@ nonisolated extension Skewless_V1_ExportRowsResponse: SwiftProtobuf.Message, Swi
     if self.epoch != 0 {
       try visitor.visitSingularUInt64Field(value: self.epoch, fieldNumber: 6)
     }
+    if !self.rowDigests.isEmpty {
+      try visitor.visitPackedFixed64Field(value: self.rowDigests, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2545,6 +2823,142 @@ nonisolated extension Skewless_V1_ExportRowsResponse: SwiftProtobuf.Message, Swi
     if lhs.columns != rhs.columns {return false}
     if lhs.nextCursor != rhs.nextCursor {return false}
     if lhs.epoch != rhs.epoch {return false}
+    if lhs.rowDigests != rhs.rowDigests {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_PartitionDigestRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".PartitionDigestRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{1}partitions\0\u{3}include_buckets\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.featureView) }()
+      case 2: try { try decoder.decodeRepeatedUInt32Field(value: &self.partitions) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.includeBuckets) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.featureView.isEmpty {
+      try visitor.visitSingularStringField(value: self.featureView, fieldNumber: 1)
+    }
+    if !self.partitions.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.partitions, fieldNumber: 2)
+    }
+    if self.includeBuckets != false {
+      try visitor.visitSingularBoolField(value: self.includeBuckets, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_PartitionDigestRequest, rhs: Skewless_V1_PartitionDigestRequest) -> Bool {
+    if lhs.featureView != rhs.featureView {return false}
+    if lhs.partitions != rhs.partitions {return false}
+    if lhs.includeBuckets != rhs.includeBuckets {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_PartitionDigest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".PartitionDigest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{1}partition\0\u{3}row_count\0\u{1}digest\0\u{3}bucket_row_counts\0\u{3}bucket_digests\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.featureView) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.partition) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.rowCount) }()
+      case 4: try { try decoder.decodeSingularFixed64Field(value: &self.digest) }()
+      case 5: try { try decoder.decodeRepeatedUInt64Field(value: &self.bucketRowCounts) }()
+      case 6: try { try decoder.decodeRepeatedFixed64Field(value: &self.bucketDigests) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.featureView.isEmpty {
+      try visitor.visitSingularStringField(value: self.featureView, fieldNumber: 1)
+    }
+    if self.partition != 0 {
+      try visitor.visitSingularUInt32Field(value: self.partition, fieldNumber: 2)
+    }
+    if self.rowCount != 0 {
+      try visitor.visitSingularUInt64Field(value: self.rowCount, fieldNumber: 3)
+    }
+    if self.digest != 0 {
+      try visitor.visitSingularFixed64Field(value: self.digest, fieldNumber: 4)
+    }
+    if !self.bucketRowCounts.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.bucketRowCounts, fieldNumber: 5)
+    }
+    if !self.bucketDigests.isEmpty {
+      try visitor.visitPackedFixed64Field(value: self.bucketDigests, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_PartitionDigest, rhs: Skewless_V1_PartitionDigest) -> Bool {
+    if lhs.featureView != rhs.featureView {return false}
+    if lhs.partition != rhs.partition {return false}
+    if lhs.rowCount != rhs.rowCount {return false}
+    if lhs.digest != rhs.digest {return false}
+    if lhs.bucketRowCounts != rhs.bucketRowCounts {return false}
+    if lhs.bucketDigests != rhs.bucketDigests {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_PartitionDigestResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".PartitionDigestResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}digests\0\u{1}epoch\0\u{3}node_id\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.digests) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.epoch) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.digests.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.digests, fieldNumber: 1)
+    }
+    if self.epoch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.epoch, fieldNumber: 2)
+    }
+    if !self.nodeID.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeID, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_PartitionDigestResponse, rhs: Skewless_V1_PartitionDigestResponse) -> Bool {
+    if lhs.digests != rhs.digests {return false}
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.nodeID != rhs.nodeID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

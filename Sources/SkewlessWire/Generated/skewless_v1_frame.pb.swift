@@ -66,6 +66,11 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
   /// ExportRowsRequest -> ExportRowsResponse: one page of the stored rows of some partitions
   /// of one view, for a node catching up on a partition moving to it (docs/cluster.md).
   case exportRows // = 9
+
+  /// PartitionDigestRequest -> PartitionDigestResponse: a row count and an order-independent
+  /// digest of the rows this node holds per (view, partition), to compare replicas
+  /// (anti-entropy, fsctl verify; docs/protocol.md section 17).
+  case partitionDigest // = 10
   case UNRECOGNIZED(Int)
 
   package init() {
@@ -84,6 +89,7 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
     case 7: self = .getClusterMap
     case 8: self = .setClusterMap
     case 9: self = .exportRows
+    case 10: self = .partitionDigest
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -100,6 +106,7 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
     case .getClusterMap: return 7
     case .setClusterMap: return 8
     case .exportRows: return 9
+    case .partitionDigest: return 10
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -116,6 +123,7 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
     .getClusterMap,
     .setClusterMap,
     .exportRows,
+    .partitionDigest,
   ]
 
 }
@@ -317,7 +325,7 @@ package nonisolated struct Skewless_V1_ResponseFrame: Sendable {
 fileprivate nonisolated let _protobuf_package = "skewless.v1"
 
 nonisolated extension Skewless_V1_Method: SwiftProtobuf._ProtoNameProviding {
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0METHOD_UNSPECIFIED\0\u{1}METHOD_HANDSHAKE\0\u{1}METHOD_HEALTH\0\u{1}METHOD_DESCRIBE\0\u{1}METHOD_GET_ONLINE_FEATURES\0\u{1}METHOD_WRITE_FEATURES\0\u{1}METHOD_MATERIALIZE\0\u{1}METHOD_GET_CLUSTER_MAP\0\u{1}METHOD_SET_CLUSTER_MAP\0\u{1}METHOD_EXPORT_ROWS\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0METHOD_UNSPECIFIED\0\u{1}METHOD_HANDSHAKE\0\u{1}METHOD_HEALTH\0\u{1}METHOD_DESCRIBE\0\u{1}METHOD_GET_ONLINE_FEATURES\0\u{1}METHOD_WRITE_FEATURES\0\u{1}METHOD_MATERIALIZE\0\u{1}METHOD_GET_CLUSTER_MAP\0\u{1}METHOD_SET_CLUSTER_MAP\0\u{1}METHOD_EXPORT_ROWS\0\u{1}METHOD_PARTITION_DIGEST\0")
 }
 
 nonisolated extension Skewless_V1_StatusCode: SwiftProtobuf._ProtoNameProviding {
