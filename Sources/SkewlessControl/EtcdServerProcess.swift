@@ -74,7 +74,7 @@ package final class EtcdServerProcess: Sendable {
     ///   - dataDirectory: the directory for its data and log, kept by `stop()`; a new
     ///     temporary one, removed by `stop()`, when nil.
     /// - Throws: `FAILED_PRECONDITION` when etcd is not installed or cannot start (with the
-    ///   end of its log); `UNAVAILABLE` when it does not answer within 15 s.
+    ///   end of its log); `UNAVAILABLE` when it does not answer within 60 s.
     package static func start(executable: String = "etcd", dataDirectory: String? = nil) async throws(SkewlessError) -> EtcdServerProcess {
         guard let path = locate(executable) else {
             throw SkewlessError(.failedPrecondition, "\(executable) not found in PATH: install etcd-server: scripts/setup.sh (or apt-get install etcd-server)")
@@ -176,7 +176,9 @@ package final class EtcdServerProcess: Sendable {
         }
         let started = ContinuousClock.now
         var etcdPID: pid_t?
-        while etcdPID == nil, ContinuousClock.now - started < .seconds(5) {
+        // Generous: on a loaded machine (the whole test suite on two cores) starting a shell
+        // can take seconds.
+        while etcdPID == nil, ContinuousClock.now - started < .seconds(30) {
             if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let value = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
                 etcdPID = value
             } else {
@@ -186,14 +188,14 @@ package final class EtcdServerProcess: Sendable {
         guard let etcdPID else {
             wrapper.terminate()
             try? lifeline.fileHandleForWriting.close()
-            throw SkewlessError(.failedPrecondition, "etcd's wrapper did not start it within 5 s; see \(logPath)")
+            throw SkewlessError(.failedPrecondition, "etcd's wrapper did not start it within 30 s; see \(logPath)")
         }
         running.withLock { $0 = Running(wrapper: wrapper, lifeline: lifeline.fileHandleForWriting, etcdPID: etcdPID) }
         try await waitUntilServing(wrapper: wrapper, since: started)
     }
 
     /// Reads a key until etcd answers (a linearizable read: it has a leader), or fails when
-    /// etcd exits or 15 s pass.
+    /// etcd exits or 60 s pass.
     private func waitUntilServing(wrapper: Process, since started: ContinuousClock.Instant) async throws(SkewlessError) {
         let client = try EtcdClient(endpoints: [endpoint], timeout: .milliseconds(500))
         let failure = await firstAnswer(from: client, wrapper: wrapper, since: started)
@@ -202,7 +204,7 @@ package final class EtcdServerProcess: Sendable {
     }
 
     private func firstAnswer(from client: EtcdClient, wrapper: Process, since started: ContinuousClock.Instant) async -> SkewlessError? {
-        while ContinuousClock.now - started < .seconds(15) {
+        while ContinuousClock.now - started < .seconds(60) {
             guard wrapper.isRunning else {
                 return SkewlessError(.failedPrecondition, "etcd exited at start (\(arguments[0]) on ports \(clientPort) and \(peerPort)); the end of its log \(logPath):\n\(logTail())")
             }
@@ -214,7 +216,7 @@ package final class EtcdServerProcess: Sendable {
             }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return SkewlessError(.unavailable, "etcd at \(endpoint) did not answer within 15 s; the end of its log \(logPath):\n\(logTail())")
+        return SkewlessError(.unavailable, "etcd at \(endpoint) did not answer within 60 s; the end of its log \(logPath):\n\(logTail())")
     }
 
     /// Ends the current run, if any: SIGTERM to etcd, SIGKILL after 5 s, then waits for the

@@ -103,6 +103,9 @@ extension ProcessSuites {
                     #expect(state.epoch == map.epoch)
                     #expect(Set(state.loadedPartitions).isSuperset(of: map.partitionsHeld(by: Self.id(node))), "\(node)")
                 }
+                // Every replica of every partition holds the same rows (digests of every view).
+                let verify = try cluster.fsctl(["verify", "--etcd", control.client.endpoints[0]])
+                #expect(verify.contains("0 differ; 0 partitions unverifiable"), "\(verify)")
                 let status = try cluster.fsctl(["status", "--etcd", control.client.endpoints[0]])
                 #expect(status.contains("Controller:"), "\(status)")
                 #expect(status.contains("node-2 silent since"), "\(status)")

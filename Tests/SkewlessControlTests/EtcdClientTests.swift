@@ -113,6 +113,8 @@ struct EtcdClientTests {
             try await client.put("/frozen", .utf8("before"))
             // SIGSTOP: the kernel still accepts the connection and the request, nobody answers.
             kill(pid, SIGSTOP)
+            // Stopped once the kernel says so (a thread busy on the other core stops a moment later).
+            #expect(await eventually { isStopped(pid) })
             let started = ContinuousClock.now
             let read = await #expect(throws: SkewlessError.self) { _ = try await client.get("/frozen") }
             #expect(read?.code == .deadlineExceeded)

@@ -48,3 +48,11 @@ extension Array where Element == UInt8 {
     /// The UTF-8 bytes of `text`.
     static func utf8(_ text: String) -> [UInt8] { Array(text.utf8) }
 }
+
+/// Whether the process is stopped (state `T` in /proc/PID/stat).
+func isStopped(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return false }
+    return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("T")
+}
