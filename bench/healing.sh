@@ -126,7 +126,7 @@ summary="$out/healing.txt"
     python3 -c "
 k, d, b, e = $killed, $down, $begun, $done_at
 print(f'kill -9 to marked down:           {d - k:6.2f} s')
-print(f'kill -9 to re-replication begun:  {b - k:6.2f} s (the grace counts from the mark-down)')
+print(f'kill -9 to re-replication begun:  {b - k:6.2f} s (the grace counts from its last answer)')
 print(f're-replication (begun to done):   {e - b:6.2f} s')
 print(f'kill -9 to fully replicated:      {e - k:6.2f} s')"
     if (( $(python3 -c "print(int($done_at - $begun < $duration))") )); then
