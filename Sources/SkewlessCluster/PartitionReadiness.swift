@@ -1,6 +1,6 @@
 /// How far nodes are with a step of a rebalance: which of the partitions each node must
-/// report (loaded, or caught up) it does report. What `fsctl rebalance` waits on before it
-/// advances the map, kept apart from the network so it can be tested.
+/// report (loaded, or caught up) it does report. What the rebalance coordinator shows while it
+/// waits, kept apart from the network so it can be tested.
 package struct PartitionReadiness: Sendable, Hashable {
     /// Partitions reported among those expected, over every node.
     package let ready: Int
@@ -36,10 +36,10 @@ package struct PartitionReadiness: Sendable, Hashable {
     /// Every node reports every partition expected of it.
     package var isComplete: Bool { behind.isEmpty }
 
-    /// Per incoming node of `map`'s moves, the partitions moving to it.
+    /// Per incoming node of `map`'s moves that have not flipped, the partitions moving to it.
     package static func incomingPartitions(of map: ClusterMap) -> [NodeID: Set<Int>] {
         var expected: [NodeID: Set<Int>] = [:]
-        for move in map.moves {
+        for move in map.moves where move.phase != .draining {
             expected[move.to, default: []].insert(move.partition)
         }
         return expected

@@ -70,7 +70,8 @@ package struct RebalanceCoordinator: Sendable {
         }
         if progress.isEmpty {
             if !behind.isEmpty {
-                // Incoming nodes that missed an epoch (down when it was published): send it again.
+                // Incoming nodes that missed an epoch (down when it was published): send it
+                // again. (Nodes that follow etcd refuse it, and read it from there.)
                 _ = try? await admin.install(map, on: map.nodes.filter { behind.contains($0.id) })
             }
             return progress
@@ -89,14 +90,20 @@ package struct RebalanceCoordinator: Sendable {
     package func finish(_ map: inout ClusterMap, reporter: (any RebalanceReporter)?) async throws(SkewlessError) {
         var lastProgress = ContinuousClock.now
         while !map.moves.isEmpty {
-            if try await !step(&map, reporter: reporter).isEmpty {
+            do throws(SkewlessError) {
+                if try await !step(&map, reporter: reporter).isEmpty {
+                    lastProgress = .now
+                    continue
+                }
+            } catch where error.code == .aborted {
+                // Another coordinator (the controller) published a step first: take the map
+                // from the store and go on from where it is.
+                map = try await store.load()
+                reporter?.step("epoch \(map.epoch): another coordinator moved the rebalance on; following it")
                 lastProgress = .now
                 continue
             }
-            var expected: [NodeID: Set<Int>] = [:]
-            for move in map.moves where move.phase != .draining {
-                expected[move.to, default: []].insert(move.partition)
-            }
+            let expected = PartitionReadiness.incomingPartitions(of: map)
             let deadline = map.moves.filter { $0.phase == .draining }.map(\.drainDeadlineMicros).max()
             if expected.isEmpty, let deadline {
                 reporter?.waiting("draining: \((deadline - WallClock.nowMicros()) / 1_000_000 + 1) s left")
