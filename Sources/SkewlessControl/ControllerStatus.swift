@@ -11,6 +11,12 @@ package struct ControllerStatus: Sendable, Hashable, Codable {
         /// When its partitions are due to be re-replicated (0: they hold none, or now).
         package var reReplicationAtMicros: Int64
 
+        package init(node: String, silentSinceMicros: Int64, reReplicationAtMicros: Int64) {
+            self.node = node
+            self.silentSinceMicros = silentSinceMicros
+            self.reReplicationAtMicros = reReplicationAtMicros
+        }
+
         enum CodingKeys: String, CodingKey {
             case node
             case silentSinceMicros = "silent_since_micros"

@@ -43,6 +43,11 @@ struct ClusterInitCommand: AsyncParsableCommand {
         guard !addresses.isEmpty else { throw ValidationError("give the nodes: --nodes host:port,host:port,...") }
         guard replication >= 1 else { throw ValidationError("--replication must be at least 1") }
         guard waitSeconds >= 0, timeoutMilliseconds > 0 else { throw ValidationError("--wait-seconds and --timeout-ms cannot be negative") }
+        do {
+            try ControlStore.checkClusterName(cluster)
+        } catch {
+            throw ValidationError("--cluster: \(error.message)")
+        }
     }
 
     private var addresses: [String] {

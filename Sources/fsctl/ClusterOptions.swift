@@ -27,6 +27,11 @@ struct ClusterOptions: ParsableArguments {
         if let timeoutMilliseconds, timeoutMilliseconds <= 0 {
             throw ValidationError("--timeout-ms must be positive")
         }
+        do {
+            try ControlStore.checkClusterName(cluster)
+        } catch {
+            throw ValidationError("--cluster: \(error.message)")
+        }
     }
 
     func seeds() throws(SkewlessError) -> [NodeAddress] {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SkewlessControl
+import SkewlessModel
 
 /// `fsctl controller`: runs a candidate for the cluster's controller outside the nodes, until
 /// SIGINT or SIGTERM (fsnode --etcd runs one in every node by default).
@@ -40,6 +41,11 @@ struct ControllerCommand: AsyncParsableCommand {
     func validate() throws {
         guard failureTimeoutSeconds > 0, reReplicationGraceSeconds >= 0, drainGraceSeconds >= 0 else {
             throw ValidationError("--failure-timeout-seconds must be positive; the grace periods cannot be negative")
+        }
+        do {
+            try ControlStore.checkClusterName(cluster)
+        } catch {
+            throw ValidationError("--cluster: \(error.message)")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown log level '\(logLevel)': use trace, debug, info, notice, warning, error or critical")

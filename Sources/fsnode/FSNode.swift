@@ -184,9 +184,15 @@ struct FSNode: AsyncParsableCommand {
             guard settings.clusterMapPath != nil else {
                 throw ValidationError("--etcd needs --cluster-map FILE: the node keeps its copy of the map there, to serve with when etcd is unreachable at start")
             }
+            let name = cluster ?? file.cluster ?? "default"
+            do {
+                try ControlStore.checkClusterName(name)
+            } catch {
+                throw ValidationError("cluster name: \(error.message)")
+            }
             let client = try EtcdClient(endpoints: etcd.split(separator: ",").map(String.init))
             etcdClient = client
-            let control = ControlStore(client: client, cluster: cluster ?? file.cluster ?? "default")
+            let control = ControlStore(client: client, cluster: name)
             let nodeID = try NodeID(settings.nodeID)
             let agent = NodeAgent(control: control, nodeID: nodeID, membership: server.membership, logger: logger)
             let advertised = try (advertise ?? file.advertise).map { text throws(SkewlessError) in try NodeAddress(parsing: text) }
