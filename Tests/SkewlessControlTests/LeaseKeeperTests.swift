@@ -20,8 +20,8 @@ struct LeaseKeeperTests {
 
         var leases: [Int64] { granted.withLock { $0 } }
 
-        func keeper() -> LeaseKeeper {
-            LeaseKeeper(client: client, ttlSeconds: 2, logger: Logger(label: "test.lease-keeper")) { lease in
+        func keeper(ttlSeconds: Int = 2) -> LeaseKeeper {
+            LeaseKeeper(client: client, ttlSeconds: ttlSeconds, logger: Logger(label: "test.lease-keeper")) { lease in
                 self.granted.withLock { $0.append(lease) }
                 _ = try? await self.client.put(self.key, .utf8("v"), lease: lease)
             }
@@ -45,13 +45,15 @@ struct LeaseKeeperTests {
     @Test func keepsOneLeaseAliveAndRevokesItWhenCancelled() async throws {
         try await withEtcd { _, client in
             let holder = Holder(client: client)
-            let keeper = holder.keeper()
+            // 6 s, renewed every 2 s: a loaded machine's stalls (a second or two in a full
+            // parallel run) cannot let it expire between renewals.
+            let keeper = holder.keeper(ttlSeconds: 6)
             #expect(keeper.current == nil)
             try await running(keeper) {
                 #expect(await eventually { keeper.current != nil })
                 let lease = try #require(keeper.current)
-                // Well past the 2 s TTL: kept alive, granted once.
-                try await Task.sleep(for: .milliseconds(5000))
+                // Well past the TTL: kept alive, granted once.
+                try await Task.sleep(for: .seconds(14))
                 #expect(keeper.current == lease)
                 #expect(holder.leases == [lease])
                 #expect(try await client.get("/held")?.lease == lease)
@@ -80,13 +82,13 @@ struct LeaseKeeperTests {
     @Test func keepsItsLeaseAcrossAnEtcdRestart() async throws {
         try await withEtcd { etcd, client in
             let holder = Holder(client: client)
-            let keeper = holder.keeper()
+            let keeper = holder.keeper(ttlSeconds: 4)
             try await running(keeper) {
                 #expect(await eventually { keeper.current != nil })
                 let lease = try #require(keeper.current)
                 etcd.kill9()
                 // Unconfirmed for longer than the TTL, the keeper no longer claims the lease.
-                #expect(await eventually(within: .seconds(10)) { keeper.current == nil })
+                #expect(await eventually(within: .seconds(20)) { keeper.current == nil })
                 try await etcd.restart()
                 // etcd keeps its leases across a restart and renews their TTLs: the same lease
                 // comes back, and its key with it.
