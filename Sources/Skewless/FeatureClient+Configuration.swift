@@ -6,7 +6,7 @@ extension FeatureClient {
     ///     $0.timeout = .milliseconds(50)
     /// }
     /// // A cluster: any of its nodes are seeds; the client reads the cluster map from one.
-    /// let cluster = FeatureClient.Configuration.cluster(seeds: [
+    /// let cluster = try FeatureClient.Configuration.cluster(seeds: [
     ///     Endpoint(host: "10.0.0.1", port: 7421), Endpoint(host: "10.0.0.2", port: 7421),
     /// ]) { $0.hedging = .observedP95 }
     /// ```
@@ -58,9 +58,14 @@ extension FeatureClient {
 
         /// A client of a cluster (docs/cluster.md): it reads the cluster map from the first seed
         /// that answers, sends each key to a replica of its partition, and follows the map as
-        /// it changes. `seeds` must not be empty.
-        public static func cluster(seeds: [Endpoint], configure: (inout Configuration) -> Void = { _ in }) -> Configuration {
-            var configuration = Configuration(endpoint: seeds.first ?? Endpoint(host: "127.0.0.1", port: 7421), seeds: seeds)
+        /// it changes.
+        /// - Throws: `INVALID_ARGUMENT` when `seeds` is empty (there is no default address to
+        ///   fall back on: give at least one node of the cluster).
+        public static func cluster(seeds: [Endpoint], configure: (inout Configuration) -> Void = { _ in }) throws(SkewlessError) -> Configuration {
+            guard let first = seeds.first else {
+                throw SkewlessError(.invalidArgument, "a cluster client needs at least one seed: give the address of one or more nodes of the cluster (host:port)")
+            }
+            var configuration = Configuration(endpoint: first, seeds: seeds)
             configure(&configuration)
             return configuration
         }

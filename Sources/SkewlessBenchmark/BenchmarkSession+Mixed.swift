@@ -9,7 +9,7 @@ extension BenchmarkSession {
         label: String, command: String, model: LoadModel, streamView: String, pace: StreamPace, streamInFlight: Int, streamKeySpace: Int, streamTimeout: Duration,
         warmupSeconds: Double, durationSeconds: Double, rounds: Int, progress: ProgressLine = ProgressLine()
     ) async throws(SkewlessError) -> (MixedReport, [MixedTargetRun]) {
-        let admin = FeatureClient(configuration: options.nodes.count > 1
+        let admin = FeatureClient(configuration: try options.nodes.count > 1
             ? .cluster(seeds: options.nodes) { $0.timeout = .seconds(10) }
             : .defaults(endpoint: options.nodes[0]) { $0.timeout = .seconds(10) })
         let view: PushView

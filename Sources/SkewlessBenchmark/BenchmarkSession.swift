@@ -62,7 +62,7 @@ package final class BenchmarkSession: Sendable {
     package static func open(_ options: Options, progress: ProgressLine = ProgressLine()) async throws(SkewlessError) -> BenchmarkSession {
         guard let endpoint = options.nodes.first else { throw SkewlessError(.invalidArgument, "give a node to benchmark (--node HOST:PORT)") }
         let configure: (inout FeatureClient.Configuration) -> Void = { $0.timeout = .seconds(60) }
-        let admin = FeatureClient(configuration: options.nodes.count > 1
+        let admin = FeatureClient(configuration: try options.nodes.count > 1
             ? .cluster(seeds: options.nodes, configure: configure)
             : .defaults(endpoint: endpoint, configure: configure))
         var redis: RedisBaseline?

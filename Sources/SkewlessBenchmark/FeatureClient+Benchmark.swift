@@ -8,7 +8,7 @@ extension FeatureClient {
             $0.connectionsPerNode = 1
             $0.timeout = timeout
         }
-        let client = FeatureClient(configuration: endpoints.count == 1
+        let client = FeatureClient(configuration: try endpoints.count == 1
             ? .defaults(endpoint: endpoints[0], configure: configure)
             : .cluster(seeds: endpoints, configure: configure))
         do {

@@ -65,7 +65,7 @@ package struct FreshnessBenchmark: Sendable {
             $0.connectionsPerNode = 1
             $0.timeout = options.timeout
         }
-        let writer = FeatureClient(configuration: options.nodes.count > 1 || locator.isCluster
+        let writer = FeatureClient(configuration: try options.nodes.count > 1 || locator.isCluster
             ? .cluster(seeds: options.nodes, configure: configure)
             : .defaults(endpoint: first, configure: configure))
         var readers: [Endpoint: FeatureClient] = [:]

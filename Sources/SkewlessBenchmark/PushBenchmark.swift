@@ -42,7 +42,7 @@ package struct PushBenchmark: Sendable {
 
     package func run(progress: ProgressLine = ProgressLine()) async throws(SkewlessError) -> (PushReport, [PushTargetRun]) {
         guard let first = options.nodes.first else { throw SkewlessError(.invalidArgument, "give a node to push to (--node HOST:PORT)") }
-        let admin = FeatureClient(configuration: options.nodes.count > 1
+        let admin = FeatureClient(configuration: try options.nodes.count > 1
             ? .cluster(seeds: options.nodes) { $0.timeout = .seconds(10) }
             : .defaults(endpoint: first) { $0.timeout = .seconds(10) })
         let target: PushView

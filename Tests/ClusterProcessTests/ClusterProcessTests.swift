@@ -24,7 +24,7 @@ extension ProcessSuites {
             try cluster.fsctl(["materialize", "--node", reference])
 
             // Deadlines are generous: debug-built nodes share the cores with the rest of the suite.
-            let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-2")]) { $0.timeout = .seconds(10) })
+            let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-2")]) { $0.timeout = .seconds(10) })
             let ids = Array(LocalCluster.users.prefix(300))
             let features = try await client.getOnlineFeatures(features: [Self.feature], entities: Self.entities(ids))
             #expect(features.rows.map { $0.int64(Self.feature) } == ids.map { Int64($0) })
@@ -65,7 +65,7 @@ extension ProcessSuites {
             let addresses = try cluster.startCluster()
             let newcomer = try cluster.start("node-4")
 
-            let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-2")]) { $0.timeout = .seconds(2) })
+            let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-2")]) { $0.timeout = .seconds(2) })
             let load = ReadLoad(client: client)
             load.start()
             await load.waitForReads(50)
@@ -78,7 +78,7 @@ extension ProcessSuites {
             // client keeps writing during the move with the map it had before it: its writes are
             // refused where they would miss the new owner, and it refreshes its map.
             let direct = Array(LocalCluster.users.dropFirst(50))
-            let directWriter = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-3")]) { $0.timeout = .seconds(5) })
+            let directWriter = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-3")]) { $0.timeout = .seconds(5) })
             let stale = StaleWriter(client: directWriter, users: direct)
             try await stale.write(version: 0)
             await load.waitForReads(50)
@@ -92,7 +92,7 @@ extension ProcessSuites {
                 while (try? await cluster.state(of: "node-4").epoch) ?? 0 == 0 {
                     try? await Task.sleep(for: .milliseconds(5))
                 }
-                let writer = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-4")]) { $0.timeout = .seconds(2) })
+                let writer = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-4")]) { $0.timeout = .seconds(2) })
                 var failures: [String] = []
                 for version in 1...20 {
                     let rows = LocalCluster.users.prefix(50).map { id in
@@ -110,7 +110,7 @@ extension ProcessSuites {
                 return failures
             }
             try cluster.fsctl(["rebalance", "--node", addresses[1], "--add", newcomer, "--grace-seconds", "1"])
-            let writeFailures = await writing.value
+            let writeFailures = try await writing.value
             let (lastVersion, staleFailures) = await stale.stop()
             await directWriter.close()
             #expect(staleFailures.isEmpty, "\(staleFailures)")
@@ -167,7 +167,7 @@ extension ProcessSuites {
             #expect(final.moves.isEmpty)
             #expect(!final.partitions(on: try NodeID("node-4")).isEmpty)
             let ids = Array(LocalCluster.users)
-            let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(10) })
+            let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(10) })
             let rows = try await client.getOnlineFeatures(features: [Self.feature], entities: Self.entities(ids))
             #expect(rows.rows.map { $0.int64(Self.feature) } == ids.map { Int64($0) })
             await client.close()
@@ -197,7 +197,7 @@ extension ProcessSuites {
             }
             #expect(dropped)
             let ids = Array(LocalCluster.users)
-            let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(10) })
+            let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(10) })
             let rows = try await client.getOnlineFeatures(features: [Self.feature], entities: Self.entities(ids))
             #expect(rows.rows.map { $0.int64(Self.feature) } == ids.map { Int64($0) })
             await client.close()
@@ -212,7 +212,7 @@ extension ProcessSuites {
             defer { cluster.shutdown() }
             let addresses = try cluster.startCluster(replication: 2)
 
-            let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(10) })
+            let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(10) })
             let load = ReadLoad(client: client)
             load.start()
             await load.waitForReads(50)

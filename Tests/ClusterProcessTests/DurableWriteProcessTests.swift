@@ -20,7 +20,7 @@ extension ProcessSuites {
             let cluster = try LocalCluster()
             defer { cluster.shutdown() }
             try cluster.startCluster(replication: 2)
-            let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-1"), cluster.endpoint(of: "node-3")]) { $0.timeout = .seconds(10) })
+            let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-1"), cluster.endpoint(of: "node-3")]) { $0.timeout = .seconds(10) })
             let stream = WriteStream(client: client, firstUser: Self.firstStreamUser)
             stream.start()
             try await stream.waitForAcknowledged(rows: 500)
@@ -46,7 +46,7 @@ extension ProcessSuites {
             defer { cluster.shutdown() }
             try cluster.startCluster(replication: 2)
             let seeds = ["node-1", "node-2", "node-3"].map { cluster.endpoint(of: $0) }
-            var client = FeatureClient(configuration: .cluster(seeds: seeds) { $0.timeout = .seconds(10) })
+            var client = FeatureClient(configuration: try .cluster(seeds: seeds) { $0.timeout = .seconds(10) })
             let stream = WriteStream(client: client, firstUser: Self.firstStreamUser)
             stream.start()
             try await stream.waitForAcknowledged(rows: 1_000)
@@ -58,7 +58,7 @@ extension ProcessSuites {
 
             for id in ["node-1", "node-2", "node-3"] { try cluster.start(id) }
             for id in ["node-1", "node-2", "node-3"] { try await cluster.waitUntilLoaded(id) }
-            client = FeatureClient(configuration: .cluster(seeds: seeds) { $0.timeout = .seconds(10) })
+            client = FeatureClient(configuration: try .cluster(seeds: seeds) { $0.timeout = .seconds(10) })
             try await Self.expectServed(acknowledged, client: client)
             try Self.expectInTrainingSet(acknowledged, cluster: cluster)
             await client.close()

@@ -22,7 +22,7 @@ extension ProcessSuites {
             #expect(status.contains("down"), "\(status)")
             #expect(!status.contains("Under-replicated partitions: none"), "\(status)")
             // Reads go on: the other replicas serve node-3's partitions first.
-            let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(10) })
+            let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(10) })
             let ids = Array(LocalCluster.users.prefix(100))
             let features = try await client.getOnlineFeatures(
                 features: ["user_transactions:txn_count_24h"], entities: ids.map { ["user_id": .int64(Int64($0))] })
@@ -47,7 +47,7 @@ extension ProcessSuites {
             #expect(status.contains("2 nodes (2 up, 0 down)"), "\(status)")
             #expect(status.contains("Under-replicated partitions: none"), "\(status)")
             #expect(!status.contains("node-2 "), "\(status)")
-            let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-3")]) { $0.timeout = .seconds(10) })
+            let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-3")]) { $0.timeout = .seconds(10) })
             let ids = Array(LocalCluster.users)
             let features = try await client.getOnlineFeatures(
                 features: ["user_transactions:txn_count_24h"], entities: ids.map { ["user_id": .int64(Int64($0))] })

@@ -56,7 +56,7 @@ extension ProcessSuites {
             let cluster = try Self.cluster()
             defer { cluster.shutdown() }
             try cluster.startCluster(["node-1", "node-2"], partitions: 16, replication: 2)
-            let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(3) })
+            let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(3) })
             var expected: [Int: Int64] = [:]
             var paused = false
             for round in 0..<24 {

@@ -71,7 +71,7 @@ extension ProcessSuites {
 
         @Test func aKilledNodeIsMarkedDownThenReReplicatedWithNoFailedRead() async throws {
             try await Self.withCluster { cluster, _, control in
-                let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-1"), cluster.endpoint(of: "node-3")]) { $0.timeout = .seconds(2) })
+                let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-1"), cluster.endpoint(of: "node-3")]) { $0.timeout = .seconds(2) })
                 let load = ReadLoad(client: client)
                 load.start()
                 await load.waitForReads(50)
@@ -126,7 +126,7 @@ extension ProcessSuites {
                 let (map, _) = try #require(try await control.loadMap())
                 let counts = map.assignment.replicaCounts().values
                 #expect((counts.max() ?? 0) - (counts.min() ?? 0) <= 1, "\(map.statusSummary())")
-                let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-3")]) { $0.timeout = .seconds(5) })
+                let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-3")]) { $0.timeout = .seconds(5) })
                 let ids = Array(LocalCluster.users.prefix(200))
                 let features = try await client.getOnlineFeatures(features: [ReadLoad.feature], entities: ids.map { ["user_id": .int64(Int64($0))] })
                 #expect(features.rows.map { $0.int64(ReadLoad.feature) } == ids.map { Int64($0) })
@@ -155,7 +155,7 @@ extension ProcessSuites {
                 try await Self.waitForMap(control, within: .seconds(60), "the rebalance finished by controller-b") {
                     $0.moves.isEmpty && !$0.partitions(on: Self.id("node-4")).isEmpty && $0.node(Self.id("node-4"))?.state == .up
                 }
-                let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-4")]) { $0.timeout = .seconds(5) })
+                let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-4")]) { $0.timeout = .seconds(5) })
                 let ids = Array(LocalCluster.users.prefix(200))
                 let features = try await client.getOnlineFeatures(features: [ReadLoad.feature], entities: ids.map { ["user_id": .int64(Int64($0))] })
                 #expect(features.rows.map { $0.int64(ReadLoad.feature) } == ids.map { Int64($0) })
@@ -165,7 +165,7 @@ extension ProcessSuites {
 
         @Test func theClusterServesThroughAnEtcdRestartAndControlResumes() async throws {
             try await Self.withCluster { cluster, etcd, control in
-                let client = FeatureClient(configuration: .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(2) })
+                let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(2) })
                 let load = ReadLoad(client: client)
                 load.start()
                 await load.waitForReads(50)

@@ -7,7 +7,7 @@ import Skewless
 
 @main
 enum SkewlessExample {
-    static func main() async {
+    static func main() async throws {
         let addresses = CommandLine.arguments.dropFirst().isEmpty ? ["127.0.0.1:7421"] : Array(CommandLine.arguments.dropFirst())
         let endpoints = addresses.compactMap(Endpoint.init)
         guard endpoints.count == addresses.count, let first = endpoints.first else {
@@ -21,7 +21,7 @@ enum SkewlessExample {
             $0.timeout = .milliseconds(50)  // an inference budget: fail fast, fall back
             $0.clientName = "skewless-example"
         }
-        let client = FeatureClient(configuration: endpoints.count > 1
+        let client = FeatureClient(configuration: try endpoints.count > 1
             ? .cluster(seeds: endpoints, configure: configure)
             : .defaults(endpoint: first, configure: configure))
         // Handling requests on the client's event loops saves two thread hops per call.
