@@ -224,7 +224,7 @@ final class ClusterRouter: Sendable {
             }
             throw lastError
         }
-        try? await Task.sleep(nanoseconds: UInt64(backoff.nanoseconds))
+        try await RetryPause.sleep(backoff)
         var retry = retry
         retry.round += 1
         return try await readRows(rows, of: read, excluded: [], retry: retry)
@@ -374,7 +374,7 @@ final class ClusterRouter: Sendable {
                 mapChanges += 1
                 let before = topology.epoch
                 if (await refreshTopology(preferring: refresh, deadline: deadline)?.epoch ?? before) == before {
-                    try? await Task.sleep(nanoseconds: UInt64(5_000_000 * mapChanges))
+                    try await RetryPause.sleep(.milliseconds(Int64(5 * mapChanges)))
                 }
                 continue
             }

@@ -294,7 +294,7 @@ public final class FeatureClient: Sendable {
                 guard remaining > backoff else {
                     throw SkewlessError(.unavailable, "\(error.message) (gave up after \(attempt) attempts within the deadline)")
                 }
-                try? await Task.sleep(nanoseconds: UInt64(backoff.nanoseconds))
+                try await RetryPause.sleep(backoff)
             } catch where error.code == .unavailable {
                 throw SkewlessError(.unavailable, "\(error.message) (gave up after \(attempt) attempts)")
             }

@@ -103,16 +103,26 @@ final class NodeConnection: Sendable {
     /// Sends one encoded request and waits for its response payload, undecoded. On the
     /// channel's event loop (where a task preferring `FeatureClient.taskExecutor` runs) the
     /// request goes straight to the socket; elsewhere it hops there first.
+    ///
+    /// Cancelling the calling task ends the call at once with `CANCELLED` (`CallCancellation`);
+    /// the connection stays usable.
     nonisolated(nonsending) func call(_ method: Skewless_V1_Method, payload: [UInt8], deadline: NIODeadline) async throws(SkewlessError) -> ByteBuffer {
         let eventLoop = channel.eventLoop
         let dispatcher = self.dispatcher
-        let result = await withUnsafeContinuation { (continuation: ResponseDispatcher.Continuation) in
-            if eventLoop.inEventLoop {
-                dispatcher.value.send(method: method, payload: payload, deadline: deadline, continuation: continuation)
-            } else {
-                eventLoop.execute {
-                    dispatcher.value.send(method: method, payload: payload, deadline: deadline, continuation: continuation)
+        let cancellation = CallCancellation()
+        let result = await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: ResponseDispatcher.Continuation) in
+                if eventLoop.inEventLoop {
+                    dispatcher.value.send(method: method, payload: payload, deadline: deadline, continuation: continuation, cancellation: cancellation)
+                } else {
+                    eventLoop.execute {
+                        dispatcher.value.send(method: method, payload: payload, deadline: deadline, continuation: continuation, cancellation: cancellation)
+                    }
                 }
+            }
+        } onCancel: {
+            if let requestID = cancellation.cancel() {
+                eventLoop.execute { dispatcher.value.cancel(requestID) }
             }
         }
         let response = try result.get()

@@ -6,9 +6,10 @@ import SkewlessWire
 ///
 /// `send` (on the channel's event loop) numbers a request, writes its frame and keeps its
 /// caller's continuation by request id. Each continuation is resumed exactly once: when its
-/// response arrives (in any order), when its deadline passes first (`deadlineExceeded`), or
-/// when the connection ends (`unavailable`), whichever comes first; the entry is removed
-/// from `pending` as it is resumed, so nothing can resume it again.
+/// response arrives (in any order), when its deadline passes first (`deadlineExceeded`), when
+/// its caller is cancelled (`cancelled`), or when the connection ends (`unavailable`),
+/// whichever comes first; the entry is removed from `pending` as it is resumed, so nothing can
+/// resume it again.
 ///
 /// It splits the bytes read into frames itself, with NIO's inlinable
 /// `NIOSingleStepByteToMessageProcessor` (specialized here, unlike a generic
@@ -48,7 +49,8 @@ final class ResponseDispatcher: ChannelInboundHandler {
 
     /// Writes one request and resumes `continuation` with its response or failure.
     /// Must be called on the channel's event loop.
-    func send(method: Skewless_V1_Method, payload: [UInt8], deadline: NIODeadline, continuation: Continuation) {
+    /// - Parameter cancellation: the call's link to its task's cancellation (see `cancel(_:)`).
+    func send(method: Skewless_V1_Method, payload: [UInt8], deadline: NIODeadline, continuation: Continuation, cancellation: CallCancellation? = nil) {
         guard let context, closedReason == nil else {
             continuation.resume(returning: .failure(closedReason ?? SkewlessError(.unavailable, "the connection to \(peer) is not open")))
             return
@@ -61,12 +63,22 @@ final class ResponseDispatcher: ChannelInboundHandler {
         let id = nextRequestID
         nextRequestID &+= 1
         if nextRequestID == 0 { nextRequestID = 1 }
+        if let cancellation, !cancellation.sending(as: id) {
+            continuation.resume(returning: .failure(CallCancellation.error(peer)))
+            return
+        }
         var buffer = context.channel.allocator.buffer(capacity: payload.count + 32)
         RequestEncoding.writeFrame(
             requestID: id, method: method.rawValue, timeoutMicros: UInt64(remaining.nanoseconds / 1_000), payload: payload, into: &buffer)
         pending[id] = Pending(continuation: continuation, deadline: deadline)
         armTimer(for: deadline, on: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    /// The caller of `requestID` was cancelled: it is resumed now with `CANCELLED`, and its
+    /// response, should it come, is ignored. Must be called on the channel's event loop.
+    func cancel(_ requestID: UInt64) {
+        pending.removeValue(forKey: requestID)?.continuation.resume(returning: .failure(CallCancellation.error(peer)))
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

@@ -26,6 +26,23 @@ struct FeatureClientTests {
         await node.close()
     }
 
+    @Test func cancellingTheCallingTaskEndsTheCallLongBeforeItsDeadline() async throws {
+        let node = try await SilentNode()
+        let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)) { $0.connectionsPerNode = 1 })
+        let started = ContinuousClock.now
+        let call = Task { try await client.health(timeout: .seconds(30)) }
+        try await Task.sleep(for: .milliseconds(100))
+        call.cancel()
+        let outcome = await call.result
+        let took = ContinuousClock.now - started
+        #expect(throws: SkewlessError.self) { try outcome.get() }
+        if case .failure(let error) = outcome { #expect((error as? SkewlessError)?.code == .cancelled, "\(error)") }
+        // Far from the 30 s deadline (the bound is loose only for loaded machines).
+        #expect(took < .seconds(10), "\(took)")
+        await client.close()
+        await node.close()
+    }
+
     @Test func aLaterCallWithAnEarlierDeadlineExpiresFirst() async throws {
         // One connection, so both calls share one timer: the second call's earlier deadline
         // must move it forward, and the first call must still expire at its own.

@@ -29,15 +29,24 @@ struct ResponseDispatcherTests {
         }
 
         /// Starts a call that must end by `timeout` on the channel's clock.
-        func call(timeout: TimeAmount = .seconds(10)) -> Task<Outcome, Never> {
+        func call(timeout: TimeAmount = .seconds(10), cancellation: CallCancellation? = nil) -> Task<Outcome, Never> {
             let (channel, dispatcher) = (channel, dispatcher)
             return Task {
                 await withUnsafeContinuation { continuation in
                     channel.eventLoop.execute {
                         dispatcher.value.send(
-                            method: .health, payload: [1, 2, 3], deadline: channel.eventLoop.now + timeout, continuation: continuation)
+                            method: .health, payload: [1, 2, 3], deadline: channel.eventLoop.now + timeout, continuation: continuation,
+                            cancellation: cancellation)
                     }
                 }
+            }
+        }
+
+        /// What a cancelled caller's handler does: drop the request if it was sent.
+        func cancel(_ cancellation: CallCancellation) {
+            let dispatcher = dispatcher
+            if let requestID = cancellation.cancel() {
+                channel.eventLoop.execute { dispatcher.value.cancel(requestID) }
             }
         }
 
@@ -61,6 +70,36 @@ struct ResponseDispatcherTests {
             try FrameEncoder.write(response, into: &buffer)
             return buffer
         }
+    }
+
+    @Test func aCancelledCallEndsAtOnceItsLateResponseIsIgnoredAndTheConnectionServesOn() async throws {
+        let connection = try await Connection()
+        let cancellation = CallCancellation()
+        let cancelled = connection.call(cancellation: cancellation)
+        let sent = try await connection.nextRequest()
+        connection.cancel(cancellation)
+        let outcome = await cancelled.value
+        #expect(throws: SkewlessError.self) { try outcome.get() }
+        if case .failure(let error) = outcome { #expect(error.code == .cancelled) }
+        // Its response comes after all: nobody is resumed twice, and the next call is answered.
+        try await connection.respond(to: sent.requestID, payload: [9])
+        let next = connection.call()
+        let request = try await connection.nextRequest()
+        try await connection.respond(to: request.requestID, payload: [7])
+        #expect(try await next.value.get().payload == ByteBuffer(bytes: [7]))
+    }
+
+    @Test func aCallCancelledBeforeItIsSentIsNeverSent() async throws {
+        let connection = try await Connection()
+        let cancellation = CallCancellation()
+        connection.cancel(cancellation)
+        let outcome = await connection.call(cancellation: cancellation).value
+        if case .failure(let error) = outcome { #expect(error.code == .cancelled) } else { Issue.record("it was answered") }
+        let next = connection.call()
+        let request = try await connection.nextRequest()
+        #expect(request.requestID == 1 || request.requestID == 2)
+        try await connection.respond(to: request.requestID, payload: [1])
+        #expect(try await next.value.get().payload == ByteBuffer(bytes: [1]))
     }
 
     @Test func responsesInAnyOrderReachTheirOwnCallers() async throws {
