@@ -28,7 +28,9 @@ import Synchronization
 /// Every method throws `SkewlessError`: `.unavailable` (the node cannot be reached, after
 /// retries), `.deadlineExceeded`, `.invalidArgument` and `.notFound` (with the node's
 /// message: a wrong feature name, key or type), `.failedPrecondition` (for example a
-/// fail-closed view with stale rows), `.resourceExhausted` (a node limit).
+/// fail-closed view with stale rows), `.resourceExhausted` (a node limit), `.cancelled` (the
+/// calling task was cancelled: the call ends at once, whether it was waiting for an answer or
+/// for a retry, and its connection stays usable).
 public final class FeatureClient: Sendable {
     public let configuration: Configuration
     private let pool: ConnectionPool
