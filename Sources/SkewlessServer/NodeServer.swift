@@ -196,6 +196,7 @@ package final class NodeServer: Service, Sendable {
         sealer?.stop()
         logs?.close()
         peers.closeAll()
+        try? await processor.longRunning.shutdownGracefully()
     }
 
     /// Starts the same graceful shutdown a SIGTERM does.

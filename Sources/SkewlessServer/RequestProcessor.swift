@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import SkewlessModel
 import SkewlessOfflineStore
 import SkewlessOnlineStore
@@ -24,6 +25,11 @@ final class RequestProcessor: Sendable {
     let logs: WriteLogs?
     /// What the anti-entropy loop has compared and repaired (HEALTH).
     let antiEntropy: AntiEntropyCounters
+    /// The threads of the long-running methods (MATERIALIZE, EXPORT_ROWS, PARTITION_DIGEST):
+    /// a few, owned by the node and shut down with it, so that no number of such requests
+    /// starts more threads (they queue) and none outlives the node.
+    let longRunning: NIOThreadPool
+    static let longRunningThreads = 4
     /// Set while a standalone node loads the offline store at start: reads answer UNAVAILABLE.
     private let loading = Atomic<Bool>(false)
     private let servicePlans: [String: ServingPlan]
@@ -68,6 +74,8 @@ final class RequestProcessor: Sendable {
             configuration: configuration, logger: logger, clock: clock, backlogBytes: backlogBytes)
         self.clock = clock
         self.startedAtMicros = clock()
+        self.longRunning = NIOThreadPool(numberOfThreads: Self.longRunningThreads)
+        longRunning.start()
         var plans: [String: ServingPlan] = [:]
         for service in repo.featureServices {
             // The repo validated every reference, so resolution cannot fail here.
@@ -158,36 +166,42 @@ final class RequestProcessor: Sendable {
         let method = request.method
         let requestID = request.requestID
         let payload = request.payload
-        let promise = eventLoop.makePromise(of: ByteBuffer.self)
-        // A thread of its own: loading millions of rows must not hold an event loop (other
-        // connections' reads) or a cooperative-pool thread.
-        Thread.detachNewThread { [self] in
-            var response = Skewless_V1_ResponseFrame()
-            response.requestID = requestID
-            response.status.code = .ok
-            do {
-                if method == .partitionDigest {
-                    // Reads every row of the partitions: seconds for millions of rows.
-                    let message = try decode(Skewless_V1_PartitionDigestRequest.self, payload)
-                    response.payload = try partitionDigest(message).serializedBytes()
-                } else if method == .exportRows {
-                    // A snapshot of millions of keys, or a page of MBs, must not hold an event loop either.
-                    let message = try decode(Skewless_V1_ExportRowsRequest.self, payload)
-                    response.payload = try exportRows(message).serializedBytes()
-                } else {
-                    let message = try decode(Skewless_V1_MaterializeRequest.self, payload)
-                    response.payload = try materialize(message).serializedBytes()
-                }
-            } catch let error as SkewlessError {
-                response = .failure(requestID: requestID, error)
-            } catch let error as WrongShardError {
-                response = .wrongShard(requestID: requestID, error)
-            } catch {
-                response = .failure(requestID: requestID, SkewlessError(.internal, "could not encode the response: \(error)"))
-            }
-            promise.succeed(Self.encoded(response))
+        // Off the event loops (other connections' reads) and the cooperative pool: loading
+        // millions of rows, a snapshot of millions of keys or a digest pass take seconds.
+        return longRunning.runIfActive(eventLoop: eventLoop) { [self] in
+            Self.encoded(longRunningResponse(method: method, requestID: requestID, payload: payload))
+        }.flatMapErrorThrowing { _ in
+            // The pool is shut down: the node is stopping.
+            Self.encoded(.failure(requestID: requestID, SkewlessError(.unavailable, "node \(self.configuration.nodeID) is shutting down: send the request to another node")))
         }
-        return promise.futureResult
+    }
+
+    /// The response frame of one long-running request, on a thread of `longRunning`.
+    private func longRunningResponse(method: Skewless_V1_Method, requestID: UInt64, payload: Data) -> Skewless_V1_ResponseFrame {
+        var response = Skewless_V1_ResponseFrame()
+        response.requestID = requestID
+        response.status.code = .ok
+        do {
+            if method == .partitionDigest {
+                // Reads every row of the partitions: seconds for millions of rows.
+                let message = try decode(Skewless_V1_PartitionDigestRequest.self, payload)
+                response.payload = try partitionDigest(message).serializedBytes()
+            } else if method == .exportRows {
+                // A snapshot of millions of keys, or a page of MBs.
+                let message = try decode(Skewless_V1_ExportRowsRequest.self, payload)
+                response.payload = try exportRows(message).serializedBytes()
+            } else {
+                let message = try decode(Skewless_V1_MaterializeRequest.self, payload)
+                response.payload = try materialize(message).serializedBytes()
+            }
+        } catch let error as SkewlessError {
+            response = .failure(requestID: requestID, error)
+        } catch let error as WrongShardError {
+            response = .wrongShard(requestID: requestID, error)
+        } catch {
+            response = .failure(requestID: requestID, SkewlessError(.internal, "could not encode the response: \(error)"))
+        }
+        return response
     }
 
     /// The answer to a HANDSHAKE, or the error that ends the connection.

@@ -2,7 +2,7 @@ import Foundation
 import Skewless
 import SkewlessModel
 import SkewlessOfflineStore
-import SkewlessServer
+@testable import SkewlessServer
 import Testing
 
 /// MATERIALIZE against a real node on 127.0.0.1 and real segment files: the node loads the
@@ -61,6 +61,34 @@ import Testing
                 let health = try await client.health()
                 #expect(health.watermarks.map(\.featureView) == ["user_transactions@1"])
                 #expect(health.watermarks.first?.watermarkMicros == now - 30_000_000)
+                await client.close()
+            }
+        }
+    }
+
+    /// Long-running requests run on the node's few threads of their own: many at once queue
+    /// there (none starts a thread of its own), and every one is answered: loaded, or told
+    /// that another materialization is running (ABORTED), never left waiting.
+    @Test func manyLongRunningRequestsAtOnceAreQueuedAndAllAnswered() async throws {
+        let now = WallClock.nowMicros()
+        try await Self.withSegments { directory in
+            try Self.ingest(directory, rows: [(1, now - ClusterNodeFixture.hour, now - ClusterNodeFixture.hour, 10)])
+            try await TestNode.withNode(configure: { $0.segmentsDirectory = directory; $0.loadOnStart = false }) { node in
+                let client = Self.client(node)
+                let answered = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<(RequestProcessor.longRunningThreads * 5) {
+                        group.addTask {
+                            do {
+                                return try await client.materialize(views: ["user_transactions"], full: true, timeout: .seconds(60)).count
+                            } catch let error as SkewlessError where error.code == .aborted {
+                                return 1
+                            }
+                        }
+                    }
+                    return try await group.reduce(0) { $0 + $1 }
+                }
+                #expect(answered == RequestProcessor.longRunningThreads * 5)
+                #expect(try await Self.counts(client, users: [1]) == [10])
                 await client.close()
             }
         }
