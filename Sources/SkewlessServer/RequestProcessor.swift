@@ -143,10 +143,7 @@ final class RequestProcessor: Sendable {
         case .getClusterMap:
             _ = try decode(Skewless_V1_GetClusterMapRequest.self, request.payload)
             response.payload = try getClusterMap().serializedBytes()
-        case .setClusterMap:
-            let payload = try decode(Skewless_V1_SetClusterMapRequest.self, request.payload)
-            response.payload = try setClusterMap(payload).serializedBytes()
-        case .materialize, .exportRows, .partitionDigest:
+        case .materialize, .exportRows, .partitionDigest, .setClusterMap:
             throw SkewlessError(.internal, "method \(request.method.rawValue) is answered off the event loop (respondLater); this is a bug in the node")
         case .handshake:
             throw SkewlessError(.failedPrecondition, "the handshake was already done on this connection; send it once, first")
@@ -156,13 +153,14 @@ final class RequestProcessor: Sendable {
         return response
     }
 
-    /// The response frame of a long-running method (MATERIALIZE, EXPORT_ROWS, PARTITION_DIGEST), produced off
-    /// the event loop; nil for the methods `respond(to:into:)` answers at once.
+    /// The response frame of a long-running method (MATERIALIZE, EXPORT_ROWS, PARTITION_DIGEST),
+    /// or of SET_CLUSTER_MAP (it fsyncs the map file twice), produced off the event loop; nil
+    /// for the methods `respond(to:into:)` answers at once.
     func respondLater(to request: Skewless_V1_RequestFrame, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer>? {
         if request.method == .writeFeatures {
             return respondToWrite(request, on: eventLoop)
         }
-        guard request.method == .materialize || request.method == .exportRows || request.method == .partitionDigest else { return nil }
+        guard [.materialize, .exportRows, .partitionDigest, .setClusterMap].contains(request.method) else { return nil }
         let method = request.method
         let requestID = request.requestID
         let payload = request.payload
@@ -182,7 +180,11 @@ final class RequestProcessor: Sendable {
         response.requestID = requestID
         response.status.code = .ok
         do {
-            if method == .partitionDigest {
+            if method == .setClusterMap {
+                // Persisting the map fsyncs the file and its directory: never on an event loop.
+                let message = try decode(Skewless_V1_SetClusterMapRequest.self, payload)
+                response.payload = try setClusterMap(message).serializedBytes()
+            } else if method == .partitionDigest {
                 // Reads every row of the partitions: seconds for millions of rows.
                 let message = try decode(Skewless_V1_PartitionDigestRequest.self, payload)
                 response.payload = try partitionDigest(message).serializedBytes()
