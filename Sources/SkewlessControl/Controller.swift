@@ -136,7 +136,7 @@ package final class Controller: Sendable {
         }
         state.markedDown = state.markedDown.filter { map.node($0)?.state == .down }
         if let decision = try configuration.policy.next(map, verdicts: verdicts, downSince: state.downSince, markedByController: state.markedDown, nowMicros: now) {
-            _ = try await store.publish(decision.map, replacing: map, alsoOn: [])
+            _ = try await store.publish(decision.map, replacing: map)
             for node in decision.map.nodes where node.state == .down && map.node(node.id)?.state != .down {
                 state.detector.noteMarkedDown(node.id, nowMicros: now)
                 state.markedDown.insert(node.id)

@@ -24,7 +24,7 @@ package final class EtcdMapStore: ClusterMapStore {
         return map
     }
 
-    package func publish(_ map: ClusterMap, replacing previous: ClusterMap, alsoOn extra: [ClusterNode]) async throws(SkewlessError) -> [(node: ClusterNode, error: SkewlessError)] {
+    package func publish(_ map: ClusterMap, replacing previous: ClusterMap) async throws(SkewlessError) -> [(node: ClusterNode, error: SkewlessError)] {
         guard let expected = revisions.withLock({ $0[previous.epoch] }) else {
             throw SkewlessError(.internal, "epoch \(previous.epoch) was not read from etcd by this store: load the map first")
         }

@@ -20,9 +20,9 @@ package struct NodeMapStore: ClusterMapStore {
         try await admin.newestMap(from: seeds).map
     }
 
-    package func publish(_ map: ClusterMap, replacing previous: ClusterMap, alsoOn extra: [ClusterNode]) async throws(SkewlessError) -> [(node: ClusterNode, error: SkewlessError)] {
+    package func publish(_ map: ClusterMap, replacing previous: ClusterMap) async throws(SkewlessError) -> [(node: ClusterNode, error: SkewlessError)] {
         let receiving = Set(map.moves.map(\.to))
-        let nodes = Self.installOrder(map, previous, extra)
+        let nodes = Self.installOrder(map, previous)
         var failures: [(node: ClusterNode, error: SkewlessError)] = []
         let refused = try await admin.install(map, on: nodes)
         if refused.count == nodes.count, let (_, first) = refused.first, first.code == .failedPrecondition {
@@ -36,5 +36,17 @@ package struct NodeMapStore: ClusterMapStore {
             failures.append((node, error))
         }
         return failures
+    }
+
+    /// Every node of `map` and `previous` once (a node leaving the map still learns it holds
+    /// nothing), the nodes receiving partitions first: they must know their role before
+    /// clients that learned the new map from another node reach them.
+    static func installOrder(_ map: ClusterMap, _ previous: ClusterMap) -> [ClusterNode] {
+        var all: [ClusterNode] = []
+        for node in map.nodes + previous.nodes where !all.contains(where: { $0.id == node.id }) {
+            all.append(map.node(node.id) ?? node)
+        }
+        let incoming = Set(map.moves.map(\.to))
+        return all.filter { incoming.contains($0.id) } + all.filter { !incoming.contains($0.id) }
     }
 }

@@ -129,7 +129,7 @@ package struct RebalanceCoordinator: Sendable {
     }
 
     private func publish(_ map: ClusterMap, replacing previous: ClusterMap, reporter: (any RebalanceReporter)?) async throws(SkewlessError) {
-        for (node, error) in try await store.publish(map, replacing: previous, alsoOn: []) {
+        for (node, error) in try await store.publish(map, replacing: previous) {
             reporter?.warn("\(node.id) at \(node.address) did not take epoch \(map.epoch): \(error.message)")
         }
     }

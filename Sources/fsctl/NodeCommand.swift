@@ -91,7 +91,7 @@ enum NodeStateChange {
                     progress.step("\(id) is already \(state.rawValue) at epoch \(previous.epoch)")
                     return
                 }
-                for (node, error) in try await store.publish(map, replacing: previous, alsoOn: []) {
+                for (node, error) in try await store.publish(map, replacing: previous) {
                     progress.warn("\(node.id) at \(node.address) did not take epoch \(map.epoch): \(error.message)\(options.etcd == nil ? "; run fsctl cluster sync when it answers" : " (it reads the map from etcd when it is back)")")
                 }
                 progress.step("epoch \(map.epoch): \(id) is \(state.rawValue)")
