@@ -43,11 +43,7 @@ struct ClusterInitCommand: AsyncParsableCommand {
         guard !addresses.isEmpty else { throw ValidationError("give the nodes: --nodes host:port,host:port,...") }
         guard replication >= 1 else { throw ValidationError("--replication must be at least 1") }
         guard waitSeconds >= 0, timeoutMilliseconds > 0 else { throw ValidationError("--wait-seconds and --timeout-ms cannot be negative") }
-        do {
-            try ControlStore.checkClusterName(cluster)
-        } catch {
-            throw ValidationError("--cluster: \(error.message)")
-        }
+        try ClusterOptions.validate(cluster: cluster)
     }
 
     private var addresses: [String] {
@@ -72,7 +68,7 @@ struct ClusterInitCommand: AsyncParsableCommand {
             }
             let map = try ClusterMap.create(nodes: members, partitionCount: partitions, replicationFactor: replication)
             if let etcd {
-                let client = try EtcdClient(endpoints: etcd.split(separator: ",").map(String.init))
+                let client = try EtcdClient(endpoints: [etcd])
                 let created: Bool
                 do {
                     created = try await ControlStore(client: client, cluster: cluster).createMap(map)

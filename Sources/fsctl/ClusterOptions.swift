@@ -27,6 +27,11 @@ struct ClusterOptions: ParsableArguments {
         if let timeoutMilliseconds, timeoutMilliseconds <= 0 {
             throw ValidationError("--timeout-ms must be positive")
         }
+        try Self.validate(cluster: cluster)
+    }
+
+    /// `--cluster`'s check, for every command that takes one.
+    static func validate(cluster: String) throws {
         do {
             try ControlStore.checkClusterName(cluster)
         } catch {
@@ -40,18 +45,14 @@ struct ClusterOptions: ParsableArguments {
         return try parts.map { (text) throws(SkewlessError) in try NodeAddress(parsing: text) }
     }
 
-    var etcdEndpoints: [String] {
-        (etcd ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-
     /// Runs `body` with the map store these options name (and the etcd control store, in
     /// the etcd mode), closing the etcd client afterwards.
     func withStore<T>(defaultTimeoutMilliseconds: Int = 5_000, _ body: (any ClusterMapStore, NodeAdmin, ControlStore?) async throws -> T) async throws -> T {
         let admin = NodeAdmin(timeout: .milliseconds(timeoutMilliseconds ?? defaultTimeoutMilliseconds))
-        guard etcd != nil else {
+        guard let etcd else {
             return try await body(NodeMapStore(seeds: try seeds(), admin: admin), admin, nil)
         }
-        let client = try EtcdClient(endpoints: etcdEndpoints)
+        let client = try EtcdClient(endpoints: [etcd])
         let control = ControlStore(client: client, cluster: cluster)
         do {
             let result = try await body(EtcdMapStore(control: control), admin, control)

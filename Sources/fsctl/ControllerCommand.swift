@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import SkewlessControl
-import SkewlessModel
 
 /// `fsctl controller`: runs a candidate for the cluster's controller outside the nodes, until
 /// SIGINT or SIGTERM (fsnode --etcd runs one in every node by default).
@@ -42,11 +41,7 @@ struct ControllerCommand: AsyncParsableCommand {
         guard failureTimeoutSeconds > 0, reReplicationGraceSeconds >= 0, drainGraceSeconds >= 0 else {
             throw ValidationError("--failure-timeout-seconds must be positive; the grace periods cannot be negative")
         }
-        do {
-            try ControlStore.checkClusterName(cluster)
-        } catch {
-            throw ValidationError("--cluster: \(error.message)")
-        }
+        try ClusterOptions.validate(cluster: cluster)
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown log level '\(logLevel)': use trace, debug, info, notice, warning, error or critical")
         }
@@ -60,7 +55,7 @@ struct ControllerCommand: AsyncParsableCommand {
                 handler.logLevel = level
                 return handler
             }
-            let client = try EtcdClient(endpoints: etcd.split(separator: ",").map(String.init))
+            let client = try EtcdClient(endpoints: [etcd])
             var configuration = Controller.Configuration()
             configuration.detector.timeoutMicros = Int64(failureTimeoutSeconds * 1e6)
             configuration.policy.reReplicationGraceMicros = Int64(reReplicationGraceSeconds * 1e6)

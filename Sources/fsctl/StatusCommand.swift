@@ -49,7 +49,7 @@ struct StatusCommand: AsyncParsableCommand {
         print(TablePrinter(headers: ["NODE", "ANSWERS", "EPOCH", "LOADED", "HOLDS"], rows: rows).render())
         if let control {
             print("")
-            let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+            let now = WallClock.nowMicros()
             if let bytes = try await control.status(), let status = try? JSONDecoder().decode(ControllerStatus.self, from: Data(bytes)) {
                 print(status.summary(nowMicros: now))
             } else {
@@ -80,7 +80,7 @@ struct StatusCommand: AsyncParsableCommand {
                 byView[view.featureView] = entry
             }
         }
-        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let now = WallClock.nowMicros()
         let rows = order.compactMap { name -> [String]? in
             guard let entry = byView[name], entry.event != nil || entry.logged > 0 || (entry.backlog?.logUnsealedRecords ?? 0) > 0 else { return nil }
             let backlog = entry.backlog
@@ -103,7 +103,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     /// One node's anti-entropy counters as a row of the repairs table.
     static func repairRow(node: String, _ repair: AntiEntropyStatus) -> [String] {
-        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let now = WallClock.nowMicros()
         return [
             node, repair.enabled ? "on" : "off", String(repair.passes), HealthCommand.age(repair.lastFullPass, now: now),
             String(repair.partitionsCompared), String(repair.partitionsDiffering), String(repair.rowsRepaired), String(repair.partitionsUnverifiable),

@@ -190,7 +190,7 @@ struct FSNode: AsyncParsableCommand {
             } catch {
                 throw ValidationError("cluster name: \(error.message)")
             }
-            let client = try EtcdClient(endpoints: etcd.split(separator: ",").map(String.init))
+            let client = try EtcdClient(endpoints: [etcd])
             etcdClient = client
             let control = ControlStore(client: client, cluster: name)
             let nodeID = try NodeID(settings.nodeID)
