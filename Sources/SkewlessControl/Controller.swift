@@ -114,6 +114,7 @@ package final class Controller: Sendable {
     func tick(_ state: inout LeaderState, store: EtcdMapStore, coordinator: RebalanceCoordinator, admin: NodeAdmin, reporter: LogReporter) async throws(SkewlessError) {
         var map = try await store.load()
         let probe = await admin.probe(map.nodes)
+        let probedEpoch = map.epoch
         let now = WallClock.nowMicros()
         if let last = state.lastRoundMicros, now - last > configuration.detector.timeoutMicros {
             // No round for longer than the timeout (etcd unreachable, this process paused):
@@ -148,7 +149,9 @@ package final class Controller: Sendable {
             map = decision.map
         }
         let before = map.epoch
-        let progress = try await coordinator.step(&map, reporter: reporter)
+        // The round's probe serves the step too, unless this round changed the epoch (then the
+        // nodes' answers are about the one before, and the coordinator asks them again).
+        let progress = try await coordinator.step(&map, probe: map.epoch == probedEpoch ? probe : nil, reporter: reporter)
         for sentence in progress.sentences {
             state.status.record(sentence, epoch: map.epoch, nowMicros: now)
         }

@@ -48,12 +48,13 @@ package struct RebalanceCoordinator: Sendable {
 
     /// One step: asks the incoming nodes how far they are, advances every move they allow
     /// (and ends drains past their deadline), and publishes the result if anything changed.
+    /// - Parameter probe: what the nodes answered just now, when the caller has already asked
+    ///   them (at least the incoming nodes, about `map`'s epoch); nil: they are asked here.
     /// - Returns: what moved on.
     @discardableResult
-    package func step(_ map: inout ClusterMap, reporter: (any RebalanceReporter)?) async throws(SkewlessError) -> ClusterMap.MoveProgress {
+    package func step(_ map: inout ClusterMap, probe: NodeAdmin.Probe? = nil, reporter: (any RebalanceReporter)?) async throws(SkewlessError) -> ClusterMap.MoveProgress {
         guard !map.moves.isEmpty else { return .init() }
-        let incoming = Set(map.moves.filter { $0.phase != .draining }.map(\.to))
-        let probe = await admin.probe(map.nodes.filter { incoming.contains($0.id) })
+        let probe = if let probe { probe } else { await probeIncoming(map) }
         var loaded: [NodeID: Set<Int>] = [:]
         var caughtUp: [NodeID: Set<Int>] = [:]
         for case (let id, .success(let state)) in probe where state.epoch == map.epoch {
@@ -90,8 +91,10 @@ package struct RebalanceCoordinator: Sendable {
     package func finish(_ map: inout ClusterMap, reporter: (any RebalanceReporter)?) async throws(SkewlessError) {
         var lastProgress = ContinuousClock.now
         while !map.moves.isEmpty {
+            // One question to the incoming nodes serves the step and the progress shown.
+            let probe = await probeIncoming(map)
             do throws(SkewlessError) {
-                if try await !step(&map, reporter: reporter).isEmpty {
+                if try await !step(&map, probe: probe, reporter: reporter).isEmpty {
                     lastProgress = .now
                     continue
                 }
@@ -109,7 +112,6 @@ package struct RebalanceCoordinator: Sendable {
                 reporter?.waiting("draining: \((deadline - WallClock.nowMicros()) / 1_000_000 + 1) s left")
                 lastProgress = .now
             } else {
-                let probe = await admin.probe(map.nodes.filter { expected[$0.id] != nil })
                 var reported: [NodeID: [Int]?] = [:]
                 let loading = map.moves.contains { $0.phase == .loading }
                 for (id, result) in probe {
@@ -126,6 +128,12 @@ package struct RebalanceCoordinator: Sendable {
             }
             try? await Task.sleep(for: pollInterval)
         }
+    }
+
+    /// What the nodes receiving partitions (moves not flipped yet) answer now.
+    private func probeIncoming(_ map: ClusterMap) async -> NodeAdmin.Probe {
+        let incoming = Set(map.moves.filter { $0.phase != .draining }.map(\.to))
+        return await admin.probe(map.nodes.filter { incoming.contains($0.id) })
     }
 
     private func publish(_ map: ClusterMap, replacing previous: ClusterMap, reporter: (any RebalanceReporter)?) async throws(SkewlessError) {

@@ -78,21 +78,13 @@ final class LocalCluster: Sendable {
         let port = requested != 0 ? requested : (nodes.withLock { $0[id]?.port } ?? 0)
         let portFile = directory.appendingPathComponent("\(id).port")
         try? FileManager.default.removeItem(at: portFile)
-        let log = directory.appendingPathComponent("\(id).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        process.executableURL = try Self.binaries().appendingPathComponent("fsnode")
-        process.arguments = [
+        let (process, log) = try spawn(id, "fsnode", [
             "--repo", Self.repo, "--node-id", id, "--port", String(port), "--port-file", portFile.path, "--segments", segments.path,
             "--event-loop-threads", "1", "--drain-timeout-seconds", "1", "--log-level", "warning",
             // Should the test process die, its nodes go too, so the test runner is never left
             // waiting on output pipes they inherited.
             "--parent-pid", String(getpid()),
-        ] + (standalone ? [] : ["--cluster-map", directory.appendingPathComponent("\(id).map.json").path]) + nodeArguments
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try ProcessLauncher.run(process)
+        ] + (standalone ? [] : ["--cluster-map", directory.appendingPathComponent("\(id).map.json").path]) + nodeArguments)
         nodes.withLock { $0[id] = (process, port) }
         for _ in 0..<300 {
             if let text = try? String(contentsOf: portFile, encoding: .utf8), let bound = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
@@ -108,17 +100,24 @@ final class LocalCluster: Sendable {
     /// Starts `fsctl arguments` as a long-running process called `id` (a controller), with its
     /// output in `id.log`; `kill9(id)` and `shutdown()` stop it like a node.
     func launch(_ id: String, fsctl arguments: [String]) throws {
+        let (process, _) = try spawn(id, "fsctl", arguments)
+        nodes.withLock { $0[id] = (process, 0) }
+    }
+
+    /// Starts one of the built binaries as the process called `id`, with no input and its
+    /// output in `id.log` (never this process's pipes).
+    private func spawn(_ id: String, _ binary: String, _ arguments: [String]) throws -> (process: Process, log: URL) {
         let log = directory.appendingPathComponent("\(id).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
-        process.executableURL = try Self.binaries().appendingPathComponent("fsctl")
+        process.executableURL = try Self.binaries().appendingPathComponent(binary)
         process.arguments = arguments
         let handle = try FileHandle(forWritingTo: log)
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = handle
         process.standardError = handle
         try ProcessLauncher.run(process)
-        nodes.withLock { $0[id] = (process, 0) }
+        return (process, log)
     }
 
     /// Starts nodes `ids` and makes them one cluster (`fsctl cluster init`) of `partitions`
