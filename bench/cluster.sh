@@ -48,10 +48,11 @@ trap 'cleanup; exit 130' INT TERM
 start_cluster() {
     local count=$1 addresses=()
     rm -rf "${work:?}"/*
+    mkdir -p "$work/segments"
     for k in $(seq 1 "$count"); do
         local node_port=$((port + k - 1))
         "$bin/fsnode" --repo examples/feature_repo --node-id "node-$k" --port "$node_port" \
-            --cluster-map "$work/node-$k.json" --event-loop-threads "$threads" --log-level warning &
+            --cluster-map "$work/node-$k.json" --segments "$work/segments" --event-loop-threads "$threads" --log-level warning &
         pids+=($!)
         addresses+=("127.0.0.1:$node_port")
     done

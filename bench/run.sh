@@ -34,17 +34,20 @@ bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
 mkdir -p "$out"
 
 node_pid=""
+# The node's offline store: a write (fsbench load) is acknowledged once it is durable there.
+segments="$(mktemp -d)"
 cleanup() {
     trap - EXIT INT TERM
     if [ -n "$node_pid" ]; then
         kill -TERM "$node_pid" 2>/dev/null || true
         wait "$node_pid" 2>/dev/null || true
     fi
+    rm -rf "$segments"
 }
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
-"$bin/fsnode" --repo examples/feature_repo --port "$port" --log-level warning &
+"$bin/fsnode" --repo examples/feature_repo --segments "$segments" --port "$port" --log-level warning &
 node_pid=$!
 for _ in $(seq 1 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
@@ -76,10 +79,10 @@ run 1x50-c4x8 --service bench_1x50 --key-space "$entities" --connections 4 --in-
 run 1x50-open-2k --service bench_1x50 --key-space "$entities" --rate 2000 --connections 2 --in-flight 8
 echo "== sweep-1x50"
 fsbench sweep --node "$node" --baseline redis --label sweep-1x50 --output "$out" --service bench_1x50 --key-space "$entities" \
-    --connections 4 --in-flight 16 --start-rate 2000 --rate-step 2000 --max-rate 40000 --p99-bound-ms 1 --step-duration 2 --warmup 0.5
+    --connections 4 --in-flight 16 --start-rate 2000 --rate-step 2000 --max-rate 40000 --p99-bound-ms 1 --step-duration 2 --rounds 3 --warmup 0.5
 
 echo "== summary"
-fsbench report "$out" --latency-goal 1x50-c1 --throughput-goal 1x50-c4x8 | tee "$out/summary.md"
+fsbench report "$out" --latency-goal 1x50-c1 --throughput-goal 1x50-c4x8 --sweep-goal sweep-1x50 --embedding-goal emb768-c1 | tee "$out/summary.md"
 
 # Splice the summary into bench/README.md between the markers (only for the default folder).
 if [ -z "${RESULTS:-}" ]; then

@@ -132,8 +132,19 @@ package struct BenchmarkReport: Sendable, Hashable, Codable {
 
     package struct SweepStep: Sendable, Hashable, Codable {
         package var rate: Double
+        /// The step's slices merged.
         package var run: Run
         package var withinBound: Bool
+        /// Each slice's own P99, in the order run: how far one slice can be from the merged
+        /// figure. Absent in reports from before rounds.
+        package var roundP99Micros: [Double]?
+
+        package init(rate: Double, run: Run, withinBound: Bool, roundP99Micros: [Double]? = nil) {
+            self.rate = rate
+            self.run = run
+            self.withinBound = withinBound
+            self.roundP99Micros = roundP99Micros
+        }
     }
 
     package func encoded() throws(SkewlessError) -> Data {

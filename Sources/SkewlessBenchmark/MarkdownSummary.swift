@@ -10,10 +10,16 @@ package enum MarkdownSummary {
         package var latencyLabel: String?
         /// Requests in flight: Skewless throughput >= Redis's.
         package var throughputLabel: String?
+        /// A rate sweep: Skewless's sustainable throughput at least twice Redis's.
+        package var sweepLabel: String?
+        /// One embedding per request: Skewless P50 at most 0.8x Redis's.
+        package var embeddingLabel: String?
 
-        package init(latencyLabel: String? = nil, throughputLabel: String? = nil) {
+        package init(latencyLabel: String? = nil, throughputLabel: String? = nil, sweepLabel: String? = nil, embeddingLabel: String? = nil) {
             self.latencyLabel = latencyLabel
             self.throughputLabel = throughputLabel
+            self.sweepLabel = sweepLabel
+            self.embeddingLabel = embeddingLabel
         }
     }
 
@@ -48,11 +54,14 @@ package enum MarkdownSummary {
         let sweeps = reports.filter { $0.sweep != nil }
         if !sweeps.isEmpty {
             out.append("")
-            out.append("| Sweep | Target | P99 bound | Sustainable throughput | Steps (rate: p99 us) |")
+            out.append("| Sweep | Target | P99 bound | Sustainable throughput | Steps (rate: p99 us of the slices merged [each slice's]) |")
             out.append("| --- | --- | ---: | ---: | --- |")
             for report in sweeps {
                 for sweep in report.sweep ?? [] {
-                    let steps = sweep.steps.map { "\(Int($0.rate)): \(ReportTable.f($0.run.latencyMicros.p99))\($0.withinBound ? "" : " (over)")" }.joined(separator: ", ")
+                    let steps = sweep.steps.map { step in
+                        let rounds = (step.roundP99Micros ?? []).count > 1 ? " [" + (step.roundP99Micros ?? []).map { String(format: "%.0f", $0) }.joined(separator: " ") + "]" : ""
+                        return "\(Int(step.rate)): \(ReportTable.f(step.run.latencyMicros.p99))\(rounds)\(step.withinBound ? "" : " (over)")"
+                    }.joined(separator: ", ")
                     out.append("| \(report.label) (\(report.workload.shape)) | \(sweep.target) | \(ReportTable.f(sweep.p99BoundMicros)) us | \(sweep.sustainableRate.map { "\(Int($0)) req/s" } ?? "below the first step") | \(steps) |")
                 }
             }
@@ -99,6 +108,22 @@ package enum MarkdownSummary {
         if let (s, r) = runs(goals.throughputLabel) {
             lines.append("| Throughput with requests in flight at least Redis's | \(Int(s.throughput)) req/s | \(Int(r.throughput)) req/s | \(verdict(s.throughput, r.throughput, lowerIsBetter: false)) |")
         }
+        if let (s, r) = runs(goals.embeddingLabel) {
+            lines.append("| One 768-d embedding, 1 connection: P50 at most 0.8x Redis's | \(ReportTable.f(s.latencyMicros.p50)) us | \(ReportTable.f(r.latencyMicros.p50)) us | \(verdict(s.latencyMicros.p50, r.latencyMicros.p50, lowerIsBetter: true, goal: 0.8)) |")
+        }
+        if let label = goals.sweepLabel, let sweep = reports.first(where: { $0.label == label })?.sweep,
+            let s = sweep.first(where: { $0.target == "skewless" }), let r = sweep.first(where: { $0.target == "redis" })
+        {
+            let bound = ReportTable.f(s.p99BoundMicros / 1000)
+            let rate = { (target: BenchmarkReport.SweepTarget) in target.sustainableRate.map { "\(Int($0)) req/s" } ?? "below \(Int(target.steps.first?.rate ?? 0)) req/s" }
+            let met: String
+            switch (s.sustainableRate, r.sustainableRate) {
+            case (let a?, let b?): met = verdict(a, b, lowerIsBetter: false, goal: 2)
+            case (.some, nil): met = "yes (Redis sustained none of the rates)"
+            case (nil, _): met = "**no**: Skewless sustained none of the rates"
+            }
+            lines.append("| Open loop: sustainable throughput at P99 <= \(bound) ms at least 2x Redis's | \(rate(s)) | \(rate(r)) | \(met) |")
+        }
         if let memory = reports.compactMap(\.memory).first(where: { $0.nodeRSSBytesPerEntity != nil && $0.redisUsedMemoryBytesPerEntity != nil }),
             let node = memory.nodeRSSBytesPerEntity, let redis = memory.redisUsedMemoryBytesPerEntity
         {
@@ -107,15 +132,15 @@ package enum MarkdownSummary {
         return lines
     }
 
-    /// "yes (0.85x)" or "**no**: 1.32x Redis's".
-    static func verdict(_ value: Double, _ base: Double, lowerIsBetter: Bool) -> String {
+    /// "yes (0.85x)" or "**no**: 1.32x Redis's", against a goal of `goal` times Redis's.
+    static func verdict(_ value: Double, _ base: Double, lowerIsBetter: Bool, goal: Double = 1) -> String {
         guard base > 0 else { return "-" }
         let ratio = value / base
-        let met = lowerIsBetter ? ratio <= 1 : ratio >= 1
+        let met = lowerIsBetter ? ratio <= goal : ratio >= goal
         if met { return String(format: "yes (%.2fx)", ratio) }
         return lowerIsBetter
-            ? String(format: "**no**: %.2fx Redis's (%.0f%% over)", ratio, (ratio - 1) * 100)
-            : String(format: "**no**: %.2fx Redis's (%.0f%% short)", ratio, (1 - ratio) * 100)
+            ? String(format: "**no**: %.2fx Redis's (%.0f%% over)", ratio, (ratio / goal - 1) * 100)
+            : String(format: "**no**: %.2fx Redis's (%.0f%% short)", ratio, (1 - ratio / goal) * 100)
     }
 
     static func bytes(_ value: Double?) -> String {

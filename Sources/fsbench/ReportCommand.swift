@@ -17,10 +17,16 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The report the throughput goal is judged on (requests in flight).")
     var throughputGoal: String?
 
+    @Option(help: "The rate sweep the open-loop goal is judged on (sustainable throughput at least 2x Redis's).")
+    var sweepGoal: String?
+
+    @Option(help: "The report the embedding goal is judged on (P50 at most 0.8x Redis's).")
+    var embeddingGoal: String?
+
     func run() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted()
         let reports = try names.map { try BenchmarkReport.decode(Data(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent($0))) }
             .sorted { $0.date < $1.date }
-        print(MarkdownSummary.markdown(reports, goals: .init(latencyLabel: latencyGoal, throughputLabel: throughputGoal)), terminator: "")
+        print(MarkdownSummary.markdown(reports, goals: .init(latencyLabel: latencyGoal, throughputLabel: throughputGoal, sweepLabel: sweepGoal, embeddingLabel: embeddingGoal)), terminator: "")
     }
 }

@@ -27,8 +27,11 @@ struct SweepCommand: AsyncParsableCommand {
     @Option(help: "The P99 latency objective in milliseconds.")
     var p99BoundMs: Double = 1
 
-    @Option(help: "Measured seconds per step and target.")
+    @Option(help: "Measured seconds per slice: each step runs --rounds slices per target, the targets alternating.")
     var stepDuration: Double = 3
+
+    @Option(help: "Slices per step and target; a step is judged on its slices merged.")
+    var rounds: Int = 3
 
     @Option(help: "Unmeasured seconds before each step.")
     var warmup: Double = 0.5
@@ -37,7 +40,7 @@ struct SweepCommand: AsyncParsableCommand {
         let options = try workload.sessionOptions()
         guard connections > 0, inFlight > 0, p99BoundMs > 0 else { throw ValidationError("--connections, --in-flight and --p99-bound-ms must be positive") }
         let sweep = try RateSweep(
-            rates: RateSweep.linearRates(start: startRate, step: rateStep, max: maxRate), p99BoundNanoseconds: UInt64(p99BoundMs * 1_000_000))
+            rates: RateSweep.linearRates(start: startRate, step: rateStep, max: maxRate), p99BoundNanoseconds: UInt64(p99BoundMs * 1_000_000), rounds: rounds)
         let session = try await BenchmarkSession.open(options)
         do {
             let label = workload.label ?? "sweep-\(options.entitiesPerRequest)x"

@@ -101,7 +101,30 @@ import FoundationXML
         // Equal throughput counts as met; memory 300 vs 600 is met at 0.50x.
         #expect(markdown.contains("| Memory per entity below Redis's (bench_float50@1) | 300 B | 600 B | yes (0.50x) |"))
         #expect(MarkdownSummary.verdict(130, 100, lowerIsBetter: true) == "**no**: 1.30x Redis's (30% over)")
+        #expect(MarkdownSummary.verdict(90, 100, lowerIsBetter: true, goal: 0.8) == "**no**: 0.90x Redis's (12% over)")
+        #expect(MarkdownSummary.verdict(150, 100, lowerIsBetter: false, goal: 2) == "**no**: 1.50x Redis's (25% short)")
         #expect(MarkdownSummary.verdict(80, 100, lowerIsBetter: false) == "**no**: 0.80x Redis's (20% short)")
+    }
+}
+
+extension BenchmarkOutputTests {
+    @Test func markdownJudgesTheSweepAgainstTwiceRedisAndShowsEachSlice() throws {
+        let runs = Self.sampleRuns()
+        var report = try Self.sampleReport(runs, label: "sweep-1x50")
+        let run = BenchmarkReport.Run(runs[0])
+        func step(_ rate: Double, _ within: Bool) -> BenchmarkReport.SweepStep {
+            BenchmarkReport.SweepStep(rate: rate, run: run, withinBound: within, roundP99Micros: [310, 290, 2400])
+        }
+        report.runs = []
+        report.sweep = [
+            .init(target: "skewless", p99BoundMicros: 1000, sustainableRate: 8000, steps: [step(4000, true), step(8000, true), step(12000, false)]),
+            .init(target: "redis", p99BoundMicros: 1000, sustainableRate: 4000, steps: [step(4000, true), step(8000, false)]),
+        ]
+        let markdown = MarkdownSummary.markdown([report], goals: .init(sweepLabel: "sweep-1x50"))
+        #expect(markdown.contains("| Open loop: sustainable throughput at P99 <= 1.0 ms at least 2x Redis's | 8000 req/s | 4000 req/s | yes (2.00x) |"))
+        #expect(markdown.contains("[310 290 2400]"))
+        report.sweep?[0].sustainableRate = nil
+        #expect(MarkdownSummary.markdown([report], goals: .init(sweepLabel: "sweep-1x50")).contains("**no**: Skewless sustained none of the rates"))
     }
 }
 
