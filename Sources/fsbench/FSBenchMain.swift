@@ -7,10 +7,15 @@ import NIOPosix
 /// on NIO's event loops, so an awaited response resumes on the thread that read it instead
 /// of hopping to the global pool. `SKEWLESS_CONCURRENCY_ON_NIO=0` measures the default
 /// executor instead. Installing must happen first, on the main thread, before any task runs.
+/// `FSBENCH_EVENT_LOOPS=N` sizes that group (NIO's default: one loop per core); it shapes
+/// how the generator shares the cores with the targets, so keep it equal across runs compared.
 @main
 enum FSBenchMain {
     static func main() async {
         preciseTimers()
+        if let loops = ProcessInfo.processInfo.environment["FSBENCH_EVENT_LOOPS"].flatMap(Int.init), loops > 0 {
+            NIOSingletons.groupLoopCountSuggestion = loops
+        }
         if ProcessInfo.processInfo.environment["SKEWLESS_CONCURRENCY_ON_NIO"] != "0" {
             _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
