@@ -38,9 +38,11 @@ enum SkewlessExample {
                 service: "fraud_detection_v1",
                 entities: [["user_id": 1, "merchant_id": "m-1"], ["user_id": 2, "merchant_id": "m-2"]])
             for row in features.rows {
-                let count = row.int64("user_transactions:txn_count_24h").map(String.init) ?? "none"
+                // A typed read: nil only when the entity has no value (the status says why);
+                // a misspelt feature or one of another type throws instead of reading as nil.
+                let count = try row.value("user_transactions:txn_count_24h", as: .int64).map(String.init) ?? "none"
                 let status = row.status("user_transactions:txn_count_24h").map { "\($0)" } ?? "?"
-                let risk = row.float("merchant_risk:risk_score").map { String($0) }
+                let risk = try row.value("merchant_risk:risk_score", as: .float).map { String($0) }
                     ?? "none (\(row.status("merchant_risk:risk_score").map { "\($0)" } ?? "?"))"
                 print("entity \(row.row): txn_count_24h=\(count) [\(status)]  merchant risk_score=\(risk)")
             }
