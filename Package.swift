@@ -91,6 +91,12 @@ let package = Package(
             dependencies: ["SkewlessModel", "SkewlessCompression", "SkewlessOnlineStore"],
             swiftSettings: swiftSettings
         ),
+        // Watching features: drift between windows of the offline store (PSI, KS), plots.
+        .target(
+            name: "SkewlessMonitoring",
+            dependencies: ["SkewlessModel", "SkewlessOfflineStore", "SkewlessOnlineStore"],
+            swiftSettings: swiftSettings
+        ),
         // Partitioning and the cluster map: key hashing, partition assignment, epochs. No I/O
         // beyond persisting the map.
         .target(name: "SkewlessCluster", dependencies: ["SkewlessModel"], swiftSettings: swiftSettings),
@@ -189,6 +195,7 @@ let package = Package(
                 "SkewlessCluster",
                 "SkewlessControl",
                 "SkewlessServer",
+                "SkewlessMonitoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -232,6 +239,10 @@ let package = Package(
         .testTarget(name: "SkewlessOnlineStoreTests", dependencies: ["SkewlessOnlineStore", "SkewlessCluster", "SkewlessModel"]),
         .testTarget(name: "SkewlessOfflineStoreTests", dependencies: ["SkewlessOfflineStore", "SkewlessModel", "SkewlessOnlineStore", "SkewlessCompression"]),
         .testTarget(name: "SkewlessClusterTests", dependencies: ["SkewlessCluster", "SkewlessModel"]),
+        .testTarget(
+            name: "SkewlessMonitoringTests",
+            dependencies: ["SkewlessMonitoring", "SkewlessOfflineStore", "SkewlessOnlineStore", "SkewlessModel"]
+        ),
         // Against a real etcd each suite starts (EtcdServerProcess); needs etcd-server (scripts/setup.sh).
         .testTarget(
             name: "SkewlessControlTests",

@@ -12,6 +12,8 @@ public struct FeatureView: Sendable, Hashable {
     public var owner: String
     public var description: String
     public var tags: [String: String]
+    /// Freshness, completeness and drift objectives (`objectives:` in the repo).
+    public var objectives: ViewObjectives
 
     public init(
         name: String,
@@ -22,7 +24,8 @@ public struct FeatureView: Sendable, Hashable {
         stalenessPolicy: StalenessPolicy = .serveFlagged,
         owner: String = "",
         description: String = "",
-        tags: [String: String] = [:]
+        tags: [String: String] = [:],
+        objectives: ViewObjectives = ViewObjectives()
     ) {
         self.name = name
         self.version = version
@@ -33,6 +36,7 @@ public struct FeatureView: Sendable, Hashable {
         self.owner = owner
         self.description = description
         self.tags = tags
+        self.objectives = objectives
     }
 
     /// "name@version", the identity of a view on the wire and in storage.

@@ -1,3 +1,5 @@
+import SkewlessModel
+
 /// Parses the durations of a feature repo (`ttl: 24h`): a whole number followed by one unit,
 /// or a bare whole number of seconds.
 ///
@@ -10,12 +12,22 @@
 /// | `w` | weeks (604 800 s) | `2w` |
 ///
 /// No spaces, no fractions, no combinations (`1h30m`: write `90m`), units in lower case.
-enum DurationParser {
+package enum DurationParser {
     static let units: [(unit: Character, seconds: Int64)] = [
         ("s", 1), ("m", 60), ("h", 3_600), ("d", 86_400), ("w", 604_800),
     ]
 
     static let formatHelp = "write a whole number and a unit s, m, h, d or w (90s, 15m, 24h, 7d, 2w), or a whole number of seconds"
+
+    /// The duration in seconds, for command-line options written as in a repo (`--current-last 24h`).
+    /// - Parameter option: how the message names the value, such as "--current-last".
+    package static func seconds(from text: String, option: String) throws(SkewlessError) -> Int64 {
+        do {
+            return try seconds(from: text)
+        } catch {
+            throw SkewlessError(.invalidArgument, "\(option) '\(text)': \(error.message)")
+        }
+    }
 
     /// The duration in seconds. Zero is a valid duration; callers that need a positive one check.
     static func seconds(from text: String) throws(ValueProblem) -> Int64 {

@@ -57,6 +57,8 @@ extension RepoFileReader {
             }
         }
 
+        let objectives = try map.optional("objectives").map { node throws(RepoError) in try readObjectives(node, of: what) } ?? ViewObjectives()
+
         var fields: [Field] = []
         var fieldLocations: [SourceLocation] = []
         for fieldNode in try map.required("fields", in: what).sequence("'fields' of \(what)") {
@@ -67,8 +69,37 @@ extension RepoFileReader {
 
         let view = FeatureView(
             name: name, version: version, entities: entities, fields: fields, ttlSeconds: ttlSeconds,
-            stalenessPolicy: policy, owner: owner, description: description, tags: tags)
+            stalenessPolicy: policy, owner: owner, description: description, tags: tags, objectives: objectives)
         try draft.add(view, at: nameNode.location, fieldLocations: fieldLocations, entityLocations: entityLocations)
+    }
+
+    /// The `objectives:` block of a view: `max_staleness` (a duration), `min_completeness`,
+    /// `max_psi` and `max_ks` (numbers).
+    static func readObjectives(_ node: YAMLNode, of view: String) throws(RepoError) -> ViewObjectives {
+        let what = "'objectives' of \(view)"
+        let map = try node.mapping(what)
+        try map.rejectUnknownKeys(allowed: Self.objectiveKeys, in: what)
+        var objectives = ViewObjectives()
+        if let staleness = map.optional("max_staleness") {
+            let text = try staleness.string("'max_staleness' of \(view)")
+            do {
+                objectives.maxStalenessSeconds = try DurationParser.seconds(from: text)
+            } catch {
+                throw staleness.error("'max_staleness' of \(view): \(error.message)")
+            }
+        }
+        func fraction(_ key: String, upTo limit: Double?) throws(RepoError) -> Double? {
+            guard let value = map.optional(key) else { return nil }
+            let text = try value.string("'\(key)' of \(view)")
+            guard let number = Double(text), number.isFinite, number >= 0, limit.map({ number <= $0 }) ?? true else {
+                throw value.error("'\(key)' of \(view) is '\(YAMLNode.clipped(text))': give a number from 0\(limit.map { " to \($0)" } ?? " up"), for example \(key): \(limit == nil ? "0.25" : "0.95")")
+            }
+            return number
+        }
+        objectives.minCompleteness = try fraction("min_completeness", upTo: 1)
+        objectives.maxPSI = try fraction("max_psi", upTo: nil)
+        objectives.maxKS = try fraction("max_ks", upTo: 1)
+        return objectives
     }
 
     /// A field and where its name was written.

@@ -1,0 +1,194 @@
+import Foundation
+import SkewlessModel
+import SkewlessOfflineStore
+import SkewlessOnlineStore
+
+/// Compares each feature of a view between two windows of event time in the offline store:
+/// a reference (a period the model was trained on, say) and a current one (recent rows).
+/// Every row written in a window counts, not only the latest per entity: drift is about the
+/// values the world produced, and the offline store keeps them all.
+///
+/// Numeric features (int32, int64, float, double, timestamp) get PSI over ten quantile bins
+/// of the reference and KS; strings and bools get PSI over their categories. Bytes, lists
+/// and embeddings are not compared (listed as skipped).
+package struct DriftAnalysis: Sendable {
+    /// Event times in [start, end), microseconds.
+    package struct Window: Sendable, Hashable, Codable, CustomStringConvertible {
+        package var start: Int64
+        package var end: Int64
+
+        package init(start: Int64, end: Int64) throws(SkewlessError) {
+            guard start < end else {
+                throw SkewlessError(.invalidArgument, "a window must end after it starts; got \(start)..\(end) (microseconds)")
+            }
+            self.start = start
+            self.end = end
+        }
+
+        package func contains(_ time: Int64) -> Bool { time >= start && time < end }
+
+        package var description: String {
+            let format = ISO8601DateFormatter()
+            return "\(format.string(from: Date(timeIntervalSince1970: Double(start) / 1e6)))..\(format.string(from: Date(timeIntervalSince1970: Double(end) / 1e6)))"
+        }
+    }
+
+    package var view: FeatureView
+    package var reference: Window
+    package var current: Window
+    package var maxPSI: Double
+    package var maxKS: Double
+
+    /// Thresholds from the view's objectives, else the defaults.
+    package init(view: FeatureView, reference: Window, current: Window) {
+        self.view = view
+        self.reference = reference
+        self.current = current
+        self.maxPSI = view.objectives.maxPSI ?? ViewObjectives.defaultMaxPSI
+        self.maxKS = view.objectives.maxKS ?? ViewObjectives.defaultMaxKS
+    }
+
+    /// What one run found.
+    package struct Result: Sendable, Codable {
+        package var view: String
+        package var reference: String
+        package var current: String
+        package var maxPSI: Double
+        package var maxKS: Double
+        /// Compared features, the most drifted (highest PSI) first.
+        package var features: [FeatureDrift]
+        /// Fields not compared, with why.
+        package var skipped: [String: String]
+
+        package var drifted: [FeatureDrift] { features.filter(\.drifted) }
+    }
+
+    /// Reads the view's rows in both windows from `snapshot` and compares every field.
+    package func run(on snapshot: ViewSnapshot) throws(SkewlessError) -> Result {
+        var samples = [Sample](repeating: Sample(), count: view.fields.count)
+        for segment in snapshot.segments {
+            let rows = try segment.allRows()
+            for (row, time) in rows.eventTimes.enumerated() {
+                let inReference = reference.contains(time)
+                guard inReference || current.contains(time) else { continue }
+                for index in view.fields.indices {
+                    samples[index].add(rows.fields[index], row: row, toReference: inReference)
+                }
+            }
+        }
+        var features: [FeatureDrift] = []
+        var skipped: [String: String] = [:]
+        for (index, field) in view.fields.enumerated() {
+            let name = "\(view.qualifiedName):\(field.name)"
+            switch samples[index].kind {
+            case .unsupported(let why): skipped[name] = why
+            case .numeric, .categorical, .none: features.append(compare(samples[index], feature: name, type: field.type))
+            }
+        }
+        features.sort { $0.psi != $1.psi ? $0.psi > $1.psi : $0.feature < $1.feature }
+        return Result(
+            view: view.qualifiedName, reference: reference.description, current: current.description, maxPSI: maxPSI, maxKS: maxKS,
+            features: features, skipped: skipped)
+    }
+
+    private func compare(_ sample: Sample, feature: String, type: FeatureType) -> FeatureDrift {
+        var drift = FeatureDrift(
+            feature: feature, type: type.description, referenceCount: sample.referenceCount, currentCount: sample.currentCount,
+            referenceNullShare: sample.referenceNullShare, currentNullShare: sample.currentNullShare, psi: 0, ks: nil, drifted: false,
+            reason: nil, bins: [])
+        guard sample.referenceCount > 0, sample.currentCount > 0 else {
+            // Nothing to compare: no figures, rather than the floor's large, meaningless PSI.
+            drift.drifted = true
+            drift.reason = sample.referenceCount == 0 ? "no values in the reference window" : "no values in the current window"
+            return drift
+        }
+        switch sample.kind {
+        case .numeric(var a, var b):
+            a.sort()
+            b.sort()
+            let edges = DriftStatistics.quantileEdges(a, bins: 10)
+            let (r, c) = (DriftStatistics.shares(a, edges: edges), DriftStatistics.shares(b, edges: edges))
+            drift.psi = DriftStatistics.psi(referenceShares: r, currentShares: c)
+            drift.ks = DriftStatistics.ks(sortedReference: a, sortedCurrent: b)
+            let labels = (0...edges.count).map { i in i < edges.count ? "<= \(Self.short(edges[i]))" : "> \(edges.last.map(Self.short) ?? "-")" }
+            drift.bins = zip(labels, zip(r, c)).map { FeatureDrift.Bin(label: $0, reference: $1.0, current: $1.1) }
+        case .categorical(let a, let b):
+            let shares = DriftStatistics.categoryShares(reference: a, current: b)
+            drift.psi = DriftStatistics.psi(referenceShares: shares.reference, currentShares: shares.current)
+            drift.bins = zip(shares.categories, zip(shares.reference, shares.current)).map { FeatureDrift.Bin(label: $0, reference: $1.0, current: $1.1) }
+        case .none, .unsupported:
+            break
+        }
+        if drift.psi > maxPSI {
+            drift.drifted = true
+            drift.reason = String(format: "PSI %.3f > %.3f", drift.psi, maxPSI)
+        } else if let ks = drift.ks, ks > maxKS {
+            drift.drifted = true
+            drift.reason = String(format: "KS %.3f > %.3f", ks, maxKS)
+        }
+        return drift
+    }
+
+    static func short(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.4g", value)
+    }
+
+    /// One field's values in both windows.
+    struct Sample {
+        enum Kind {
+            case none
+            case numeric([Double], [Double])
+            case categorical([String], [String])
+            case unsupported(String)
+        }
+
+        var kind = Kind.none
+        var referenceRows = 0
+        var currentRows = 0
+        var referenceCount = 0
+        var currentCount = 0
+
+        var referenceNullShare: Double { referenceRows == 0 ? 0 : 1 - Double(referenceCount) / Double(referenceRows) }
+        var currentNullShare: Double { currentRows == 0 ? 0 : 1 - Double(currentCount) / Double(currentRows) }
+
+        mutating func add(_ field: FieldValues, row: Int, toReference: Bool) {
+            if toReference { referenceRows += 1 } else { currentRows += 1 }
+            if field.nullRows?[row] == true { return }
+            if case .unsupported = kind { return }
+            let number: Double?
+            var category: String?
+            switch field.values {
+            case .int32(let v): number = Double(v[row])
+            case .int64(let v): number = Double(v[row])
+            case .float(let v): number = Double(v[row])
+            case .double(let v): number = v[row]
+            case .timestamp(let v): number = Double(v[row])
+            case .bool(let v): (number, category) = (nil, v[row] ? "true" : "false")
+            case .string(let v): (number, category) = (nil, v[row])
+            case .bytes: kind = .unsupported("bytes have no distribution to compare"); return
+            case .embedding: kind = .unsupported("embeddings are not compared (compare a derived feature, such as a norm)"); return
+            case .int64List, .stringList: kind = .unsupported("lists are not compared"); return
+            }
+            if let number, number.isFinite {
+                if case .numeric(var a, var b) = kind {
+                    kind = .none  // release the arrays so the append does not copy them
+                    if toReference { a.append(number) } else { b.append(number) }
+                    kind = .numeric(a, b)
+                } else {
+                    kind = toReference ? .numeric([number], []) : .numeric([], [number])
+                }
+            } else if let category {
+                if case .categorical(var a, var b) = kind {
+                    kind = .none
+                    if toReference { a.append(category) } else { b.append(category) }
+                    kind = .categorical(a, b)
+                } else {
+                    kind = toReference ? .categorical([category], []) : .categorical([], [category])
+                }
+            } else {
+                return  // NaN or infinity: not a point of a distribution
+            }
+            if toReference { referenceCount += 1 } else { currentCount += 1 }
+        }
+    }
+}

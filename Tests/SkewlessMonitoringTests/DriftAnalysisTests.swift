@@ -1,0 +1,76 @@
+import Foundation
+import SkewlessModel
+import SkewlessOfflineStore
+import SkewlessOnlineStore
+import Testing
+
+@testable import SkewlessMonitoring
+
+@Suite struct DriftAnalysisTests {
+    static let hour: Int64 = 3_600_000_000
+    static let base: Int64 = 1_763_719_200_000_000
+    static let view = FeatureView(
+        name: "payments", entities: ["user"],
+        fields: [
+            Field(name: "amount", type: .double), Field(name: "count", type: .int64), Field(name: "country", type: .string),
+            Field(name: "vector", type: .embedding(dimension: 2)),
+        ],
+        ttlSeconds: 86_400, objectives: ViewObjectives(maxPSI: 0.2, maxKS: 0.1))
+    static let userKey = [JoinKey(name: "user_id", type: .int64)]
+
+    /// Week one: amounts N(100, 10), counts 0...9, countries 50/50. Week two: amounts N(130,
+    /// 10), counts the same, countries 90/10.
+    static func store(at path: String, random: inout SeededGenerator) throws -> OfflineStore {
+        let store = OfflineStore(directory: path)
+        let session = try store.beginIngest(view: view, joinKeys: userKey, nowMicros: base)
+        for week in 0..<2 {
+            for row in 0..<4_000 {
+                let amount = (week == 0 ? 100 : 130) + 10 * random.normal()
+                let country = week == 0 ? (row % 2 == 0 ? "DE" : "FR") : (row % 10 == 0 ? "FR" : "DE")
+                try session.append(
+                    key: EntityKey(.int64(Int64(row % 500))), eventTime: base + Int64(week) * 168 * hour + Int64(row) * 1_000_000, createdTime: nil,
+                    values: [.double(amount), .int64(Int64(row % 10)), .string(country), .embedding([1, 2])])
+            }
+        }
+        _ = try session.commit()
+        return store
+    }
+
+    @Test func aShiftedFeatureAndAChangedMixDriftWhileAStableOneDoesNot() throws {
+        let path = NSTemporaryDirectory() + "skewless-drift-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var random = SeededGenerator()
+        let store = try Self.store(at: path, random: &random)
+        let analysis = DriftAnalysis(
+            view: Self.view, reference: try .init(start: Self.base, end: Self.base + 168 * Self.hour),
+            current: try .init(start: Self.base + 168 * Self.hour, end: Self.base + 336 * Self.hour))
+        let result = try analysis.run(on: store.snapshot(of: Self.view, joinKeys: Self.userKey))
+        let byName = Dictionary(uniqueKeysWithValues: result.features.map { ($0.feature, $0) })
+        let amount = try #require(byName["payments@1:amount"])
+        #expect(amount.drifted && amount.referenceCount == 4_000 && amount.currentCount == 4_000, "seed \(random.seed)")
+        #expect(amount.ks ?? 0 > 0.8, "3 standard deviations apart: KS near 0.87 (seed \(random.seed))")
+        let count = try #require(byName["payments@1:count"])
+        #expect(!count.drifted && count.psi < 1e-9 && count.ks == 0, "the same counts in both weeks")
+        let country = try #require(byName["payments@1:country"])
+        #expect(country.drifted && country.ks == nil)
+        // 50/50 to 90/10 over DE, FR and (other).
+        #expect(abs(country.psi - (0.4 * log(0.9 / 0.5) + (-0.4) * log(0.1 / 0.5))) < 1e-9)
+        #expect(result.skipped["payments@1:vector"] != nil, "embeddings are listed as not compared")
+        #expect(result.features.first?.feature == "payments@1:amount", "the most drifted first")
+        let svg = DriftPlot.svg(result)
+        #expect(svg.hasPrefix("<svg") && svg.contains("payments@1:amount") && svg.hasSuffix("</svg>\n"))
+    }
+
+    @Test func anEmptyWindowIsReportedAsDriftedWithItsReason() throws {
+        let path = NSTemporaryDirectory() + "skewless-drift-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var random = SeededGenerator()
+        let store = try Self.store(at: path, random: &random)
+        let later = Self.base + 1_000 * Self.hour
+        let analysis = DriftAnalysis(
+            view: Self.view, reference: try .init(start: Self.base, end: Self.base + 168 * Self.hour), current: try .init(start: later, end: later + Self.hour))
+        let result = try analysis.run(on: store.snapshot(of: Self.view, joinKeys: Self.userKey))
+        #expect(result.features.allSatisfy { $0.drifted && $0.reason == "no values in the current window" && $0.psi == 0 && $0.bins.isEmpty })
+        #expect(throws: SkewlessError.self) { try DriftAnalysis.Window(start: 5, end: 5) }
+    }
+}
