@@ -47,8 +47,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
-        // Definitions, values, entity keys, statuses and errors. No networking, no storage.
-        .target(name: "SkewlessModel", swiftSettings: swiftSettings),
+        // Definitions, values, entity keys, statuses and errors. No networking, no storage;
+        // and ChildProcess, the one launcher of child processes (fsbench's Redis, the test
+        // etcd, the multi-process tests), on posix_spawn.
+        .target(name: "SkewlessModel", dependencies: ["CSkewlessSpawn"], swiftSettings: swiftSettings),
+        // The posix_spawn and pipe2 calls glibc declares only under _GNU_SOURCE, which Swift's
+        // Glibc module does not show (ChildProcess's shim).
+        .target(name: "CSkewlessSpawn"),
         // The YAML feature repo: loading and validation with file/line errors.
         .target(
             name: "SkewlessRepo",

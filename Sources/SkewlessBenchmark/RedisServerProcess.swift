@@ -26,12 +26,12 @@ package final class RedisServerProcess: Sendable {
     }
 
     package let port: Int
-    private let process: Process
+    private let process: ChildProcess
     private let directory: URL
 
-    package var pid: Int32 { process.processIdentifier }
+    package var pid: Int32 { process.pid }
 
-    private init(port: Int, process: Process, directory: URL) {
+    private init(port: Int, process: ChildProcess, directory: URL) {
         self.port = port
         self.process = process
         self.directory = directory
@@ -53,25 +53,21 @@ package final class RedisServerProcess: Sendable {
         let port = try await freePort()
         let parent = parentDirectory.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
         let directory = parent.appendingPathComponent("fsbench-redis-\(UUID().uuidString)")
-        let process = Process()
+        let process: ChildProcess
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = [
-                "--port", String(port), "--bind", "127.0.0.1", "--save", "",
-                "--daemonize", "no", "--loglevel", "warning", "--dir", directory.path,
-            ] + persistence.arguments
             // Its output goes to a file, never to pipes it would inherit: should the process
             // that started it die, an orphaned server holding the parent's standard error
             // would keep whoever reads that pipe (swift test, CI) waiting forever.
-            let log = directory.appendingPathComponent("redis.log")
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = handle
-            process.standardError = handle
-            try ProcessLauncher.run(process)
-            try? handle.close()
+            let log = ChildProcess.Output.file(directory.appendingPathComponent("redis.log").path, append: false)
+            process = try ChildProcess.spawn(ChildProcess.Configuration(
+                executable: path,
+                arguments: [
+                    "--port", String(port), "--bind", "127.0.0.1", "--save", "",
+                    "--daemonize", "no", "--loglevel", "warning", "--dir", directory.path,
+                ] + persistence.arguments,
+                standardInput: .nullDevice, standardOutput: log, standardError: log
+            ))
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw SkewlessError(.failedPrecondition, "could not start \(path): \(error)")
@@ -99,7 +95,9 @@ package final class RedisServerProcess: Sendable {
             for _ in 0..<100 where process.isRunning {
                 try? await Task.sleep(for: .milliseconds(20))
             }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            if process.isRunning { process.kill() }
+            // Collects its status; SIGKILL ends it at once.
+            _ = try? await process.wait()
         }
         try? FileManager.default.removeItem(at: directory)
     }

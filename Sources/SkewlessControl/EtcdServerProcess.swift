@@ -28,10 +28,11 @@ import Darwin
 /// the wrapper blocks reading that pipe; the read returns only at end of file, which the
 /// kernel delivers when this process's descriptors close, whatever way it ends; the wrapper
 /// then kills etcd with SIGKILL. `prctl(PR_SET_PDEATHSIG)` would need code between fork and
-/// exec, which Foundation's `Process` cannot run, and it fires when the *thread* that spawned
-/// the child exits, which in a pool of threads that come and go would kill etcd at random;
-/// polling the parent's pid wakes up late and can be fooled by pid reuse. The wrapper
-/// otherwise waits for etcd and exits with it, so `Process.isRunning` tells whether etcd runs.
+/// exec, which `posix_spawn` (`ChildProcess`) cannot run, and it fires when the *thread* that
+/// spawned the child exits, which in a pool of threads that come and go would kill etcd at
+/// random; polling the parent's pid wakes up late and can be fooled by pid reuse. The wrapper
+/// otherwise waits for etcd and exits with it, so `ChildProcess.isRunning` tells whether etcd
+/// runs.
 package final class EtcdServerProcess: Sendable {
     /// etcd's client port on 127.0.0.1.
     package let clientPort: Int
@@ -46,7 +47,7 @@ package final class EtcdServerProcess: Sendable {
 
     /// One run of the wrapper and its etcd.
     private struct Running {
-        var wrapper: Process
+        var wrapper: ChildProcess
         /// The write end of the wrapper's stdin: closing it (or exiting) kills etcd.
         var lifeline: FileHandle
         var etcdPID: pid_t
@@ -153,27 +154,34 @@ package final class EtcdServerProcess: Sendable {
     private func launch() async throws(SkewlessError) {
         let pidFile = directory + "/etcd.pid"
         try? FileManager.default.removeItem(atPath: pidFile)
-        guard FileManager.default.createFile(atPath: logPath, contents: nil) || FileManager.default.fileExists(atPath: logPath),
-            let log = FileHandle(forWritingAtPath: logPath)
-        else {
+        // Emptied at each launch; the wrapper and etcd append to it.
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) || FileManager.default.fileExists(atPath: logPath) else {
             throw SkewlessError(.failedPrecondition, "could not open etcd's log \(logPath) for writing; check the directory's permissions")
         }
-        defer { try? log.close() }
-        _ = try? log.seekToEnd()
-        let lifeline = Pipe()
-        _ = fcntl(lifeline.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
-        let wrapper = Process()
-        wrapper.executableURL = URL(fileURLWithPath: "/bin/sh")
-        wrapper.arguments = ["-c", Self.wrapperScript, "etcd-wrapper", logPath, pidFile] + arguments
-        wrapper.currentDirectoryURL = URL(fileURLWithPath: directory)
-        wrapper.standardInput = lifeline
-        wrapper.standardOutput = log
-        wrapper.standardError = log
+        // Both ends close on exec: the wrapper gets the read end as its stdin, and no child
+        // (of this launch or any other) inherits the write end.
+        let lifeline: (read: Int32, write: Int32)
         do {
-            try ProcessLauncher.run(wrapper)
+            lifeline = try ChildProcess.makePipe()
         } catch {
             throw SkewlessError(.failedPrecondition, "could not start /bin/sh to run etcd: \(error)")
         }
+        let log = ChildProcess.Output.file(logPath, append: true)
+        let wrapper: ChildProcess
+        do {
+            wrapper = try ChildProcess.spawn(ChildProcess.Configuration(
+                executable: "/bin/sh",
+                arguments: ["-c", Self.wrapperScript, "etcd-wrapper", logPath, pidFile] + arguments,
+                workingDirectory: directory,
+                standardInput: .descriptor(lifeline.read), standardOutput: log, standardError: log
+            ))
+        } catch {
+            close(lifeline.read)
+            close(lifeline.write)
+            throw SkewlessError(.failedPrecondition, "could not start /bin/sh to run etcd: \(error)")
+        }
+        close(lifeline.read)
+        let lifelineEnd = FileHandle(fileDescriptor: lifeline.write, closeOnDealloc: true)
         let started = ContinuousClock.now
         var etcdPID: pid_t?
         // Generous: on a loaded machine (the whole test suite on two cores) starting a shell
@@ -187,23 +195,24 @@ package final class EtcdServerProcess: Sendable {
         }
         guard let etcdPID else {
             wrapper.terminate()
-            try? lifeline.fileHandleForWriting.close()
+            try? lifelineEnd.close()
+            _ = try? await wrapper.wait()
             throw SkewlessError(.failedPrecondition, "etcd's wrapper did not start it within 30 s; see \(logPath)")
         }
-        running.withLock { $0 = Running(wrapper: wrapper, lifeline: lifeline.fileHandleForWriting, etcdPID: etcdPID) }
+        running.withLock { $0 = Running(wrapper: wrapper, lifeline: lifelineEnd, etcdPID: etcdPID) }
         try await waitUntilServing(wrapper: wrapper, since: started)
     }
 
     /// Reads a key until etcd answers (a linearizable read: it has a leader), or fails when
     /// etcd exits or 60 s pass.
-    private func waitUntilServing(wrapper: Process, since started: ContinuousClock.Instant) async throws(SkewlessError) {
+    private func waitUntilServing(wrapper: ChildProcess, since started: ContinuousClock.Instant) async throws(SkewlessError) {
         let client = try EtcdClient(endpoints: [endpoint], timeout: .milliseconds(500))
         let failure = await firstAnswer(from: client, wrapper: wrapper, since: started)
         await client.shutdown()
         if let failure { throw failure }
     }
 
-    private func firstAnswer(from client: EtcdClient, wrapper: Process, since started: ContinuousClock.Instant) async -> SkewlessError? {
+    private func firstAnswer(from client: EtcdClient, wrapper: ChildProcess, since started: ContinuousClock.Instant) async -> SkewlessError? {
         while ContinuousClock.now - started < .seconds(60) {
             guard wrapper.isRunning else {
                 return SkewlessError(.failedPrecondition, "etcd exited at start (\(arguments[0]) on ports \(clientPort) and \(peerPort)); the end of its log \(logPath):\n\(logTail())")

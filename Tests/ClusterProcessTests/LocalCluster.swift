@@ -23,7 +23,7 @@ final class LocalCluster: Sendable {
     let segments: URL
     /// Flags every node is started with besides its own (e.g. `--etcd URL`).
     let nodeArguments: [String]
-    private let nodes = Mutex<[String: (process: Process, port: Int)]>([:])
+    private let nodes = Mutex<[String: (process: ChildProcess, port: Int)]>([:])
 
     static var packageRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -106,17 +106,14 @@ final class LocalCluster: Sendable {
 
     /// Starts one of the built binaries as the process called `id`, with no input and its
     /// output in `id.log` (never this process's pipes).
-    private func spawn(_ id: String, _ binary: String, _ arguments: [String]) throws -> (process: Process, log: URL) {
+    private func spawn(_ id: String, _ binary: String, _ arguments: [String]) throws -> (process: ChildProcess, log: URL) {
         let log = directory.appendingPathComponent("\(id).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        process.executableURL = try Self.binaries().appendingPathComponent(binary)
-        process.arguments = arguments
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        try ProcessLauncher.run(process)
+        let output = ChildProcess.Output.file(log.path, append: false)
+        let process = try ChildProcess.spawn(ChildProcess.Configuration(
+            executable: try Self.binaries().appendingPathComponent(binary).path,
+            arguments: arguments,
+            standardInput: .nullDevice, standardOutput: output, standardError: output
+        ))
         return (process, log)
     }
 
@@ -141,22 +138,22 @@ final class LocalCluster: Sendable {
     /// `kill -9`: the node gets no chance to drain.
     func kill9(_ id: String) {
         guard let process = nodes.withLock({ $0[id]?.process }), process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.kill()
+        _ = process.waitUntilExit()
     }
 
     /// Kills every node and removes the directory.
     /// Sends `signal` (SIGSTOP, SIGCONT) to a node's process.
     func signal(_ id: String, _ signal: Int32) {
         guard let process = nodes.withLock({ $0[id]?.process }), process.isRunning else { return }
-        kill(process.processIdentifier, signal)
+        process.send(signal)
     }
 
     func shutdown() {
         for (process, _) in nodes.withLock({ Array($0.values) }) where process.isRunning {
-            kill(process.processIdentifier, SIGCONT)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.send(SIGCONT)
+            process.kill()
+            _ = process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: directory)
     }
@@ -165,18 +162,14 @@ final class LocalCluster: Sendable {
     /// - Throws: its output when it fails.
     @discardableResult
     func fsctl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = try Self.binaries().appendingPathComponent("fsctl")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try ProcessLauncher.run(process)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw SkewlessError(.internal, "fsctl \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): \(text)")
+        let result = try ChildProcess.run(
+            ChildProcess.Configuration(executable: try Self.binaries().appendingPathComponent("fsctl").path, arguments: arguments),
+            mergingErrors: true)
+        let text = result.output
+        guard result.termination.succeeded else {
+            let ending: String
+            if case .exited(let status) = result.termination { ending = "exited with \(status)" } else { ending = "was \(result.termination)" }
+            throw SkewlessError(.internal, "fsctl \(arguments.joined(separator: " ")) \(ending): \(text)")
         }
         return text
     }

@@ -93,20 +93,13 @@ struct ConformanceClientTests {
     /// chatty program can never block on a full pipe.
     static func run(_ executable: URL, _ arguments: [String], in directory: URL, timeout: Duration) async throws -> ProcessResult {
         let log = directory.appendingPathComponent("\(executable.lastPathComponent)-\(UUID().uuidString).log")
-        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: log.path])
-        }
-        let handle = try FileHandle(forWritingTo: log)
-        defer { try? handle.close() }
-
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
-        try ProcessLauncher.run(process)
+        let output = ChildProcess.Output.file(log.path, append: false)
+        let process = try ChildProcess.spawn(ChildProcess.Configuration(
+            executable: executable.path,
+            arguments: arguments,
+            workingDirectory: directory.path,
+            standardInput: .nullDevice, standardOutput: output, standardError: output
+        ))
 
         let deadline = ContinuousClock.now + timeout
         var timedOut = false
@@ -120,27 +113,31 @@ struct ConformanceClientTests {
                 try await Task.sleep(for: .milliseconds(20))
             } catch {
                 stop(process)  // cancelled (for example by the time limit): leave nothing running
+                _ = process.waitUntilExit()
                 throw error
             }
         }
-        process.waitUntilExit()
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? "(no readable output)"
-        return ProcessResult(
-            status: process.terminationStatus,
-            exitedNormally: process.terminationReason == .exit,
-            timedOut: timedOut,
-            output: output)
+        let termination = process.waitUntilExit()
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? "(no readable output)"
+        switch termination {
+        case .exited(let status):
+            return ProcessResult(status: status, exitedNormally: true, timedOut: timedOut, output: text)
+        case .signalled(let signal):
+            return ProcessResult(status: signal, exitedNormally: false, timedOut: timedOut, output: text)
+        case .unknown:
+            return ProcessResult(status: -1, exitedNormally: false, timedOut: timedOut, output: text)
+        }
     }
 
     /// SIGTERM, then SIGKILL if the process is still there a second later.
-    private static func stop(_ process: Process) {
+    private static func stop(_ process: ChildProcess) {
         guard process.isRunning else { return }
         process.terminate()
         for _ in 0..<50 where process.isRunning {
             usleep(20_000)
         }
         if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
+            process.kill()
         }
     }
 

@@ -5,11 +5,12 @@ import SkewlessModel
 /// files (no pipe to fill up and stall it). `stop()` kills it if it is still running; the
 /// tests call it in a `defer`, so a failing test leaves nothing behind.
 final class FSCtlProcess {
-    let process = Process()
+    let process: ChildProcess
     let outputFile: URL
     let errorFile: URL
-    /// Standard input, when started with `feedsInput`.
-    let input: Pipe?
+    /// The write end of its standard input, when started with `feedsInput`: closing it ends
+    /// the input.
+    let input: FileHandle?
 
     /// The folder with the built `fsctl`: `swift build --build-tests` puts it next to the
     /// test bundle.
@@ -33,21 +34,28 @@ final class FSCtlProcess {
         let name = UUID().uuidString
         outputFile = directory.appendingPathComponent("fsctl-\(name).out")
         errorFile = directory.appendingPathComponent("fsctl-\(name).err")
-        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        process.executableURL = try Self.binary()
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: outputFile)
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        input = feedsInput ? Pipe() : nil
-        process.standardInput = input ?? FileHandle.nullDevice
-        try ProcessLauncher.run(process)
+        let pipe = try feedsInput ? ChildProcess.makePipe() : nil
+        defer { if let pipe { close(pipe.read) } }  // The child has its own copy.
+        do {
+            process = try ChildProcess.spawn(ChildProcess.Configuration(
+                executable: try Self.binary().path,
+                arguments: arguments,
+                standardInput: pipe.map { .descriptor($0.read) } ?? .nullDevice,
+                standardOutput: .file(outputFile.path, append: false),
+                standardError: .file(errorFile.path, append: false)
+            ))
+        } catch {
+            if let pipe { close(pipe.write) }
+            throw error
+        }
+        input = pipe.map { FileHandle(fileDescriptor: $0.write, closeOnDealloc: true) }
     }
 
     var output: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
     var errors: String { (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "" }
 
     /// Waits for the process to exit (polling, so no thread blocks) and returns its status.
+    /// - Throws: when it is still running after `limit`, or was killed by a signal.
     func exitStatus(within limit: Duration = .seconds(30)) async throws -> Int32 {
         let deadline = ContinuousClock.now + limit
         while process.isRunning {
@@ -56,21 +64,25 @@ final class FSCtlProcess {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        return process.terminationStatus
+        let termination = process.waitUntilExit()
+        guard case .exited(let status) = termination else {
+            throw SkewlessError(.internal, "fsctl was \(termination); its errors: \(errors)")
+        }
+        return status
     }
 
     /// SIGINT, as Ctrl-C sends.
     func interrupt() {
-        process.interrupt()
+        process.send(SIGINT)
     }
 
     /// Kills the process if it is still running, and waits for it.
     func stop() {
-        try? input?.fileHandleForWriting.close()
+        try? input?.close()
         if process.isRunning {
             process.terminate()
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.kill()
+            _ = process.waitUntilExit()
         }
     }
 }

@@ -92,7 +92,7 @@ struct PushCommandTests {
         try await Self.withNodeAndDirectory { node, directory in
             let push = try FSCtlProcess(["push", "user_transactions", "--format", "csv", "--node", "127.0.0.1:\(node.port)"], in: directory, feedsInput: true)
             defer { push.stop() }
-            let input = try #require(push.input).fileHandleForWriting
+            let input = try #require(push.input)
             try input.write(contentsOf: Data("user_id,event_time,txn_count_24h\r\n201,now-1m,2010\r\n".utf8))
             // A lone row goes while the pipe is still open: nothing waits for the end.
             try await Self.waitUntilStored([201], node: node, push: push)
