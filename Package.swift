@@ -289,6 +289,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 "Skewless",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

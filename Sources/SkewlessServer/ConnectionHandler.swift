@@ -17,7 +17,9 @@ import SwiftProtobuf
 ///   answered DEADLINE_EXCEEDED without being executed.
 /// - A frame that is too large or a stream that ends inside a frame closes the connection
 ///   with a logged reason; a frame whose body is not a valid message gets an
-///   INVALID_ARGUMENT response and the connection stays usable.
+///   INVALID_ARGUMENT response and the connection stays usable, up to the error budget:
+///   after `maxInvalidRequestsPerConnection` requests in a row refused as invalid the
+///   node answers the last one, tells the client why (request id 0) and closes.
 /// - On quiesce (graceful shutdown) it keeps answering requests that reach it and closes
 ///   once it has answered everything and the socket has stayed quiet for
 ///   `drainQuietPeriod`, so requests the client sent before the shutdown (still in the
@@ -26,6 +28,10 @@ import SwiftProtobuf
 ///   answer) is closed. This handler keeps that clock itself, from the read times it
 ///   already takes, instead of an `IdleStateHandler` in the pipeline, which read the clock
 ///   again and added a pipeline hop to every read and write (3% of the node's CPU).
+///
+/// What to do when is decided by `StateMachine` (ConnectionHandler+StateMachine.swift);
+/// this class carries out its actions. Times come from the channel's event loop, so tests
+/// on an `EmbeddedEventLoop` control them.
 final class ConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = Never
@@ -34,38 +40,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private let processor: RequestProcessor
     private var logger: Logger
-    private let maxInFlight: Int
     /// Splits the bytes read into frames. It lives here rather than as a
     /// `ByteToMessageHandler` in front of this handler: the processor is inlinable, so it is
     /// specialized for `FrameDecoder` in this module, where the generic handler looked up
     /// type metadata on every read and added a pipeline hop per frame.
     private let frames: NIOSingleStepByteToMessageProcessor<FrameDecoder>
-
-    private var hasSlot = false
-    private var handshaken = false
-    /// Long-running requests (MATERIALIZE) not yet answered.
-    private var running = 0
-    /// Responses handed to the pipeline that the socket may not have taken yet. They are
-    /// written without a promise each (a promise per response was 5% of the node's CPU on
-    /// one-row reads); `settleWrites` learns how many the socket took when that matters.
-    private var unwritten = 0
-    /// Of `unwritten`, those written since the last settling barrier.
-    private var unsettled = 0
-    private var settling = false
-    private var readHeld = false
-    private var quiescing = false
-    private var closing = false
-    private var closeCheck: Scheduled<Void>?
-    /// When the socket read that the requests now being decoded arrived in happened.
-    private var readArrival: NIODeadline?
-    /// When bytes last arrived (at first: when the connection opened).
-    private var lastArrival = NIODeadline.now()
-    private let idleTimeout: TimeAmount
+    private var state: StateMachine
     private var idleCheck: Scheduled<Void>?
-
-    /// What counts against `maxInFlightPerConnection`: requests not yet answered and
-    /// answers the socket may not have taken yet.
-    private var inFlight: Int { running + unwritten }
+    private var drainCheck: Scheduled<Void>?
 
     /// How long a draining connection must be quiet (nothing to answer, nothing arriving) before it closes.
     static let drainQuietPeriod = TimeAmount.milliseconds(20)
@@ -73,8 +55,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     init(processor: RequestProcessor, logger: Logger) {
         self.processor = processor
         self.logger = logger
-        self.maxInFlight = processor.configuration.maxInFlightPerConnection
-        self.idleTimeout = .seconds(processor.configuration.idleTimeoutSeconds)
+        self.state = StateMachine(limits: .init(processor.configuration))
         self.frames = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxFrameBytes: processor.configuration.maxFrameBytes))
     }
 
@@ -82,20 +63,20 @@ final class ConnectionHandler: ChannelDuplexHandler {
         if let peer = context.remoteAddress {
             logger[metadataKey: "peer"] = "\(peer)"
         }
-        guard processor.connections.tryAcquire() else {
+        switch state.channelActive(slotAcquired: processor.connections.tryAcquire(), now: context.eventLoop.now) {
+        case .refuse:
             logger.warning("refusing connection: the node is at its limit of \(processor.connections.limit) connections")
-            closeWithError(context: context, SkewlessError(.resourceExhausted, "the node is at its limit of \(processor.connections.limit) connections: retry later or use another node"))
-            return
+            closeAfterWriting(SkewlessError(.resourceExhausted, "the node is at its limit of \(processor.connections.limit) connections: retry later or use another node"), context: context)
+        case .serve(let idleCheckAt):
+            scheduleIdleCheck(at: idleCheckAt, context: context)
+            logger.debug("connection opened")
+            context.fireChannelActive()
         }
-        hasSlot = true
-        lastArrival = .now()
-        scheduleIdleCheck(context: context, at: lastArrival + idleTimeout)
-        logger.debug("connection opened")
-        context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if !closing {
+        let action = state.channelInactive()
+        if action.checkForPartialFrame {
             do {
                 try frames.finishProcessing(seenEOF: true) { _ in }  // Too late to answer; only the error matters.
             } catch {
@@ -103,22 +84,29 @@ final class ConnectionHandler: ChannelDuplexHandler {
             }
         }
         idleCheck?.cancel()
-        if hasSlot {
+        idleCheck = nil
+        drainCheck?.cancel()
+        drainCheck = nil
+        if action.releaseSlot {
             processor.connections.release()
-            hasSlot = false
         }
         logger.debug("connection closed")
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closing else { return }
-        let arrival = readArrival ?? NIODeadline.now()
-        readArrival = arrival
-        lastArrival = arrival
+        switch state.bytesRead(now: context.eventLoop.now) {
+        case .ignore:
+            return
+        case .decode(let cancelDrainCheck):
+            if cancelDrainCheck {
+                drainCheck?.cancel()
+                drainCheck = nil
+            }
+        }
         do {
             try frames.process(buffer: unwrapInboundIn(data)) { body in
-                if !closing { answer(body, arrival: arrival, context: context) }
+                if !state.isClosing { answer(body, context: context) }
             }
         } catch {
             frameFailed(error, context: context)
@@ -126,200 +114,240 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Answers one request frame (its body, after the length prefix).
-    private func answer(_ body: ByteBuffer, arrival: NIODeadline, context: ChannelHandlerContext) {
+    private func answer(_ body: ByteBuffer, context: ChannelHandlerContext) {
         let request: Skewless_V1_RequestFrame
         do {
             request = try body.withUnsafeReadableBytes { bytes throws(SkewlessError) in try RequestDecoding.frame(bytes) }
         } catch {
             logger.info("undecodable request frame of \(body.readableBytes) bytes: \(error)")
-            send(.failure(requestID: 0, SkewlessError(.invalidArgument, "the frame body is not a valid RequestFrame (\(error)); see docs/protocol.md")), context: context)
+            send(.failure(requestID: 0, SkewlessError(.invalidArgument, "the frame body is not a valid RequestFrame (\(error)); see docs/protocol.md")), state.frameUndecodable(), context: context)
             return
         }
-        guard handshaken else {
+        switch state.requestDecoded(timeoutMicros: request.timeoutMicros, now: context.eventLoop.now) {
+        case .ignore:
+            return
+        case .handshake:
             switch processor.handshake(request) {
             case .success(let response):
-                handshaken = true
-                send(response, context: context)
+                send(response, state.handshakeAnswered(accepted: true), context: context)
             case .failure(let error):
                 logger.info("handshake refused: \(error.message)")
-                closeWithError(context: context, error, requestID: request.requestID)
+                send(.failure(requestID: request.requestID, error), state.handshakeAnswered(accepted: false), context: context)
             }
-            return
-        }
-        closeCheck?.cancel()
-        if request.timeoutMicros > 0 {
-            let waitedMicros = (NIODeadline.now() - arrival).nanoseconds / 1_000
-            if waitedMicros >= Int64(clamping: request.timeoutMicros) {
-                send(.failure(requestID: request.requestID, SkewlessError(.deadlineExceeded, "the request waited \(waitedMicros) µs on the node behind other requests, past its deadline of \(request.timeoutMicros) µs; it was not executed")), context: context)
+        case .answerDeadlineExceeded(let waitedMicros):
+            let error = SkewlessError(.deadlineExceeded, "the request waited \(waitedMicros) µs on the node behind other requests, past its deadline of \(request.timeoutMicros) µs; it was not executed")
+            send(.failure(requestID: request.requestID, error), state.answered(failure: error.code), context: context)
+        case .execute:
+            if let later = processor.respondLater(to: request, on: context.eventLoop) {
+                // A long-running method (MATERIALIZE) is answered off the event loop; it counts
+                // as in flight until its response is written, so a drain waits for it.
+                state.longRequestStarted()
+                let requestID = request.requestID
+                later.assumeIsolated().whenComplete { [self] result in
+                    self.answeredLater(result, requestID: requestID, context: context)
+                }
                 return
             }
+            let answer = processor.respond(to: request, allocator: context.channel.allocator)
+            carryOut(state.answered(failure: answer.failure), frame: answer.frame, context: context)
         }
-        if let later = processor.respondLater(to: request, on: context.eventLoop) {
-            // A long-running method (MATERIALIZE) is answered off the event loop; it counts
-            // as in flight until its response is written, so a drain waits for it.
-            running += 1
-            later.assumeIsolated().whenComplete { [self] result in
-                self.running -= 1
-                guard !self.closing, case .success(let buffer) = result else { return }
-                self.write(buffer, context: context)
-                context.flush()
-                self.writesMayHaveSettled(context: context)
-            }
+    }
+
+    /// Writes the late answer of a long-running request.
+    private func answeredLater(_ result: Result<RequestProcessor.Answer, any Error>, requestID: UInt64, context: ChannelHandlerContext) {
+        let frame: ByteBuffer?
+        let failure: SkewlessError.Code?
+        switch result {
+        case .success(let answer):
+            frame = answer.frame
+            failure = answer.failure
+        case .failure(let error):
+            // The processor answers every failure with a status; this is a bug, but the
+            // client still gets an answer rather than waiting for its own timer.
+            frame = encode(.failure(requestID: requestID, SkewlessError(.internal, "the node could not answer: \(error)")), context: context)
+            failure = .internal
+        }
+        let action = state.longRequestFinished(failure: failure)
+        guard let frame else { return }  // not encoded: the connection is closing
+        switch action {
+        case .drop:
             return
+        case .write(let progress):
+            context.write(wrapOutboundOut(frame), promise: nil)
+            context.flush()
+            carryOut(progress, context: context)
+        case .writeThenClose(let reason):
+            write(frame, thenCloseFor: reason, context: context)
         }
-        write(processor.respond(to: request, allocator: context.channel.allocator), context: context)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        readArrival = nil
+        let progress = state.readComplete()
         context.flush()
-        if quiescing { writesMayHaveSettled(context: context) }
+        carryOut(progress, context: context)
         context.fireChannelReadComplete()
     }
 
     func read(context: ChannelHandlerContext) {
-        if inFlight >= maxInFlight {
-            readHeld = true
-            settleWrites(context: context)  // may find them written at once and read
-            return
+        switch state.readRequested() {
+        case .read:
+            context.read()
+        case .hold(let settleWrites):
+            if settleWrites { writeBarrier(context: context) }  // may find them written at once and read
         }
-        context.read()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
-            quiescing = true
-            logger.debug("draining connection", metadata: ["in_flight": "\(inFlight)"])
-            context.flush()
-            scheduleDrainCheck(context: context)
+            if case .startDraining = state.quiesce() {
+                logger.debug("draining connection", metadata: ["in_flight": "\(state.inFlight)"])
+                context.flush()
+                scheduleDrainCheck(context: context)
+            }
             return
         }
         context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard case .close = state.closeRequested() else { return }
         logger.info("closing connection after error: \(error)")
-        close(context: context)
+        context.close(promise: nil)
     }
 
     /// The byte stream cannot be split into frames any more: a frame over the size limit is
     /// answered with RESOURCE_EXHAUSTED before closing, anything else just closes.
     private func frameFailed(_ error: any Error, context: ChannelHandlerContext) {
+        guard case .close = state.closeRequested() else { return }
         logger.info("closing connection: \(error)")
         if let frameError = error as? FrameError, case .frameTooLarge = frameError {
-            closeWithError(context: context, frameError.skewlessError)
+            closeAfterWriting(frameError.skewlessError, context: context)
         } else {
-            close(context: context)
+            context.close(promise: nil)
         }
     }
 
-    // MARK: - Writing
+    // MARK: - Carrying out the state machine's actions
 
-    private func send(_ response: Skewless_V1_ResponseFrame, context: ChannelHandlerContext) {
-        var buffer = context.channel.allocator.buffer(capacity: 0)
-        do {
-            try FrameEncoder.write(response, into: &buffer)
-        } catch {
-            logger.error("could not encode a response: \(error)")
-            close(context: context)
+    /// Encodes `response` and carries out what the state machine said to do with it.
+    private func send(_ response: Skewless_V1_ResponseFrame, _ action: StateMachine.OnAnswer, context: ChannelHandlerContext) {
+        if case .drop = action { return }
+        guard let frame = encode(response, context: context) else { return }
+        carryOut(action, frame: frame, context: context)
+    }
+
+    private func carryOut(_ action: StateMachine.OnAnswer, frame: ByteBuffer, context: ChannelHandlerContext) {
+        switch action {
+        case .drop:
             return
+        case .write:
+            // No promise per response (a promise each was 5% of the node's CPU on one-row
+            // reads): the state machine asks for a settling barrier when it must know.
+            context.write(wrapOutboundOut(frame), promise: nil)
+        case .writeThenClose(let reason):
+            write(frame, thenCloseFor: reason, context: context)
         }
-        write(buffer, context: context)
     }
 
-    /// Writes one encoded response frame, counting it in flight until the socket is known
-    /// to have taken it (`settleWrites`).
-    private func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
-        unwritten += 1
-        unsettled += 1
-        context.write(wrapOutboundOut(buffer), promise: nil)
+    private func carryOut(_ progress: StateMachine.WriteProgress, context: ChannelHandlerContext) {
+        // Resume reading after backpressure, draining or not: requests already in the
+        // socket must still be answered during a graceful shutdown.
+        if progress.resumeReading {
+            context.read()
+        }
+        switch progress.next {
+        case .none:
+            break
+        case .settleWrites:
+            writeBarrier(context: context)
+        case .scheduleDrainCheck:
+            scheduleDrainCheck(context: context)
+        }
     }
 
     /// Learns how many responses the socket has taken: an empty write with a promise, after
     /// them, completes once every write before it has (NIO completes writes in order).
     /// Needed only while reading is held at the limit or the connection drains.
-    private func settleWrites(context: ChannelHandlerContext) {
-        guard unsettled > 0, !settling else { return }
-        let covered = unsettled
-        unsettled = 0
-        settling = true
+    private func writeBarrier(context: ChannelHandlerContext) {
         let barrier = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: barrier)
         barrier.futureResult.assumeIsolated().whenComplete { [self] _ in
-            self.settling = false
-            self.unwritten -= covered
-            self.writesMayHaveSettled(context: context)
+            self.carryOut(self.state.writesSettled(), context: context)
         }
     }
 
-    /// Resumes held reading once below the limit, and lets a draining connection close once
-    /// everything is answered and written; settles writes again when that is still unknown.
-    private func writesMayHaveSettled(context: ChannelHandlerContext) {
-        // Resume reading after backpressure, draining or not: requests already in the
-        // socket must still be answered during a graceful shutdown.
-        if readHeld {
-            if inFlight < maxInFlight {
-                readHeld = false
-                context.read()
-            } else {
-                settleWrites(context: context)
-            }
-        }
-        if quiescing {
-            if inFlight == 0 {
-                scheduleDrainCheck(context: context)
-            } else {
-                settleWrites(context: context)
-            }
-        }
-    }
-
-    /// Closes the connection once no bytes have arrived for `idleTimeout` and nothing is
+    /// Closes the connection once no bytes have arrived for the idle timeout and nothing is
     /// left to answer; otherwise checks again when that could next be true.
-    private func scheduleIdleCheck(context: ChannelHandlerContext, at deadline: NIODeadline) {
+    private func scheduleIdleCheck(at deadline: NIODeadline, context: ChannelHandlerContext) {
         idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
-            guard !self.closing else { return }
-            let now = NIODeadline.now()
-            if self.running > 0 {  // a long request (MATERIALIZE) is still running
-                self.scheduleIdleCheck(context: context, at: now + self.idleTimeout)
-            } else if now - self.lastArrival < self.idleTimeout {
-                self.scheduleIdleCheck(context: context, at: self.lastArrival + self.idleTimeout)
-            } else {
+            switch self.state.idleCheckFired(now: context.eventLoop.now) {
+            case .none:
+                break
+            case .reschedule(let at):
+                self.scheduleIdleCheck(at: at, context: context)
+            case .close:
                 self.logger.info("closing idle connection: no bytes for \(self.processor.configuration.idleTimeoutSeconds)s")
-                self.close(context: context)
+                context.close(promise: nil)
             }
         }
     }
 
     /// Closes a draining connection once it has been quiet for `drainQuietPeriod`.
     private func scheduleDrainCheck(context: ChannelHandlerContext) {
-        closeCheck?.cancel()
-        closeCheck = context.eventLoop.assumeIsolated().scheduleTask(in: Self.drainQuietPeriod) { [self] in
-            if self.inFlight == 0 {
-                self.close(context: context)
-            } else {
-                self.settleWrites(context: context)  // its completion checks again
+        drainCheck?.cancel()
+        drainCheck = context.eventLoop.assumeIsolated().scheduleTask(in: Self.drainQuietPeriod) { [self] in
+            self.drainCheck = nil
+            switch self.state.drainCheckFired() {
+            case .none:
+                break
+            case .close:
+                self.logger.debug("drained: closing connection")
+                context.close(promise: nil)
+            case .settleWrites:
+                self.writeBarrier(context: context)  // its completion checks again
             }
         }
     }
 
-    /// Tells the client why, then closes once the message is written.
-    private func closeWithError(context: ChannelHandlerContext, _ error: SkewlessError, requestID: UInt64 = 0) {
-        guard !closing else { return }
-        closing = true
+    // MARK: - Writing and closing
+
+    /// The frame of `response`; nil (and the connection closing) if it cannot be encoded.
+    private func encode(_ response: Skewless_V1_ResponseFrame, context: ChannelHandlerContext) -> ByteBuffer? {
         var buffer = context.channel.allocator.buffer(capacity: 0)
-        if (try? FrameEncoder.write(Skewless_V1_ResponseFrame.failure(requestID: requestID, error), into: &buffer)) != nil {
+        do {
+            try FrameEncoder.write(response, into: &buffer)
+            return buffer
+        } catch {
+            logger.error("could not encode a response: \(error)")
+            _ = state.closeRequested()
+            context.close(promise: nil)
+            return nil
+        }
+    }
+
+    /// Writes the answer `frame`, then closes as the state machine decided.
+    private func write(_ frame: ByteBuffer, thenCloseFor reason: StateMachine.CloseReason, context: ChannelHandlerContext) {
+        switch reason {
+        case .handshakeRefused:
+            context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        case .invalidRequests(let inARow):
+            context.write(wrapOutboundOut(frame), promise: nil)
+            logger.info("closing connection: \(inARow) invalid requests in a row, the node's limit")
+            closeAfterWriting(SkewlessError(.resourceExhausted, "\(inARow) requests in a row on this connection were invalid (the last was answered just before this), the node's limit: it closes the connection; fix the client (see docs/protocol.md, the error budget)"), context: context)
+        }
+    }
+
+    /// Tells the client why (request id 0), then closes once the message is written.
+    private func closeAfterWriting(_ error: SkewlessError, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 0)
+        if (try? FrameEncoder.write(Skewless_V1_ResponseFrame.failure(requestID: 0, error), into: &buffer)) != nil {
             context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
         } else {
             context.close(promise: nil)
         }
-    }
-
-    private func close(context: ChannelHandlerContext) {
-        guard !closing else { return }
-        closing = true
-        context.close(promise: nil)
     }
 }

@@ -14,6 +14,11 @@ package struct NodeConfiguration: Sendable {
     package var maxConnections: Int
     /// Responses not yet written to the socket before the node stops reading from that connection.
     package var maxInFlightPerConnection: Int
+    /// Requests in a row refused as invalid (`INVALID_ARGUMENT` or `UNIMPLEMENTED`, frames that
+    /// are not a RequestFrame included) before the node closes the connection, after
+    /// answering the last of them: a client that only sends what cannot succeed is broken or
+    /// hostile. Any other answer starts the count again (docs/protocol.md, the error budget).
+    package var maxInvalidRequestsPerConnection = 100
     /// Entity rows per GetOnlineFeatures or WriteFeatures request.
     package var maxEntitiesPerRequest: Int
     /// A connection that sends nothing for this long is closed (slow or stuck clients).

@@ -97,14 +97,15 @@ final class RequestProcessor: Sendable {
     func beginDraining() { draining.store(true, ordering: .relaxed) }
 
     /// The response frame for one request. Never throws: every failure becomes a status.
-    func respond(to request: Skewless_V1_RequestFrame, allocator: ByteBufferAllocator) -> ByteBuffer {
+    func respond(to request: Skewless_V1_RequestFrame, allocator: ByteBufferAllocator) -> Answer {
         var response: Skewless_V1_ResponseFrame
         do {
             if request.method == .getOnlineFeatures {
                 // The hot path: encoded straight from the store's columns, with no response
                 // message, usually in the buffer the columns were encoded into.
                 let payload = try RequestDecoding.getOnlineFeatures(request.payload)
-                return try getOnlineFeatures(payload, allocator: allocator).frame(requestID: request.requestID, allocator: allocator)
+                let frame = try getOnlineFeatures(payload, allocator: allocator).frame(requestID: request.requestID, allocator: allocator)
+                return Answer(frame: frame, failure: nil)
             }
             response = try answer(request)
         } catch let error as SkewlessError {
@@ -120,8 +121,9 @@ final class RequestProcessor: Sendable {
         } catch {
             // Only a status and a message are left to encode; this cannot fail in practice.
             try? FrameEncoder.write(Skewless_V1_ResponseFrame.failure(requestID: request.requestID, SkewlessError(.internal, "could not encode the response")), into: &buffer)
+            return Answer(frame: buffer, failure: .internal)
         }
-        return buffer
+        return Answer(frame: buffer, encoding: response)
     }
 
     /// The successful response of a method other than GetOnlineFeatures.
@@ -156,7 +158,7 @@ final class RequestProcessor: Sendable {
     /// The response frame of a long-running method (MATERIALIZE, EXPORT_ROWS, PARTITION_DIGEST),
     /// or of SET_CLUSTER_MAP (it fsyncs the map file twice), produced off the event loop; nil
     /// for the methods `respond(to:into:)` answers at once.
-    func respondLater(to request: Skewless_V1_RequestFrame, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer>? {
+    func respondLater(to request: Skewless_V1_RequestFrame, on eventLoop: any EventLoop) -> EventLoopFuture<Answer>? {
         if request.method == .writeFeatures {
             return respondToWrite(request, on: eventLoop)
         }
@@ -393,7 +395,7 @@ final class RequestProcessor: Sendable {
 
     /// A WRITE_FEATURES response, once the batch is durable and applied
     /// (`WriteCoordinator`). The frame is built on `eventLoop`.
-    private func respondToWrite(_ request: Skewless_V1_RequestFrame, on eventLoop: any EventLoop) -> EventLoopFuture<ByteBuffer> {
+    private func respondToWrite(_ request: Skewless_V1_RequestFrame, on eventLoop: any EventLoop) -> EventLoopFuture<Answer> {
         let requestID = request.requestID
         return writes.write(request.payload, on: eventLoop).map { message -> Skewless_V1_ResponseFrame in
             var response = Skewless_V1_ResponseFrame()
@@ -415,14 +417,15 @@ final class RequestProcessor: Sendable {
     }
 
     /// A response frame answered later, encoded; an internal error in its place if it cannot be.
-    private static func encoded(_ response: Skewless_V1_ResponseFrame) -> ByteBuffer {
+    private static func encoded(_ response: Skewless_V1_ResponseFrame) -> Answer {
         var buffer = ByteBuffer()
         do {
             try FrameEncoder.write(response, into: &buffer)
         } catch {
             buffer.clear()
             try? FrameEncoder.write(Skewless_V1_ResponseFrame.failure(requestID: response.requestID, SkewlessError(.internal, "could not encode the response")), into: &buffer)
+            return Answer(frame: buffer, failure: .internal)
         }
-        return buffer
+        return Answer(frame: buffer, encoding: response)
     }
 }

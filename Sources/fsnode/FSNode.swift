@@ -22,10 +22,10 @@ struct FSNode: AsyncParsableCommand {
             Flags override the config file; the config file overrides the defaults.
             Example: fsnode --repo examples/feature_repo --port 7421
             Config file keys: node_id, cluster_map, host, port, repo, max_frame_bytes, max_connections,
-            max_in_flight_per_connection, max_entities_per_request, idle_timeout_seconds,
-            drain_timeout_seconds, event_loop_threads, log_level, segments, materialize_on_start,
-            replica_timeout_ms, seal_interval_seconds, deduplication_window_seconds, etcd, cluster,
-            advertise, controller, failure_timeout_seconds, re_replication_grace_seconds.
+            max_in_flight_per_connection, max_invalid_requests_per_connection, max_entities_per_request,
+            idle_timeout_seconds, drain_timeout_seconds, event_loop_threads, log_level, segments,
+            materialize_on_start, replica_timeout_ms, seal_interval_seconds, deduplication_window_seconds,
+            etcd, cluster, advertise, controller, failure_timeout_seconds, re_replication_grace_seconds.
 
             With --segments, the node logs every write in the offline store before it acknowledges
             it (docs/write-log.md), and loads the store (segments and write logs) when it starts,
@@ -58,6 +58,9 @@ struct FSNode: AsyncParsableCommand {
 
     @Option(help: "Unwritten responses per connection before the node stops reading it. Default: 256.")
     var maxInFlightPerConnection: Int?
+
+    @Option(help: "Requests in a row refused as invalid (INVALID_ARGUMENT, UNIMPLEMENTED) before the node closes the connection. Default: 100.")
+    var maxInvalidRequestsPerConnection: Int?
 
     @Option(help: "Most entity rows in one request. Default: 10000.")
     var maxEntitiesPerRequest: Int?
@@ -129,6 +132,7 @@ struct FSNode: AsyncParsableCommand {
         settings.maxFrameBytes = maxFrameBytes ?? file.maxFrameBytes ?? settings.maxFrameBytes
         settings.maxConnections = maxConnections ?? file.maxConnections ?? settings.maxConnections
         settings.maxInFlightPerConnection = maxInFlightPerConnection ?? file.maxInFlightPerConnection ?? settings.maxInFlightPerConnection
+        settings.maxInvalidRequestsPerConnection = maxInvalidRequestsPerConnection ?? file.maxInvalidRequestsPerConnection ?? settings.maxInvalidRequestsPerConnection
         settings.maxEntitiesPerRequest = maxEntitiesPerRequest ?? file.maxEntitiesPerRequest ?? settings.maxEntitiesPerRequest
         settings.idleTimeoutSeconds = idleTimeoutSeconds ?? file.idleTimeoutSeconds ?? settings.idleTimeoutSeconds
         settings.drainTimeoutSeconds = drainTimeoutSeconds ?? file.drainTimeoutSeconds ?? settings.drainTimeoutSeconds
@@ -250,6 +254,7 @@ struct FSNode: AsyncParsableCommand {
         guard settings.maxFrameBytes <= Int(UInt32.max) else { throw ValidationError("max frame bytes must fit the 4-byte length: at most \(UInt32.max)") }
         guard settings.maxConnections >= 1 else { throw ValidationError("max connections must be at least 1") }
         guard settings.maxInFlightPerConnection >= 1 else { throw ValidationError("max in flight per connection must be at least 1") }
+        guard settings.maxInvalidRequestsPerConnection >= 1 else { throw ValidationError("max invalid requests per connection must be at least 1") }
         guard settings.maxEntitiesPerRequest >= 1 else { throw ValidationError("max entities per request must be at least 1") }
         guard settings.idleTimeoutSeconds >= 1 else { throw ValidationError("idle timeout must be at least 1 second") }
         guard settings.drainTimeoutSeconds >= 0 else { throw ValidationError("drain timeout cannot be negative") }

@@ -12,6 +12,7 @@ struct NodeConfigFile: Decodable {
     var maxFrameBytes: Int?
     var maxConnections: Int?
     var maxInFlightPerConnection: Int?
+    var maxInvalidRequestsPerConnection: Int?
     var maxEntitiesPerRequest: Int?
     var idleTimeoutSeconds: Int64?
     var drainTimeoutSeconds: Int64?
@@ -36,6 +37,7 @@ struct NodeConfigFile: Decodable {
         case maxFrameBytes = "max_frame_bytes"
         case maxConnections = "max_connections"
         case maxInFlightPerConnection = "max_in_flight_per_connection"
+        case maxInvalidRequestsPerConnection = "max_invalid_requests_per_connection"
         case maxEntitiesPerRequest = "max_entities_per_request"
         case idleTimeoutSeconds = "idle_timeout_seconds"
         case drainTimeoutSeconds = "drain_timeout_seconds"
