@@ -147,6 +147,7 @@ package final class NodeServer: Service, Sendable {
             logs?.close()
             throw error
         }
+        membership.start()
         sealer?.start()
         antiEntropy?.start()
         startLoading()
