@@ -3,20 +3,20 @@ import PackageDescription
 
 // Dependency arrows point one way:
 //
-//   SkewlessModel  (definitions, values, keys, errors; no I/O)
-//     ^               ^                          ^                                    ^
-//   SkewlessRepo    SkewlessCompression (CLZ4)   |                              SkewlessCluster
-//     ^      ^        ^          ^               |                              (partitions, map,
-//     |      |        |          |               |                               key hashing)
-//     |      |        |    SkewlessOnlineStore --+----------------------------------->+
-//     |      |        |          ^      ^        (latest rows; digests by partition)  |
-//     |   SkewlessIngest   SkewlessOfflineStore |                                     |
-//     |                    (segments, PIT; emits online write batches)                |
-//     |                      SkewlessWire (NIOCore + protobuf)                        |
-//     |                      ^        ^                                               |
-//   SkewlessServer (NIOPosix: online + offline store, cluster membership, repair) ---+
-//                 Skewless (client SDK, NIOPosix, routing by SkewlessCluster)
-//                 SkewlessBenchmark (fsbench's harness, on the SDK)
+//   SkewlessModel  (definitions, values, keys, errors, write batches; no I/O)
+//     ^
+//     +-- SkewlessRepo (the YAML feature repo) <-- SkewlessIngest (CSV, JSON Lines rows)
+//     +-- SkewlessCluster (partitions, map, key hashing)
+//     +-- SkewlessCompression (CLZ4)
+//     |     ^
+//     +-----+-- SkewlessOnlineStore (latest rows; digests by partition, on SkewlessCluster)
+//     +-----+-- SkewlessOfflineStore (segments, write logs, PIT; takes and emits the model's
+//     |     |                         write batches, knows nothing of the online store)
+//     +-----+-- SkewlessWire (NIOCore + protobuf)
+//
+//   SkewlessServer (NIOPosix: online + offline store, wire, cluster membership, repair)
+//   Skewless (client SDK, NIOPosix: wire, routing by SkewlessCluster)
+//   SkewlessBenchmark (fsbench's harness, on the SDK)
 //   SkewlessControl (the control plane: etcd client over AsyncHTTPClient, the map stores,
 //                    rebalance coordinator, failure detector and controller; on SkewlessServer
 //                    for the node's agent and repair, and on the SDK for talking to nodes)
@@ -47,9 +47,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
-        // Definitions, values, entity keys, statuses and errors. No networking, no storage;
-        // and ChildProcess, the one launcher of child processes (fsbench's Redis, the test
-        // etcd, the multi-process tests), on posix_spawn.
+        // Definitions, values, entity keys, write batches, statuses and errors. No networking,
+        // no storage; and ChildProcess, the one launcher of child processes (fsbench's Redis,
+        // the test etcd, the multi-process tests), on posix_spawn.
         .target(name: "SkewlessModel", dependencies: ["CSkewlessSpawn"], swiftSettings: swiftSettings),
         // The posix_spawn and pipe2 calls glibc declares only under _GNU_SOURCE, which Swift's
         // Glibc module does not show (ChildProcess's shim).
@@ -93,13 +93,13 @@ let package = Package(
         // with the full history of every view, manifests, compaction, point-in-time reads.
         .target(
             name: "SkewlessOfflineStore",
-            dependencies: ["SkewlessModel", "SkewlessCompression", "SkewlessOnlineStore"],
+            dependencies: ["SkewlessModel", "SkewlessCompression"],
             swiftSettings: swiftSettings
         ),
         // Watching features: drift between windows of the offline store (PSI, KS), plots.
         .target(
             name: "SkewlessMonitoring",
-            dependencies: ["SkewlessModel", "SkewlessOfflineStore", "SkewlessOnlineStore"],
+            dependencies: ["SkewlessModel", "SkewlessOfflineStore"],
             swiftSettings: swiftSettings
         ),
         // Partitioning and the cluster map: key hashing, partition assignment, epochs. No I/O
@@ -246,7 +246,7 @@ let package = Package(
         .testTarget(name: "SkewlessClusterTests", dependencies: ["SkewlessCluster", "SkewlessModel"]),
         .testTarget(
             name: "SkewlessMonitoringTests",
-            dependencies: ["SkewlessMonitoring", "SkewlessOfflineStore", "SkewlessOnlineStore", "SkewlessModel"]
+            dependencies: ["SkewlessMonitoring", "SkewlessOfflineStore", "SkewlessModel"]
         ),
         // Against a real etcd each suite starts (EtcdServerProcess); needs etcd-server (scripts/setup.sh).
         .testTarget(

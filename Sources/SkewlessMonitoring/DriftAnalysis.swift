@@ -1,7 +1,6 @@
 import Foundation
 import SkewlessModel
 import SkewlessOfflineStore
-import SkewlessOnlineStore
 
 /// Compares each feature of a view between two windows of event time in the offline store:
 /// a reference (a period the model was trained on, say) and a current one (recent rows).

@@ -1,5 +1,4 @@
 import SkewlessModel
-import SkewlessOnlineStore
 
 /// One ingestion into one view version: rows are appended in any order, held in memory up
 /// to `Options.ingestRunRows`, then sorted and written as a segment (a "run"), so memory

@@ -1,5 +1,4 @@
 import SkewlessModel
-import SkewlessOnlineStore
 
 /// The records of a view's write logs that are not sealed into segments yet, from every
 /// node's log in the store, with retried batches removed: what readers add to the segments

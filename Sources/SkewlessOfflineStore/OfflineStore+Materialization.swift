@@ -1,5 +1,4 @@
 import SkewlessModel
-import SkewlessOnlineStore
 
 /// Materialization: the latest row per entity, for loading an online store.
 extension OfflineStore {

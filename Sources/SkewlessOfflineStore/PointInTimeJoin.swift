@@ -1,5 +1,4 @@
 import SkewlessModel
-import SkewlessOnlineStore
 
 /// Historical retrieval for one view: for every label row, the view's row as of the label's
 /// time (`LatestAsOf`), then the requested fields of those rows.

@@ -1,5 +1,4 @@
 import SkewlessModel
-import SkewlessOnlineStore
 
 /// Reads one segment file written by `SegmentWriter`, checking every block it reads.
 ///

@@ -1,5 +1,4 @@
 import SkewlessModel
-import SkewlessOnlineStore
 
 extension SegmentRows {
     /// The first `count` rows: `gathered(Array(0..<count))`, copied a column at a time.

@@ -1,5 +1,4 @@
 import SkewlessModel
-import SkewlessOnlineStore
 
 /// Rows of one feature view version, column by column: what a segment stores and what a
 /// row group decodes to. Fields are in view order; every row has a value or a null in each.

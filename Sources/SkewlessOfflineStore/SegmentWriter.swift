@@ -1,5 +1,4 @@
 import SkewlessModel
-import SkewlessOnlineStore
 
 /// Writes one segment file: rows in (key, event time, created time) order, cut into row
 /// groups of one block per column, then the index block and the footer, then fsync.

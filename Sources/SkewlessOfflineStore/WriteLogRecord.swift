@@ -1,5 +1,4 @@
 import SkewlessModel
-import SkewlessOnlineStore
 
 /// One record of a view's write log: one acknowledged write batch (docs/write-log.md,
 /// "Records"). Rows are kept as the columns of a segment row group, unsorted, without the

@@ -1,33 +1,63 @@
 import Foundation
 import Synchronization
 
-/// A thread of the node's own that runs one round of background work (sealing the write
-/// logs, following them) every `interval` seconds until stopped. `stop` wakes it, lets the
+/// A thread of the node's own that runs rounds of background work (sealing the write logs,
+/// following them, reconciling partitions, loading the store at start) until stopped. Each
+/// round says how long to pause before the next (`Pause`): none, an interval, until woken.
+/// `wake` cuts a pause short (a change the work waits for); `stop` wakes the thread, lets the
 /// round in progress finish, and waits for the thread to end, so shutdown never leaves it
-/// running. A round that returns true is behind and runs again at once.
+/// running. Nothing polls: the thread sleeps on a condition until woken, stopped or its pause
+/// is over.
 final class BackgroundLoop: Sendable {
+    /// What the thread does after a round.
+    enum Pause: Sendable, Hashable {
+        /// The next round at once (the work is behind).
+        case none
+        /// The next round after this many seconds, or sooner when woken or stopped.
+        case upTo(seconds: Double)
+        /// The next round once woken (or stopped).
+        case untilWoken
+        /// The work is done: the thread ends.
+        case finished
+    }
+
     private struct State {
         var started = false
         var stopping = false
-        var stopped = false
+        /// `wake` was called since the last round began.
+        var woken = false
+        /// The thread has ended (or never started and never will).
+        var ended = false
     }
 
     private let name: String
-    private let interval: Double
-    private let round: @Sendable () -> Bool
+    private let round: @Sendable () -> Pause
     private let state = Mutex(State())
-    private let wakeup = NSCondition()
+    /// What the thread pauses on and `stop` waits on. Every change of `state` that either
+    /// waits for is made before this condition's lock is taken to broadcast it, and each
+    /// checks `state` while holding that lock, so no wake-up is lost between a check and a
+    /// wait.
+    private let condition = NSCondition()
 
-    init(name: String, interval: Double, round: @escaping @Sendable () -> Bool) {
+    /// - Parameter round: one round of work; it runs on the loop's thread only.
+    init(name: String, round: @escaping @Sendable () -> Pause) {
         self.name = name
-        self.interval = interval
         self.round = round
+    }
+
+    /// A loop that runs `round` every `interval` seconds; a round that returns true is
+    /// behind and runs again at once.
+    convenience init(name: String, interval: Double, round: @escaping @Sendable () -> Bool) {
+        self.init(name: name) { round() ? .none : .upTo(seconds: interval) }
     }
 
     /// True once `stop` was called: a long round can give up early.
     var isStopping: Bool { state.withLock { $0.stopping } }
 
-    /// Starts the thread; a second call does nothing.
+    /// True from `start` until the thread has ended.
+    var isRunning: Bool { state.withLock { $0.started && !$0.ended } }
+
+    /// Starts the thread; a second call, or one after `stop`, does nothing.
     func start() {
         let begin = state.withLock { state -> Bool in
             guard !state.started, !state.stopping else { return false }
@@ -40,32 +70,55 @@ final class BackgroundLoop: Sendable {
         thread.start()
     }
 
-    /// Ends the thread after the round in progress, and waits for it.
+    /// Ends a pause now (or skips the next one, when a round is running): something the
+    /// work waits for has changed.
+    func wake() {
+        state.withLock { $0.woken = true }
+        broadcast()
+    }
+
+    /// Ends the thread after the round in progress, and waits for it. Never call it from a
+    /// round: the thread would wait for itself.
     func stop() {
-        let running = state.withLock { state -> Bool in
-            state.stopping = true
-            return state.started
-        }
-        wakeup.lock()
-        wakeup.broadcast()
-        wakeup.unlock()
-        guard running else { return }
-        while !state.withLock({ $0.stopped }) {
-            wakeup.lock()
-            _ = wakeup.wait(until: Date(timeIntervalSinceNow: 0.01))
-            wakeup.unlock()
+        state.withLock { $0.stopping = true }
+        broadcast()
+        condition.lock()
+        defer { condition.unlock() }
+        while state.withLock({ $0.started && !$0.ended }) {
+            condition.wait()
         }
     }
 
+    private func broadcast() {
+        condition.lock()
+        condition.broadcast()
+        condition.unlock()
+    }
+
     private func run() {
-        defer { state.withLock { $0.stopped = true } }
+        defer {
+            state.withLock { $0.ended = true }
+            broadcast()
+        }
         while !isStopping {
-            let behind = round()
-            wakeup.lock()
-            if !behind, !isStopping {
-                _ = wakeup.wait(until: Date(timeIntervalSinceNow: interval))
+            state.withLock { $0.woken = false }
+            let pause = round()
+            let deadline: Date?
+            switch pause {
+            case .none: continue
+            case .finished: return
+            case .untilWoken: deadline = nil
+            case .upTo(let seconds): deadline = Date(timeIntervalSinceNow: seconds)
             }
-            wakeup.unlock()
+            condition.lock()
+            while !state.withLock({ $0.stopping || $0.woken }) {
+                if let deadline {
+                    guard condition.wait(until: deadline) else { break }
+                } else {
+                    condition.wait()
+                }
+            }
+            condition.unlock()
         }
     }
 }

@@ -1,5 +1,4 @@
 import SkewlessModel
-import SkewlessOnlineStore
 import SkewlessWire
 
 /// One page of EXPORT_ROWS in both directions: stored rows (a `WriteBatch` with created

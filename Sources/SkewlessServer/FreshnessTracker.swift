@@ -1,5 +1,4 @@
 import SkewlessModel
-import SkewlessOnlineStore
 import Synchronization
 
 /// Per view version, the newest event time and the newest arrival (created) time among the

@@ -33,6 +33,10 @@ package final class NodeServer: Service, Sendable {
     private let antiEntropy: AntiEntropy?
     private let peers: PeerCaller
     private let onRunning: @Sendable (SocketAddress) -> Void
+    /// The thread of a standalone node's load at start (`startLoading`), while it runs.
+    private let startLoad = Mutex<BackgroundLoop?>(nil)
+    /// Its failed attempts so far (each doubles the pause before the next).
+    private let startLoadFailures = Atomic<Int>(0)
 
     private struct Running {
         var quiesce: ServerQuiescingHelper
@@ -147,6 +151,7 @@ package final class NodeServer: Service, Sendable {
             logs?.close()
             throw error
         }
+        membership.start()
         sealer?.start()
         antiEntropy?.start()
         startLoading()
@@ -165,36 +170,50 @@ package final class NodeServer: Service, Sendable {
     /// A standalone node with an offline store loads every view (segments and write logs)
     /// at start, and answers reads UNAVAILABLE until it is done, so that it never serves less
     /// than was acknowledged before it went down. (A cluster node's membership loads its
-    /// partitions the same way, per partition.)
+    /// partitions the same way, per partition.) On a `BackgroundLoop` of the node's, retrying
+    /// after a failure (0.5 s, doubling up to 30) until it succeeds or the node stops; a node
+    /// that stops before it has loaded keeps answering UNAVAILABLE.
     private func startLoading() {
         guard configuration.loadOnStart, configuration.segmentsDirectory != nil, membership.map == nil, configuration.clusterMapPath == nil else { return }
         processor.setLoading(true)
-        let processor = self.processor
-        let logger = self.logger
-        Thread.detachNewThread { [self] in
-            defer { processor.setLoading(false) }
-            var retryDelay = 0.5
-            while !processor.isDraining {
-                do {
-                    try materializeAll()
-                    return
-                } catch {
-                    logger.error("loading the offline store at start failed, retrying in \(retryDelay) s: \(error)")
-                    Thread.sleep(forTimeInterval: retryDelay)
-                    retryDelay = min(30, retryDelay * 2)
-                }
+        let loop = BackgroundLoop(name: "skewless-start-load") { [weak self] in
+            guard let self, !processor.isDraining else { return .finished }
+            do {
+                try materializeAll()
+                processor.setLoading(false)
+                return .finished
+            } catch {
+                let failures = startLoadFailures.wrappingAdd(1, ordering: .relaxed).oldValue
+                let delay = min(30, 0.5 * Double(1 << min(failures, 6)))
+                logger.error("loading the offline store at start failed, retrying in \(delay) s: \(error)")
+                return .upTo(seconds: delay)
             }
         }
+        startLoad.withLock { $0 = loop }
+        loop.start()
     }
 
-    /// Stops the reconciler and the sealer, makes every queued log append durable, closes
-    /// the logs and the connections to peers.
+    /// Stops the load at start and the reconciler (each after the load in progress), the
+    /// log follower, anti-entropy and the sealer, makes every queued log append durable,
+    /// closes the logs and the connections to peers, and shuts the long-running requests'
+    /// threads down. Every thread the node started has ended when it returns.
     private func stopBackgroundWork() async {
-        membership.stop()
-        antiEntropy?.stop()
-        follower?.stop()
-        sealer?.stop()
-        logs?.close()
+        // Joining threads blocks, for as long as a load in progress takes: on a thread of its
+        // own, awaited, not on the caller's cooperative thread nor on the shared thread pool
+        // (an anti-entropy round being waited for may need the pool to end).
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                startLoad.withLock { $0 }?.stop()
+                membership.stop()
+                antiEntropy?.stop()
+                follower?.stop()
+                sealer?.stop()
+                logs?.close()
+                done.resume()
+            }
+            thread.name = "skewless-stop"
+            thread.start()
+        }
         peers.closeAll()
         try? await processor.longRunning.shutdownGracefully()
     }

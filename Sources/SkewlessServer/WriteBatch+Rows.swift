@@ -1,6 +1,5 @@
 import SkewlessModel
 import SkewlessOfflineStore
-import SkewlessOnlineStore
 import SkewlessWire
 
 extension WriteBatch {

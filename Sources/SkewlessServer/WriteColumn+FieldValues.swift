@@ -1,5 +1,4 @@
 import SkewlessModel
-import SkewlessOnlineStore
 import SkewlessWire
 
 extension Skewless_V1_WriteColumn {

@@ -347,19 +347,22 @@ final class WriteCoordinator: Sendable {
         return hash.value
     }
 
-    /// Fetches a peer's map and installs it when it is newer than this node's.
+    /// Fetches a peer's map and installs it when it is newer than this node's (on the thread
+    /// pool: installing fsyncs the map file and its directory).
     private func installMap(from address: NodeAddress, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
         guard let peers, let membership else { return eventLoop.makeSucceededVoidFuture() }
         let payload = (try? Skewless_V1_GetClusterMapRequest().serializedBytes()) ?? []
-        return peers.call(.getClusterMap, payload: payload, to: address, timeout: .seconds(1), on: eventLoop).map { envelope in
+        return peers.call(.getClusterMap, payload: payload, to: address, timeout: .seconds(1), on: eventLoop).flatMap { envelope in
             guard envelope.error == nil,
                 let answer = try? Skewless_V1_GetClusterMapResponse(serializedBytes: Data(envelope.payload.readableBytesView)),
                 answer.epoch > (membership.map?.epoch ?? 0)
-            else { return }
-            do {
-                _ = try membership.install(json: answer.mapJson)
-            } catch {
-                self.logger.warning("could not install a peer's newer cluster map: \(error)")
+            else { return eventLoop.makeSucceededVoidFuture() }
+            return self.pool.runIfActive(eventLoop: eventLoop) {
+                do {
+                    _ = try membership.install(json: answer.mapJson)
+                } catch {
+                    self.logger.warning("could not install a peer's newer cluster map: \(error)")
+                }
             }
         }.recover { _ in }
     }

@@ -179,10 +179,12 @@ struct FSNode: AsyncParsableCommand {
                 notify(port)
             }
         }
-        if let parentPid {
-            Self.exitWhenGone(parentPid, logger: logger)
-        }
         var services: [any Service] = [server]
+        if let parentPid {
+            // First in the group, so shut down last: it watches through the server's drain.
+            let parent = getppid()
+            services.insert(BackgroundService { await Self.exitWhenGone(parentPid, parent: parent, logger: logger) }, at: 0)
+        }
         var etcdClient: EtcdClient?
         if let etcd = etcd ?? file.etcd {
             guard settings.clusterMapPath != nil else {
@@ -232,19 +234,20 @@ struct FSNode: AsyncParsableCommand {
         await etcdClient?.shutdown()
     }
 
-    /// Watches `pid` from a thread of its own and exits the process when it is gone, as a
-    /// kill would (the write log's acknowledged records are already synced). Gone: it no
-    /// longer exists, or this node was re-parented (the parent exited, even if it is still a
-    /// zombie that nobody has reaped).
-    static func exitWhenGone(_ pid: Int32, logger: Logger) {
-        let parent = getppid()
-        Thread.detachNewThread {
-            while kill(pid, 0) == 0 || errno == EPERM {
-                if parent == pid, getppid() != parent { break }
-                Thread.sleep(forTimeInterval: 0.5)
+    /// Watches `pid`, twice a second, and exits the process when it is gone, as a kill would
+    /// (the write log's acknowledged records are already synced). Gone: it no longer exists,
+    /// or this node was re-parented (`parent`, this process's parent at start, was `pid` and
+    /// exited, even if it is still a zombie that nobody has reaped). Runs as a service of the
+    /// node's group until the group's shutdown cancels it; nothing tells a process that
+    /// another has ended, so it looks.
+    static func exitWhenGone(_ pid: Int32, parent: Int32, logger: Logger) async {
+        while !Task.isCancelled {
+            let exists = kill(pid, 0) == 0 || errno == EPERM
+            if !exists || (parent == pid && getppid() != parent) {
+                logger.warning("process \(pid), which started this node, is gone: exiting")
+                Foundation.exit(1)
             }
-            logger.warning("process \(pid), which started this node, is gone: exiting")
-            Foundation.exit(1)
+            try? await Task.sleep(for: .milliseconds(500))
         }
     }
 

@@ -1,7 +1,6 @@
 import Foundation
 import SkewlessModel
 import SkewlessOfflineStore
-import SkewlessOnlineStore
 import Testing
 
 @testable import SkewlessMonitoring

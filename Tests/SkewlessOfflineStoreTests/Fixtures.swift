@@ -1,6 +1,5 @@
 import Foundation
 import SkewlessModel
-import SkewlessOnlineStore
 @testable import SkewlessOfflineStore
 
 /// A directory under the system temp dir, removed by `remove()`.

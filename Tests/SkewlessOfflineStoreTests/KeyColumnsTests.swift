@@ -1,5 +1,4 @@
 import SkewlessModel
-import SkewlessOnlineStore
 import Testing
 @testable import SkewlessOfflineStore
 

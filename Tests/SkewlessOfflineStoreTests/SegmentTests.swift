@@ -1,6 +1,5 @@
 import Foundation
 import SkewlessModel
-import SkewlessOnlineStore
 import Testing
 @testable import SkewlessOfflineStore
 

@@ -1,5 +1,3 @@
-import SkewlessModel
-
 /// The values of one field across the rows of a `WriteBatch`.
 package struct FieldValues: Sendable {
     /// One value per row, of the field's type. Null rows hold any placeholder of that type;

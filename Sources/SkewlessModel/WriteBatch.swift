@@ -1,5 +1,3 @@
-import SkewlessModel
-
 /// Rows to write to one feature view version, column by column.
 ///
 /// Each row is written whole: its event time, its created time and one value or null per
