@@ -33,7 +33,8 @@ import Synchronization
 /// for a retry, and its connection stays usable).
 public final class FeatureClient: Sendable {
     public let configuration: Configuration
-    private let pool: ConnectionPool
+    /// How requests reach nodes: TCP connection pools, or in tests an in-process transport.
+    let transport: any NodeTransport
     /// Routes calls across a cluster once a map is known (from the seeds, or from a node that
     /// answered wrong-shard).
     let router: ClusterRouter
@@ -62,14 +63,24 @@ public final class FeatureClient: Sendable {
     /// blocking work (a model's inference, file reads) to another task or thread.
     public let taskExecutor: any TaskExecutor
 
-    /// - Parameter eventLoopGroup: where connections run; by default NIO's shared group.
+    /// - Parameter eventLoopGroup: where connections run; by default NIO's shared group. A
+    ///   group of your own must outlive the client: shut it down after `close()`. Calls made
+    ///   after it was shut down fail with `.failedPrecondition`; they never hang.
     public init(configuration: Configuration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.configuration = configuration
         self.taskExecutor = EventLoopTaskExecutor(group: eventLoopGroup)
-        self.pool = ConnectionPool(
-            endpoint: configuration.endpoint, size: configuration.connectionsPerNode, group: eventLoopGroup,
+        self.transport = PooledTransport(
+            home: configuration.endpoint, group: eventLoopGroup, connectionsPerNode: configuration.connectionsPerNode,
             connectTimeout: configuration.connectTimeout, clientName: configuration.clientName)
-        self.router = ClusterRouter(configuration: configuration, group: eventLoopGroup, pool: pool)
+        self.router = ClusterRouter(configuration: configuration, transport: transport)
+    }
+
+    /// A client whose requests go through `transport` (tests: an in-process cluster).
+    package init(configuration: Configuration, transport: any NodeTransport, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.configuration = configuration
+        self.taskExecutor = EventLoopTaskExecutor(group: eventLoopGroup)
+        self.transport = transport
+        self.router = ClusterRouter(configuration: configuration, transport: transport)
     }
 
     /// Whether calls go through the cluster router: configured with seeds, or switched over.
@@ -83,7 +94,8 @@ public final class FeatureClient: Sendable {
 
     /// Closes the connections. Calls in flight fail with `.unavailable`.
     public func close() async {
-        await router.close()
+        transport.beginShutdown(reason: SkewlessError(.unavailable, "the client was closed while the call was in flight"), gracefully: false)
+        await transport.waitUntilClosed()
     }
 
     /// The features of a feature service for each entity, in request order.
@@ -281,25 +293,10 @@ public final class FeatureClient: Sendable {
         return try NodeConnection.decode(payload, from: configuration.endpoint)
     }
 
-    /// One call to the node at `configuration.endpoint` with the retry policy: connection
-    /// failures (`unavailable`) are retried with backoff while the deadline allows.
+    /// One call to the node at `configuration.endpoint`, attempted as the retry policy says.
     nonisolated(nonsending) private func call(_ method: Skewless_V1_Method, payload: [UInt8], deadline: NIODeadline) async throws(SkewlessError) -> ByteBuffer {
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                let connection = try await pool.connection()
-                return try await connection.call(method, payload: payload, deadline: deadline)
-            } catch where error.code == .unavailable && attempt < configuration.maxAttempts {
-                let remaining = deadline - .now()
-                let backoff = TimeAmount.milliseconds(Int64(5 << min(attempt, 6)))
-                guard remaining > backoff else {
-                    throw SkewlessError(.unavailable, "\(error.message) (gave up after \(attempt) attempts within the deadline)")
-                }
-                try await RetryPause.sleep(backoff)
-            } catch where error.code == .unavailable {
-                throw SkewlessError(.unavailable, "\(error.message) (gave up after \(attempt) attempts)")
-            }
+        return try await router.retry.execute(deadline: deadline) { _ throws(SkewlessError) in
+            try await router.oneShot.send(method, payload: payload, to: configuration.endpoint, deadline: deadline)
         }
     }
 
