@@ -124,7 +124,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The client SDK for inference services.
+        // The client SDK for inference services. ServiceLifecycle: the client runs as a
+        // `Service` (or scoped, in `withFeatureClient`).
         .target(
             name: "Skewless",
             dependencies: [
@@ -135,6 +136,7 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -301,6 +303,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]

@@ -6,88 +6,208 @@ import Synchronization
 /// they fail. A call made on one of the connections' event loops (a task preferring
 /// `FeatureClient.taskExecutor`) takes the connection on that loop; other calls are spread
 /// over the connections round-robin. Each connection pipelines any number of requests.
+///
+/// A connection is opened by the event loop (`NodeConnection.connect`), not by a task: the
+/// calls that need it wait for it, and a call whose task is cancelled stops waiting at once
+/// (the connection, once open, serves the next call). Nothing the pool starts outlives the
+/// connect timeout, and `shutDown` ends it all.
 final class ConnectionPool: Sendable {
+    private typealias Waiter = UnsafeContinuation<Result<NodeConnection, SkewlessError>, Never>
+
     private enum Slot {
         case empty
-        case connecting(Task<NodeConnection, any Error>)
+        /// Opening; `done` fires when the attempt has ended and its connection, if the pool
+        /// no longer wants it, has closed.
+        case connecting(waiters: [UInt64: Waiter], done: CloseSignal)
         case ready(NodeConnection)
+    }
+
+    private struct State {
+        var slots: [Slot]
+        /// Set by `beginShutdown`: why no connection is handed out any more.
+        var shutdownReason: SkewlessError?
+        /// Connections and attempts the shutdown waits for.
+        var closing: [NodeConnection] = []
+        var connectsEnding: [CloseSignal] = []
     }
 
     let endpoint: Endpoint
     private let group: any EventLoopGroup
     private let connectTimeout: Duration
     private let clientName: String
-    private let slots: Mutex<[Slot]>
+    private let state: Mutex<State>
     private let cursor = Atomic<Int>(0)
+    private let nextWaiterID = Atomic<UInt64>(0)
 
     init(endpoint: Endpoint, size: Int, group: any EventLoopGroup, connectTimeout: Duration, clientName: String) {
         self.endpoint = endpoint
         self.group = group
         self.connectTimeout = connectTimeout
         self.clientName = clientName
-        self.slots = Mutex([Slot](repeating: .empty, count: max(1, size)))
+        self.state = Mutex(State(slots: [Slot](repeating: .empty, count: max(1, size))))
     }
 
     /// A live connection: one on the calling thread's event loop if the pool has one (the
     /// request then needs no hop between threads), else the next slot's, opening it if it
     /// has none.
+    /// - Throws: `UNAVAILABLE` when the node cannot be reached, `CANCELLED` when the calling
+    ///   task is cancelled while it waits, the shutdown's reason once the pool is shut down.
     nonisolated(nonsending) func connection() async throws(SkewlessError) -> NodeConnection {
         enum Choice {
             case use(NodeConnection)
-            case await(Task<NodeConnection, any Error>, slot: Int)
+            case fail(SkewlessError)
+            case wait(slot: Int)
         }
-        let choice: Choice = slots.withLock { slots in
-            for slot in slots {
+        let choice: Choice = state.withLock { state in
+            if let reason = state.shutdownReason { return .fail(reason) }
+            for slot in state.slots {
                 if case .ready(let connection) = slot, connection.channel.eventLoop.inEventLoop, connection.isActive {
                     return .use(connection)
                 }
             }
-            let index = cursor.add(1, ordering: .relaxed).newValue % slots.count
-            switch slots[index] {
-            case .ready(let connection) where connection.isActive:
+            let index = cursor.add(1, ordering: .relaxed).newValue % state.slots.count
+            if case .ready(let connection) = state.slots[index], connection.isActive {
                 return .use(connection)
-            case .connecting(let task):
-                return .await(task, slot: index)
-            case .ready, .empty:
-                let endpoint = self.endpoint, group = self.group, timeout = self.connectTimeout, name = self.clientName
-                let task = Task<NodeConnection, any Error> {
-                    try await NodeConnection.connect(to: endpoint, group: group, connectTimeout: timeout, clientName: name)
-                }
-                slots[index] = .connecting(task)
-                return .await(task, slot: index)
             }
+            return .wait(slot: index)
         }
-        let task: Task<NodeConnection, any Error>
-        let index: Int
         switch choice {
         case .use(let connection): return connection
-        case .await(let pending, let slot): (task, index) = (pending, slot)
-        }
-        do {
-            let connection = try await task.value
-            slots.withLock { slots in
-                if case .connecting = slots[index] { slots[index] = .ready(connection) }
-            }
-            return connection
-        } catch {
-            slots.withLock { slots in
-                if case .connecting = slots[index] { slots[index] = .empty }
-            }
-            throw (error as? SkewlessError) ?? SkewlessError(.unavailable, "cannot connect to \(endpoint): \(error)")
+        case .fail(let error): throw error
+        case .wait(let slot): return try await waitForConnection(slot: slot).get()
         }
     }
 
-    func close() async {
-        let all = slots.withLock { slots -> [Slot] in
-            defer { slots = slots.map { _ in .empty } }
-            return slots
+    /// Waits for slot `index`'s connection, opening it if no attempt is under way.
+    private func waitForConnection(slot index: Int) async -> Result<NodeConnection, SkewlessError> {
+        let id = nextWaiterID.add(1, ordering: .relaxed).newValue
+        let endpoint = self.endpoint
+        return await withTaskCancellationHandler {
+            await withUnsafeContinuation { (waiter: Waiter) in
+                enum Step {
+                    case resume(Result<NodeConnection, SkewlessError>)
+                    case wait
+                    case open(done: CloseSignal)
+                }
+                let step: Step = state.withLock { state in
+                    if let reason = state.shutdownReason { return .resume(.failure(reason)) }
+                    if Task.isCancelled { return .resume(.failure(Self.cancelled(endpoint))) }
+                    switch state.slots[index] {
+                    case .ready(let connection) where connection.isActive:
+                        return .resume(.success(connection))
+                    case .connecting(var waiters, let done):
+                        waiters[id] = waiter
+                        state.slots[index] = .connecting(waiters: waiters, done: done)
+                        return .wait
+                    case .ready, .empty:
+                        let done = CloseSignal()
+                        state.slots[index] = .connecting(waiters: [id: waiter], done: done)
+                        return .open(done: done)
+                    }
+                }
+                switch step {
+                case .resume(let result): waiter.resume(returning: result)
+                case .wait: break
+                case .open(let done): startConnecting(slot: index, done: done)
+                }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> Waiter? in
+                guard case .connecting(var waiters, let done) = state.slots[index], let waiter = waiters.removeValue(forKey: id) else { return nil }
+                state.slots[index] = .connecting(waiters: waiters, done: done)
+                return waiter
+            }
+            waiter?.resume(returning: .failure(Self.cancelled(endpoint)))
         }
-        for slot in all {
-            switch slot {
-            case .ready(let connection): await connection.close()
-            case .connecting(let task): await (try? task.value)?.close()
-            case .empty: break
+    }
+
+    private static func cancelled(_ endpoint: Endpoint) -> SkewlessError {
+        SkewlessError(.cancelled, "the call to \(endpoint) was cancelled while it waited for a connection (its task was)")
+    }
+
+    /// Starts opening slot `index`'s connection; the outcome goes to the slot's waiters.
+    private func startConnecting(slot index: Int, done: CloseSignal) {
+        NodeConnection.connect(to: endpoint, group: group, connectTimeout: connectTimeout, clientName: clientName) { result in
+            enum Outcome {
+                case deliver([Waiter])
+                /// The pool was shut down meanwhile (its waiters have been told): close what opened.
+                case discard(NodeConnection?, reason: SkewlessError)
+            }
+            let outcome = self.state.withLock { state -> Outcome in
+                if let reason = state.shutdownReason {
+                    let connection = try? result.get()
+                    if let connection { state.closing.append(connection) }
+                    state.slots[index] = .empty
+                    return .discard(connection, reason: reason)
+                }
+                guard case .connecting(let waiters, _) = state.slots[index] else { return .deliver([]) }
+                switch result {
+                case .success(let connection): state.slots[index] = .ready(connection)
+                case .failure: state.slots[index] = .empty
+                }
+                return .deliver(Array(waiters.values))
+            }
+            switch outcome {
+            case .deliver(let waiters):
+                for waiter in waiters {
+                    waiter.resume(returning: result)
+                }
+            case .discard(let connection, let reason):
+                connection?.beginClose(reason: reason)
+            }
+            done.fire()
+        }
+    }
+
+    /// Hands out no more connections (calls fail with `reason`). Gracefully, each open
+    /// connection closes once its requests in flight are answered or expired; otherwise
+    /// they fail with `reason` and the connections close at once.
+    func beginShutdown(reason: SkewlessError, gracefully: Bool) {
+        let (connections, waiters) = state.withLock { state -> ([NodeConnection], [Waiter]) in
+            if state.shutdownReason == nil { state.shutdownReason = reason }
+            var waiters: [Waiter] = []
+            for index in state.slots.indices {
+                switch state.slots[index] {
+                case .ready(let connection):
+                    state.closing.append(connection)
+                case .connecting(let slotWaiters, let done):
+                    waiters += slotWaiters.values
+                    state.connectsEnding.append(done)
+                    state.slots[index] = .connecting(waiters: [:], done: done)
+                    continue
+                case .empty:
+                    break
+                }
+                state.slots[index] = .empty
+            }
+            return (state.closing, waiters)
+        }
+        for waiter in waiters {
+            waiter.resume(returning: .failure(reason))
+        }
+        for connection in connections {
+            if gracefully {
+                connection.beginDrain(reason: reason)
+            } else {
+                connection.beginClose(reason: reason)
             }
         }
+    }
+
+    /// Returns once every connection and connection attempt has ended after `beginShutdown`.
+    func waitUntilClosed() async {
+        // Attempts first: one that ends after the shutdown adds its connection to `closing`.
+        for done in state.withLock({ $0.connectsEnding }) {
+            await done.wait()
+        }
+        for connection in state.withLock({ $0.closing }) {
+            await connection.waitUntilClosed()
+        }
+    }
+
+    /// Closes every connection at once; calls in flight on them fail with `UNAVAILABLE`.
+    func close() async {
+        beginShutdown(reason: SkewlessError(.unavailable, "the connections to \(endpoint) were closed by the client"), gracefully: false)
+        await waitUntilClosed()
     }
 }

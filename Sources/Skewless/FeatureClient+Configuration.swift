@@ -9,6 +9,10 @@ extension FeatureClient {
     /// let cluster = try FeatureClient.Configuration.cluster(seeds: [
     ///     Endpoint(host: "10.0.0.1", port: 7421), Endpoint(host: "10.0.0.2", port: 7421),
     /// ]) { $0.hedging = .observedP95 }
+    /// // Five attempts, the first pause 5 ms.
+    /// let patient = FeatureClient.Configuration.defaults(endpoint: Endpoint(host: "127.0.0.1", port: 7421)) {
+    ///     $0.retryPolicy = RetryPolicy(maxAttempts: 5, initialBackoff: .milliseconds(5))
+    /// }
     /// ```
     public struct Configuration: Sendable {
         /// The node to talk to; in a cluster, the first seed.
@@ -19,8 +23,14 @@ extension FeatureClient {
         public var timeout: Duration
         /// How long establishing a connection (TCP and handshake) may take.
         public var connectTimeout: Duration
-        /// Attempts per call on a connection failure (`unavailable`), within the deadline.
-        public var maxAttempts: Int
+        /// When a failed call is tried again (attempts, pauses, which errors), within the
+        /// deadline; in a cluster, also when a read or write moves on to the next replica.
+        public var retryPolicy: RetryPolicy
+        /// Attempts per call, the first included: `retryPolicy.maxAttempts`.
+        public var maxAttempts: Int {
+            get { retryPolicy.maxAttempts }
+            set { retryPolicy.maxAttempts = newValue }
+        }
         /// Sent in the handshake, shown in the node's logs.
         public var clientName: String
         /// Nodes to read the cluster map from. Empty: the client talks to `endpoint` alone
@@ -38,13 +48,16 @@ extension FeatureClient {
             maxAttempts: Int = 3,
             clientName: String = "skewless-swift",
             seeds: [Endpoint] = [],
-            hedging: Hedging = .off
+            hedging: Hedging = .off,
+            retryPolicy: RetryPolicy? = nil
         ) {
             self.endpoint = endpoint
             self.connectionsPerNode = connectionsPerNode
             self.timeout = timeout
             self.connectTimeout = connectTimeout
-            self.maxAttempts = maxAttempts
+            var policy = retryPolicy ?? .defaults
+            if retryPolicy == nil { policy.maxAttempts = maxAttempts }
+            self.retryPolicy = policy
             self.clientName = clientName
             self.seeds = seeds
             self.hedging = hedging
@@ -72,8 +85,8 @@ extension FeatureClient {
     }
 
     /// Hedged reads: when a replica has not answered after a delay, the same keys go to the
-    /// next replica as well, and the first answer wins. It trades some extra load for a
-    /// shorter tail. Off by default.
+    /// next replica as well, and the first answer wins (the other request is cancelled). It
+    /// trades some extra load for a shorter tail. Off by default.
     public struct Hedging: Sendable, Hashable {
         enum Delay: Hashable {
             case off

@@ -9,34 +9,47 @@ import Synchronization
 /// from a Skewless node, with deadlines, pipelining over a small connection pool, and
 /// retries of calls that failed because the node could not be reached.
 ///
+/// Run it for as long as calls are made, scoped, with `withFeatureClient`:
+///
 /// ```swift
-/// let client = FeatureClient(endpoint: Endpoint(host: "127.0.0.1", port: 7421))
-/// let features = try await client.getOnlineFeatures(
-///     service: "fraud_detection_v1",
-///     entities: [["user_id": 42, "merchant_id": "m-7"]])
-/// let amount = features[0].double("user_transactions:txn_amount_24h")
-/// await client.close()
+/// try await withFeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: 7421))) { client in
+///     let features = try await client.getOnlineFeatures(
+///         service: "fraud_detection_v1",
+///         entities: [["user_id": 42, "merchant_id": "m-7"]])
+///     let amount = features[0].double("user_transactions:txn_amount_24h")
+/// }
 /// ```
+///
+/// or as a `Service` in a swift-service-lifecycle `ServiceGroup`, beside the server that
+/// uses it: `run()` returns after a graceful shutdown, once the calls in flight have ended.
+/// A client made with `init` and ended with `close()` works too.
 ///
 /// A cluster client (`Configuration.cluster(seeds:)`) reads the cluster map from a node and
 /// sends each entity to a replica of its partition (docs/cluster.md): a batch is split by
 /// node, sent in parallel and merged back in request order; a replica that fails or times
 /// out is retried on another, and a stale map is refreshed, within the deadline. A client
 /// given one node's address switches to routing by itself the first time that node answers
-/// that it holds another part of a cluster.
+/// that it holds another part of a cluster. `Configuration.retryPolicy` says which failures
+/// are retried, how often and after what pauses; `Configuration.hedging` whether a slow
+/// replica's keys also go to another.
 ///
 /// Every method throws `SkewlessError`: `.unavailable` (the node cannot be reached, after
 /// retries), `.deadlineExceeded`, `.invalidArgument` and `.notFound` (with the node's
 /// message: a wrong feature name, key or type), `.failedPrecondition` (for example a
-/// fail-closed view with stale rows), `.resourceExhausted` (a node limit), `.cancelled` (the
-/// calling task was cancelled: the call ends at once, whether it was waiting for an answer or
-/// for a retry, and its connection stays usable).
+/// fail-closed view with stale rows; or the client is shut down, or the event loop group it
+/// runs on has been shut down), `.resourceExhausted` (a node limit), `.cancelled` (the
+/// calling task was cancelled: the call ends at once, whether it was waiting for an answer,
+/// a connection or a retry, and its connection stays usable).
 public final class FeatureClient: Sendable {
     public let configuration: Configuration
-    private let pool: ConnectionPool
+    /// How requests reach nodes: TCP connection pools, or in tests an in-process transport.
+    let transport: any NodeTransport
     /// Routes calls across a cluster once a map is known (from the seeds, or from a node that
     /// answered wrong-shard).
     let router: ClusterRouter
+    /// Whether the client still takes calls: `lifecycle` says so too, this is read per call.
+    let acceptsCalls = Atomic<Bool>(true)
+    let lifecycle = Mutex(StateMachine())
     /// Column layouts by request shape ("s:" + service, "f:" + feature list).
     private let layouts = Mutex<[String: ColumnLayout]>([:])
     private static let maxCachedLayouts = 1024
@@ -62,14 +75,25 @@ public final class FeatureClient: Sendable {
     /// blocking work (a model's inference, file reads) to another task or thread.
     public let taskExecutor: any TaskExecutor
 
-    /// - Parameter eventLoopGroup: where connections run; by default NIO's shared group.
+    /// - Parameter eventLoopGroup: where connections run; by default NIO's shared group. A
+    ///   group of your own must outlive the client: shut it down after `close()` (or after
+    ///   `run()` or `withFeatureClient` returned). Calls made after it was shut down fail with
+    ///   `.failedPrecondition`; they never hang.
     public init(configuration: Configuration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.configuration = configuration
         self.taskExecutor = EventLoopTaskExecutor(group: eventLoopGroup)
-        self.pool = ConnectionPool(
-            endpoint: configuration.endpoint, size: configuration.connectionsPerNode, group: eventLoopGroup,
+        self.transport = PooledTransport(
+            home: configuration.endpoint, group: eventLoopGroup, connectionsPerNode: configuration.connectionsPerNode,
             connectTimeout: configuration.connectTimeout, clientName: configuration.clientName)
-        self.router = ClusterRouter(configuration: configuration, group: eventLoopGroup, pool: pool)
+        self.router = ClusterRouter(configuration: configuration, transport: transport)
+    }
+
+    /// A client whose requests go through `transport` (tests: an in-process cluster).
+    package init(configuration: Configuration, transport: any NodeTransport, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.configuration = configuration
+        self.taskExecutor = EventLoopTaskExecutor(group: eventLoopGroup)
+        self.transport = transport
+        self.router = ClusterRouter(configuration: configuration, transport: transport)
     }
 
     /// Whether calls go through the cluster router: configured with seeds, or switched over.
@@ -79,11 +103,6 @@ public final class FeatureClient: Sendable {
 
     public convenience init(endpoint: Endpoint) {
         self.init(configuration: .defaults(endpoint: endpoint))
-    }
-
-    /// Closes the connections. Calls in flight fail with `.unavailable`.
-    public func close() async {
-        await router.close()
     }
 
     /// The features of a feature service for each entity, in request order.
@@ -111,6 +130,7 @@ public final class FeatureClient: Sendable {
     nonisolated(nonsending) private func getOnlineFeatures(
         _ request: Skewless_V1_GetOnlineFeaturesRequest, selection: ClusterRouter.Selection, shape: String, entities: [[String: KeyPart]], timeout: Duration?
     ) async throws(SkewlessError) -> OnlineFeatures {
+        try checkAcceptsCalls()
         let deadline = deadline(timeout)
         let known = layouts.withLock { $0[shape] }
         let answers: [MergedAnswer]
@@ -216,6 +236,7 @@ public final class FeatureClient: Sendable {
         view: String, request: Skewless_V1_WriteFeaturesRequest, entities: () -> [[String: KeyPart]],
         idempotencyKey: IdempotencyKey?, timeout: Duration?
     ) async throws(SkewlessError) -> WriteSummary {
+        try checkAcceptsCalls()
         let deadline = deadline(timeout)
         var request = request
         request.idempotencyKey = Data((idempotencyKey ?? .random()).bytes)
@@ -234,6 +255,7 @@ public final class FeatureClient: Sendable {
     /// The node's definitions: entities, feature views (with row counts) and services. In a
     /// cluster, from any node (row counts are then that node's).
     public func describe(timeout: Duration? = nil) async throws(SkewlessError) -> FeatureRepo {
+        try checkAcceptsCalls()
         if isClustered {
             return try await router.repo(deadline: deadline(timeout), reload: true)
         }
@@ -281,26 +303,18 @@ public final class FeatureClient: Sendable {
         return try NodeConnection.decode(payload, from: configuration.endpoint)
     }
 
-    /// One call to the node at `configuration.endpoint` with the retry policy: connection
-    /// failures (`unavailable`) are retried with backoff while the deadline allows.
+    /// One call to the node at `configuration.endpoint`, attempted as the retry policy says.
     nonisolated(nonsending) private func call(_ method: Skewless_V1_Method, payload: [UInt8], deadline: NIODeadline) async throws(SkewlessError) -> ByteBuffer {
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                let connection = try await pool.connection()
-                return try await connection.call(method, payload: payload, deadline: deadline)
-            } catch where error.code == .unavailable && attempt < configuration.maxAttempts {
-                let remaining = deadline - .now()
-                let backoff = TimeAmount.milliseconds(Int64(5 << min(attempt, 6)))
-                guard remaining > backoff else {
-                    throw SkewlessError(.unavailable, "\(error.message) (gave up after \(attempt) attempts within the deadline)")
-                }
-                try await RetryPause.sleep(backoff)
-            } catch where error.code == .unavailable {
-                throw SkewlessError(.unavailable, "\(error.message) (gave up after \(attempt) attempts)")
-            }
+        try checkAcceptsCalls()
+        return try await router.retry.execute(deadline: deadline) { _ throws(SkewlessError) in
+            try await router.oneShot.send(method, payload: payload, to: configuration.endpoint, deadline: deadline)
         }
+    }
+
+    /// - Throws: `FAILED_PRECONDITION` once the client has been shut down.
+    @inline(__always)
+    private func checkAcceptsCalls() throws(SkewlessError) {
+        guard acceptsCalls.load(ordering: .relaxed) else { throw Self.shutDown }
     }
 
     /// Builds the columnar request; each field's type is taken from its values (the node checks it).

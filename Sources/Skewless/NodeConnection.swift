@@ -6,6 +6,10 @@ import SkewlessWire
 import SwiftProtobuf
 
 /// One handshaken TCP connection to a node, carrying many requests in flight.
+///
+/// Everything that must happen on the channel's event loop is sent there with
+/// `execute(_:ifRefused:)`: on a loop whose group has shut down, a call fails at once
+/// instead of waiting for a job the loop dropped.
 final class NodeConnection: Sendable {
     let channel: any Channel
     let endpoint: Endpoint
@@ -13,62 +17,110 @@ final class NodeConnection: Sendable {
     let maxFrameBytes: Int
     /// The channel's dispatcher, which requests are handed to directly on its event loop.
     private let dispatcher: NIOLoopBound<ResponseDispatcher>
+    /// Fired by the dispatcher when the connection has ended.
+    private let closed: CloseSignal
 
-    private init(channel: any Channel, dispatcher: NIOLoopBound<ResponseDispatcher>, endpoint: Endpoint, maxFrameBytes: Int) {
+    private init(channel: any Channel, dispatcher: NIOLoopBound<ResponseDispatcher>, closed: CloseSignal, endpoint: Endpoint, maxFrameBytes: Int) {
         self.channel = channel
         self.dispatcher = dispatcher
+        self.closed = closed
         self.endpoint = endpoint
         self.maxFrameBytes = maxFrameBytes
     }
 
     var isActive: Bool { channel.isActive }
 
+    /// The error of a call whose connection's event loop has shut down.
+    static func loopShutDown(_ peer: String) -> SkewlessError {
+        SkewlessError(
+            .failedPrecondition,
+            "the event loop group of this client has shut down, so nothing can reach \(peer): shut a group down only after closing the clients that use it")
+    }
+
+    /// Opens a connection and completes the handshake, then calls `completion` once with the
+    /// connection or the reason there is none. Driven by the event loop alone (no task), so
+    /// the callers waiting for it may come and go; it ends within `connectTimeout`.
     static func connect(
         to endpoint: Endpoint,
         group: any EventLoopGroup,
         connectTimeout: Duration,
-        clientName: String
-    ) async throws(SkewlessError) -> NodeConnection {
+        clientName: String,
+        completion: @escaping @Sendable (Result<NodeConnection, SkewlessError>) -> Void
+    ) {
         let peer = endpoint.description
-        let channel: any Channel
-        let dispatcher: NIOLoopBound<ResponseDispatcher>
-        do {
-            channel = try await ClientBootstrap(group: group)
-                .connectTimeout(.nanoseconds(Int64(connectTimeout.nanosecondsClamped)))
+        let loop = group.next()
+        let timeout = TimeAmount.nanoseconds(connectTimeout.nanosecondsClamped)
+        loop.execute({
+            let closed = CloseSignal()
+            let bootstrap = ClientBootstrap(group: loop)
+                .connectTimeout(timeout)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ResponseDispatcher(peer: peer))
+                        try channel.pipeline.syncOperations.addHandler(ResponseDispatcher(peer: peer, onClose: { closed.fire() }))
                     }
                 }
-                .connect(host: endpoint.host, port: endpoint.port)
-                .get()
-        } catch {
-            throw SkewlessError(.unavailable, "cannot connect to \(peer): \(error); is a node running there?")
-        }
+            // An address needs no resolver (whose answer would come from another thread).
+            let connecting: EventLoopFuture<any Channel>
+            if let address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port) {
+                connecting = bootstrap.connect(to: address)
+            } else {
+                connecting = bootstrap.connect(host: endpoint.host, port: endpoint.port)
+            }
+            connecting.whenComplete { result in
+                switch result {
+                case .failure(let error):
+                    completion(.failure(SkewlessError(.unavailable, "cannot connect to \(peer): \(error); is a node running there?")))
+                case .success(let channel):
+                    handshake(on: channel, endpoint: endpoint, closed: closed, deadline: .now() + timeout, clientName: clientName, completion: completion)
+                }
+            }
+        }, ifRefused: {
+            completion(.failure(loopShutDown(peer)))
+        })
+    }
+
+    /// The handshake on a channel just connected (on its event loop).
+    private static func handshake(
+        on channel: any Channel, endpoint: Endpoint, closed: CloseSignal, deadline: NIODeadline, clientName: String,
+        completion: @escaping @Sendable (Result<NodeConnection, SkewlessError>) -> Void
+    ) {
+        let peer = endpoint.description
+        let handler: ResponseDispatcher
         do {
-            dispatcher = try await channel.eventLoop.submit { [channel] in
-                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ResponseDispatcher.self), eventLoop: channel.eventLoop)
-            }.get()
+            handler = try channel.pipeline.syncOperations.handler(type: ResponseDispatcher.self)
         } catch {
-            try? await channel.close()
-            throw SkewlessError(.unavailable, "the connection to \(peer) closed before it was set up: \(error)")
+            channel.close(promise: nil)
+            completion(.failure(SkewlessError(.unavailable, "the connection to \(peer) closed before it was set up: \(error)")))
+            return
         }
+        let dispatcher = NIOLoopBound(handler, eventLoop: channel.eventLoop)
         var hello = Skewless_V1_HandshakeRequest()
         hello.protocolVersion = ProtocolVersion.current
         hello.clientName = clientName
-        let connection = NodeConnection(channel: channel, dispatcher: dispatcher, endpoint: endpoint, maxFrameBytes: ProtocolVersion.defaultMaxFrameBytes)
-        do throws(SkewlessError) {
-            let answer: Skewless_V1_HandshakeResponse = try await connection.call(
-                .handshake, hello, deadline: .now() + .nanoseconds(Int64(connectTimeout.nanosecondsClamped)))
-            guard answer.protocolVersion == ProtocolVersion.current else {
-                throw SkewlessError(.failedPrecondition, "\(peer) speaks protocol version \(answer.protocolVersion), this client \(ProtocolVersion.current)")
-            }
-            return NodeConnection(channel: channel, dispatcher: dispatcher, endpoint: endpoint, maxFrameBytes: Int(answer.maxFrameBytes))
+        let payload: [UInt8]
+        do {
+            payload = try encode(hello)
         } catch {
-            try? await channel.close()
-            throw error
+            channel.close(promise: nil)
+            completion(.failure(error))
+            return
         }
+        handler.send(method: .handshake, payload: payload, deadline: deadline, waiter: .callback({ result in
+            do throws(SkewlessError) {
+                let envelope = try result.get()
+                if let error = envelope.error { throw error }
+                let answer: Skewless_V1_HandshakeResponse = try decode(envelope.payload, from: endpoint)
+                guard answer.protocolVersion == ProtocolVersion.current else {
+                    throw SkewlessError(.failedPrecondition, "\(peer) speaks protocol version \(answer.protocolVersion), this client \(ProtocolVersion.current)")
+                }
+                completion(.success(NodeConnection(
+                    channel: channel, dispatcher: dispatcher, closed: closed, endpoint: endpoint, maxFrameBytes: Int(answer.maxFrameBytes))))
+            } catch {
+                channel.close(promise: nil)
+                completion(.failure(error))
+            }
+        }))
     }
 
     /// Sends one request and waits for its response payload, decoded.
@@ -109,15 +161,18 @@ final class NodeConnection: Sendable {
     nonisolated(nonsending) func call(_ method: Skewless_V1_Method, payload: [UInt8], deadline: NIODeadline) async throws(SkewlessError) -> ByteBuffer {
         let eventLoop = channel.eventLoop
         let dispatcher = self.dispatcher
+        let endpoint = self.endpoint
         let cancellation = CallCancellation()
         let result = await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: ResponseDispatcher.Continuation) in
                 if eventLoop.inEventLoop {
                     dispatcher.value.send(method: method, payload: payload, deadline: deadline, continuation: continuation, cancellation: cancellation)
                 } else {
-                    eventLoop.execute {
+                    eventLoop.execute({
                         dispatcher.value.send(method: method, payload: payload, deadline: deadline, continuation: continuation, cancellation: cancellation)
-                    }
+                    }, ifRefused: {
+                        continuation.resume(returning: .failure(Self.loopShutDown(endpoint.description)))
+                    })
                 }
             }
         } onCancel: {
@@ -132,8 +187,29 @@ final class NodeConnection: Sendable {
         return response.payload
     }
 
+    /// Takes no more requests (they fail with `reason`); the connection closes once the
+    /// requests in flight have their answers or have expired.
+    func beginDrain(reason: SkewlessError) {
+        let dispatcher = self.dispatcher
+        channel.eventLoop.execute({ dispatcher.value.beginDrain(reason: reason) }, ifRefused: {})
+    }
+
+    /// Fails the requests in flight with `reason` and closes the connection.
+    func beginClose(reason: SkewlessError) {
+        let dispatcher = self.dispatcher
+        channel.eventLoop.execute({ dispatcher.value.close(reason: reason) }, ifRefused: {})
+    }
+
+    /// Returns once the connection has closed (or the calling task is cancelled).
+    func waitUntilClosed() async {
+        await closed.wait()
+    }
+
+    /// Closes the connection at once (requests in flight fail with `UNAVAILABLE`) and waits
+    /// until it has.
     func close() async {
-        try? await channel.close()
+        beginClose(reason: SkewlessError(.unavailable, "the connection to \(endpoint) was closed by the client"))
+        await waitUntilClosed()
     }
 }
 

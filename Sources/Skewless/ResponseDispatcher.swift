@@ -18,6 +18,10 @@ import SkewlessWire
 /// A request goes from the caller to the socket without a future, a pipeline message or a
 /// timer of its own: deadlines share one timer, set for the earliest pending deadline (as a
 /// client's requests mostly carry the same timeout, a new request rarely moves it).
+///
+/// A graceful shutdown drains the connection (`beginDrain`): later sends fail, the requests
+/// in flight still get their answers (or their deadlines), and the channel closes once none
+/// is left. `close(reason:)` fails them at once instead.
 final class ResponseDispatcher: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -25,8 +29,22 @@ final class ResponseDispatcher: ChannelInboundHandler {
     /// What a caller of `send` waits on.
     typealias Continuation = UnsafeContinuation<Result<ResponseEnvelope, SkewlessError>, Never>
 
+    /// Who is told the outcome of a request: a waiting task, or (for the handshake, sent
+    /// while the connection is set up on the event loop, with no task) a callback.
+    enum Waiter {
+        case task(Continuation)
+        case callback(@Sendable (Result<ResponseEnvelope, SkewlessError>) -> Void)
+
+        func resume(_ result: Result<ResponseEnvelope, SkewlessError>) {
+            switch self {
+            case .task(let continuation): continuation.resume(returning: result)
+            case .callback(let callback): callback(result)
+            }
+        }
+    }
+
     private struct Pending {
-        var continuation: Continuation
+        var waiter: Waiter
         var deadline: NIODeadline
     }
 
@@ -42,35 +60,48 @@ final class ResponseDispatcher: ChannelInboundHandler {
     private var closedReason: SkewlessError?
     /// The timer of the earliest pending deadline (or an earlier one, since passed).
     private var timer: (deadline: NIODeadline, task: Scheduled<Void>)?
+    /// Set by `beginDrain`: later sends fail with it, and the channel closes once nothing is pending.
+    private var drainReason: SkewlessError?
+    /// Called once, on the event loop, when the connection has ended.
+    private var onClose: (@Sendable () -> Void)?
 
-    init(peer: String) {
+    /// - Parameter onClose: called once, on the channel's event loop, when the connection
+    ///   has ended (closed, or the handler removed).
+    init(peer: String, onClose: (@Sendable () -> Void)? = nil) {
         self.peer = peer
+        self.onClose = onClose
     }
 
     /// Writes one request and resumes `continuation` with its response or failure.
     /// Must be called on the channel's event loop.
     /// - Parameter cancellation: the call's link to its task's cancellation (see `cancel(_:)`).
     func send(method: Skewless_V1_Method, payload: [UInt8], deadline: NIODeadline, continuation: Continuation, cancellation: CallCancellation? = nil) {
-        guard let context, closedReason == nil else {
-            continuation.resume(returning: .failure(closedReason ?? SkewlessError(.unavailable, "the connection to \(peer) is not open")))
+        send(method: method, payload: payload, deadline: deadline, waiter: .task(continuation), cancellation: cancellation)
+    }
+
+    /// Writes one request and tells `waiter` its response or failure.
+    /// Must be called on the channel's event loop.
+    func send(method: Skewless_V1_Method, payload: [UInt8], deadline: NIODeadline, waiter: Waiter, cancellation: CallCancellation? = nil) {
+        guard let context, closedReason == nil, drainReason == nil else {
+            waiter.resume(.failure(closedReason ?? drainReason ?? SkewlessError(.unavailable, "the connection to \(peer) is not open")))
             return
         }
         let remaining = deadline - context.eventLoop.now
         guard remaining > .zero else {
-            continuation.resume(returning: .failure(SkewlessError(.deadlineExceeded, "the deadline passed before the request was sent to \(peer)")))
+            waiter.resume(.failure(SkewlessError(.deadlineExceeded, "the deadline passed before the request was sent to \(peer)")))
             return
         }
         let id = nextRequestID
         nextRequestID &+= 1
         if nextRequestID == 0 { nextRequestID = 1 }
         if let cancellation, !cancellation.sending(as: id) {
-            continuation.resume(returning: .failure(CallCancellation.error(peer)))
+            waiter.resume(.failure(CallCancellation.error(peer)))
             return
         }
         var buffer = context.channel.allocator.buffer(capacity: payload.count + 32)
         RequestEncoding.writeFrame(
             requestID: id, method: method.rawValue, timeoutMicros: UInt64(remaining.nanoseconds / 1_000), payload: payload, into: &buffer)
-        pending[id] = Pending(continuation: continuation, deadline: deadline)
+        pending[id] = Pending(waiter: waiter, deadline: deadline)
         armTimer(for: deadline, on: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
@@ -78,7 +109,29 @@ final class ResponseDispatcher: ChannelInboundHandler {
     /// The caller of `requestID` was cancelled: it is resumed now with `CANCELLED`, and its
     /// response, should it come, is ignored. Must be called on the channel's event loop.
     func cancel(_ requestID: UInt64) {
-        pending.removeValue(forKey: requestID)?.continuation.resume(returning: .failure(CallCancellation.error(peer)))
+        pending.removeValue(forKey: requestID)?.waiter.resume(.failure(CallCancellation.error(peer)))
+        closeIfDrained()
+    }
+
+    /// Takes no more requests (they fail with `reason`) and closes the channel once every
+    /// request in flight has been answered or has expired. Must be called on the event loop.
+    func beginDrain(reason: SkewlessError) {
+        guard closedReason == nil, drainReason == nil else { return }
+        drainReason = reason
+        closeIfDrained()
+    }
+
+    /// Fails every request in flight and every later one with `reason`, and closes the
+    /// channel. Must be called on the event loop.
+    func close(reason: SkewlessError) {
+        failAll(reason)
+        context?.close(promise: nil)
+    }
+
+    private func closeIfDrained() {
+        if drainReason != nil, pending.isEmpty, closedReason == nil, let context {
+            context.close(promise: nil)
+        }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -88,6 +141,13 @@ final class ResponseDispatcher: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         failAll(SkewlessError(.unavailable, "the connection to \(peer) closed"))
         self.context = nil
+        notifyClosed()
+    }
+
+    private func notifyClosed() {
+        let onClose = self.onClose
+        self.onClose = nil
+        onClose?()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -118,7 +178,8 @@ final class ResponseDispatcher: ChannelInboundHandler {
         guard let entry = pending.removeValue(forKey: response.requestID) else {
             return  // Its deadline passed; the caller has already been told.
         }
-        entry.continuation.resume(returning: .success(response))
+        entry.waiter.resume(.success(response))
+        closeIfDrained()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -128,6 +189,7 @@ final class ResponseDispatcher: ChannelInboundHandler {
             failAll((error as? FrameError)?.skewlessError ?? SkewlessError(.unavailable, "the connection to \(peer) closed: \(error)"))
         }
         failAll(SkewlessError(.unavailable, "the connection to \(peer) closed"))
+        notifyClosed()
         context.fireChannelInactive()
     }
 
@@ -161,12 +223,13 @@ final class ResponseDispatcher: ChannelInboundHandler {
             }
         }
         for id in expired {
-            pending.removeValue(forKey: id)?.continuation.resume(
-                returning: .failure(SkewlessError(.deadlineExceeded, "no response from \(peer) within the deadline")))
+            pending.removeValue(forKey: id)?.waiter.resume(
+                .failure(SkewlessError(.deadlineExceeded, "no response from \(peer) within the deadline")))
         }
         if let next {
             armTimer(for: next, on: eventLoop)
         }
+        closeIfDrained()
     }
 
     /// Ends the connection for callers: everything pending and every later send fails.
@@ -177,7 +240,7 @@ final class ResponseDispatcher: ChannelInboundHandler {
         timer?.task.cancel()
         timer = nil
         for entry in entries.values {
-            entry.continuation.resume(returning: .failure(error))
+            entry.waiter.resume(.failure(error))
         }
     }
 }

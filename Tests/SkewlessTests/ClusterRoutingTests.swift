@@ -10,12 +10,12 @@ import Testing
 @Suite struct ClusterRoutingTests {
     /// A map JSON (docs/cluster.md, section 8).
     static func mapJSON(
-        nodes: [(String, String)], down: Set<String> = [], replicas: [[String]], replication: Int, moves: String = "[]"
+        nodes: [(String, String)], down: Set<String> = [], replicas: [[String]], replication: Int, moves: String = "[]", epoch: UInt64 = 3
     ) -> Data {
         let nodeList = nodes.map { #"{"address": "\#($0.1)", "id": "\#($0.0)", "state": "\#(down.contains($0.0) ? "down" : "up")"}"# }
         let replicaList = replicas.map { "[" + $0.map { "\"\($0)\"" }.joined(separator: ",") + "]" }
         return Data(#"""
-            {"epoch": 3, "format_version": 1, "moves": \#(moves), "nodes": [\#(nodeList.joined(separator: ","))],
+            {"epoch": \#(epoch), "format_version": 1, "moves": \#(moves), "nodes": [\#(nodeList.joined(separator: ","))],
              "partition_count": \#(replicas.count), "replicas": [\#(replicaList.joined(separator: ","))], "replication_factor": \#(replication)}
             """#.utf8)
     }
@@ -89,7 +89,7 @@ import Testing
         let mistyped = #expect(throws: SkewlessError.self) { try user.partitions(of: [["user_id": "1"]], partitioner: topology.partitioner) }
         #expect(mistyped?.code == .invalidArgument)
 
-        let columns = ClusterRouter.keyColumns(pair.joinKeys, entities: [["user_id": 1, "merchant_id": "a"], ["user_id": 2, "merchant_id": "b"]], rows: [1])
+        let columns = ClusterReadExecutor.keyColumns(pair.joinKeys, entities: [["user_id": 1, "merchant_id": "a"], ["user_id": 2, "merchant_id": "b"]], rows: [1])
         #expect(columns.map(\.joinKey) == ["user_id", "merchant_id"])
         #expect(columns[0].int64Values == [2])
         #expect(columns[1].stringValues == ["b"])
@@ -137,25 +137,6 @@ import Testing
         #expect(names == ["b@1:y", "a@1:x"])
         let features = OnlineFeatures(answers: answers, sources: sources, entityCount: 1, layout: ColumnLayout(names: names))
         #expect(features[0].double(at: 0) == 2 && features[0].double(at: 1) == 1 && features[0].double("x") == 1)
-    }
-
-    @Test func aHedgedReadTakesTheFirstSuccess() async throws {
-        let (release, releaser) = AsyncStream<Void>.makeStream()
-        let race = HedgedRead<Int>()
-        // The first replica answers only after the hedge has: the hedge's answer wins.
-        let result = await race.run(
-            primary: {
-                for await _ in release { break }
-                return .success(1)
-            },
-            hedge: { .success(2) },
-            after: .milliseconds(1))
-        releaser.finish()
-        #expect(try result.get() == 2)
-
-        let failedFast = await HedgedRead<Int>().run(
-            primary: { .failure(SkewlessError(.unavailable, "down")) }, hedge: { .success(2) }, after: .seconds(30))
-        #expect(throws: SkewlessError.self) { try failedFast.get() }
     }
 
     static func repo() throws -> FeatureRepo {

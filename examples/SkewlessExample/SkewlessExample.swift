@@ -21,14 +21,17 @@ enum SkewlessExample {
             $0.timeout = .milliseconds(50)  // an inference budget: fail fast, fall back
             $0.clientName = "skewless-example"
         }
-        let client = FeatureClient(configuration: try endpoints.count > 1
-            ? .cluster(seeds: endpoints, configure: configure)
-            : .defaults(endpoint: first, configure: configure))
-        // Handling requests on the client's event loops saves two thread hops per call.
-        await withTaskExecutorPreference(client.taskExecutor) {
-            await scoreTwoPayments(client)
+        let configuration = try endpoints.count > 1
+            ? FeatureClient.Configuration.cluster(seeds: endpoints, configure: configure)
+            : .defaults(endpoint: first, configure: configure)
+        // The client runs for the closure and shuts down gracefully after it (a server runs it
+        // as a Service in its ServiceGroup instead).
+        try await withFeatureClient(configuration: configuration) { client in
+            // Handling requests on the client's event loops saves two thread hops per call.
+            await withTaskExecutorPreference(client.taskExecutor) {
+                await scoreTwoPayments(client)
+            }
         }
-        await client.close()
     }
 
     /// Fetches the fraud model's features for two (user, merchant) pairs in one round trip.
