@@ -89,8 +89,9 @@ struct ControlStoreTests {
             let store = ControlStore(client: client, cluster: "c1")
             let one = try NodeID("node-1")
             let two = try NodeID("node-2")
-            let lease1 = try await client.grantLease(ttlSeconds: 3)
-            let lease2 = try await client.grantLease(ttlSeconds: 30)
+            // 10 s: long enough to outlive the checks below on a loaded machine (3 s did not).
+            let lease1 = try await client.grantLease(ttlSeconds: 10)
+            let lease2 = try await client.grantLease(ttlSeconds: 60)
             try await store.register(one, address: try NodeAddress(parsing: "10.0.0.1:7421"), lease: lease1, startedMicros: 1_700_000_000_000_000, version: "0.1.0")
             try await store.register(two, address: try NodeAddress(parsing: "[fd00::2]:7421"), lease: lease2)
 
@@ -103,7 +104,7 @@ struct ControlStoreTests {
             #expect(raw.lease == lease1)
 
             // node-1 stops renewing: its registration goes with its lease.
-            #expect(try await eventually(within: .seconds(15)) { try await store.liveNodes().keys.sorted() == [two] })
+            #expect(try await eventually(within: .seconds(25)) { try await store.liveNodes().keys.sorted() == [two] })
             // A deregistered node is gone at once.
             try await store.deregister(two)
             #expect(try await store.liveNodes().isEmpty)

@@ -106,7 +106,7 @@ struct BadRepo: Sendable, CustomTestStringConvertible {
                 fields: [{name: a, type: int64}]
             """, [
                 "unknown key 'ttll' in feature view 'stats' (did you mean 'ttl'?)",
-                "expected one of: name, version, entities, ttl, staleness, owner, description, tags, fields",
+                "expected one of: name, version, entities, ttl, staleness, owner, description, tags, objectives, fields",
             ], column: 5),
         BadRepo("view without ttl", entities + """
 
