@@ -51,7 +51,7 @@ final class AntiEntropy: Sendable {
     }
 
     func start() {
-        let loop = BackgroundLoop(name: "skewless-anti-entropy", interval: 1) { [self] in
+        let loop = BackgroundLoop(name: "sk-anti-entropy", interval: 1) { [self] in
             tick()
             return false
         }

@@ -39,8 +39,12 @@ final class BackgroundLoop: Sendable {
     /// wait.
     private let condition = NSCondition()
 
-    /// - Parameter round: one round of work; it runs on the loop's thread only.
+    /// - Parameters:
+    ///   - name: the thread's name, as `top -H` and debuggers show it: at most 15 bytes, the
+    ///     most Linux keeps (a longer name is not applied at all).
+    ///   - round: one round of work; it runs on the loop's thread only.
     init(name: String, round: @escaping @Sendable () -> Pause) {
+        precondition(name.utf8.count <= 15, "thread name '\(name)' is over the 15 bytes Linux keeps")
         self.name = name
         self.round = round
     }

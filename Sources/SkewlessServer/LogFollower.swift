@@ -68,7 +68,7 @@ final class LogFollower: Sendable {
                 logger.warning("cannot read the write logs to follow them: \(error.message)", metadata: ["view": "\(view.qualifiedName)"])
             }
         }
-        let loop = BackgroundLoop(name: "skewless-log-follower", interval: interval) { [self] in
+        let loop = BackgroundLoop(name: "sk-log-follower", interval: interval) { [self] in
             followOnce()
             return false
         }

@@ -58,7 +58,7 @@ final class LogSealer: Sendable {
     }
 
     func start() {
-        let loop = BackgroundLoop(name: "skewless-log-sealer", interval: min(1, options.interval / 5)) { [self] in round() }
+        let loop = BackgroundLoop(name: "sk-log-sealer", interval: min(1, options.interval / 5)) { [self] in round() }
         self.loop.withLock { $0 = loop }
         loop.start()
     }
@@ -79,7 +79,11 @@ final class LogSealer: Sendable {
                 now - (state.lastSealed[name] ?? 0) >= options.interval
                     || logged - (state.bytesAtLastSeal[name] ?? 0) >= options.sealAfterBytes
             }
-            guard due else { continue }
+            guard due else {
+                // Not sealing this round: count the backlog anyway, for HEALTH (headers only).
+                if let backlog = try? store.logBacklog(of: view, joinKeys: repo.joinKeys(of: view)) { logs.recordBacklog(backlog, of: view) }
+                continue
+            }
             state.withLock {
                 $0.lastSealed[name] = now
                 $0.bytesAtLastSeal[name] = logged
@@ -98,8 +102,9 @@ final class LogSealer: Sendable {
         do {
             let logged = logs.statistics(of: view)?.bytesLogged ?? 0
             let summary = try store.seal(view: view, joinKeys: repo.joinKeys(of: view), deduplicationWindowMicros: options.deduplicationWindowMicros)
-            let left = (try? store.logBacklog(of: view, joinKeys: repo.joinKeys(of: view)).bytes) ?? 0
-            state.withLock { $0.backlog[view.qualifiedName] = (left, logged) }
+            let backlog = try? store.logBacklog(of: view, joinKeys: repo.joinKeys(of: view))
+            if let backlog { logs.recordBacklog(backlog, of: view) }
+            state.withLock { $0.backlog[view.qualifiedName] = (backlog?.bytes ?? 0, logged) }
             if summary.records > 0 || summary.duplicates > 0 {
                 logger.debug("sealed the write log", metadata: [
                     "view": "\(view.qualifiedName)", "records": "\(summary.records)", "rows": "\(summary.rows)",

@@ -176,7 +176,7 @@ package final class NodeServer: Service, Sendable {
     private func startLoading() {
         guard configuration.loadOnStart, configuration.segmentsDirectory != nil, membership.map == nil, configuration.clusterMapPath == nil else { return }
         processor.setLoading(true)
-        let loop = BackgroundLoop(name: "skewless-start-load") { [weak self] in
+        let loop = BackgroundLoop(name: "sk-start-load") { [weak self] in
             guard let self, !processor.isDraining else { return .finished }
             do {
                 try materializeAll()

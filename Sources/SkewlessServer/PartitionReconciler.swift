@@ -98,7 +98,7 @@ package final class PartitionReconciler: Sendable {
 
     /// Starts the thread; call once, with the node. Does nothing after `stop`.
     package func start() {
-        let loop = BackgroundLoop(name: "skewless-reconciler") { [weak self] in
+        let loop = BackgroundLoop(name: "sk-reconciler") { [weak self] in
             self?.round() ?? .finished
         }
         let begin = self.loop.withLock { current -> Bool in

@@ -12,6 +12,9 @@ final class WriteLogs: Sendable {
     private let node: String
     private let logger: Logger
     private let logs = Mutex<[String: WriteLog]>([:])
+    /// Each view's unsealed records as the sealer last counted them (in the offline store:
+    /// other nodes' logs too), for HEALTH to answer from memory.
+    private let backlogs = Mutex<[String: OfflineStore.LogBacklog]>([:])
 
     init(store: OfflineStore, repo: FeatureRepo, node: String, logger: Logger) {
         self.store = store
@@ -42,6 +45,18 @@ final class WriteLogs: Sendable {
 
     func statistics(of view: FeatureView) -> WriteLog.Statistics? {
         logs.withLock { $0[view.qualifiedName] }?.currentStatistics
+    }
+
+    /// The unsealed records of `view` as the sealer last counted them (at most about a second
+    /// ago while it runs); nil before its first count. Reading the log files instead would
+    /// put file I/O on the event loop that answers HEALTH.
+    func backlog(of view: FeatureView) -> OfflineStore.LogBacklog? {
+        backlogs.withLock { $0[view.qualifiedName] }
+    }
+
+    /// Records what the sealer counted (`OfflineStore.logBacklog`).
+    func recordBacklog(_ backlog: OfflineStore.LogBacklog, of view: FeatureView) {
+        backlogs.withLock { $0[view.qualifiedName] = backlog }
     }
 
     /// Makes every queued append durable and closes the logs.

@@ -172,6 +172,26 @@ struct WriteCoordinatorTests {
         }
     }
 
+    @Test func healthReportsTheUnsealedBacklogTheSealerCounted() async throws {
+        // The sealer seals only hourly here, but counts the backlog every round (1 s).
+        try await TestNode.withNode(configure: { $0.sealIntervalSeconds = 3_600 }) { node in
+            let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)) { $0.timeout = .seconds(10) })
+            let summary = try await client.write(view: "user_transactions", rows: [
+                FeatureWrite(entity: ["user_id": 32], eventTime: WallClock.nowMicros(), values: ["txn_count_1h": .int64(1)])
+            ])
+            var counted: ViewFreshness?
+            for _ in 0..<1_000 {
+                counted = try await client.health().freshness.first { $0.featureView == "user_transactions@1" }
+                if counted?.logUnsealedRecords == 1 { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(counted?.logUnsealedRecords == 1)
+            #expect(counted?.logUnsealedBytes ?? 0 > 0)
+            #expect(counted?.logOldestUnsealed == summary.acceptedTime)
+            await client.close()
+        }
+    }
+
     @Test func healthReportsFreshnessAndTheLogBacklogUntilTheSealerSealsIt() async throws {
         try await TestNode.withNode(configure: { $0.sealIntervalSeconds = 0.3 }) { node in
             // A generous deadline: this test is about freshness, not deadlines, and a loaded
@@ -186,15 +206,21 @@ struct WriteCoordinatorTests {
             #expect(view.newestEventTime == event)
             #expect(view.newestArrival == summary.acceptedTime)
             #expect(view.rowsLogged == 1)
+            // HEALTH gives the backlog as the sealer last counted it: once the sealer has
+            // written a segment, its next count is 0.
+            let store = try #require(node.server.configuration.segmentsDirectory)
+            let manifestPath = store + "/views/user_transactions@1/MANIFEST"
             var sealed = false
-            for _ in 0..<300 {
+            for _ in 0..<1_000 {
                 let now = try await client.health().freshness.first { $0.featureView == "user_transactions@1" }
-                if now?.logUnsealedRecords == 0 { sealed = true; break }
+                if FileManager.default.fileExists(atPath: manifestPath), now?.logUnsealedRecords == 0, now?.logUnsealedBytes == 0 {
+                    sealed = true
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(10))
             }
             #expect(sealed, "the sealer did not seal the log")
-            let store = try #require(node.server.configuration.segmentsDirectory)
-            let manifest = try String(contentsOfFile: store + "/views/user_transactions@1/MANIFEST", encoding: .isoLatin1)
+            let manifest = try String(contentsOfFile: manifestPath, encoding: .isoLatin1)
             #expect(!manifest.isEmpty)
             await client.close()
         }
