@@ -1,4 +1,5 @@
 import Histogram
+import SkewlessModel
 import Testing
 @testable import SkewlessBenchmark
 
