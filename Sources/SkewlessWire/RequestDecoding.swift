@@ -37,16 +37,16 @@ package enum RequestDecoding {
         do throws(SkewlessError) {
             while !reader.isAtEnd {
                 let (field, wireType) = try reader.readTag()
-                switch (field, wireType) {
-                case (1, 0):
+                switch (ProtobufField.RequestFrame(rawValue: field), wireType) {
+                case (.requestID?, 0):
                     frame.requestID = try reader.readVarint()
-                case (2, 0):
+                case (.method?, 0):
                     // An enum is an int32 on the wire: a varint truncated to 32 bits.
                     let number = Int(Int32(truncatingIfNeeded: try reader.readVarint()))
                     frame.method = Skewless_V1_Method(rawValue: number) ?? .UNRECOGNIZED(number)
-                case (3, 0):
+                case (.timeoutMicros?, 0):
                     frame.timeoutMicros = try reader.readVarint()
-                case (4, 2):
+                case (.payload?, 2):
                     frame.payload = Data(try reader.readLengthDelimited().remainingBytes)
                 default:
                     try reader.skip(wireType: wireType)
@@ -62,24 +62,24 @@ package enum RequestDecoding {
         var request = Skewless_V1_GetOnlineFeaturesRequest()
         while !reader.isAtEnd {
             let (field, wireType) = try reader.readTag()
-            switch field {
-            case 1 where wireType == 2:
+            switch ProtobufField.GetOnlineFeaturesRequest(rawValue: field) {
+            case .featureService? where wireType == 2:
                 request.featureService = try readUTF8(&reader, "feature_service")
-            case 2 where wireType == 2:
+            case .features? where wireType == 2:
                 var sub = try reader.readLengthDelimited()
                 // A repeated occurrence of a message field merges into the earlier one.
                 var list: Skewless_V1_FeatureList
                 if case .features(let earlier)? = request.selector { list = earlier } else { list = Skewless_V1_FeatureList() }
                 while !sub.isAtEnd {
                     let (f, t) = try sub.readTag()
-                    if f == 1, t == 2 {
+                    if f == ProtobufField.FeatureList.features.rawValue, t == 2 {
                         list.features.append(try readUTF8(&sub, "features.features"))
                     } else {
                         try sub.skip(wireType: t)
                     }
                 }
                 request.features = list
-            case 3 where wireType == 2:
+            case .entities? where wireType == 2:
                 var sub = try reader.readLengthDelimited()
                 request.entities.append(try decodeKeyColumn(&sub))
             default:
@@ -93,12 +93,12 @@ package enum RequestDecoding {
         var column = Skewless_V1_EntityKeyColumn()
         while !reader.isAtEnd {
             let (field, wireType) = try reader.readTag()
-            switch field {
-            case 1 where wireType == 2:
+            switch ProtobufField.EntityKeyColumn(rawValue: field) {
+            case .joinKey? where wireType == 2:
                 column.joinKey = try readUTF8(&reader, "entities.join_key")
-            case 2 where wireType == 0 || wireType == 2:
+            case .int64Values? where wireType == 0 || wireType == 2:
                 try reader.readInt64s(wireType: wireType, into: &column.int64Values)
-            case 3 where wireType == 2:
+            case .stringValues? where wireType == 2:
                 column.stringValues.append(try readUTF8(&reader, "entities.string_values"))
             default:
                 try reader.skip(wireType: wireType)
