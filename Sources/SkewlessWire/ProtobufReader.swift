@@ -175,6 +175,8 @@ package struct ProtobufReader {
             let start = values.count
             values.append(contentsOf: repeatElement(T.zero, count: packed.count / width))
             values.withUnsafeMutableBytes { out in
+                // Unchecked in release builds otherwise: the room appended must hold the run.
+                precondition(out.count - start * width == packed.count, "packed values copied into the wrong room")
                 UnsafeMutableRawBufferPointer(rebasing: out[(start * width)...]).copyMemory(from: packed)
             }
         default:

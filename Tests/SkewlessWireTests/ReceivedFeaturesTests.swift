@@ -256,4 +256,15 @@ import Testing
         #expect(read.eventTime(column: 2, row: 0) == time)
         #expect(Self.readBack(try decode(good)) == columns, "and the kept shape still reads the good answer")
     }
+
+    /// Float and double values are loaded from the bytes unchecked: a row past the answer's
+    /// traps (as a bool's array read does) rather than reading past them in release builds.
+    @Test func aValueReadPastTheRowsTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let column = ServedColumn(name: "v@1:d", type: .double, statuses: [.present], eventTimes: [1], values: .double([2.5]))
+            let answer = try Self.decode(try Self.encoded([column]), rows: 1)
+            _ = answer.double(column: 0, row: 1)
+        }
+        ProtobufCursorTests.expectMessage("a value read past the response's bytes", in: result)
+    }
 }
