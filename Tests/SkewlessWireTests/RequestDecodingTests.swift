@@ -53,29 +53,23 @@ import Testing
         }
     }
 
-    /// `count` byte strings of 1 to 32 random bytes, the same for the same seed.
-    static func randomByteStrings(seed: UInt64, count: Int) -> [[UInt8]] {
-        var state = seed
+    /// `count` byte strings of 1 to 32 random bytes, from the run's seed and `stream`
+    /// (`TestSeed`): the same for the same seed.
+    static func randomByteStrings(stream: UInt64, count: Int) -> [[UInt8]] {
+        var random = TestSeed.generator(stream)
         return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            var bytes = [UInt8]()
-            var next = state
-            for _ in 0..<Int(state >> 59) + 1 {
-                next = next &* 6364136223846793005 &+ 1442695040888963407
-                bytes.append(UInt8(truncatingIfNeeded: next >> 56))
-            }
-            return bytes
+            (0..<Int.random(in: 1...32, using: &random)).map { _ in UInt8.random(in: 0 ... .max, using: &random) }
         }
     }
 
     @Test func randomBytesAreDecodedAlikeOrRefusedByBoth() throws {
-        for bytes in Self.randomByteStrings(seed: 0x5EED, count: 3_000) {
+        for bytes in Self.randomByteStrings(stream: 0x5EED, count: 3_000) {
             let theirs = try? Skewless_V1_GetOnlineFeaturesRequest(serializedBytes: bytes)
             let ours = try? RequestDecoding.getOnlineFeatures(Data(bytes))
             if let theirs, let ours {
-                #expect(ours == Self.known(theirs), "\(bytes)")
+                #expect(ours == Self.known(theirs), "\(bytes), \(TestSeed.note)")
             } else {
-                #expect(theirs == nil && ours == nil, "\(bytes)")
+                #expect(theirs == nil && ours == nil, "\(bytes), \(TestSeed.note)")
             }
         }
     }
@@ -98,11 +92,11 @@ import Testing
     }
 
     @Test func randomFrameBodiesAreDecodedAlikeOrRefusedByBoth() throws {
-        for bytes in Self.randomByteStrings(seed: 0xF4A3E, count: 3_000) {
+        for bytes in Self.randomByteStrings(stream: 0xF4A3E, count: 3_000) {
             var theirs = try? Skewless_V1_RequestFrame(serializedBytes: bytes)
             theirs?.unknownFields = .init()
             let ours = try? bytes.withUnsafeBytes { try RequestDecoding.frame($0) }
-            #expect(ours == theirs, "\(bytes)")
+            #expect(ours == theirs, "\(bytes), \(TestSeed.note)")
         }
     }
 }
