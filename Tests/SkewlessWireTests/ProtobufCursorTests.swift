@@ -3,10 +3,9 @@ import Testing
 
 /// The cursor writes exactly into its region, and a size computation that comes out wrong
 /// traps (an exit test: the write runs in a child process that must die) instead of writing
-/// past the region. The checks are `precondition`s, so they hold in release builds too:
-/// `swift test -c release --enable-testable-imports --filter ProtobufCursorTests` runs these
-/// where an `assert` would be compiled out. Debug builds print the message, which the tests
-/// then check names the cursor.
+/// past the region. The checks are `precondition`s, so they hold in release builds too (the
+/// README's "Test it" says how to run these against optimized code, where an `assert` would
+/// be compiled out). Debug builds print the message, which the tests then check.
 @Suite struct ProtobufCursorTests {
     @Test func fillsItsRegionExactlyAndLeavesWhatFollows() {
         var bytes = [UInt8](repeating: 0xEE, count: 10)
