@@ -286,7 +286,7 @@ package enum OnlineFeaturesCodec {
                     case (.dimension?, 0): dimension = try sub.readVarint()
                     case (.lz4?, 0): lz4 = try sub.readVarint() != 0
                     case (.data?, 2): data = try sub.readBytes()
-                    default: try sub.skip(wireType: t)
+                    default: try sub.skip(field: f, wireType: t)
                     }
                 }
                 guard dimension <= UInt64(FeatureType.maxEmbeddingDimension) else {
@@ -306,7 +306,7 @@ package enum OnlineFeaturesCodec {
                 var list: [UInt64] = []
                 while !sub.isAtEnd {
                     let (f, t) = try sub.readTag()
-                    if f == ProtobufField.Int64List.values.rawValue { try sub.readVarints(wireType: t, into: &list) } else { try sub.skip(wireType: t) }
+                    if f == ProtobufField.Int64List.values.rawValue { try sub.readVarints(wireType: t, into: &list) } else { try sub.skip(field: f, wireType: t) }
                 }
                 int64Lists.append(list.map { Int64(bitPattern: $0) })
             }
@@ -318,7 +318,7 @@ package enum OnlineFeaturesCodec {
                 var list: [String] = []
                 while !sub.isAtEnd {
                     let (f, t) = try sub.readTag()
-                    if f == ProtobufField.StringList.values.rawValue, t == 2 { list.append(try sub.readString()) } else { try sub.skip(wireType: t) }
+                    if f == ProtobufField.StringList.values.rawValue, t == 2 { list.append(try sub.readString()) } else { try sub.skip(field: f, wireType: t) }
                 }
                 stringLists.append(list)
             }
@@ -342,7 +342,7 @@ package enum OnlineFeaturesCodec {
         while !reader.isAtEnd {
             let (field, type) = try reader.readTag()
             guard let known = ProtobufField.ValueColumn(rawValue: field) else {
-                try reader.skip(wireType: type)
+                try reader.skip(field: field, wireType: type)
                 continue
             }
             guard known == expected else {

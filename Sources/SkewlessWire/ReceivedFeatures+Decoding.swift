@@ -40,7 +40,7 @@ extension ReceivedFeatures {
                     while !reader.isAtEnd {
                         let (field, wireType) = try reader.readTag()
                         guard field == ProtobufField.GetOnlineFeaturesResponse.features.rawValue, wireType == 2 else {
-                            try reader.skip(wireType: wireType)
+                            try reader.skip(field: field, wireType: wireType)
                             continue
                         }
                         var column = try reader.readLengthDelimited()
@@ -243,7 +243,7 @@ private struct ResponseIndexer {
             case (.values?, 2):
                 valuesReader = try reader.readLengthDelimited()
             default:
-                try reader.skip(wireType: wireType)
+                try reader.skip(field: field, wireType: wireType)
             }
         }
         guard statuses.byteCount == rowCount, timesCount == rowCount else {

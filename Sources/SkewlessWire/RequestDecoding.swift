@@ -7,14 +7,15 @@ import SkewlessModel
 /// It accepts what any conforming encoder may write (packed or unpacked int64 keys, any
 /// field order, unknown fields, a later value of a singular field replacing an earlier
 /// one, the oneof's last member winning, a known field with another wire type skipped as
-/// an unknown field, as swift-protobuf does) and refuses what swift-protobuf refuses
-/// (truncation, strings that are not UTF-8). Unknown fields are dropped, not kept.
+/// an unknown field, groups skipped, a 10-byte varint's bits past 64 dropped, as
+/// swift-protobuf does) and refuses what swift-protobuf refuses (truncation, strings that are
+/// not UTF-8, groups nested past its depth limit). Unknown fields are dropped, not kept.
 package enum RequestDecoding {
     /// - Throws: `invalidArgument` naming what is malformed.
     package static func getOnlineFeatures(_ payload: Data) throws(SkewlessError) -> Skewless_V1_GetOnlineFeaturesRequest {
         let decoded = payload.withUnsafeBytes { bytes in
             Result { () throws(SkewlessError) in
-                var reader = ProtobufReader(bytes)
+                var reader = ProtobufReader(bytes, varintOverflow: .discarded)
                 return try decodeRequest(&reader)
             }
         }
@@ -33,7 +34,7 @@ package enum RequestDecoding {
     /// - Throws: `invalidArgument` naming what is malformed.
     package static func frame(_ body: UnsafeRawBufferPointer) throws(SkewlessError) -> Skewless_V1_RequestFrame {
         var frame = Skewless_V1_RequestFrame()
-        var reader = ProtobufReader(body)
+        var reader = ProtobufReader(body, varintOverflow: .discarded)
         do throws(SkewlessError) {
             while !reader.isAtEnd {
                 let (field, wireType) = try reader.readTag()
@@ -49,7 +50,7 @@ package enum RequestDecoding {
                 case (.payload?, 2):
                     frame.payload = Data(try reader.readLengthDelimited().remainingBytes)
                 default:
-                    try reader.skip(wireType: wireType)
+                    try reader.skip(field: field, wireType: wireType)
                 }
             }
         } catch {
@@ -75,7 +76,7 @@ package enum RequestDecoding {
                     if f == ProtobufField.FeatureList.features.rawValue, t == 2 {
                         list.features.append(try readUTF8(&sub, "features.features"))
                     } else {
-                        try sub.skip(wireType: t)
+                        try sub.skip(field: f, wireType: t)
                     }
                 }
                 request.features = list
@@ -83,7 +84,7 @@ package enum RequestDecoding {
                 var sub = try reader.readLengthDelimited()
                 request.entities.append(try decodeKeyColumn(&sub))
             default:
-                try reader.skip(wireType: wireType)
+                try reader.skip(field: field, wireType: wireType)
             }
         }
         return request
@@ -101,7 +102,7 @@ package enum RequestDecoding {
             case .stringValues? where wireType == 2:
                 column.stringValues.append(try readUTF8(&reader, "entities.string_values"))
             default:
-                try reader.skip(wireType: wireType)
+                try reader.skip(field: field, wireType: wireType)
             }
         }
         return column

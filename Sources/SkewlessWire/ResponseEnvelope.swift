@@ -35,14 +35,14 @@ package struct ResponseEnvelope: Sendable {
                             switch (ProtobufField.Status(rawValue: f), t) {
                             case (.code?, 0): code = try status.readVarint()
                             case (.message?, 2): message = try status.readString()
-                            default: try status.skip(wireType: t)
+                            default: try status.skip(field: f, wireType: t)
                             }
                         }
                     case (.payload?, 2):
                         let length = try reader.readLengthDelimited().remainingBytes.count
                         payloadRange = (reader.index - length)..<reader.index
                     default:
-                        try reader.skip(wireType: wireType)
+                        try reader.skip(field: field, wireType: wireType)
                     }
                 }
                 return .success(())
