@@ -39,6 +39,8 @@ package enum EmbeddingCodec {
         let source = Array(bytes)
         let written = source.withUnsafeBufferPointer { src in
             vector.withUnsafeMutableBytes { dst -> Int32 in
+                // LZ4 writes up to the capacity it is given: never more than the vector holds.
+                precondition(dst.count == rawCount, "the LZ4 capacity must be the vector's size")
                 guard let srcBase = src.baseAddress, let dstBase = dst.baseAddress else { return rawCount == 0 ? 0 : -1 }
                 return LZ4_decompress_safe(
                     UnsafeRawPointer(srcBase).assumingMemoryBound(to: CChar.self),
@@ -81,7 +83,8 @@ package enum EmbeddingCodec {
         var output = [UInt8](repeating: 0, count: bound)
         let written = raw.withUnsafeBufferPointer { src in
             output.withUnsafeMutableBufferPointer { dst in
-                LZ4_compress_default(
+                precondition(dst.count == bound, "the LZ4 capacity must be the output's size")
+                return LZ4_compress_default(
                     UnsafeRawPointer(src.baseAddress!).assumingMemoryBound(to: CChar.self),
                     UnsafeMutableRawPointer(dst.baseAddress!).assumingMemoryBound(to: CChar.self),
                     Int32(raw.count), Int32(bound))

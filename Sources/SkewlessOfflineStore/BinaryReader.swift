@@ -11,7 +11,14 @@ struct BinaryReader {
     /// What a structure is called in errors ("index block of segment-000001.seg").
     let subject: String
 
+    /// - Parameter range: the part of `bytes` to read, which must lie inside them: every
+    ///   caller takes it from bytes it has checked (a block read whole, a record whose
+    ///   length was checked), so one outside is a bug here, and traps in release builds too
+    ///   (the reads below check only against the range).
     init(_ bytes: [UInt8], range: Range<Int>? = nil, subject: String) {
+        if let range {
+            precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "a reader of \(range) over \(bytes.count) bytes")
+        }
         self.bytes = bytes
         self.offset = range?.lowerBound ?? 0
         self.end = range?.upperBound ?? bytes.count

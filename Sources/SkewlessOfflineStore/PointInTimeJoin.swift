@@ -103,6 +103,13 @@ struct PointInTimeJoin {
         let eventTimes = try reader.eventTimes(ofGroup: group)
         let createdTimes = try reader.createdTimes(ofGroup: group)
         let ttl = snapshot.view.ttlSeconds &* 1_000_000
+        // `merge` reads these through unchecked buffers: one check per group, in release
+        // builds too, that every row and label it visits is inside them (a group's columns
+        // were each decoded for its row count).
+        precondition(
+            createdTimes.count == eventTimes.count && keys.count == eventTimes.count && labels.upperBound <= sortedTimes.count
+                && labels.upperBound <= sortedKeys.count,
+            "a row group's columns or the labels disagree in length")
         eventTimes.withUnsafeBufferPointer { events in
             createdTimes.withUnsafeBufferPointer { created in
                 sortedTimes.withUnsafeBufferPointer { times in

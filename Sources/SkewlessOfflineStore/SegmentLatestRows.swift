@@ -47,6 +47,8 @@ struct SegmentLatestRows {
         let bounds = rows.keys.runBounds()
         chosen.reserveCapacity(bounds.count)
         touched.reserveCapacity(bounds.count)
+        // The runs index the times through unchecked buffers: one check per group.
+        precondition(rows.keys.count == rows.count && rows.createdTimes.count == rows.count, "a row group's time columns disagree with its keys")
         rows.eventTimes.withUnsafeBufferPointer { events in
             rows.createdTimes.withUnsafeBufferPointer { created in
                 for (start, end) in zip(bounds, bounds.dropFirst()) {

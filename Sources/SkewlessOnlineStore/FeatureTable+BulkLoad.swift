@@ -43,6 +43,8 @@ extension FeatureTable {
         var ignored = 0
         let measureKeys = schema.keysOwnHeap
         let createdTimes = batch.createdTimes
+        // The event times are read unchecked below: `rows` must lie in the batch.
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= batch.eventTimes.count, "rows \(rows) of a batch of \(batch.eventTimes.count)")
         batch.eventTimes.withUnsafeBufferPointer { events in
             for row in rows {
                 let eventTime = events[row]

@@ -162,13 +162,14 @@ enum FieldColumn {
         }
     }
 
-    /// See `TypedColumn.gatherFixedWidth`; does nothing for a column without a fixed width.
-    func gatherFixedWidth(_ rows: [RowLookup], statuses: UnsafeMutableBufferPointer<ValueStatus>, values: UnsafeMutableRawPointer) {
+    /// See `TypedColumn.gatherFixedWidth`. A column without a fixed width traps: it would
+    /// leave `statuses` uninitialized, and they are read next.
+    func gatherFixedWidth(_ rows: [RowLookup], statuses: UnsafeMutableBufferPointer<ValueStatus>, values: UnsafeMutableRawBufferPointer) {
         switch self {
         case .bool(let column): column.gatherFixedWidth(rows, statuses: statuses, values: values)
         case .float(let column): column.gatherFixedWidth(rows, statuses: statuses, values: values)
         case .double(let column): column.gatherFixedWidth(rows, statuses: statuses, values: values)
-        default: assertionFailure("gatherFixedWidth on a column without a fixed width")
+        default: preconditionFailure("gatherFixedWidth on a column without a fixed width")
         }
     }
 

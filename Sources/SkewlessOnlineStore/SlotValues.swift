@@ -30,7 +30,9 @@ struct SlotValues<Element: ColumnElement> {
 
     var count: Int { block == nil ? own.count : sharedCount }
 
-    /// The value at `index`, which must be below `count`.
+    /// The value at `index`, which must be below `count`. A write checks it in release
+    /// builds too (a write through the block is a raw store into its records); a read, on
+    /// the serving path, takes its slot from the table's own index.
     @inline(__always)
     subscript(index: Int) -> Element {
         get {
@@ -42,6 +44,7 @@ struct SlotValues<Element: ColumnElement> {
                 own[index] = newValue
                 return
             }
+            precondition(index >= 0 && index < sharedCount, "slot \(index) written past the \(sharedCount) of a row block")
             block._withUnsafeGuaranteedRef { $0.record(index) }.storeBytes(of: newValue, toByteOffset: offset, as: Element.self)
         }
     }

@@ -140,8 +140,17 @@ extension TypedColumn where Element: FixedWidthValue {
     /// `read(_:)` without arrays: the served status of each requested row into `statuses`
     /// and its value, little-endian, into `values` (`Element.width` bytes per row, in row
     /// order). Same serving rule, same values.
-    func gatherFixedWidth(_ rows: [RowLookup], statuses: UnsafeMutableBufferPointer<ValueStatus>, values: UnsafeMutableRawPointer) {
+    ///
+    /// The per-row writes are unchecked (they are the hot path of every read); the one
+    /// check that covers them all runs here, in release builds too: both buffers are
+    /// exactly as long as the rows need, so a caller that sized them for another width or
+    /// row count traps instead of writing past them.
+    func gatherFixedWidth(_ rows: [RowLookup], statuses: UnsafeMutableBufferPointer<ValueStatus>, values buffer: UnsafeMutableRawBufferPointer) {
         let width = Element.width
+        precondition(
+            statuses.count == rows.count && buffer.count == rows.count &* width,
+            "gather of \(rows.count) rows of \(width) bytes into \(statuses.count) statuses and \(buffer.count) value bytes")
+        guard let values = buffer.baseAddress else { return }
         // A column without nulls skips its bitmap: one cache miss less per field and row.
         let mayBeNull = nulls.nullCount > 0
         for (position, row) in rows.enumerated() {

@@ -55,8 +55,10 @@ package struct ViewRows {
 
     /// Writes the served status of field `field` for every requested key into `statuses`,
     /// and its value into `values` (`count` values of `fixedWidth(ofField:)` bytes each,
-    /// little-endian, unaligned allowed). The field must have a fixed width.
-    package func gatherFixedWidth(field: Int, statuses: UnsafeMutableBufferPointer<ValueStatus>, values: UnsafeMutableRawPointer) {
+    /// little-endian, unaligned allowed). The field must have a fixed width, and the buffers
+    /// must be exactly that long: checked once per call in release builds too, since the
+    /// writes themselves are unchecked.
+    package func gatherFixedWidth(field: Int, statuses: UnsafeMutableBufferPointer<ValueStatus>, values: UnsafeMutableRawBufferPointer) {
         table.columns[field].gatherFixedWidth(rows, statuses: statuses, values: values)
     }
 

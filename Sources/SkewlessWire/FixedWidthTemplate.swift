@@ -36,13 +36,18 @@ package struct FixedWidthTemplate: Sendable {
         headers.withHeaders { headers in
             for (position, width) in zip(positions, widths) {
                 let header = headers[position]
-                precondition(header.valuesField != 0, "a template holds bool, float and double columns only")
                 let sizes = OnlineFeaturesFrameBuilder.fixedWidthSizes(headerBytes: header.bytes.count, rowCount: 1, timesBytes: timesBytes, width: width)
+                precondition(header.fixedWidth == width, "a \(width)-byte column needs the header of a bool, float or double feature")
                 var entry = [UInt8](repeating: 0, count: sizes.entry)
+                // Where the status, the time and the value go, as offsets into the entry: the
+                // checked cursor put each inside it.
                 let slots = entry.withUnsafeMutableBytes { region in
                     var out = ProtobufCursor(region)
-                    return OnlineFeaturesFrameBuilder.writeFixedWidthEntry(
+                    let slots = OnlineFeaturesFrameBuilder.writeFixedWidthEntry(
                         into: &out, header: header, columnSize: sizes.column, rowCount: 1, timesBytes: timesBytes, width: width)
+                    out.finish(expecting: sizes.entry, "a template column entry")
+                    let base = region.baseAddress!
+                    return (statuses: slots.statuses.baseAddress! - base, times: slots.times.baseAddress! - base, values: slots.values.baseAddress! - base)
                 }
                 let start = bytes.count
                 bytes += entry

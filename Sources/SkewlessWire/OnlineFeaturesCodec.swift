@@ -69,22 +69,24 @@ package enum OnlineFeaturesCodec {
     }
 
     static func write(_ column: ServedColumn, sizes: ColumnSizes, into out: inout ProtobufCursor) {
+        typealias Field = ProtobufField.FeatureColumn
         let nameBytes = column.name.utf8.count
         if nameBytes > 0 {
-            out.lengthDelimited(1, length: nameBytes)
+            out.lengthDelimited(Field.feature, length: nameBytes)
             out.string(column.name)
         }
         let type = typeNumber(column.type)
-        out.varintField(2, type)
+        out.varintField(Field.type, type)
         if !column.statuses.isEmpty {
-            out.lengthDelimited(3, length: column.statuses.count)
-            for status in column.statuses { out.byte(statusNumber(status)) }
+            out.lengthDelimited(Field.statuses, length: column.statuses.count)
+            let statuses = out.reserve(column.statuses.count)
+            for (index, status) in column.statuses.enumerated() { statuses[index] = statusNumber(status) }
         }
         if sizes.times > 0 {
-            out.lengthDelimited(4, length: sizes.times)
+            out.lengthDelimited(Field.eventTimeMicros, length: sizes.times)
             out.varints(column.eventTimes)
         }
-        out.lengthDelimited(5, length: sizes.values)
+        out.lengthDelimited(Field.values, length: sizes.values)
         writeValues(column.values, into: &out)
     }
 
@@ -142,72 +144,72 @@ package enum OnlineFeaturesCodec {
     }
 
     private static func writeValues(_ values: ColumnValues, into out: inout ProtobufCursor) {
+        typealias Field = ProtobufField.ValueColumn
         switch values {
         case .bool(let v):
             guard !v.isEmpty else { return }
-            out.lengthDelimited(1, length: v.count)
-            for x in v { out.byte(x ? 1 : 0) }
+            out.lengthDelimited(Field.boolValues, length: v.count)
+            let bools = out.reserve(v.count)
+            for (index, x) in v.enumerated() { bools[index] = x ? 1 : 0 }
         case .int32(let v):
             var n = 0
             for x in v { n += ProtobufSize.varintSize(Int64(x)) }
             guard n > 0 else { return }
-            out.lengthDelimited(2, length: n)
+            out.lengthDelimited(Field.int32Values, length: n)
             for x in v { out.varint(UInt64(bitPattern: Int64(x))) }
         case .int64(let v):
-            writePackedVarints(3, v, into: &out)
+            writePackedVarints(Field.int64Values, v, into: &out)
         case .timestamp(let v):
-            writePackedVarints(8, v, into: &out)
+            writePackedVarints(Field.timestampValues, v, into: &out)
         case .float(let v):
             guard !v.isEmpty else { return }
-            out.lengthDelimited(4, length: 4 * v.count)
+            out.lengthDelimited(Field.floatValues, length: 4 * v.count)
             out.littleEndian(v)
         case .double(let v):
             guard !v.isEmpty else { return }
-            out.lengthDelimited(5, length: 8 * v.count)
+            out.lengthDelimited(Field.doubleValues, length: 8 * v.count)
             out.littleEndian(v)
         case .string(let v):
             for s in v {
-                out.lengthDelimited(6, length: s.utf8.count)
+                out.lengthDelimited(Field.stringValues, length: s.utf8.count)
                 out.string(s)
             }
         case .bytes(let v):
             for b in v {
-                out.lengthDelimited(7, length: b.count)
+                out.lengthDelimited(Field.bytesValues, length: b.count)
                 out.bytes(b)
             }
         case .embedding(let v):
+            typealias Embedding = ProtobufField.Embedding
             for e in v {
-                out.lengthDelimited(9, length: embeddingSize(e))
-                out.varintField(1, UInt64(e.dimension))
-                if e.isCompressed {
-                    out.tag(2, .varint)
-                    out.byte(1)
-                }
+                out.lengthDelimited(Field.embeddingValues, length: embeddingSize(e))
+                out.varintField(Embedding.dimension, UInt64(e.dimension))
+                out.varintField(Embedding.lz4, e.isCompressed ? 1 : 0)
                 if !e.bytes.isEmpty {
-                    out.lengthDelimited(3, length: e.bytes.count)
+                    out.lengthDelimited(Embedding.data, length: e.bytes.count)
                     out.bytes(e.bytes)
                 }
             }
         case .int64List(let v):
             for list in v {
                 let n = packedVarintSize(list)
-                out.lengthDelimited(10, length: n == 0 ? 0 : ProtobufSize.fieldSize(length: n))
-                writePackedVarints(1, list, into: &out)
+                out.lengthDelimited(Field.int64ListValues, length: n == 0 ? 0 : ProtobufSize.fieldSize(length: n))
+                writePackedVarints(ProtobufField.Int64List.values, list, into: &out)
             }
         case .stringList(let v):
             for list in v {
                 var m = 0
                 for s in list { m += ProtobufSize.fieldSize(length: s.utf8.count) }
-                out.lengthDelimited(11, length: m)
+                out.lengthDelimited(Field.stringListValues, length: m)
                 for s in list {
-                    out.lengthDelimited(1, length: s.utf8.count)
+                    out.lengthDelimited(ProtobufField.StringList.values, length: s.utf8.count)
                     out.string(s)
                 }
             }
         }
     }
 
-    private static func writePackedVarints(_ field: Int, _ values: [Int64], into out: inout ProtobufCursor) {
+    private static func writePackedVarints(_ field: some ProtobufFieldNumber, _ values: [Int64], into out: inout ProtobufCursor) {
         let n = packedVarintSize(values)
         guard n > 0 else { return }
         out.lengthDelimited(field, length: n)
@@ -240,51 +242,51 @@ package enum OnlineFeaturesCodec {
         case .bool:
             var varints: [UInt64] = []
             varints.reserveCapacity(entityCount)
-            try forEachValue(&reader, field: 1, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in try r.readVarints(wireType: t, into: &varints) }
+            try forEachValue(&reader, field: .boolValues, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in try r.readVarints(wireType: t, into: &varints) }
             (type, column) = (.bool, .bool(varints.map { $0 != 0 }))
         case .int32:
             var varints: [UInt64] = []
             varints.reserveCapacity(entityCount)
-            try forEachValue(&reader, field: 2, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in try r.readVarints(wireType: t, into: &varints) }
+            try forEachValue(&reader, field: .int32Values, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in try r.readVarints(wireType: t, into: &varints) }
             (type, column) = (.int32, .int32(varints.map { Int32(truncatingIfNeeded: Int64(bitPattern: $0)) }))
         case .int64, .timestamp:
             var int64s: [Int64] = []
             int64s.reserveCapacity(entityCount)
             let isTimestamp = wireType == .timestamp
-            try forEachValue(&reader, field: isTimestamp ? 8 : 3, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in try r.readInt64s(wireType: t, into: &int64s) }
+            try forEachValue(&reader, field: isTimestamp ? .timestampValues : .int64Values, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in try r.readInt64s(wireType: t, into: &int64s) }
             (type, column) = isTimestamp ? (.timestamp, .timestamp(int64s)) : (.int64, .int64(int64s))
         case .float:
             var floats: [Float] = []
             floats.reserveCapacity(entityCount)
-            try forEachValue(&reader, field: 4, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in try r.readFloats(wireType: t, into: &floats) }
+            try forEachValue(&reader, field: .floatValues, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in try r.readFloats(wireType: t, into: &floats) }
             (type, column) = (.float, .float(floats))
         case .double:
             var doubles: [Double] = []
             doubles.reserveCapacity(entityCount)
-            try forEachValue(&reader, field: 5, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in try r.readDoubles(wireType: t, into: &doubles) }
+            try forEachValue(&reader, field: .doubleValues, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in try r.readDoubles(wireType: t, into: &doubles) }
             (type, column) = (.double, .double(doubles))
         case .string:
             var strings: [String] = []
-            try forEachValue(&reader, field: 6, wireType: wireType, name: name) { (r, _) throws(SkewlessError) in strings.append(try r.readString()) }
+            try forEachValue(&reader, field: .stringValues, wireType: wireType, name: name) { (r, _) throws(SkewlessError) in strings.append(try r.readString()) }
             (type, column) = (.string, .string(strings))
         case .bytes:
             var blobs: [[UInt8]] = []
-            try forEachValue(&reader, field: 7, wireType: wireType, name: name) { (r, _) throws(SkewlessError) in blobs.append(try r.readBytes()) }
+            try forEachValue(&reader, field: .bytesValues, wireType: wireType, name: name) { (r, _) throws(SkewlessError) in blobs.append(try r.readBytes()) }
             (type, column) = (.bytes, .bytes(blobs))
         case .embedding:
             var embeddings: [EncodedEmbedding] = []
-            try forEachValue(&reader, field: 9, wireType: wireType, name: name) { (r, _) throws(SkewlessError) in
+            try forEachValue(&reader, field: .embeddingValues, wireType: wireType, name: name) { (r, _) throws(SkewlessError) in
                 var sub = try r.readLengthDelimited()
                 var dimension: UInt64 = 0
                 var lz4 = false
                 var data: [UInt8] = []
                 while !sub.isAtEnd {
                     let (f, t) = try sub.readTag()
-                    switch (f, t) {
-                    case (1, 0): dimension = try sub.readVarint()
-                    case (2, 0): lz4 = try sub.readVarint() != 0
-                    case (3, 2): data = try sub.readBytes()
-                    default: try sub.skip(wireType: t)
+                    switch (ProtobufField.Embedding(rawValue: f), t) {
+                    case (.dimension?, 0): dimension = try sub.readVarint()
+                    case (.lz4?, 0): lz4 = try sub.readVarint() != 0
+                    case (.data?, 2): data = try sub.readBytes()
+                    default: try sub.skip(field: f, wireType: t)
                     }
                 }
                 guard dimension <= UInt64(FeatureType.maxEmbeddingDimension) else {
@@ -299,24 +301,24 @@ package enum OnlineFeaturesCodec {
             (type, column) = (.embedding(dimension: dimension), .embedding(embeddings))
         case .int64List:
             var int64Lists: [[Int64]] = []
-            try forEachValue(&reader, field: 10, wireType: wireType, name: name) { (r, _) throws(SkewlessError) in
+            try forEachValue(&reader, field: .int64ListValues, wireType: wireType, name: name) { (r, _) throws(SkewlessError) in
                 var sub = try r.readLengthDelimited()
                 var list: [UInt64] = []
                 while !sub.isAtEnd {
                     let (f, t) = try sub.readTag()
-                    if f == 1 { try sub.readVarints(wireType: t, into: &list) } else { try sub.skip(wireType: t) }
+                    if f == ProtobufField.Int64List.values.rawValue { try sub.readVarints(wireType: t, into: &list) } else { try sub.skip(field: f, wireType: t) }
                 }
                 int64Lists.append(list.map { Int64(bitPattern: $0) })
             }
             (type, column) = (.int64List, .int64List(int64Lists))
         case .stringList:
             var stringLists: [[String]] = []
-            try forEachValue(&reader, field: 11, wireType: wireType, name: name) { (r, _) throws(SkewlessError) in
+            try forEachValue(&reader, field: .stringListValues, wireType: wireType, name: name) { (r, _) throws(SkewlessError) in
                 var sub = try r.readLengthDelimited()
                 var list: [String] = []
                 while !sub.isAtEnd {
                     let (f, t) = try sub.readTag()
-                    if f == 1, t == 2 { list.append(try sub.readString()) } else { try sub.skip(wireType: t) }
+                    if f == ProtobufField.StringList.values.rawValue, t == 2 { list.append(try sub.readString()) } else { try sub.skip(field: f, wireType: t) }
                 }
                 stringLists.append(list)
             }
@@ -331,19 +333,19 @@ package enum OnlineFeaturesCodec {
     }
 
     /// Calls `read` for each occurrence of `ValueColumn` field `field` (the one of the
-    /// column's type), with its wire type; skips fields this client does not know (above
-    /// 11) and refuses values of another known type.
+    /// column's type), with its wire type; skips fields this client does not know (past
+    /// `ProtobufField.ValueColumn`) and refuses values of another known type.
     static func forEachValue(
-        _ reader: inout ProtobufReader, field expected: Int, wireType: Skewless_V1_ValueType, name: String,
+        _ reader: inout ProtobufReader, field expected: ProtobufField.ValueColumn, wireType: Skewless_V1_ValueType, name: String,
         _ read: (inout ProtobufReader, UInt8) throws(SkewlessError) -> Void
     ) throws(SkewlessError) {
         while !reader.isAtEnd {
             let (field, type) = try reader.readTag()
-            guard field <= 11 else {
-                try reader.skip(wireType: type)
+            guard let known = ProtobufField.ValueColumn(rawValue: field) else {
+                try reader.skip(field: field, wireType: type)
                 continue
             }
-            guard field == expected else {
+            guard known == expected else {
                 throw SkewlessError(.internal, "column '\(name)' is \(wireType) but holds values of field \(field)")
             }
             try read(&reader, type)

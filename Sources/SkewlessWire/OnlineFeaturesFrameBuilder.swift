@@ -33,7 +33,7 @@ package struct OnlineFeaturesFrameBuilder {
         let bytes: [UInt8]
         /// Header i spans `ends[i - 1] ..< ends[i]` of `bytes`.
         let ends: [Int]
-        /// `ValueColumn`'s field for bool (1), float (4) and double (5) values; 0 otherwise.
+        /// `ValueColumn`'s field for bool, float and double values; 0 otherwise.
         let valuesFields: [Int]
 
         package init(names: [String], types: [FeatureType]) {
@@ -49,19 +49,16 @@ package struct OnlineFeaturesFrameBuilder {
                 bytes += [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
                     var out = ProtobufCursor(UnsafeMutableRawBufferPointer(buffer))
                     if nameBytes > 0 {
-                        out.lengthDelimited(1, length: nameBytes)
+                        out.lengthDelimited(ProtobufField.FeatureColumn.feature, length: nameBytes)
                         out.string(name)
                     }
-                    out.varintField(2, typeNumber)
+                    out.varintField(ProtobufField.FeatureColumn.type, typeNumber)
+                    out.finish(expecting: size, "a column header")
                     initialized = out.offset
                 }
                 ends.append(bytes.count)
-                switch type {
-                case .bool: fields.append(1)
-                case .float: fields.append(4)
-                case .double: fields.append(5)
-                default: fields.append(0)
-                }
+                let wireType = Skewless_V1_ValueType(type)
+                fields.append(OnlineFeaturesFrameBuilder.fixedWidth(of: type) == nil ? 0 : ProtobufField.ValueColumn(wireType)?.rawValue ?? 0)
             }
             self.bytes = bytes
             self.ends = ends
@@ -84,7 +81,10 @@ package struct OnlineFeaturesFrameBuilder {
             let ends: UnsafeBufferPointer<Int>
             let valuesFields: UnsafeBufferPointer<Int>
 
+            /// Header `position`, which must be below the number of headers (checked in
+            /// release builds too: the reads below are unchecked).
             package subscript(position: Int) -> ColumnHeader {
+                precondition(position >= 0 && position < ends.count, "column \(position) of \(ends.count) headers")
                 let start = position == 0 ? 0 : ends[position - 1]
                 return ColumnHeader(bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<ends[position]]), valuesField: valuesFields[position])
             }
@@ -96,6 +96,16 @@ package struct OnlineFeaturesFrameBuilder {
         let bytes: UnsafeRawBufferPointer
         /// `ValueColumn`'s field for a fixed-width type's values; 0 for other types.
         let valuesField: Int
+
+        /// Bytes per value of the column's type when it is bool, float or double; nil otherwise.
+        var fixedWidth: Int? {
+            switch ProtobufField.ValueColumn(rawValue: valuesField) {
+            case .boolValues?: return 1
+            case .floatValues?: return 4
+            case .doubleValues?: return 8
+            default: return nil
+            }
+        }
     }
 
     /// Bytes per value of `type` when its values travel as one packed run of fixed-width
@@ -144,14 +154,16 @@ package struct OnlineFeaturesFrameBuilder {
         return try withUnsafeTemporaryAllocation(byteCount: size, alignment: 1) { buffer in
             var out = ProtobufCursor(buffer)
             out.varints(eventTimes)
+            out.finish(expecting: size, "packed event times")
             return try body(UnsafeRawBufferPointer(buffer))
         }
     }
 
     /// Appends the column at `position` whose values have a fixed width (`header` of a
     /// bool, float or double feature), filled in place by `gather`: it must write a status
-    /// per row into its first argument and `rowCount` little-endian values of `width` bytes
-    /// (1, 4 or 8) at its second.
+    /// per row into its first argument (`rowCount` long) and `rowCount` little-endian
+    /// values of `width` bytes (1, 4 or 8, the header's type's) into its second (exactly
+    /// `rowCount * width` bytes).
     /// - Parameter eventTimes: the rows' event times, as `withPackedEventTimes` packs them.
     package mutating func appendFixedWidthColumn(
         at position: Int,
@@ -159,9 +171,10 @@ package struct OnlineFeaturesFrameBuilder {
         rowCount: Int,
         eventTimes: UnsafeRawBufferPointer,
         width: Int,
-        gather: (UnsafeMutableBufferPointer<ValueStatus>, UnsafeMutableRawPointer) -> Void
+        gather: (UnsafeMutableBufferPointer<ValueStatus>, UnsafeMutableRawBufferPointer) -> Void
     ) {
-        precondition(header.valuesField != 0, "appendFixedWidthColumn needs a bool, float or double column")
+        precondition(header.fixedWidth == width, "a \(width)-byte column needs the header of a bool (1), float (4) or double (8) feature")
+        precondition(rowCount >= 0, "a negative row count")
         let sizes = Self.fixedWidthSizes(headerBytes: header.bytes.count, rowCount: rowCount, timesBytes: eventTimes.count, width: width)
         entries[position] = EntrySpan(start: scratch.writerIndex, length: sizes.entry)
         _ = withUnsafeTemporaryAllocation(of: ValueStatus.self, capacity: rowCount) { statuses in
@@ -169,15 +182,14 @@ package struct OnlineFeaturesFrameBuilder {
                 var out = ProtobufCursor(region)
                 let slots = Self.writeFixedWidthEntry(
                     into: &out, header: header, columnSize: sizes.column, rowCount: rowCount, timesBytes: eventTimes.count, width: width)
-                assert(out.offset == sizes.entry, "column entry computed as \(sizes.entry) bytes but \(out.offset) written")
-                guard let base = region.baseAddress else { return out.offset }
-                if let times = eventTimes.baseAddress {
-                    (base + slots.times).copyMemory(from: times, byteCount: eventTimes.count)
+                out.finish(expecting: sizes.entry, "a fixed-width column entry")
+                if let times = eventTimes.baseAddress, let slot = slots.times.baseAddress {
+                    slot.copyMemory(from: times, byteCount: eventTimes.count)
                 }
                 if rowCount > 0 {
-                    gather(statuses, base + slots.values)
+                    gather(statuses, slots.values)
                     for (row, status) in statuses.enumerated() {
-                        base.storeBytes(of: OnlineFeaturesCodec.statusNumber(status), toByteOffset: slots.statuses + row, as: UInt8.self)
+                        slots.statuses[row] = OnlineFeaturesCodec.statusNumber(status)
                     }
                 }
                 return out.offset
@@ -196,30 +208,30 @@ package struct OnlineFeaturesFrameBuilder {
     }
 
     /// Writes a fixed-width column's entry (`columnSize` from `fixedWidthSizes`) but for its
-    /// variable bytes, which it skips: returns where, in `out`'s region, the `rowCount`
-    /// status bytes, the `timesBytes` packed event times and the `width * rowCount` value
-    /// bytes go. The one layout both `appendFixedWidthColumn` and `FixedWidthTemplate` write.
+    /// variable bytes, which it skips: returns the regions of `out`'s memory where the
+    /// `rowCount` status bytes, the `timesBytes` packed event times and the `width *
+    /// rowCount` value bytes go (each exactly that long, empty when there are none). The
+    /// one layout both `appendFixedWidthColumn` and `FixedWidthTemplate` write.
     static func writeFixedWidthEntry(
         into out: inout ProtobufCursor, header: ColumnHeader, columnSize: Int, rowCount: Int, timesBytes: Int, width: Int
-    ) -> (statuses: Int, times: Int, values: Int) {
-        var slots = (statuses: 0, times: 0, values: 0)
-        out.lengthDelimited(1, length: columnSize)
+    ) -> (statuses: UnsafeMutableRawBufferPointer, times: UnsafeMutableRawBufferPointer, values: UnsafeMutableRawBufferPointer) {
+        typealias Field = ProtobufField.FeatureColumn
+        let none = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        var slots = (statuses: none, times: none, values: none)
+        out.lengthDelimited(ProtobufField.GetOnlineFeaturesResponse.features, length: columnSize)
         out.bytes(header.bytes)
         if rowCount > 0 {
-            out.lengthDelimited(3, length: rowCount)
-            slots.statuses = out.offset
-            _ = out.reserve(rowCount)
+            out.lengthDelimited(Field.statuses, length: rowCount)
+            slots.statuses = out.reserve(rowCount)
         }
         if timesBytes > 0 {
-            out.lengthDelimited(4, length: timesBytes)
-            slots.times = out.offset
-            _ = out.reserve(timesBytes)
+            out.lengthDelimited(Field.eventTimeMicros, length: timesBytes)
+            slots.times = out.reserve(timesBytes)
         }
-        out.lengthDelimited(5, length: rowCount == 0 ? 0 : ProtobufSize.fieldSize(length: width * rowCount))
+        out.lengthDelimited(Field.values, length: rowCount == 0 ? 0 : ProtobufSize.fieldSize(length: width * rowCount))
         if rowCount > 0 {
             out.lengthDelimited(header.valuesField, length: width * rowCount)
-            slots.values = out.offset
-            _ = out.reserve(width * rowCount)
+            slots.values = out.reserve(width * rowCount)
         }
         return slots
     }
@@ -227,13 +239,14 @@ package struct OnlineFeaturesFrameBuilder {
     /// Appends the columns of `template` at `positions` (one per template column) for a
     /// one-row answer whose packed event time is `eventTime` (`template.timesBytes` bytes):
     /// the template's bytes, then per column the status and the value `gather(i, status,
-    /// value)` writes (a status into its first argument, `widths[i]` little-endian bytes at
-    /// its second) and the event time. Byte for byte what `appendFixedWidthColumn` writes.
+    /// value)` writes (a status into its first argument, one little-endian value into its
+    /// second, exactly the column's width long) and the event time. Byte for byte what
+    /// `appendFixedWidthColumn` writes.
     package mutating func appendFixedWidthColumns(
         _ template: FixedWidthTemplate,
         at positions: [Int],
         eventTime: UnsafeRawBufferPointer,
-        gather: (_ column: Int, UnsafeMutableBufferPointer<ValueStatus>, UnsafeMutableRawPointer) -> Void
+        gather: (_ column: Int, UnsafeMutableBufferPointer<ValueStatus>, UnsafeMutableRawBufferPointer) -> Void
     ) {
         precondition(positions.count == template.columnCount, "a position per template column")
         precondition(eventTime.count == template.timesBytes, "the template is for another event time length")
@@ -244,10 +257,13 @@ package struct OnlineFeaturesFrameBuilder {
         }
         _ = withUnsafeTemporaryAllocation(of: ValueStatus.self, capacity: 1) { status in
             scratch.writeWithUnsafeMutableBytes(minimumWritableBytes: template.bytes.count) { region in
+                // The template's offsets lie inside its bytes (`FixedWidthTemplate.init` wrote
+                // them through a checked cursor), so one check of the region covers every write.
+                precondition(region.count >= template.bytes.count, "ByteBuffer gave less room than asked")
                 let base = region.baseAddress!
                 template.bytes.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
                 for i in 0..<template.columnCount {
-                    gather(i, status, base + template.valueOffsets[i])
+                    gather(i, status, UnsafeMutableRawBufferPointer(start: base + template.valueOffsets[i], count: template.widths[i]))
                     base.storeBytes(of: OnlineFeaturesCodec.statusNumber(status[0]), toByteOffset: template.statusOffsets[i], as: UInt8.self)
                     (base + template.timesOffsets[i]).copyMemory(from: time, byteCount: template.timesBytes)
                 }
@@ -265,9 +281,9 @@ package struct OnlineFeaturesFrameBuilder {
         entries[position] = EntrySpan(start: scratch.writerIndex, length: entrySize)
         scratch.writeWithUnsafeMutableBytes(minimumWritableBytes: entrySize) { region in
             var out = ProtobufCursor(region)
-            out.lengthDelimited(1, length: size)
+            out.lengthDelimited(ProtobufField.GetOnlineFeaturesResponse.features, length: size)
             OnlineFeaturesCodec.write(column, sizes: OnlineFeaturesCodec.ColumnSizes(column: size, values: values, times: times), into: &out)
-            assert(out.offset == entrySize, "column entry computed as \(entrySize) bytes but \(out.offset) written")
+            out.finish(expecting: entrySize, "a column entry")
             return out.offset
         }
     }
@@ -298,7 +314,7 @@ package struct OnlineFeaturesFrameBuilder {
         withUnsafeTemporaryAllocation(byteCount: headerBytes, alignment: 1) { header in
             var out = ProtobufCursor(header)
             Self.writeHeader(&out, frame: sizes.frame, requestID: requestID, payload: sizes.payload)
-            assert(out.offset == headerBytes, "frame header computed as \(headerBytes) bytes but \(out.offset) written")
+            out.finish(expecting: headerBytes, "a frame header")
             scratch.setBytes(UnsafeRawBufferPointer(header), at: start)
         }
         scratch.moveReaderIndex(to: start)
@@ -318,9 +334,11 @@ package struct OnlineFeaturesFrameBuilder {
                 Self.writeHeader(&out, frame: sizes.frame, requestID: requestID, payload: sizes.payload)
                 for entry in entries {
                     let start = entry.start - base
+                    // Slicing an unsafe buffer is unchecked in release builds.
+                    precondition(start >= 0 && entry.length <= written.count - start, "a column entry outside the scratch buffer")
                     out.bytes(UnsafeRawBufferPointer(rebasing: written[start..<start + entry.length]))
                 }
-                assert(out.offset == sizes.total, "frame size computed as \(sizes.total) but \(out.offset) bytes written")
+                out.finish(expecting: sizes.total, "a frame")
                 return out.offset
             }
         }
@@ -343,9 +361,10 @@ package struct OnlineFeaturesFrameBuilder {
     /// Everything before the entries: the length prefix, the request id, the OK status and
     /// (when there are entries) the response's tag and length.
     private static func writeHeader(_ out: inout ProtobufCursor, frame: Int, requestID: UInt64, payload: Int) {
+        typealias Field = ProtobufField.ResponseFrame
         out.bigEndianUInt32(UInt32(frame))
-        out.varintField(1, requestID)
-        out.lengthDelimited(2, length: 0)
-        if payload > 0 { out.lengthDelimited(3, length: payload) }
+        out.varintField(Field.requestID, requestID)
+        out.lengthDelimited(Field.status, length: 0)
+        if payload > 0 { out.lengthDelimited(Field.payload, length: payload) }
     }
 }

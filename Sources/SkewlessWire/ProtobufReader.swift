@@ -7,17 +7,33 @@ package struct ProtobufReader {
     private let bytes: UnsafeRawBufferPointer
     private(set) var index: Int
     private let end: Int
+    /// How many groups may be open at once in what this reader reads (see `skip`).
+    private let groupBudget: Int
+    private let varintOverflow: VarintOverflow
 
-    package init(_ bytes: UnsafeRawBufferPointer) {
+    /// What a 10-byte varint whose last byte carries bits past the 64th means.
+    package enum VarintOverflow: Sendable {
+        /// Malformed: what the client's response decoding holds a node to.
+        case refused
+        /// The bits past 64 are dropped, as swift-protobuf (and protobuf's C++ parser) read
+        /// it: what the node's request decoding accepts, to accept what the generated code did.
+        case discarded
+    }
+
+    package init(_ bytes: UnsafeRawBufferPointer, varintOverflow: VarintOverflow = .refused) {
         self.bytes = bytes
         self.index = 0
         self.end = bytes.count
+        self.groupBudget = Self.depthLimit - 1
+        self.varintOverflow = varintOverflow
     }
 
-    private init(bytes: UnsafeRawBufferPointer, index: Int, end: Int) {
+    private init(bytes: UnsafeRawBufferPointer, index: Int, end: Int, groupBudget: Int, varintOverflow: VarintOverflow) {
         self.bytes = bytes
         self.index = index
         self.end = end
+        self.groupBudget = groupBudget
+        self.varintOverflow = varintOverflow
     }
 
     package var isAtEnd: Bool { index >= end }
@@ -32,8 +48,8 @@ package struct ProtobufReader {
         while index < end {
             let byte = bytes[index]
             index += 1
-            if shift == 63 && byte > 1 { throw Self.malformed("varint overflows 64 bits") }
-            result |= UInt64(byte & 0x7F) << shift
+            if shift == 63 && byte > 1 && varintOverflow == .refused { throw Self.malformed("varint overflows 64 bits") }
+            result |= UInt64(byte & 0x7F) << shift  // past 64 bits, the smart shift drops them
             if byte < 0x80 { return result }
             shift += 7
             if shift > 63 { throw Self.malformed("varint longer than 10 bytes") }
@@ -67,7 +83,8 @@ package struct ProtobufReader {
     package mutating func readLengthDelimited() throws(SkewlessError) -> ProtobufReader {
         let length = try readVarint()
         guard length <= UInt64(end - index) else { throw Self.malformed("length \(length) runs past the end") }
-        let sub = ProtobufReader(bytes: bytes, index: index, end: index + Int(length))
+        // A nested message is one level deeper (for other payloads the budget is unused).
+        let sub = ProtobufReader(bytes: bytes, index: index, end: index + Int(length), groupBudget: groupBudget - 1, varintOverflow: varintOverflow)
         index += Int(length)
         return sub
     }
@@ -101,13 +118,42 @@ package struct ProtobufReader {
         return equal ?? string.utf8.elementsEqual(payload)
     }
 
-    package mutating func skip(wireType: UInt8) throws(SkewlessError) {
+    /// swift-protobuf's default `messageDepthLimit`: the message being read, each message it
+    /// is nested in and each open group count one level, and deeper input is refused.
+    static let depthLimit = 100
+
+    /// Skips field `field` whose tag was just read, as an unknown field: its value, or, for a
+    /// group (wire type 3, which proto3 encoders never write but a reader skips as
+    /// swift-protobuf does), everything up to the group's end tag, nested groups included.
+    package mutating func skip(field: Int, wireType: UInt8) throws(SkewlessError) {
         switch wireType {
         case 0: _ = try readVarint()
         case 1: _ = try readFixed64()
         case 2: _ = try readLengthDelimited()
+        case 3: try skipGroup(field)
         case 5: _ = try readFixed32()
         default: throw Self.malformed("wire type \(wireType)")
+        }
+    }
+
+    /// Reads past the end tag of group `field`. Iterative, with the open groups on a list, so
+    /// that hostile nesting costs no stack.
+    private mutating func skipGroup(_ field: Int) throws(SkewlessError) {
+        let tooDeep = Self.malformed("groups nested past the depth limit of \(Self.depthLimit)")
+        guard groupBudget > 0 else { throw tooDeep }
+        var open = [field]
+        while let innermost = open.last {
+            let (inner, wireType) = try readTag()
+            switch wireType {
+            case 3:
+                guard open.count < groupBudget else { throw tooDeep }
+                open.append(inner)
+            case 4:
+                guard inner == innermost else { throw Self.malformed("the end of group \(inner) inside group \(innermost)") }
+                open.removeLast()
+            default:
+                try skip(field: inner, wireType: wireType)
+            }
         }
     }
 
@@ -129,7 +175,7 @@ package struct ProtobufReader {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         for byte in packed {
-            if shift > 63 || (shift == 63 && byte > 1) {
+            if shift > 63 || (shift == 63 && byte > 1 && varintOverflow == .refused) {
                 failure = Self.malformed("varint overflows 64 bits")
                 break
             }
@@ -175,6 +221,8 @@ package struct ProtobufReader {
             let start = values.count
             values.append(contentsOf: repeatElement(T.zero, count: packed.count / width))
             values.withUnsafeMutableBytes { out in
+                // Unchecked in release builds otherwise: the room appended must hold the run.
+                precondition(out.count - start * width == packed.count, "packed values copied into the wrong room")
                 UnsafeMutableRawBufferPointer(rebasing: out[(start * width)...]).copyMemory(from: packed)
             }
         default:

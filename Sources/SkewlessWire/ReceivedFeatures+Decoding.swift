@@ -39,8 +39,8 @@ extension ReceivedFeatures {
                     var reader = ProtobufReader(payload)
                     while !reader.isAtEnd {
                         let (field, wireType) = try reader.readTag()
-                        guard field == 1, wireType == 2 else {
-                            try reader.skip(wireType: wireType)
+                        guard field == ProtobufField.GetOnlineFeaturesResponse.features.rawValue, wireType == 2 else {
+                            try reader.skip(field: field, wireType: wireType)
                             continue
                         }
                         var column = try reader.readLengthDelimited()
@@ -127,18 +127,20 @@ private struct ResponseIndexer {
         guard rowCount > 0, ownNames == nil, let expected = Self.expectedName(position, utf8: expectedUTF8, ends: expectedEnds),
             let payloadBase = payload.baseAddress
         else { return false }
+        typealias Field = ProtobufField.FeatureColumn
+        typealias Values = ProtobufField.ValueColumn
         var cursor = ByteCursor(column)
-        guard cursor.field(0x0A), let name = cursor.lengthDelimited(), ByteRun.same(name, expected),
-            cursor.field(0x10), let typeNumber = cursor.varint(),
-            cursor.field(0x1A), let statuses = cursor.lengthDelimited(), statuses.count == rowCount,
-            cursor.field(0x22), let times = cursor.lengthDelimited(),
-            cursor.field(0x2A), let values = cursor.lengthDelimited(), cursor.isAtEnd
+        guard cursor.field(Field.feature.tag(.lengthDelimited)), let name = cursor.lengthDelimited(), ByteRun.same(name, expected),
+            cursor.field(Field.type.tag(.varint)), let typeNumber = cursor.varint(),
+            cursor.field(Field.statuses.tag(.lengthDelimited)), let statuses = cursor.lengthDelimited(), statuses.count == rowCount,
+            cursor.field(Field.eventTimeMicros.tag(.lengthDelimited)), let times = cursor.lengthDelimited(),
+            cursor.field(Field.values.tag(.lengthDelimited)), let values = cursor.lengthDelimited(), cursor.isAtEnd
         else { return false }
         let (type, width, valuesTag): (FeatureType, Int, UInt8)
         switch typeNumber {
-        case UInt64(Skewless_V1_ValueType.bool.rawValue): (type, width, valuesTag) = (.bool, 1, 0x0A)
-        case UInt64(Skewless_V1_ValueType.float.rawValue): (type, width, valuesTag) = (.float, 4, 0x22)
-        case UInt64(Skewless_V1_ValueType.double.rawValue): (type, width, valuesTag) = (.double, 8, 0x2A)
+        case UInt64(Skewless_V1_ValueType.bool.rawValue): (type, width, valuesTag) = (.bool, 1, Values.boolValues.tag(.lengthDelimited))
+        case UInt64(Skewless_V1_ValueType.float.rawValue): (type, width, valuesTag) = (.float, 4, Values.floatValues.tag(.lengthDelimited))
+        case UInt64(Skewless_V1_ValueType.double.rawValue): (type, width, valuesTag) = (.double, 8, Values.doubleValues.tag(.lengthDelimited))
         default: return false
         }
         var valuesCursor = ByteCursor(values)
@@ -190,8 +192,8 @@ private struct ResponseIndexer {
         }
         while !reader.isAtEnd {
             let (field, wireType) = try reader.readTag()
-            switch (field, wireType) {
-            case (1, 2):
+            switch (ProtobufField.FeatureColumn(rawValue: field), wireType) {
+            case (.feature?, 2):
                 if let expected {
                     var probe = reader
                     if ByteRun.same(try probe.readLengthDelimited().remainingBytes, expected) {
@@ -201,20 +203,20 @@ private struct ResponseIndexer {
                     }
                 }
                 (readName, matched) = (try reader.readString(), false)
-            case (2, 0):
+            case (.type?, 0):
                 typeNumber = Int(truncatingIfNeeded: try reader.readVarint())
-            case (3, 2):
+            case (.statuses?, 2):
                 // Packed statuses: every known status is one byte.
                 let packed = try reader.readLengthDelimited().remainingBytes
                 for byte in packed where OnlineFeaturesCodec.status(byte) == nil {
                     throw unknownStatus(UInt64(byte), readName)
                 }
                 statuses.add(packed: packed)
-            case (3, 0):
+            case (.statuses?, 0):
                 let number = try reader.readVarint()
                 guard number < 0x80, OnlineFeaturesCodec.status(UInt8(number)) != nil else { throw unknownStatus(number, readName) }
                 statuses.add(number)
-            case (4, 2) where timesRuns == 0:
+            case (.eventTimeMicros?, 2) where timesRuns == 0:
                 var probe = reader
                 let packed = try probe.readLengthDelimited().remainingBytes
                 timesRuns += 1
@@ -226,7 +228,7 @@ private struct ResponseIndexer {
                 try reader.readInt64s(wireType: wireType, into: &eventTimes)
                 timesCount = eventTimes.count - timesStart
                 previousTimes = (packed, timesStart, timesCount)
-            case (4, _):
+            case (.eventTimeMicros?, _):
                 timesRuns += 1
                 if timesShared {
                     // A second run after a shared one: this column's times get their own copy.
@@ -238,10 +240,10 @@ private struct ResponseIndexer {
                 try reader.readInt64s(wireType: wireType, into: &eventTimes)
                 timesCount = eventTimes.count - timesStart
                 previousTimes = nil
-            case (5, 2):
+            case (.values?, 2):
                 valuesReader = try reader.readLengthDelimited()
             default:
-                try reader.skip(wireType: wireType)
+                try reader.skip(field: field, wireType: wireType)
             }
         }
         guard statuses.byteCount == rowCount, timesCount == rowCount else {
@@ -256,11 +258,11 @@ private struct ResponseIndexer {
         let valuesIndex: Int
         switch wireType {
         case .bool:
-            (type, valuesIndex) = (.bool, try fixedWidthValues(&values, width: 1, field: 1, wireType: wireType, readName: readName, position: position))
+            (type, valuesIndex) = (.bool, try fixedWidthValues(&values, width: 1, field: .boolValues, wireType: wireType, readName: readName, position: position))
         case .float:
-            (type, valuesIndex) = (.float, try fixedWidthValues(&values, width: 4, field: 4, wireType: wireType, readName: readName, position: position))
+            (type, valuesIndex) = (.float, try fixedWidthValues(&values, width: 4, field: .floatValues, wireType: wireType, readName: readName, position: position))
         case .double:
-            (type, valuesIndex) = (.double, try fixedWidthValues(&values, width: 8, field: 5, wireType: wireType, readName: readName, position: position))
+            (type, valuesIndex) = (.double, try fixedWidthValues(&values, width: 8, field: .doubleValues, wireType: wireType, readName: readName, position: position))
         default:
             let decoded: ColumnValues
             (type, decoded) = try OnlineFeaturesCodec.decodeValues(&values, wireType: wireType, entityCount: rowCount, name: label(readName, position))
@@ -278,10 +280,10 @@ private struct ResponseIndexer {
     /// (one packed run of the type's field, `rowCount` values long) is read in place, with no
     /// name made; anything else goes through `fixedWidth`.
     private mutating func fixedWidthValues(
-        _ values: inout ProtobufReader, width: Int, field: Int, wireType: Skewless_V1_ValueType, readName: String?, position: Int
+        _ values: inout ProtobufReader, width: Int, field: ProtobufField.ValueColumn, wireType: Skewless_V1_ValueType, readName: String?, position: Int
     ) throws(SkewlessError) -> Int {
         var probe = values
-        if let tag = try? probe.readTag(), tag.field == field, tag.wireType == 2, let run = try? probe.readLengthDelimited(), probe.isAtEnd {
+        if let tag = try? probe.readTag(), tag.field == field.rawValue, tag.wireType == 2, let run = try? probe.readLengthDelimited(), probe.isAtEnd {
             let bytes = run.remainingBytes
             if bytes.count == rowCount * width, width > 1 || !bytes.contains(where: { $0 >= 0x80 }),
                 let start = bytes.baseAddress, let base = payload.baseAddress
@@ -295,7 +297,7 @@ private struct ResponseIndexer {
     /// The values of a bool (packed varints), float or double column as one run of
     /// `width`-byte little-endian values; exactly `rowCount` of them.
     private func fixedWidth(
-        _ reader: inout ProtobufReader, width: Int, field: Int, wireType: Skewless_V1_ValueType, name: String
+        _ reader: inout ProtobufReader, width: Int, field: ProtobufField.ValueColumn, wireType: Skewless_V1_ValueType, name: String
     ) throws(SkewlessError) -> ByteRun {
         var run = ByteRun(width: width)
         try OnlineFeaturesCodec.forEachValue(&reader, field: field, wireType: wireType, name: name) { (r, t) throws(SkewlessError) in

@@ -134,7 +134,13 @@ package final class ReceivedFeatures: Sendable {
         }
     }
 
+    /// The value at `offset`, checked in release builds too (`loadUnaligned` checks only in
+    /// debug builds): a row past `rowCount` traps, as a bool read's array subscript does,
+    /// rather than reading past the bytes.
     private func load<T: FixedWidthInteger>(_: T.Type, at offset: Int) -> T {
-        bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
+        bytes.withUnsafeBytes { bytes in
+            precondition(offset >= 0 && offset <= bytes.count - MemoryLayout<T>.size, "a value read past the response's bytes: row out of range")
+            return T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
+        }
     }
 }

@@ -7,14 +7,15 @@ import SkewlessModel
 /// It accepts what any conforming encoder may write (packed or unpacked int64 keys, any
 /// field order, unknown fields, a later value of a singular field replacing an earlier
 /// one, the oneof's last member winning, a known field with another wire type skipped as
-/// an unknown field, as swift-protobuf does) and refuses what swift-protobuf refuses
-/// (truncation, strings that are not UTF-8). Unknown fields are dropped, not kept.
+/// an unknown field, groups skipped, a 10-byte varint's bits past 64 dropped, as
+/// swift-protobuf does) and refuses what swift-protobuf refuses (truncation, strings that are
+/// not UTF-8, groups nested past its depth limit). Unknown fields are dropped, not kept.
 package enum RequestDecoding {
     /// - Throws: `invalidArgument` naming what is malformed.
     package static func getOnlineFeatures(_ payload: Data) throws(SkewlessError) -> Skewless_V1_GetOnlineFeaturesRequest {
         let decoded = payload.withUnsafeBytes { bytes in
             Result { () throws(SkewlessError) in
-                var reader = ProtobufReader(bytes)
+                var reader = ProtobufReader(bytes, varintOverflow: .discarded)
                 return try decodeRequest(&reader)
             }
         }
@@ -33,23 +34,23 @@ package enum RequestDecoding {
     /// - Throws: `invalidArgument` naming what is malformed.
     package static func frame(_ body: UnsafeRawBufferPointer) throws(SkewlessError) -> Skewless_V1_RequestFrame {
         var frame = Skewless_V1_RequestFrame()
-        var reader = ProtobufReader(body)
+        var reader = ProtobufReader(body, varintOverflow: .discarded)
         do throws(SkewlessError) {
             while !reader.isAtEnd {
                 let (field, wireType) = try reader.readTag()
-                switch (field, wireType) {
-                case (1, 0):
+                switch (ProtobufField.RequestFrame(rawValue: field), wireType) {
+                case (.requestID?, 0):
                     frame.requestID = try reader.readVarint()
-                case (2, 0):
+                case (.method?, 0):
                     // An enum is an int32 on the wire: a varint truncated to 32 bits.
                     let number = Int(Int32(truncatingIfNeeded: try reader.readVarint()))
                     frame.method = Skewless_V1_Method(rawValue: number) ?? .UNRECOGNIZED(number)
-                case (3, 0):
+                case (.timeoutMicros?, 0):
                     frame.timeoutMicros = try reader.readVarint()
-                case (4, 2):
+                case (.payload?, 2):
                     frame.payload = Data(try reader.readLengthDelimited().remainingBytes)
                 default:
-                    try reader.skip(wireType: wireType)
+                    try reader.skip(field: field, wireType: wireType)
                 }
             }
         } catch {
@@ -62,28 +63,28 @@ package enum RequestDecoding {
         var request = Skewless_V1_GetOnlineFeaturesRequest()
         while !reader.isAtEnd {
             let (field, wireType) = try reader.readTag()
-            switch field {
-            case 1 where wireType == 2:
+            switch ProtobufField.GetOnlineFeaturesRequest(rawValue: field) {
+            case .featureService? where wireType == 2:
                 request.featureService = try readUTF8(&reader, "feature_service")
-            case 2 where wireType == 2:
+            case .features? where wireType == 2:
                 var sub = try reader.readLengthDelimited()
                 // A repeated occurrence of a message field merges into the earlier one.
                 var list: Skewless_V1_FeatureList
                 if case .features(let earlier)? = request.selector { list = earlier } else { list = Skewless_V1_FeatureList() }
                 while !sub.isAtEnd {
                     let (f, t) = try sub.readTag()
-                    if f == 1, t == 2 {
+                    if f == ProtobufField.FeatureList.features.rawValue, t == 2 {
                         list.features.append(try readUTF8(&sub, "features.features"))
                     } else {
-                        try sub.skip(wireType: t)
+                        try sub.skip(field: f, wireType: t)
                     }
                 }
                 request.features = list
-            case 3 where wireType == 2:
+            case .entities? where wireType == 2:
                 var sub = try reader.readLengthDelimited()
                 request.entities.append(try decodeKeyColumn(&sub))
             default:
-                try reader.skip(wireType: wireType)
+                try reader.skip(field: field, wireType: wireType)
             }
         }
         return request
@@ -93,15 +94,15 @@ package enum RequestDecoding {
         var column = Skewless_V1_EntityKeyColumn()
         while !reader.isAtEnd {
             let (field, wireType) = try reader.readTag()
-            switch field {
-            case 1 where wireType == 2:
+            switch ProtobufField.EntityKeyColumn(rawValue: field) {
+            case .joinKey? where wireType == 2:
                 column.joinKey = try readUTF8(&reader, "entities.join_key")
-            case 2 where wireType == 0 || wireType == 2:
+            case .int64Values? where wireType == 0 || wireType == 2:
                 try reader.readInt64s(wireType: wireType, into: &column.int64Values)
-            case 3 where wireType == 2:
+            case .stringValues? where wireType == 2:
                 column.stringValues.append(try readUTF8(&reader, "entities.string_values"))
             default:
-                try reader.skip(wireType: wireType)
+                try reader.skip(field: field, wireType: wireType)
             }
         }
         return column

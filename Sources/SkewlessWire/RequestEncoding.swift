@@ -12,16 +12,17 @@ package enum RequestEncoding {
         if !payload.isEmpty { frame += ProtobufSize.fieldSize(length: payload.count) }
         let total = ProtocolVersion.lengthPrefixBytes + frame
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { region in
+            typealias Field = ProtobufField.RequestFrame
             var out = ProtobufCursor(region)
             out.bigEndianUInt32(UInt32(frame))
-            out.varintField(1, requestID)
-            out.varintField(2, methodNumber)
-            out.varintField(3, timeoutMicros)
+            out.varintField(Field.requestID, requestID)
+            out.varintField(Field.method, methodNumber)
+            out.varintField(Field.timeoutMicros, timeoutMicros)
             if !payload.isEmpty {
-                out.lengthDelimited(4, length: payload.count)
+                out.lengthDelimited(Field.payload, length: payload.count)
                 out.bytes(payload)
             }
-            assert(out.offset == total, "request frame computed as \(total) bytes but \(out.offset) written")
+            out.finish(expecting: total, "a request frame")
             return out.offset
         }
     }
@@ -53,37 +54,39 @@ package enum RequestEncoding {
             size += ProtobufSize.fieldSize(length: columnSize)
         }
         return [UInt8](unsafeUninitializedCapacity: size) { bytes, initialized in
+            typealias Field = ProtobufField.GetOnlineFeaturesRequest
+            typealias KeyField = ProtobufField.EntityKeyColumn
             var out = ProtobufCursor(UnsafeMutableRawBufferPointer(bytes))
             switch request.selector {
             case .featureService(let name):
-                out.lengthDelimited(1, length: name.utf8.count)
+                out.lengthDelimited(Field.featureService, length: name.utf8.count)
                 out.string(name)
             case .features(let list):
-                out.lengthDelimited(2, length: listSize)
+                out.lengthDelimited(Field.features, length: listSize)
                 for feature in list.features {
-                    out.lengthDelimited(1, length: feature.utf8.count)
+                    out.lengthDelimited(ProtobufField.FeatureList.features, length: feature.utf8.count)
                     out.string(feature)
                 }
             case nil:
                 break
             }
             for (column, sizes) in zip(request.entities, columnSizes) {
-                out.lengthDelimited(3, length: sizes.column)
+                out.lengthDelimited(Field.entities, length: sizes.column)
                 let nameBytes = column.joinKey.utf8.count
                 if nameBytes > 0 {
-                    out.lengthDelimited(1, length: nameBytes)
+                    out.lengthDelimited(KeyField.joinKey, length: nameBytes)
                     out.string(column.joinKey)
                 }
                 if sizes.int64s > 0 {
-                    out.lengthDelimited(2, length: sizes.int64s)
+                    out.lengthDelimited(KeyField.int64Values, length: sizes.int64s)
                     out.varints(column.int64Values)
                 }
                 for value in column.stringValues {
-                    out.lengthDelimited(3, length: value.utf8.count)
+                    out.lengthDelimited(KeyField.stringValues, length: value.utf8.count)
                     out.string(value)
                 }
             }
-            assert(out.offset == size, "request computed as \(size) bytes but \(out.offset) written")
+            out.finish(expecting: size, "a GetOnlineFeaturesRequest")
             initialized = out.offset
         }
     }

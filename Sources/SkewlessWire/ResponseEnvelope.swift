@@ -25,24 +25,24 @@ package struct ResponseEnvelope: Sendable {
                 var reader = ProtobufReader(bytes)
                 while !reader.isAtEnd {
                     let (field, wireType) = try reader.readTag()
-                    switch (field, wireType) {
-                    case (1, 0):
+                    switch (ProtobufField.ResponseFrame(rawValue: field), wireType) {
+                    case (.requestID?, 0):
                         requestID = try reader.readVarint()
-                    case (2, 2):
+                    case (.status?, 2):
                         var status = try reader.readLengthDelimited()
                         while !status.isAtEnd {
                             let (f, t) = try status.readTag()
-                            switch (f, t) {
-                            case (1, 0): code = try status.readVarint()
-                            case (2, 2): message = try status.readString()
-                            default: try status.skip(wireType: t)
+                            switch (ProtobufField.Status(rawValue: f), t) {
+                            case (.code?, 0): code = try status.readVarint()
+                            case (.message?, 2): message = try status.readString()
+                            default: try status.skip(field: f, wireType: t)
                             }
                         }
-                    case (3, 2):
+                    case (.payload?, 2):
                         let length = try reader.readLengthDelimited().remainingBytes.count
                         payloadRange = (reader.index - length)..<reader.index
                     default:
-                        try reader.skip(wireType: wireType)
+                        try reader.skip(field: field, wireType: wireType)
                     }
                 }
                 return .success(())

@@ -32,12 +32,11 @@ final class ReadLoad: Sendable {
     func start(readers: Int = 4, batch: Int = 20) {
         let started = (0..<readers).map { reader in
             Task {
-                var generator = SystemRandomNumberGenerator()
+                var generator = TestSeed.generator(UInt64(reader))
                 while self.running.load(ordering: .relaxed) {
                     let ids = (0..<batch).map { _ in Int64(LocalCluster.users.randomElement(using: &generator) ?? 1000) }
                     await self.read(ids)
                 }
-                _ = reader
             }
         }
         tasks.withLock { $0 += started }

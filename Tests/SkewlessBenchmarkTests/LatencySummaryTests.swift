@@ -1,4 +1,5 @@
 import Histogram
+import SkewlessModel
 import Testing
 @testable import SkewlessBenchmark
 
@@ -34,7 +35,7 @@ import Testing
     /// Exponential latencies (mean 200 us): the p-quantile is -200 ln(1-p).
     @Test func exponentialDistributionPercentiles() {
         var result = RunResult()
-        var rng = SplitMix64(seed: 11)
+        var rng = TestSeed.generator(11)
         for _ in 0..<200_000 {
             let micros = -200 * log(1 - rng.nextUnit())
             result.record(latency: UInt64(micros * 1000) + 1, serviceTime: 1)
@@ -42,7 +43,7 @@ import Testing
         let summary = result.summary
         for (measured, p) in [(summary.p50, 0.5), (summary.p90, 0.9), (summary.p99, 0.99)] {
             let expected = -200 * log(1 - p)
-            #expect(abs(measured - expected) / expected < 0.03, "p\(p): \(measured) vs \(expected)")
+            #expect(abs(measured - expected) / expected < 0.03, "p\(p): \(measured) vs \(expected), \(TestSeed.note)")
         }
     }
 

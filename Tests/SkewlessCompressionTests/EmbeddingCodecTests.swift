@@ -3,25 +3,14 @@ import Testing
 import SkewlessModel
 
 @Suite struct EmbeddingCodecTests {
-    /// A deterministic generator so the test data is the same on every run.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
+    /// Random floats in -1...1, from the run's seed (`TestSeed`).
     static func dense(_ n: Int) -> [Float] {
-        var rng = SplitMix64(state: 1)
+        var rng = TestSeed.generator(1)
         return (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
     }
 
     static func sparse(_ n: Int) -> [Float] {
-        var rng = SplitMix64(state: 2)
+        var rng = TestSeed.generator(2)
         // ReLU-like: about 80% exact zeros.
         return (0..<n).map { _ in Double.random(in: 0..<1, using: &rng) < 0.8 ? 0 : Float.random(in: 0...3, using: &rng) }
     }
@@ -29,7 +18,7 @@ import SkewlessModel
     @Test func denseVectorsStayRawBecauseCompressionDoesNotPay() throws {
         let vector = Self.dense(768)
         let encoded = EmbeddingCodec.encode(vector)
-        #expect(!encoded.isCompressed)
+        #expect(!encoded.isCompressed, "\(TestSeed.note)")
         #expect(encoded.bytes.count == 768 * 4)
         #expect(try EmbeddingCodec.decode(encoded) == vector)
     }
@@ -37,8 +26,8 @@ import SkewlessModel
     @Test func sparseVectorsAreCompressedAndRoundTripExactly() throws {
         let vector = Self.sparse(768)
         let encoded = EmbeddingCodec.encode(vector)
-        #expect(encoded.isCompressed)
-        #expect(encoded.bytes.count < 768 * 4 / 2)
+        #expect(encoded.isCompressed, "\(TestSeed.note)")
+        #expect(encoded.bytes.count < 768 * 4 / 2, "\(TestSeed.note)")
         #expect(try EmbeddingCodec.decode(encoded) == vector)
     }
 
@@ -58,9 +47,9 @@ import SkewlessModel
 
     @Test func corruptBlocksAreRejectedNotMisread() throws {
         var encoded = EmbeddingCodec.encode(Self.sparse(256))
-        #expect(encoded.isCompressed)
+        #expect(encoded.isCompressed, "\(TestSeed.note)")
         encoded.bytes.removeLast(encoded.bytes.count / 2)
-        #expect(throws: SkewlessError.self) { try EmbeddingCodec.decode(encoded) }
+        #expect(throws: SkewlessError.self, "\(TestSeed.note)") { try EmbeddingCodec.decode(encoded) }
         // A block that decompresses to the wrong size for the declared dimension.
         let other = EmbeddingCodec.encode([Float](repeating: 1, count: 64))
         #expect(throws: SkewlessError.self) { try EmbeddingCodec.decode(dimension: 32, isCompressed: true, bytes: other.bytes) }

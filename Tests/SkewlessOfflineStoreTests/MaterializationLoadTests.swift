@@ -31,21 +31,21 @@ import Testing
     }
 
     @Test(arguments: [UInt64(21), 22, 23, 24])
-    func loadingServesWhatWritingServesAtEveryT(seed: UInt64) throws {
+    func loadingServesWhatWritingServesAtEveryT(stream: UInt64) throws {
         try TemporaryDirectory.with { directory in
             // Row groups of 3 rows: entities' rows run across groups.
             let store = P.store(directory)
-            _ = try P.randomHistory(store, seed: seed)
-            var random = P.Generator(state: seed)
+            _ = try P.randomHistory(store, stream: stream)
+            var random = TestSeed.generator(stream &* 31)
             let users = (0...7).map(P.user)
             for round in 0..<6 {
                 if round == 3 { try store.compact(view: P.view, joinKeys: Fixtures.userKey) }
                 let time = P.t0 + Int64.random(in: -1...10, using: &random) * P.hour / 2 + Int64.random(in: -1...1, using: &random)
                 let all = try Self.materialize(store, view: P.view, keys: Fixtures.userKey, asOf: time, read: users)
-                #expect(all.loaded == all.written, "T \(time)")
+                #expect(all.loaded == all.written, "T \(time), \(TestSeed.note)")
                 #expect(all.estimate != nil)
                 let even = try Self.materialize(store, view: P.view, keys: Fixtures.userKey, asOf: time, keep: { $0 == P.user(2) || $0 == P.user(4) }, read: users)
-                #expect(even.loaded == even.written, "T \(time), a filter")
+                #expect(even.loaded == even.written, "T \(time), a filter, \(TestSeed.note)")
             }
         }
     }
@@ -54,7 +54,7 @@ import Testing
         try TemporaryDirectory.with { directory in
             let view = Fixtures.allTypesView
             let store = P.store(directory, rowGroupRows: 4)
-            var random = P.Generator(state: 5)
+            var random = TestSeed.generator(5)
             var keys: Set<EntityKey> = []
             for _ in 0..<3 {
                 let session = try store.beginIngest(view: view, joinKeys: Fixtures.pairKey, nowMicros: 0)
@@ -74,7 +74,7 @@ import Testing
                 if compacted { try store.compact(view: view, joinKeys: Fixtures.pairKey) }
                 for time in [Fixtures.base + 2 * Fixtures.hour, Int64.max] {
                     let both = try Self.materialize(store, view: view, keys: Fixtures.pairKey, asOf: time, read: read)
-                    #expect(both.loaded == both.written, "compacted \(compacted), T \(time)")
+                    #expect(both.loaded == both.written, "compacted \(compacted), T \(time), \(TestSeed.note)")
                 }
             }
         }

@@ -143,21 +143,10 @@ import Testing
 
     // MARK: - Properties
 
-    /// A deterministic generator (SplitMix64).
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    /// Random rows with many exact ties, in several ingests.
-    static func randomHistory(_ store: OfflineStore, seed: UInt64) throws -> [Row] {
-        var random = Generator(state: seed)
+    /// Random rows with many exact ties, in several ingests, from the run's seed and
+    /// `stream` (`TestSeed`).
+    static func randomHistory(_ store: OfflineStore, stream: UInt64) throws -> [Row] {
+        var random = TestSeed.generator(stream)
         var all: [Row] = []
         for _ in 0..<4 {
             var rows: [Row] = []
@@ -182,12 +171,13 @@ import Testing
         return best
     }
 
+    /// Each case draws its own history from the run's seed (`TestSeed`).
     @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
-    func historicalEqualsBruteForce(seed: UInt64) throws {
+    func historicalEqualsBruteForce(stream: UInt64) throws {
         try TemporaryDirectory.with { directory in
             let store = Self.store(directory)
-            let rows = try Self.randomHistory(store, seed: seed)
-            var random = Generator(state: seed &* 31)
+            let rows = try Self.randomHistory(store, stream: stream)
+            var random = TestSeed.generator(stream &* 31)
             let users = (0..<200).map { _ in Int64.random(in: 0...7, using: &random) }
             let times = (0..<200).map { _ in Self.t0 + Int64.random(in: -2...12, using: &random) * Self.hour / 2 + Int64.random(in: -1...1, using: &random) }
             for compacted in [false, true] {
@@ -197,9 +187,11 @@ import Testing
                     for label in users.indices {
                         let expected = Self.reference(rows, user: users[label], time: times[label], asOfKnownTime: asOfKnownTime)
                         let fresh = expected.map { $0.event >= times[label] - 2 * Self.hour } ?? false
-                        #expect(try columns[0].value(at: label) == (fresh ? expected?.values[0] : nil), "label \(label) user \(users[label]) T \(times[label]) known \(asOfKnownTime)")
+                        #expect(
+                            try columns[0].value(at: label) == (fresh ? expected?.values[0] : nil),
+                            "label \(label) user \(users[label]) T \(times[label]) known \(asOfKnownTime), \(TestSeed.note)")
                         let status: ValueStatus = expected == nil ? .notFound : !fresh ? .outsideTTL : expected?.values[1] == nil ? .nullValue : .present
-                        #expect(columns[1].statuses[label] == status)
+                        #expect(columns[1].statuses[label] == status, "label \(label), \(TestSeed.note)")
                     }
                 }
             }
@@ -208,11 +200,11 @@ import Testing
 
     /// What a node serves after materializing up to T equals the training set's value at T.
     @Test(arguments: [UInt64(11), 12, 13, 14, 15, 16])
-    func materializedUpToTServesTheHistoricalValueAtT(seed: UInt64) throws {
+    func materializedUpToTServesTheHistoricalValueAtT(stream: UInt64) throws {
         try TemporaryDirectory.with { directory in
             let store = Self.store(directory)
-            _ = try Self.randomHistory(store, seed: seed)
-            var random = Generator(state: seed)
+            _ = try Self.randomHistory(store, stream: stream)
+            var random = TestSeed.generator(stream &* 31)
             for round in 0..<8 {
                 // Several segments (merged by key) first, then one (compacted).
                 if round == 4 { try store.compact(view: Self.view, joinKeys: Fixtures.userKey) }
@@ -229,9 +221,9 @@ import Testing
                         // Outside the TTL the node serves a value flagged (a null, as null); a training
                         // set has none either way.
                         let expected = column.statuses[label], got = served[index].statuses[label]
-                        #expect(got == expected || (expected == .outsideTTL && got == .nullValue), "T \(time) user \(users[label]) field \(index)")
+                        #expect(got == expected || (expected == .outsideTTL && got == .nullValue), "T \(time) user \(users[label]) field \(index), \(TestSeed.note)")
                         if column.statuses[label] == .present {
-                            #expect(try served[index].values.value(at: label) == column.value(at: label))
+                            #expect(try served[index].values.value(at: label) == column.value(at: label), "\(TestSeed.note)")
                         }
                     }
                 }

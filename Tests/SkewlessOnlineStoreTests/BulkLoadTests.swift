@@ -14,9 +14,10 @@ import Testing
 
     /// Random batches: few distinct keys (duplicates within and across batches), event and
     /// created times from a small range (ties, out-of-order rows, rows older than stored),
-    /// every field type, random nulls, fields absent from a batch, batches with no created times.
-    static func batches(seed: UInt64, count: Int, composite: Bool) -> [WriteBatch] {
-        var rng = F.SplitMix64(state: seed)
+    /// every field type, random nulls, fields absent from a batch, batches with no created
+    /// times; from the run's seed and `stream` (`TestSeed`).
+    static func batches(stream: UInt64, count: Int, composite: Bool) -> [WriteBatch] {
+        var rng = TestSeed.generator(stream)
         return (0..<count).map { _ in
             let rows = Int.random(in: 0...120, using: &rng)
             let keySpace = Int64.random(in: 1...200, using: &rng)
@@ -35,8 +36,8 @@ import Testing
         }
     }
 
-    static func values(of type: FeatureType, rows: Int, using rng: inout F.SplitMix64) -> ColumnValues {
-        func text(_ rng: inout F.SplitMix64) -> String {
+    static func values(of type: FeatureType, rows: Int, using rng: inout SplitMix64) -> ColumnValues {
+        func text(_ rng: inout SplitMix64) -> String {
             String(repeating: "x", count: Int.random(in: 0...40, using: &rng))
         }
         switch type {
@@ -60,16 +61,16 @@ import Testing
 
     /// Everything a table holds, slot by slot.
     static func expectSame(_ bulk: FeatureTable, _ reference: FeatureTable) {
-        #expect(bulk.index == reference.index)
+        #expect(bulk.index == reference.index, "\(TestSeed.note)")
         let slots = Array(0..<reference.rowCount)
         #expect(slots.map { bulk.eventTimes[$0] } == slots.map { reference.eventTimes[$0] })
         #expect(slots.map { bulk.createdTimes[$0] } == slots.map { reference.createdTimes[$0] })
         for (field, column) in reference.columns.enumerated() {
             let expected = column.stored(slots: slots)
             let actual = bulk.columns[field].stored(slots: slots)
-            #expect(actual.values == expected.values, "field \(field)")
-            #expect(actual.nullRows == expected.nullRows, "field \(field)")
-            #expect(bulk.columns[field].count == column.count, "field \(field)")
+            #expect(actual.values == expected.values, "field \(field), \(TestSeed.note)")
+            #expect(actual.nullRows == expected.nullRows, "field \(field), \(TestSeed.note)")
+            #expect(bulk.columns[field].count == column.count, "field \(field), \(TestSeed.note)")
         }
         // The heap the stored keys and values own is the same; chunk capacities may differ
         // (the bulk path grows a chunk once per slice, the row path once per row).
@@ -81,12 +82,12 @@ import Testing
     }
 
     @Test(arguments: [(1 as UInt64, false), (2, false), (3, true), (4, true), (5, false)])
-    func loadingMatchesWritingRowByRow(seed: UInt64, composite: Bool) throws {
+    func loadingMatchesWritingRowByRow(stream: UInt64, composite: Bool) throws {
         let joinKeys = composite ? Self.sessionKeys : [F.userID]
         let bulk = FeatureTable(view: Self.view, joinKeys: joinKeys)
         let reference = FeatureTable(view: Self.view, joinKeys: joinKeys)
-        var rng = F.SplitMix64(state: seed &* 31)
-        for batch in Self.batches(seed: seed, count: 40, composite: composite) {
+        var rng = TestSeed.generator(stream &* 31)
+        for batch in Self.batches(stream: stream, count: 40, composite: composite) {
             try reference.schema.validate(batch)
             // The same random slices on both sides, as `LockedTable` applies them.
             var start = 0
@@ -94,11 +95,11 @@ import Testing
                 let end = min(batch.rowCount, start + Int.random(in: 1...80, using: &rng))
                 let expected = try reference.applyValidated(batch, rows: start..<end, nowMicros: 7)
                 let actual = try bulk.load(batch, rows: start..<end, nowMicros: 7)
-                #expect(actual == expected)
+                #expect(actual == expected, "\(TestSeed.note)")
                 start = end
             }
         }
-        #expect(reference.rowCount > 50)
+        #expect(reference.rowCount > 50, "\(TestSeed.note)")
         Self.expectSame(bulk, reference)
     }
 
@@ -107,7 +108,7 @@ import Testing
         // and without nulls, then the same keys again (every row an update, some older).
         let bulk = FeatureTable(view: Self.view, joinKeys: [F.userID])
         let reference = FeatureTable(view: Self.view, joinKeys: [F.userID])
-        var rng = F.SplitMix64(state: 99)
+        var rng = TestSeed.generator(99)
         let rows = 9_000
         for round in 0..<2 {
             let fields = Self.view.fields.enumerated().map { (index, field) in

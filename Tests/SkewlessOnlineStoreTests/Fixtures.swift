@@ -51,25 +51,16 @@ enum Fixtures {
             ])
     }
 
-    /// A deterministic generator so test data is the same on every run.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
+    /// A vector of `dimension` random floats, the same for the same seed (tests compare a
+    /// stored vector with the one its seed makes again).
     static func denseVector(_ dimension: Int, seed: UInt64) -> [Float] {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<dimension).map { _ in Float.random(in: -1...1, using: &rng) }
     }
 
+    /// About 90% zeros, the rest random; the same for the same seed.
     static func sparseVector(_ dimension: Int, seed: UInt64) -> [Float] {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<dimension).map { _ in Double.random(in: 0..<1, using: &rng) < 0.9 ? 0 : Float.random(in: 0...3, using: &rng) }
     }
 }

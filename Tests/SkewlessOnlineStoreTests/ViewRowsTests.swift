@@ -70,7 +70,7 @@ import Testing
                 var statuses = [ValueStatus](repeating: .notFound, count: keys.count)
                 var bytes = [UInt8](repeating: 0xAA, count: width * keys.count)
                 statuses.withUnsafeMutableBufferPointer { statusBuffer in
-                    bytes.withUnsafeMutableBytes { rowsGather(rows, field, statusBuffer, $0.baseAddress!) }
+                    bytes.withUnsafeMutableBytes { rowsGather(rows, field, statusBuffer, $0) }
                 }
                 #expect(statuses == expected[field].statuses)
                 #expect(bytes == Self.littleEndian(expected[field].values))
@@ -80,7 +80,39 @@ import Testing
         #expect(checked == 6)
     }
 
-    private func rowsGather(_ rows: ViewRows, _ field: Int, _ statuses: UnsafeMutableBufferPointer<ValueStatus>, _ values: UnsafeMutableRawPointer) {
+    /// A gather into room sized for a narrower type (a float's 4 bytes for a double field,
+    /// as a plan that disagrees with the store would give) traps before writing a value,
+    /// in release builds too (an exit test: the child process must die).
+    @Test func gatheringIntoRoomOfAnotherWidthTraps() async {
+        await #expect(processExitsWith: .failure) {
+            let view = Self.fixedView(policy: .serveFlagged)
+            let store = try Self.seeded(view, now: 1_000 * Fixtures.second)
+            try store.withRows(store.viewTable(view), keys: Fixtures.keys(1, 2), nowMicros: 1_000 * Fixtures.second) { rows in
+                var statuses = [ValueStatus](repeating: .notFound, count: 2)
+                var bytes = [UInt8](repeating: 0, count: 2 * 4)
+                statuses.withUnsafeMutableBufferPointer { statuses in
+                    bytes.withUnsafeMutableBytes { rows.gatherFixedWidth(field: 4, statuses: statuses, values: $0) }
+                }
+            }
+        }
+    }
+
+    /// A field without a fixed width would leave the statuses unwritten: it traps.
+    @Test func gatheringAFieldWithoutAFixedWidthTraps() async {
+        await #expect(processExitsWith: .failure) {
+            let view = Self.fixedView(policy: .serveFlagged)
+            let store = try Self.seeded(view, now: 1_000 * Fixtures.second)
+            try store.withRows(store.viewTable(view), keys: Fixtures.keys(1), nowMicros: 1_000 * Fixtures.second) { rows in
+                var statuses = [ValueStatus](repeating: .notFound, count: 1)
+                var bytes = [UInt8](repeating: 0, count: 8)
+                statuses.withUnsafeMutableBufferPointer { statuses in
+                    bytes.withUnsafeMutableBytes { rows.gatherFixedWidth(field: 6, statuses: statuses, values: $0) }
+                }
+            }
+        }
+    }
+
+    private func rowsGather(_ rows: ViewRows, _ field: Int, _ statuses: UnsafeMutableBufferPointer<ValueStatus>, _ values: UnsafeMutableRawBufferPointer) {
         rows.gatherFixedWidth(field: field, statuses: statuses, values: values)
     }
 

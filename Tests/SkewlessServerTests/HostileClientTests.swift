@@ -224,8 +224,7 @@ struct HostileClientTests {
             let now = WallClock.nowMicros()
             _ = try await good.write(view: "user_transactions", rows: [FeatureWrite(entity: ["user_id": 77], eventTime: now, values: ["txn_count_1h": .int64(77)])])
 
-            var rng = SystemRandomNumberGenerator()
-            let seed = UInt64.random(in: 0...UInt64.max, using: &rng)
+            let seed = TestSeed.mixed(0x484F_5354)
             let framesSent = try await withThrowingTaskGroup(of: Int.self) { group in
                 for worker in 0..<8 {
                     group.addTask {
@@ -239,11 +238,11 @@ struct HostileClientTests {
                 }
                 return try await group.reduce(0, +)
             }
-            #expect(framesSent >= 2000, "seed \(seed)")
+            #expect(framesSent >= 2000, "\(TestSeed.note)")
 
             // The good client is answered, correctly, while and after the barrage.
             let features = try await good.getOnlineFeatures(features: ["user_transactions:txn_count_1h"], entities: [["user_id": 77]])
-            #expect(features[0].int64("txn_count_1h") == 77, "seed \(seed)")
+            #expect(features[0].int64("txn_count_1h") == 77, "\(TestSeed.note)")
             #expect(try await good.health().isServing)
             await good.close()
         }
@@ -310,21 +309,10 @@ struct HostileClientTests {
 /// Generates hostile byte streams: random lengths, truncated frames, random bodies, valid
 /// envelopes with random payloads and methods, and oversize announcements.
 struct MalformedFrames {
-    var rng: SplitMix
+    var rng: SplitMix64
 
     init(seed: UInt64) {
-        rng = SplitMix(state: seed)
-    }
-
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        rng = SplitMix64(seed: seed)
     }
 
     mutating func randomBytes(_ count: Int) -> [UInt8] {

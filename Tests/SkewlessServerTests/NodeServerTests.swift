@@ -257,9 +257,10 @@ struct NodeServerTests {
                     ])
                 })
             }
+            var random = TestSeed.generator(0x4E4F_4445)
             for round: Int64 in 0..<3 {
                 try await write(round: round)
-                for id in (1...45).map(Int64.init).shuffled() {
+                for id in (1...45).map(Int64.init).shuffled(using: &random) {
                     let row = try await client.getOnlineFeatures(features: features, entities: [["user_id": .int64(id)]])[0]
                     if id <= 40 {
                         #expect(row.status("is_premium") == .present)

@@ -11,7 +11,7 @@ import Testing
         let headers = OnlineFeaturesFrameBuilder.ColumnHeaders(names: columns.map(\.name), types: columns.map(\.type))
         for position in appendOrder {
             let column = columns[position]
-            let gather: ((UnsafeMutableRawPointer) -> Void)?
+            let gather: ((UnsafeMutableRawBufferPointer) -> Void)?
             let width: Int
             switch column.values {
             case .bool(let v):
@@ -120,5 +120,34 @@ import Testing
             OnlineFeaturesCodec.writeFrame(requestID: 77, columns: columns, into: &expected)
             #expect(Self.built(columns, requestID: 77, appendOrder: Array(columns.indices)) == Array(expected.readableBytesView))
         }
+    }
+
+    /// A column appended with another width than its header's type (a plan and a store
+    /// that disagree) traps before anything is written, in release builds too.
+    @Test func aColumnOfAnotherWidthThanItsHeaderTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var builder = OnlineFeaturesFrameBuilder(columnCount: 1, allocator: ByteBufferAllocator())
+            let headers = OnlineFeaturesFrameBuilder.ColumnHeaders(names: ["v@1:f"], types: [.float])
+            headers.withHeaders { headers in
+                OnlineFeaturesFrameBuilder.withPackedEventTimes([1]) { times in
+                    builder.appendFixedWidthColumn(at: 0, header: headers[0], rowCount: 1, eventTimes: times, width: 8) { statuses, values in
+                        statuses[0] = .present
+                        values.storeBytes(of: 0, as: UInt64.self)
+                    }
+                }
+            }
+        }
+        ProtobufCursorTests.expectMessage("needs the header of a bool (1), float (4) or double (8) feature", in: result)
+    }
+
+    /// Headers are read through unchecked pointers: a position past them traps.
+    @Test func aHeaderPastTheLastTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let headers = OnlineFeaturesFrameBuilder.ColumnHeaders(names: ["v@1:a", "v@1:b"], types: [.float, .bool])
+            headers.withHeaders { headers in
+                _ = headers[2]
+            }
+        }
+        ProtobufCursorTests.expectMessage("column 2 of 2 headers", in: result)
     }
 }

@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func randomResponsesReadBackExactly() throws {
-        var random = SystemRandomNumberGenerator()
+        var random = TestSeed.generator(0x5245_4144)
         let statuses: [ValueStatus] = [.present, .notFound, .nullValue, .outsideTTL, .defaulted]
         for _ in 0..<200 {
             let rows = Int.random(in: 0...6, using: &random)
@@ -69,8 +69,8 @@ import Testing
             // double columns take the node-layout path.
             for expectedNames in [[], columns.map(\.name)] {
                 let answer = try Self.decode(try Self.encoded(columns), rows: rows, expectedNames: expectedNames)
-                #expect(Self.readBack(answer) == columns)
-                #expect(answer.names == columns.map(\.name))
+                #expect(Self.readBack(answer) == columns, "\(TestSeed.note)")
+                #expect(answer.names == columns.map(\.name), "\(TestSeed.note)")
             }
         }
     }
@@ -161,7 +161,7 @@ import Testing
     /// One-entity answers of one request, read through the kept shape of an earlier one,
     /// read back exactly as a full decoding reads them, whatever their varying bytes hold.
     @Test func oneRowAnswersReadThroughATemplateAsInFull() throws {
-        var random = SystemRandomNumberGenerator()
+        var random = TestSeed.generator(0x4F4E_4552)
         let names = (0..<12).map { "v@1:c\($0)" }
         let types: [FeatureType] = names.indices.map { [.bool, .float, .double][$0 % 3] }
         let expected = ColumnNames(names)
@@ -181,11 +181,11 @@ import Testing
         for _ in 0..<100 {
             let columns = answer(found: Bool.random(using: &random))
             let read = try Self.decode(try Self.encoded(columns), rows: 1, expectedNames: names, keptBy: expected)
-            #expect(Self.readBack(read) == columns)
-            #expect(read.names == names)
+            #expect(Self.readBack(read) == columns, "\(TestSeed.note)")
+            #expect(read.names == names, "\(TestSeed.note)")
         }
         // A found row (8-byte time) and a missing one (1 byte): two shapes, both kept.
-        #expect(expected.oneRowTemplates.count == 2)
+        #expect(expected.oneRowTemplates.count == 2, "\(TestSeed.note)")
     }
 
     @Test func aTemplateIsKeptOnlyForShapesItCovers() throws {
@@ -255,5 +255,16 @@ import Testing
         #expect(read.eventTime(column: 1, row: 0) == time + 1)
         #expect(read.eventTime(column: 2, row: 0) == time)
         #expect(Self.readBack(try decode(good)) == columns, "and the kept shape still reads the good answer")
+    }
+
+    /// Float and double values are loaded from the bytes unchecked: a row past the answer's
+    /// traps (as a bool's array read does) rather than reading past them in release builds.
+    @Test func aValueReadPastTheRowsTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let column = ServedColumn(name: "v@1:d", type: .double, statuses: [.present], eventTimes: [1], values: .double([2.5]))
+            let answer = try Self.decode(try Self.encoded([column]), rows: 1)
+            _ = answer.double(column: 0, row: 1)
+        }
+        ProtobufCursorTests.expectMessage("a value read past the response's bytes", in: result)
     }
 }

@@ -1,4 +1,6 @@
-/// A small, fast, seedable generator, so a benchmark run can be repeated exactly.
+/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64), so that a run
+/// can be repeated exactly: fsbench's workloads and the randomized tests (`TestSeed`) draw
+/// from it. Not for anything secret.
 package struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
