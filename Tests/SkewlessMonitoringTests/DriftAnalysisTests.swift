@@ -19,7 +19,7 @@ import Testing
 
     /// Week one: amounts N(100, 10), counts 0...9, countries 50/50. Week two: amounts N(130,
     /// 10), counts the same, countries 90/10.
-    static func store(at path: String, random: inout SeededGenerator) throws -> OfflineStore {
+    static func store(at path: String, random: inout SplitMix64) throws -> OfflineStore {
         let store = OfflineStore(directory: path)
         let session = try store.beginIngest(view: view, joinKeys: userKey, nowMicros: base)
         for week in 0..<2 {
@@ -38,7 +38,7 @@ import Testing
     @Test func aShiftedFeatureAndAChangedMixDriftWhileAStableOneDoesNot() throws {
         let path = NSTemporaryDirectory() + "skewless-drift-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        var random = SeededGenerator()
+        var random = TestSeed.generator(2)
         let store = try Self.store(at: path, random: &random)
         let analysis = DriftAnalysis(
             view: Self.view, reference: try .init(start: Self.base, end: Self.base + 168 * Self.hour),
@@ -46,8 +46,8 @@ import Testing
         let result = try analysis.run(on: store.snapshot(of: Self.view, joinKeys: Self.userKey))
         let byName = Dictionary(uniqueKeysWithValues: result.features.map { ($0.feature, $0) })
         let amount = try #require(byName["payments@1:amount"])
-        #expect(amount.drifted && amount.referenceCount == 4_000 && amount.currentCount == 4_000, "seed \(random.seed)")
-        #expect(amount.ks ?? 0 > 0.8, "3 standard deviations apart: KS near 0.87 (seed \(random.seed))")
+        #expect(amount.drifted && amount.referenceCount == 4_000 && amount.currentCount == 4_000, "\(TestSeed.note)")
+        #expect(amount.ks ?? 0 > 0.8, "3 standard deviations apart: KS near 0.87 (\(TestSeed.note))")
         let count = try #require(byName["payments@1:count"])
         #expect(!count.drifted && count.psi < 1e-9 && count.ks == 0, "the same counts in both weeks")
         let country = try #require(byName["payments@1:country"])
@@ -63,7 +63,7 @@ import Testing
     @Test func anEmptyWindowIsReportedAsDriftedWithItsReason() throws {
         let path = NSTemporaryDirectory() + "skewless-drift-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        var random = SeededGenerator()
+        var random = TestSeed.generator(3)
         let store = try Self.store(at: path, random: &random)
         let later = Self.base + 1_000 * Self.hour
         let analysis = DriftAnalysis(

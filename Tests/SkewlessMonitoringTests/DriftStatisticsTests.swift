@@ -1,27 +1,10 @@
 import Foundation
+import SkewlessModel
 import Testing
 
 @testable import SkewlessMonitoring
 
-/// A seeded generator (SplitMix64), so a failing run can be repeated: the seed is in every
-/// expectation's message and in SKEWLESS_TEST_SEED.
-struct SeededGenerator: RandomNumberGenerator {
-    let seed: UInt64
-    private var state: UInt64
-
-    init() {
-        seed = ProcessInfo.processInfo.environment["SKEWLESS_TEST_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max)
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A standard normal draw (Box-Muller).
     mutating func normal() -> Double {
         let u = Double.random(in: Double.ulpOfOne..<1, using: &self)
@@ -67,13 +50,13 @@ struct SeededGenerator: RandomNumberGenerator {
     /// N(0, 1) against N(0.5, 1), 50,000 draws each: the sample figures against the ones
     /// computed from the normal distribution directly.
     @Test func aShiftedNormalGivesTheTheoreticalPSIAndKS() {
-        var random = SeededGenerator()
+        var random = TestSeed.generator(1)
         let reference = (0..<50_000).map { _ in random.normal() }.sorted()
         let current = (0..<50_000).map { _ in random.normal() + 0.5 }.sorted()
         // KS of two normals 0.5 apart: the CDFs differ most midway, at 0.25.
         let theoreticalKS = Self.phi(0.25) - Self.phi(-0.25)
         let ks = DriftStatistics.ks(sortedReference: reference, sortedCurrent: current)
-        #expect(abs(ks - theoreticalKS) < 0.015, "seed \(random.seed): KS \(ks), theory \(theoreticalKS)")
+        #expect(abs(ks - theoreticalKS) < 0.015, "\(TestSeed.note): KS \(ks), theory \(theoreticalKS)")
         // PSI over the reference's deciles: each holds 0.1 of N(0, 1); the current's share of
         // bin (z[i-1], z[i]] is phi(z[i] - 0.5) - phi(z[i-1] - 0.5).
         let deciles = [-1.2816, -0.8416, -0.5244, -0.2533, 0, 0.2533, 0.5244, 0.8416, 1.2816]
@@ -83,10 +66,10 @@ struct SeededGenerator: RandomNumberGenerator {
             return total + (c - 0.1) * log(c / 0.1)
         }
         let psi = DriftStatistics.psi(sortedReference: reference, sortedCurrent: current)
-        #expect(abs(psi - theoreticalPSI) < 0.02, "seed \(random.seed): PSI \(psi), theory \(theoreticalPSI)")
+        #expect(abs(psi - theoreticalPSI) < 0.02, "\(TestSeed.note): PSI \(psi), theory \(theoreticalPSI)")
         // The same distribution twice: both near 0.
         let again = (0..<50_000).map { _ in random.normal() }.sorted()
-        #expect(DriftStatistics.psi(sortedReference: reference, sortedCurrent: again) < 0.01, "seed \(random.seed)")
-        #expect(DriftStatistics.ks(sortedReference: reference, sortedCurrent: again) < 0.015, "seed \(random.seed)")
+        #expect(DriftStatistics.psi(sortedReference: reference, sortedCurrent: again) < 0.01, "\(TestSeed.note)")
+        #expect(DriftStatistics.ks(sortedReference: reference, sortedCurrent: again) < 0.015, "\(TestSeed.note)")
     }
 }
