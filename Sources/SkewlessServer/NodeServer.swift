@@ -219,6 +219,9 @@ package final class NodeServer: Service, Sendable {
     }
 
     /// Starts the same graceful shutdown a SIGTERM does.
+    /// True while the node loads its rows at start and answers reads UNAVAILABLE.
+    package var isLoading: Bool { processor.isLoading }
+
     package func beginGracefulShutdown() {
         let toStart: Running? = state.withLock { state in
             guard case .running(var running) = state, !running.shutdownStarted else { return nil }

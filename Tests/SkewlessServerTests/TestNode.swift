@@ -51,6 +51,13 @@ struct TestNode: Sendable {
             serving.cancel()
             throw SkewlessError(.unavailable, "the test node did not start listening within 5s")
         }
+        // A standalone node loads its store at start and answers reads UNAVAILABLE until it
+        // is done: the body gets a node that serves. (On a loaded machine the load of even an
+        // empty store outlasted a test's first hundred reads, and a node stopped before its
+        // load ends keeps refusing reads.)
+        for _ in 0..<3_000 where server.isLoading {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let node = TestNode(server: server, port: port)
         do {
             let result = try await body(node)

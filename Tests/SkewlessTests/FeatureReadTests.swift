@@ -20,18 +20,18 @@ import Testing
     /// A response of one float feature ("stats@2:score") and one timestamp feature
     /// ("stats@2:seen") for two entities; the second entity has no values.
     static func sampleFeatures() throws -> OnlineFeatures {
-        var score = Skewless_V1_FeatureColumn()
-        score.feature = "stats@2:score"
-        score.type = .float
-        score.statuses = [.present, .notFound]
-        score.eventTimeMicros = [1_000_000, 0]
-        score.values.floatValues = [0.5, 0]
-        var seen = Skewless_V1_FeatureColumn()
-        seen.feature = "stats@2:seen"
-        seen.type = .timestamp
-        seen.statuses = [.present, .notFound]
-        seen.eventTimeMicros = [1_000_000, 0]
-        seen.values.timestampValues = [1_733_580_000_000_000, 0]
+        /// A column present for the first entity (event time 1 s) and not found for the second.
+        func column(_ feature: String, _ type: Skewless_V1_ValueType, values: (inout Skewless_V1_ValueColumn) -> Void) -> Skewless_V1_FeatureColumn {
+            var column = Skewless_V1_FeatureColumn()
+            column.feature = feature
+            column.type = type
+            column.statuses = [.present, .notFound]
+            column.eventTimeMicros = [1_000_000, 0]
+            values(&column.values)
+            return column
+        }
+        let score = column("stats@2:score", .float) { $0.floatValues = [0.5, 0] }
+        let seen = column("stats@2:seen", .timestamp) { $0.timestampValues = [1_733_580_000_000_000, 0] }
         var response = Skewless_V1_GetOnlineFeaturesResponse()
         response.features = [score, seen]
         let bytes: [UInt8] = try response.serializedBytes()
