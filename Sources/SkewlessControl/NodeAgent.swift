@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 import SkewlessCluster
 import SkewlessModel
 import SkewlessServer
@@ -77,7 +78,18 @@ package final class NodeAgent: Sendable {
         while !Task.isCancelled {
             do throws(SkewlessError) {
                 if let (map, _) = try await control.loadMap(), map.epoch > (membership.map?.epoch ?? 0) {
-                    let epoch = try membership.install(json: try ClusterMapFile.encode(map))
+                    let json = try ClusterMapFile.encode(map)
+                    // Installing fsyncs the map file and its directory: on NIO's blocking-I/O
+                    // pool, not a thread of Swift Concurrency's cooperative pool.
+                    let membership = self.membership
+                    let epoch: UInt64
+                    do {
+                        epoch = try await NIOThreadPool.singleton.runIfActive { try membership.install(json: json) }
+                    } catch let error as SkewlessError {
+                        throw error
+                    } catch {
+                        throw SkewlessError(.unavailable, "could not install the map: \(error)")
+                    }
                     logger.info("installed the cluster map from etcd", metadata: ["epoch": "\(epoch)"])
                 }
                 warned = false
