@@ -57,6 +57,8 @@ final class Materializer: Sendable {
     private let freshness: FreshnessTracker?
     private let clock: @Sendable () -> Int64
     private let state = Mutex(State())
+    /// Set by `stop`: the node is stopping.
+    private let stopping = Atomic<Bool>(false)
 
     init(
         repo: FeatureRepo,
@@ -81,6 +83,19 @@ final class Materializer: Sendable {
         state.withLock { $0.progress }
     }
 
+    /// The node is stopping: the run in progress gives up at its next batch of rows (a view
+    /// it was loading keeps its old watermark, so a later run reads it again), and later runs
+    /// fail at once, both with UNAVAILABLE. Shutdown then waits for a batch, not a whole load.
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+    }
+
+    private func checkNotStopping() throws(SkewlessError) {
+        if stopping.load(ordering: .relaxed) {
+            throw SkewlessError(.unavailable, "the node is stopping: materialization stopped; run it again on a node that is serving")
+        }
+    }
+
     /// Loads the named views (`name` for every version, `name@version` for one; empty for
     /// every view) as of `asOfMicros` (nil: now).
     /// - Parameters:
@@ -96,6 +111,7 @@ final class Materializer: Sendable {
             throw SkewlessError(.failedPrecondition, "this node has no offline store: start it with --segments DIR to materialize from segments")
         }
         let views = try select(names)
+        try checkNotStopping()
         let asOf = asOfMicros ?? clock()
         try state.withLock { (state) throws(SkewlessError) in
             guard !state.running else {
@@ -121,6 +137,7 @@ final class Materializer: Sendable {
             }
             let summary = try offline.latestRows(of: view, joinKeys: repo.joinKeys(of: view), asOf: asOf, since: since, keep: only, expecting: expecting) {
                 (batch) throws(SkewlessError) in
+                try checkNotStopping()
                 written += try online.load(view: view, batch: batch, nowMicros: asOf).rowsWritten
                 freshness?.note(view: view, batch: batch)
                 state.withLock { $0.progress?.entitiesWritten = written }

@@ -203,6 +203,8 @@ package final class NodeServer: Service, Sendable {
         // (an anti-entropy round being waited for may need the pool to end).
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let thread = Thread { [self] in
+                // A load in progress gives up at its next batch instead of running to its end.
+                processor.materializer.stop()
                 startLoad.withLock { $0 }?.stop()
                 membership.stop()
                 antiEntropy?.stop()
@@ -211,17 +213,17 @@ package final class NodeServer: Service, Sendable {
                 logs?.close()
                 done.resume()
             }
-            thread.name = "skewless-stop"
+            thread.name = "sk-stop"
             thread.start()
         }
         peers.closeAll()
         try? await processor.longRunning.shutdownGracefully()
     }
 
-    /// Starts the same graceful shutdown a SIGTERM does.
     /// True while the node loads its rows at start and answers reads UNAVAILABLE.
     package var isLoading: Bool { processor.isLoading }
 
+    /// Starts the same graceful shutdown a SIGTERM does.
     package func beginGracefulShutdown() {
         let toStart: Running? = state.withLock { state in
             guard case .running(var running) = state, !running.shutdownStarted else { return nil }

@@ -1,0 +1,56 @@
+import Foundation
+import SkewlessModel
+import SkewlessOfflineStore
+import SkewlessOnlineStore
+import Testing
+
+@testable import SkewlessServer
+
+@Suite struct MaterializerTests {
+    static let view = FeatureView(name: "stats", entities: ["user"], fields: [Field(name: "n", type: .int64)], ttlSeconds: 86_400)
+    static let keys = [JoinKey(name: "user_id", type: .int64)]
+
+    /// An offline store of `rows` rows of `stats`, one entity each.
+    static func store(at path: String, rows: Int) throws -> OfflineStore {
+        let store = OfflineStore(directory: path)
+        let session = try store.beginIngest(view: view, joinKeys: keys, nowMicros: 1_000)
+        for row in 0..<rows {
+            try session.append(key: EntityKey(.int64(Int64(row))), eventTime: 1_000 + Int64(row), createdTime: nil, values: [.int64(Int64(row))])
+        }
+        _ = try session.commit()
+        return store
+    }
+
+    @Test func aStoppedMaterializerGivesUpAtItsNextBatchAndRefusesLaterRuns() throws {
+        let path = NSTemporaryDirectory() + "skewless-materializer-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let offline = try Self.store(at: path, rows: 50_000)
+        let repo = try FeatureRepo(project: "t", entities: [Entity(name: "user", joinKeys: Self.keys)], featureViews: [Self.view], featureServices: [])
+        let online = OnlineStore(views: [(Self.view, Self.keys)])
+        let materializer = Materializer(repo: repo, online: online, offline: offline)
+        // The node stops while the first entities are being read: the run ends with
+        // UNAVAILABLE at its next batch, not after all 50,000 entities.
+        let stopped = #expect(throws: SkewlessError.self) {
+            _ = try materializer.run(views: [], full: true, asOfMicros: nil) { _ in
+                materializer.stop()
+                return true
+            }
+        }
+        #expect(stopped?.code == .unavailable)
+        #expect(online.entityRowCount(view: Self.view) < 50_000)
+        #expect(materializer.watermarks.isEmpty, "a view left half-loaded keeps no watermark")
+        let later = #expect(throws: SkewlessError.self) { _ = try materializer.run(views: [], full: true, asOfMicros: nil) }
+        #expect(later?.code == .unavailable)
+    }
+
+    @Test func anUnstoppedRunLoadsEveryEntity() throws {
+        let path = NSTemporaryDirectory() + "skewless-materializer-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let offline = try Self.store(at: path, rows: 5_000)
+        let repo = try FeatureRepo(project: "t", entities: [Entity(name: "user", joinKeys: Self.keys)], featureViews: [Self.view], featureServices: [])
+        let online = OnlineStore(views: [(Self.view, Self.keys)])
+        let loaded = try Materializer(repo: repo, online: online, offline: offline).run(views: [], full: true, asOfMicros: nil)
+        #expect(loaded.first?.entitiesWritten == 5_000)
+        #expect(online.entityRowCount(view: Self.view) == 5_000)
+    }
+}
