@@ -138,9 +138,11 @@ package enum MarkdownSummary {
         let ratio = value / base
         let met = lowerIsBetter ? ratio <= goal : ratio >= goal
         if met { return String(format: "yes (%.2fx)", ratio) }
+        let over = goal == 1 ? "" : " the goal"
+        let short = goal == 1 ? "" : " of the goal"
         return lowerIsBetter
-            ? String(format: "**no**: %.2fx Redis's (%.0f%% over)", ratio, (ratio / goal - 1) * 100)
-            : String(format: "**no**: %.2fx Redis's (%.0f%% short)", ratio, (1 - ratio / goal) * 100)
+            ? String(format: "**no**: %.2fx Redis's (%.0f%% over%@)", ratio, (ratio / goal - 1) * 100, over)
+            : String(format: "**no**: %.2fx Redis's (%.0f%% short%@)", ratio, (1 - ratio / goal) * 100, short)
     }
 
     static func bytes(_ value: Double?) -> String {
