@@ -82,27 +82,30 @@ final class ClusterRouter: Sendable {
 
     /// The groups of a read that routes by several keys, in parallel.
     private func readGroups(_ plan: RoutingPlan, entities: [[String: KeyPart]], topology: ClusterTopology, deadline: NIODeadline) async throws(SkewlessError) -> [MergedAnswer] {
-        let results = await withTaskGroup(of: (Int, Result<MergedAnswer, SkewlessError>).self) { tasks in
+        // Each child stores its own outcome; the group only waits. A group whose children
+        // returned (Int, Result<MergedAnswer, SkewlessError>) and a loop storing them by
+        // index trapped (illegal instruction, in that store) in release builds with Swift 6.3
+        // when called here, while debug builds passed: `fsctl get` of a service that routes
+        // by three keys crashed. Not understood; this shape does not trap.
+        let outcomes = GroupOutcomes(count: plan.groups.count)
+        await withTaskGroup(of: Void.self) { tasks in
             for (index, group) in plan.groups.enumerated() {
                 tasks.addTask {
                     do throws(SkewlessError) {
-                        return (index, .success(try await self.reads.read(group, entities: entities, topology: topology, deadline: deadline)))
+                        outcomes.set(index, .success(try await self.reads.read(group, entities: entities, topology: topology, deadline: deadline)))
                     } catch {
-                        return (index, .failure(error))
+                        outcomes.set(index, .failure(error))
                     }
                 }
             }
-            var results = [Result<MergedAnswer, SkewlessError>?](repeating: nil, count: plan.groups.count)
-            for await (index, result) in tasks {
-                results[index] = result
-                if case .failure = result {
+            while await tasks.next() != nil {
+                if outcomes.hasFailure {
                     tasks.cancelAll()  // the read has failed: the other groups' answers are not wanted
                 }
             }
-            return results
         }
         var answers: [MergedAnswer] = []
-        for result in results {
+        for result in outcomes.all {
             guard let result else { throw SkewlessError(.internal, "a group of the read did not finish") }
             answers.append(try result.get())
         }
@@ -198,4 +201,23 @@ final class ClusterRouter: Sendable {
             throw lastError
         }
     }
+}
+
+/// The outcomes of a read's groups, each set once by its own child task.
+private final class GroupOutcomes: Sendable {
+    private let results: Mutex<[Result<MergedAnswer, SkewlessError>?]>
+
+    init(count: Int) {
+        results = Mutex([Result<MergedAnswer, SkewlessError>?](repeating: nil, count: count))
+    }
+
+    func set(_ index: Int, _ result: Result<MergedAnswer, SkewlessError>) {
+        results.withLock { $0[index] = result }
+    }
+
+    var hasFailure: Bool {
+        results.withLock { $0.contains { if case .failure = $0 { true } else { false } } }
+    }
+
+    var all: [Result<MergedAnswer, SkewlessError>?] { results.withLock { $0 } }
 }
