@@ -96,10 +96,11 @@ let package = Package(
             dependencies: ["SkewlessModel", "SkewlessCompression"],
             swiftSettings: swiftSettings
         ),
-        // Watching features: drift between windows of the offline store (PSI, KS), plots.
+        // Watching features: drift between windows of the offline store (PSI, KS), plots;
+        // times printed as SkewlessIngest prints them.
         .target(
             name: "SkewlessMonitoring",
-            dependencies: ["SkewlessModel", "SkewlessOfflineStore"],
+            dependencies: ["SkewlessModel", "SkewlessOfflineStore", "SkewlessIngest"],
             swiftSettings: swiftSettings
         ),
         // Partitioning and the cluster map: key hashing, partition assignment, epochs. No I/O

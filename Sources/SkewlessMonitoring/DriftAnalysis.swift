@@ -1,4 +1,5 @@
 import Foundation
+import SkewlessIngest
 import SkewlessModel
 import SkewlessOfflineStore
 
@@ -27,8 +28,7 @@ package struct DriftAnalysis: Sendable {
         package func contains(_ time: Int64) -> Bool { time >= start && time < end }
 
         package var description: String {
-            let format = ISO8601DateFormatter()
-            return "\(format.string(from: Date(timeIntervalSince1970: Double(start) / 1e6)))..\(format.string(from: Date(timeIntervalSince1970: Double(end) / 1e6)))"
+            "\(TimeSyntax.rfc3339(micros: start))..\(TimeSyntax.rfc3339(micros: end))"
         }
     }
 

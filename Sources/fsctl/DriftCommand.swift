@@ -3,6 +3,7 @@ import Foundation
 import SkewlessModel
 import SkewlessMonitoring
 import SkewlessOfflineStore
+import SkewlessIngest
 import SkewlessRepo
 
 /// `fsctl drift`: compares each feature of a view between a reference window and a current
@@ -15,7 +16,7 @@ struct DriftCommand: AsyncParsableCommand {
         discussion: """
             The reference is a window of event time the model was trained on, say; the current window is recent rows (--current-last 24h, or --current FROM..TO). Every row written in a window counts, not only the latest per entity. Numeric features get PSI over ten quantile bins of the reference and the KS distance; strings and bools get PSI over their categories. Thresholds come from the view's objectives (max_psi, max_ks in the repo), else PSI 0.25 and KS 0.1.
 
-            Times are RFC 3339 (2026-11-01T00:00:00Z), dates (2026-11-01) or microseconds since the epoch.
+            Times are spelled as fsctl put takes them: RFC 3339 (2026-11-01T00:00:00Z), dates (2026-11-01), microseconds since the epoch, now, or now-7d.
 
             Exit status: 0 no feature drifted; 1 at least one did (or a window held no values of it); 2 or more the comparison could not run (bad arguments, an unreadable store).
             """)
@@ -106,16 +107,16 @@ struct DriftCommand: AsyncParsableCommand {
         }
     }
 
-    /// FROM..TO, each an RFC 3339 time, a date or microseconds.
+    /// FROM..TO, each a time as `fsctl put` spells one (`TimeSyntax`: RFC 3339, a date,
+    /// microseconds, `now`, `now-7d`).
     static func window(_ text: String, option: String, now: Int64) throws -> DriftAnalysis.Window {
         let parts = text.components(separatedBy: "..")
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw SkewlessError(.invalidArgument, "\(option) '\(text)' is not FROM..TO (for example 2026-11-01..2026-11-08)")
+            throw SkewlessError(.invalidArgument, "\(option) '\(text)' is not FROM..TO (for example 2026-11-01..2026-11-08, or now-7d..now)")
         }
         func time(_ part: String) throws -> Int64 {
-            if let micros = Int64(part) { return micros }
             do {
-                return try TimestampParser.microseconds(from: part, formatHelp: "RFC 3339 (2026-11-01T00:00:00Z), a date (2026-11-01) or microseconds")
+                return try TimeSyntax.microseconds(from: part, now: now)
             } catch {
                 throw SkewlessError(.invalidArgument, "\(option): \(error.message)")
             }
