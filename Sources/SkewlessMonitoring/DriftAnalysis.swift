@@ -79,9 +79,10 @@ package struct DriftAnalysis: Sendable {
         var skipped: [String: String] = [:]
         for (index, field) in view.fields.enumerated() {
             let name = "\(view.qualifiedName):\(field.name)"
-            switch samples[index].kind {
-            case .unsupported(let why): skipped[name] = why
-            case .numeric, .categorical, .none: features.append(compare(samples[index], feature: name, type: field.type))
+            if let why = samples[index].unsupported {
+                skipped[name] = why
+            } else {
+                features.append(compare(samples[index], feature: name, type: field.type))
             }
         }
         features.sort { $0.psi != $1.psi ? $0.psi > $1.psi : $0.feature < $1.feature }
@@ -101,22 +102,19 @@ package struct DriftAnalysis: Sendable {
             drift.reason = sample.referenceCount == 0 ? "no values in the reference window" : "no values in the current window"
             return drift
         }
-        switch sample.kind {
-        case .numeric(var a, var b):
-            a.sort()
-            b.sort()
+        if !sample.referenceCategories.isEmpty || !sample.currentCategories.isEmpty {
+            let shares = DriftStatistics.categoryShares(reference: sample.referenceCategories, current: sample.currentCategories)
+            drift.psi = DriftStatistics.psi(referenceShares: shares.reference, currentShares: shares.current)
+            drift.bins = zip(shares.categories, zip(shares.reference, shares.current)).map { FeatureDrift.Bin(label: $0, reference: $1.0, current: $1.1) }
+        } else {
+            let a = sample.referenceNumbers.sorted()
+            let b = sample.currentNumbers.sorted()
             let edges = DriftStatistics.quantileEdges(a, bins: 10)
             let (r, c) = (DriftStatistics.shares(a, edges: edges), DriftStatistics.shares(b, edges: edges))
             drift.psi = DriftStatistics.psi(referenceShares: r, currentShares: c)
             drift.ks = DriftStatistics.ks(sortedReference: a, sortedCurrent: b)
             let labels = (0...edges.count).map { i in i < edges.count ? "<= \(Self.short(edges[i]))" : "> \(edges.last.map(Self.short) ?? "-")" }
             drift.bins = zip(labels, zip(r, c)).map { FeatureDrift.Bin(label: $0, reference: $1.0, current: $1.1) }
-        case .categorical(let a, let b):
-            let shares = DriftStatistics.categoryShares(reference: a, current: b)
-            drift.psi = DriftStatistics.psi(referenceShares: shares.reference, currentShares: shares.current)
-            drift.bins = zip(shares.categories, zip(shares.reference, shares.current)).map { FeatureDrift.Bin(label: $0, reference: $1.0, current: $1.1) }
-        case .none, .unsupported:
-            break
         }
         if drift.psi > maxPSI {
             drift.drifted = true
@@ -132,62 +130,49 @@ package struct DriftAnalysis: Sendable {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.4g", value)
     }
 
-    /// One field's values in both windows.
+    /// One field's values in both windows: numbers (int32, int64, float, double, timestamp)
+    /// or categories (strings, bools), whichever its type gives; or why it is not compared.
     struct Sample {
-        enum Kind {
-            case none
-            case numeric([Double], [Double])
-            case categorical([String], [String])
-            case unsupported(String)
-        }
-
-        var kind = Kind.none
+        var referenceNumbers: [Double] = []
+        var currentNumbers: [Double] = []
+        var referenceCategories: [String] = []
+        var currentCategories: [String] = []
+        /// Set for a type with no distribution to compare.
+        var unsupported: String?
         var referenceRows = 0
         var currentRows = 0
-        var referenceCount = 0
-        var currentCount = 0
 
+        var referenceCount: Int { referenceNumbers.count + referenceCategories.count }
+        var currentCount: Int { currentNumbers.count + currentCategories.count }
         var referenceNullShare: Double { referenceRows == 0 ? 0 : 1 - Double(referenceCount) / Double(referenceRows) }
         var currentNullShare: Double { currentRows == 0 ? 0 : 1 - Double(currentCount) / Double(currentRows) }
 
         mutating func add(_ field: FieldValues, row: Int, toReference: Bool) {
             if toReference { referenceRows += 1 } else { currentRows += 1 }
-            if field.nullRows?[row] == true { return }
-            if case .unsupported = kind { return }
-            let number: Double?
-            var category: String?
+            guard unsupported == nil, field.nullRows?[row] != true else { return }
+            let number: Double
             switch field.values {
             case .int32(let v): number = Double(v[row])
             case .int64(let v): number = Double(v[row])
             case .float(let v): number = Double(v[row])
             case .double(let v): number = v[row]
             case .timestamp(let v): number = Double(v[row])
-            case .bool(let v): (number, category) = (nil, v[row] ? "true" : "false")
-            case .string(let v): (number, category) = (nil, v[row])
-            case .bytes: kind = .unsupported("bytes have no distribution to compare"); return
-            case .embedding: kind = .unsupported("embeddings are not compared (compare a derived feature, such as a norm)"); return
-            case .int64List, .stringList: kind = .unsupported("lists are not compared"); return
+            case .bool(let v):
+                add(category: v[row] ? "true" : "false", toReference: toReference)
+                return
+            case .string(let v):
+                add(category: v[row], toReference: toReference)
+                return
+            case .bytes: unsupported = "bytes have no distribution to compare"; return
+            case .embedding: unsupported = "embeddings are not compared (compare a derived feature, such as a norm)"; return
+            case .int64List, .stringList: unsupported = "lists are not compared"; return
             }
-            if let number, number.isFinite {
-                if case .numeric(var a, var b) = kind {
-                    kind = .none  // release the arrays so the append does not copy them
-                    if toReference { a.append(number) } else { b.append(number) }
-                    kind = .numeric(a, b)
-                } else {
-                    kind = toReference ? .numeric([number], []) : .numeric([], [number])
-                }
-            } else if let category {
-                if case .categorical(var a, var b) = kind {
-                    kind = .none
-                    if toReference { a.append(category) } else { b.append(category) }
-                    kind = .categorical(a, b)
-                } else {
-                    kind = toReference ? .categorical([category], []) : .categorical([], [category])
-                }
-            } else {
-                return  // NaN or infinity: not a point of a distribution
-            }
-            if toReference { referenceCount += 1 } else { currentCount += 1 }
+            guard number.isFinite else { return }  // NaN or infinity: not a point of a distribution
+            if toReference { referenceNumbers.append(number) } else { currentNumbers.append(number) }
+        }
+
+        private mutating func add(category: String, toReference: Bool) {
+            if toReference { referenceCategories.append(category) } else { currentCategories.append(category) }
         }
     }
 }
