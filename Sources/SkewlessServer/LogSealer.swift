@@ -80,8 +80,7 @@ final class LogSealer: Sendable {
                     || logged - (state.bytesAtLastSeal[name] ?? 0) >= options.sealAfterBytes
             }
             guard due else {
-                // Not sealing this round: count the backlog anyway, for HEALTH (headers only).
-                if let backlog = try? store.logBacklog(of: view, joinKeys: repo.joinKeys(of: view)) { logs.recordBacklog(backlog, of: view) }
+                countBacklog(of: view)  // not sealing this round: counted anyway, for HEALTH
                 continue
             }
             state.withLock {
@@ -97,13 +96,21 @@ final class LogSealer: Sendable {
         return behind
     }
 
+    /// Counts the view's unsealed records (their headers only) and keeps the count in `logs`
+    /// for HEALTH; nil when the log cannot be read.
+    @discardableResult
+    private func countBacklog(of view: FeatureView) -> OfflineStore.LogBacklog? {
+        let backlog = try? store.logBacklog(of: view, joinKeys: repo.joinKeys(of: view))
+        if let backlog { logs.recordBacklog(backlog, of: view) }
+        return backlog
+    }
+
     @discardableResult
     private func seal(_ view: FeatureView) -> OfflineStore.SealSummary? {
         do {
             let logged = logs.statistics(of: view)?.bytesLogged ?? 0
             let summary = try store.seal(view: view, joinKeys: repo.joinKeys(of: view), deduplicationWindowMicros: options.deduplicationWindowMicros)
-            let backlog = try? store.logBacklog(of: view, joinKeys: repo.joinKeys(of: view))
-            if let backlog { logs.recordBacklog(backlog, of: view) }
+            let backlog = countBacklog(of: view)
             state.withLock { $0.backlog[view.qualifiedName] = (backlog?.bytes ?? 0, logged) }
             if summary.records > 0 || summary.duplicates > 0 {
                 logger.debug("sealed the write log", metadata: [
