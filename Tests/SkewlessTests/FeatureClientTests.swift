@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import NIOCore
 import NIOPosix
@@ -67,10 +70,21 @@ struct FeatureClientTests {
     }
 
     @Test func anUnreachableNodeIsUnavailableAfterRetries() async throws {
-        // Find a port nobody listens on: bind, note it, close.
-        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = probe.localAddress?.port ?? 1
-        try await probe.close()
+        // A port nobody listens on: a socket bound to it and never listening, held for the
+        // test, so that connections are refused and no node another test starts meanwhile
+        // can take the port (closing a probe first let one take it, and the call succeeded).
+        let reserved = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(reserved >= 0)
+        defer { close(reserved) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(reserved, $0, length) == 0 && getsockname(reserved, $0, &length) == 0 }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
         let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: port)) {
             $0.maxAttempts = 3
             // Long enough for all three attempts and their backoff even on a loaded machine
