@@ -3,7 +3,8 @@ import PackageDescription
 
 // Dependency arrows point one way:
 //
-//   SkewlessModel  (definitions, values, keys, errors, write batches; no I/O)
+//   SkewlessModel  (definitions, values, keys, errors, write batches; no I/O but
+//                   ChildProcess, on posix_spawn through the CSkewlessSpawn shim)
 //     ^
 //     +-- SkewlessRepo (the YAML feature repo) <-- SkewlessIngest (CSV, JSON Lines rows)
 //     +-- SkewlessCluster (partitions, map, key hashing)
@@ -16,6 +17,7 @@ import PackageDescription
 //
 //   SkewlessServer (NIOPosix: online + offline store, wire, cluster membership, repair)
 //   Skewless (client SDK, NIOPosix: wire, routing by SkewlessCluster)
+//   SkewlessMonitoring (drift between windows of the offline store; on it and SkewlessIngest)
 //   SkewlessBenchmark (fsbench's harness, on the SDK)
 //   SkewlessControl (the control plane: etcd client over AsyncHTTPClient, the map stores,
 //                    rebalance coordinator, failure detector and controller; on SkewlessServer
