@@ -24,7 +24,10 @@ extension ViewFreshness {
             newestArrival: wire.newestArrivalMicros == 0 ? nil : wire.newestArrivalMicros,
             logUnsealedRecords: wire.logUnsealedRecords, logUnsealedBytes: wire.logUnsealedBytes,
             logOldestUnsealed: wire.logOldestUnsealedMicros == 0 ? nil : wire.logOldestUnsealedMicros,
-            rowsLogged: wire.rowsLogged)
+            rowsLogged: wire.rowsLogged,
+            reads: ViewReads(
+                present: wire.readsPresent, notFound: wire.readsNotFound, nullValue: wire.readsNull,
+                outsideTTL: wire.readsOutsideTtl, defaulted: wire.readsDefaulted))
     }
 }
 

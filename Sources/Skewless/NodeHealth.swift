@@ -54,6 +54,72 @@ public struct ViewFreshness: Sendable, Hashable {
     public var logOldestUnsealed: Int64?
     /// Rows this node logged as a write coordinator since it started.
     public var rowsLogged: UInt64
+    /// The values of the view the node served since it started, by status: completeness.
+    public var reads = ViewReads()
+}
+
+/// How many values of one view version a node has served since it started, by value status
+/// (one count per served value: 3 entities x 4 fields add 12; values of a request that
+/// failed are not counted). The base of completeness (docs/monitoring.md).
+public struct ViewReads: Sendable, Hashable {
+    public var present: UInt64 = 0
+    public var notFound: UInt64 = 0
+    public var nullValue: UInt64 = 0
+    public var outsideTTL: UInt64 = 0
+    public var defaulted: UInt64 = 0
+
+    public init(present: UInt64 = 0, notFound: UInt64 = 0, nullValue: UInt64 = 0, outsideTTL: UInt64 = 0, defaulted: UInt64 = 0) {
+        self.present = present
+        self.notFound = notFound
+        self.nullValue = nullValue
+        self.outsideTTL = outsideTTL
+        self.defaulted = defaulted
+    }
+
+    /// The count of values served with `status`.
+    public subscript(status: ValueStatus) -> UInt64 {
+        switch status {
+        case .present: return present
+        case .notFound: return notFound
+        case .nullValue: return nullValue
+        case .outsideTTL: return outsideTTL
+        case .defaulted: return defaulted
+        }
+    }
+
+    /// Every value served.
+    public var total: UInt64 {
+        ValueStatus.allCases.reduce(0) { $0 &+ self[$1] }
+    }
+
+    /// The values served with a value (`ValueStatus.hasValue`: present, outside TTL or
+    /// defaulted).
+    public var withValue: UInt64 {
+        ValueStatus.allCases.filter(\.hasValue).reduce(0) { $0 &+ self[$1] }
+    }
+
+    /// Completeness: the share of served values that carried a value (`withValue / total`,
+    /// as `ValueStatus.hasValue` says); nil when nothing was served. A view whose every field
+    /// declares a default is complete by this measure whatever its rows: `presentShare` says
+    /// how much came from fresh stored rows.
+    public var completeness: Double? {
+        let total = self.total
+        return total == 0 ? nil : Double(withValue) / Double(total)
+    }
+
+    /// The share of served values that were stored and within the TTL (`present`); nil when
+    /// nothing was served.
+    public var presentShare: Double? {
+        let total = self.total
+        return total == 0 ? nil : Double(present) / Double(total)
+    }
+
+    /// The counts since `earlier` (a snapshot of the same node): the values served between the two.
+    public func since(_ earlier: ViewReads) -> ViewReads {
+        ViewReads(
+            present: present &- earlier.present, notFound: notFound &- earlier.notFound, nullValue: nullValue &- earlier.nullValue,
+            outsideTTL: outsideTTL &- earlier.outsideTTL, defaulted: defaulted &- earlier.defaulted)
+    }
 }
 
 /// Where one view version's materialization from the offline store stands on a node.

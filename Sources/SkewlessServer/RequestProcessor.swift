@@ -25,6 +25,8 @@ final class RequestProcessor: Sendable {
     let logs: WriteLogs?
     /// What the anti-entropy loop has compared and repaired (HEALTH).
     let antiEntropy: AntiEntropyCounters
+    /// Values served per view version and status since the node started (HEALTH, metrics).
+    let reads: ViewReadCounters
     /// The threads of the long-running methods (MATERIALIZE, EXPORT_ROWS, PARTITION_DIGEST):
     /// a few, owned by the node and shut down with it, so that no number of such requests
     /// starts more threads (they queue) and none outlives the node.
@@ -68,6 +70,8 @@ final class RequestProcessor: Sendable {
         self.freshness = freshness
         self.logs = logs
         self.antiEntropy = AntiEntropyCounters(enabled: membership != nil && configuration.antiEntropyIntervalSeconds > 0)
+        let reads = ViewReadCounters(views: repo.featureViews)
+        self.reads = reads
         self.materializer = Materializer(repo: repo, online: store, offline: offline, freshness: freshness, clock: clock)
         self.writes = WriteCoordinator(
             repo: repo, store: store, logs: logs, membership: membership, peers: peers, freshness: freshness,
@@ -81,7 +85,7 @@ final class RequestProcessor: Sendable {
             // The repo validated every reference, so resolution cannot fail here.
             // and the store holds a table for every view of the repo.
             if let features = try? repo.resolve(service: service.name),
-               let plan = try? ServingPlan(features: features, repo: repo, store: store) {
+               let plan = try? ServingPlan(features: features, repo: repo, store: store, counters: reads) {
                 plans[service.name] = plan
             }
         }
@@ -284,6 +288,12 @@ final class RequestProcessor: Sendable {
             }
             entry.rowsLogged = logs.statistics(of: view)?.rowsLogged ?? 0
         }
+        let served = reads.snapshot(of: view)
+        entry.readsPresent = served.present
+        entry.readsNotFound = served.notFound
+        entry.readsNull = served.nullValue
+        entry.readsOutsideTtl = served.outsideTTL
+        entry.readsDefaulted = served.defaulted
         return entry
     }
 
@@ -337,16 +347,22 @@ final class RequestProcessor: Sendable {
         }
         let now = clock()
         var builder = OnlineFeaturesFrameBuilder(columnCount: plan.features.count, allocator: allocator)
+        // The served statuses of each view read, counted per column as it is gathered, and
+        // added to the views' counts once every view is read: a request that fails serves
+        // nothing, and counts nothing (ViewReadCounters).
+        var tallies = ViewReadCounters.Tallies(count: plan.reads.count)
         try plan.headers.withHeaders { headers in
-            for read in plan.reads {
+            for (index, read) in plan.reads.enumerated() {
                 let entityKeys = try keys.keys(for: read.joinKeys, view: read.viewName)
                 try membership?.access?.checkRead(entityKeys, nowMicros: now)
+                var tally = ViewReadCounters.Tally()
                 try store.withRows(read.table, keys: entityKeys, nowMicros: now) { rows in
                     rows.prefetchFixedWidth(fields: read.fieldIndexes)
                     OnlineFeaturesFrameBuilder.withPackedEventTimes(rows.eventTimes) { packedTimes in
                         if rows.count == 1, let template = read.oneRowTemplate(timesBytes: packedTimes.count) {
                             builder.appendFixedWidthColumns(template, at: read.fixedWidthPositions, eventTime: packedTimes) { i, status, value in
                                 rows.gatherFixedWidth(field: read.fixedWidthFields[i], statuses: status, values: value)
+                                tally.add(status)
                             }
                         } else {
                             for (i, field) in read.fixedWidthFields.enumerated() {
@@ -357,18 +373,24 @@ final class RequestProcessor: Sendable {
                                     at: position, header: headers[position], rowCount: rows.count, eventTimes: packedTimes, width: read.fixedWidths[i]
                                 ) { statuses, values in
                                     rows.gatherFixedWidth(field: field, statuses: statuses, values: values)
+                                    tally.add(statuses)
                                 }
                             }
                         }
                         for (field, position) in zip(read.otherFields, read.otherPositions) {
                             let column = rows.column(field: field)
+                            tally.add(column.statuses)
                             builder.appendColumn(at: position, ServedColumn(
                                 name: plan.names[position], type: plan.types[position],
                                 statuses: column.statuses, eventTimes: column.eventTimes, values: column.values))
                         }
                     }
                 }
+                tallies[index] = tally
             }
+        }
+        for (index, read) in plan.reads.enumerated() {
+            read.reads.add(tallies[index])
         }
         return builder
     }
@@ -386,7 +408,7 @@ final class RequestProcessor: Sendable {
         for text in features {
             resolved.append(try repo.resolve(FeatureReference(parsing: text)))
         }
-        let plan = try ServingPlan(features: resolved, repo: repo, store: store)
+        let plan = try ServingPlan(features: resolved, repo: repo, store: store, counters: reads)
         guard features.count <= Self.maxCachedListFeatures else { return plan }
         featureListPlans.withLock { plans in
             if plans.count >= Self.maxCachedFeatureLists { plans.removeAll() }

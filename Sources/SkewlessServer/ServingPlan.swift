@@ -33,11 +33,14 @@ final class ServingPlan: Sendable {
         /// The other fields and their positions.
         let otherFields: [Int]
         let otherPositions: [Int]
+        /// The view's served-value counts, which each read of it adds its statuses to.
+        let reads: ViewReadCounters.Counts
 
         init(
             view: FeatureView, viewName: String, table: OnlineStore.ViewTable, joinKeys: [JoinKey], fieldIndexes: [Int], outputPositions: [Int],
-            headers: OnlineFeaturesFrameBuilder.ColumnHeaders
+            headers: OnlineFeaturesFrameBuilder.ColumnHeaders, reads: ViewReadCounters.Counts
         ) {
+            self.reads = reads
             self.view = view
             self.viewName = viewName
             self.table = table
@@ -80,8 +83,9 @@ final class ServingPlan: Sendable {
     let headers: OnlineFeaturesFrameBuilder.ColumnHeaders
     let reads: [ViewRead]
 
+    /// - Parameter counters: the node's served-value counts, which reads of each view add to.
     /// - Throws: `notFound` when `store` has no table for one of the features' views.
-    init(features: [ResolvedFeature], repo: FeatureRepo, store: OnlineStore) throws(SkewlessError) {
+    init(features: [ResolvedFeature], repo: FeatureRepo, store: OnlineStore, counters: ViewReadCounters) throws(SkewlessError) {
         self.features = features
         self.names = features.map(\.qualifiedName)
         self.types = features.map(\.field.type)
@@ -102,7 +106,7 @@ final class ServingPlan: Sendable {
         for (view, fieldIndexes, outputPositions) in views {
             reads.append(ViewRead(
                 view: view, viewName: view.qualifiedName, table: try store.viewTable(view), joinKeys: repo.joinKeys(of: view),
-                fieldIndexes: fieldIndexes, outputPositions: outputPositions, headers: headers))
+                fieldIndexes: fieldIndexes, outputPositions: outputPositions, headers: headers, reads: counters.counts(of: view)))
         }
         self.reads = reads
     }

@@ -439,6 +439,20 @@ package nonisolated struct Skewless_V1_ViewFreshness: Sendable {
   /// Rows this node has logged as a write coordinator since it started.
   package var rowsLogged: UInt64 = 0
 
+  /// Values of the view this node has served since it started, by value status (one count
+  /// per served value: 3 entities x 4 fields add 12). Values of a request that failed
+  /// were not served and are not counted. Completeness is the share with a value: (present +
+  /// outside_ttl + defaulted) / all five (docs/monitoring.md).
+  package var readsPresent: UInt64 = 0
+
+  package var readsNotFound: UInt64 = 0
+
+  package var readsNull: UInt64 = 0
+
+  package var readsOutsideTtl: UInt64 = 0
+
+  package var readsDefaulted: UInt64 = 0
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -1474,7 +1488,7 @@ nonisolated extension Skewless_V1_AntiEntropyStatus: SwiftProtobuf.Message, Swif
 
 nonisolated extension Skewless_V1_ViewFreshness: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".ViewFreshness"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{3}newest_event_time_micros\0\u{3}newest_arrival_micros\0\u{3}log_unsealed_records\0\u{3}log_unsealed_bytes\0\u{3}log_oldest_unsealed_micros\0\u{3}rows_logged\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{3}newest_event_time_micros\0\u{3}newest_arrival_micros\0\u{3}log_unsealed_records\0\u{3}log_unsealed_bytes\0\u{3}log_oldest_unsealed_micros\0\u{3}rows_logged\0\u{3}reads_present\0\u{3}reads_not_found\0\u{3}reads_null\0\u{3}reads_outside_ttl\0\u{3}reads_defaulted\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1489,6 +1503,11 @@ nonisolated extension Skewless_V1_ViewFreshness: SwiftProtobuf.Message, SwiftPro
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.logUnsealedBytes) }()
       case 6: try { try decoder.decodeSingularInt64Field(value: &self.logOldestUnsealedMicros) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.rowsLogged) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.readsPresent) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.readsNotFound) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.readsNull) }()
+      case 11: try { try decoder.decodeSingularUInt64Field(value: &self.readsOutsideTtl) }()
+      case 12: try { try decoder.decodeSingularUInt64Field(value: &self.readsDefaulted) }()
       default: break
       }
     }
@@ -1516,6 +1535,21 @@ nonisolated extension Skewless_V1_ViewFreshness: SwiftProtobuf.Message, SwiftPro
     if self.rowsLogged != 0 {
       try visitor.visitSingularUInt64Field(value: self.rowsLogged, fieldNumber: 7)
     }
+    if self.readsPresent != 0 {
+      try visitor.visitSingularUInt64Field(value: self.readsPresent, fieldNumber: 8)
+    }
+    if self.readsNotFound != 0 {
+      try visitor.visitSingularUInt64Field(value: self.readsNotFound, fieldNumber: 9)
+    }
+    if self.readsNull != 0 {
+      try visitor.visitSingularUInt64Field(value: self.readsNull, fieldNumber: 10)
+    }
+    if self.readsOutsideTtl != 0 {
+      try visitor.visitSingularUInt64Field(value: self.readsOutsideTtl, fieldNumber: 11)
+    }
+    if self.readsDefaulted != 0 {
+      try visitor.visitSingularUInt64Field(value: self.readsDefaulted, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1527,6 +1561,11 @@ nonisolated extension Skewless_V1_ViewFreshness: SwiftProtobuf.Message, SwiftPro
     if lhs.logUnsealedBytes != rhs.logUnsealedBytes {return false}
     if lhs.logOldestUnsealedMicros != rhs.logOldestUnsealedMicros {return false}
     if lhs.rowsLogged != rhs.rowsLogged {return false}
+    if lhs.readsPresent != rhs.readsPresent {return false}
+    if lhs.readsNotFound != rhs.readsNotFound {return false}
+    if lhs.readsNull != rhs.readsNull {return false}
+    if lhs.readsOutsideTtl != rhs.readsOutsideTtl {return false}
+    if lhs.readsDefaulted != rhs.readsDefaulted {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
