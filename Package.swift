@@ -15,7 +15,8 @@ import PackageDescription
 //     |     |                         write batches, knows nothing of the online store)
 //     +-----+-- SkewlessWire (NIOCore + protobuf)
 //
-//   SkewlessServer (NIOPosix: online + offline store, wire, cluster membership, repair)
+//   SkewlessServer (NIOPosix: online + offline store, wire, cluster membership, repair;
+//                   Prometheus metrics through swift-metrics and swift-prometheus, on NIOHTTP1)
 //   Skewless (client SDK, NIOPosix: wire, routing by SkewlessCluster)
 //   SkewlessMonitoring (drift between windows of the offline store; on it and SkewlessIngest)
 //   SkewlessBenchmark (fsbench's harness, on the SDK)
@@ -47,6 +48,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Definitions, values, entity keys, write batches, statuses and errors. No networking,
@@ -122,8 +125,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -296,6 +302,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(

@@ -45,6 +45,16 @@ final class Materializer: Sendable {
         var entitiesWritten: Int
     }
 
+    /// How a run that started ended (`skewless_materializations_total{result}`).
+    enum Outcome: String, CaseIterable, Sendable {
+        /// Every view asked for was loaded.
+        case ok
+        /// A view could not be loaded (the offline store's error).
+        case failed
+        /// The node began stopping, and the run gave up.
+        case stopped
+    }
+
     private struct State {
         var watermarks: [String: Watermark] = [:]
         var progress: Progress?
@@ -59,14 +69,18 @@ final class Materializer: Sendable {
     private let state = Mutex(State())
     /// Set by `stop`: the node is stopping.
     private let stopping = Atomic<Bool>(false)
+    /// Told how each run that started ended, and how long it took (the node's metrics).
+    private let onRun: (@Sendable (Outcome, Duration) -> Void)?
 
     init(
         repo: FeatureRepo,
         online: OnlineStore,
         offline: OfflineStore?,
         freshness: FreshnessTracker? = nil,
-        clock: @escaping @Sendable () -> Int64 = WallClock.nowMicros
+        clock: @escaping @Sendable () -> Int64 = WallClock.nowMicros,
+        onRun: (@Sendable (Outcome, Duration) -> Void)? = nil
     ) {
+        self.onRun = onRun
         self.repo = repo
         self.online = online
         self.offline = offline
@@ -120,6 +134,12 @@ final class Materializer: Sendable {
             state.running = true
         }
         defer { state.withLock { $0.running = false; $0.progress = nil } }
+        let started = ContinuousClock.now
+        var outcome = Outcome.failed
+        defer {
+            if outcome == .failed, stopping.load(ordering: .relaxed) { outcome = .stopped }
+            onRun?(outcome, started.duration(to: .now))
+        }
 
         var loaded: [Watermark] = []
         for (done, view) in views.enumerated() {
@@ -153,6 +173,7 @@ final class Materializer: Sendable {
             }
             loaded.append(watermark)
         }
+        outcome = .ok
         return loaded
     }
 

@@ -54,6 +54,10 @@ package struct NodeConfiguration: Sendable {
     package var antiEntropyIntervalSeconds: Double = 60
     /// ... comparing at most this many partitions a second.
     package var antiEntropyPartitionsPerSecond: Double = 8
+    /// The port of the node's Prometheus metrics (`GET /metrics` over HTTP, on `host`:
+    /// docs/monitoring.md); 0 picks a free one (`NodeServer.metricsAddress` tells which);
+    /// nil: no metrics listener, and no metrics kept.
+    package var metricsPort: Int? = nil
 
     package static var defaults: NodeConfiguration {
         NodeConfiguration(

@@ -25,7 +25,11 @@ package final class NodeServer: Service, Sendable {
     /// The node's cluster map and partitions (standalone until it has a map).
     package let membership: ClusterMembership
     private let logger: Logger
-    private let processor: RequestProcessor
+    let processor: RequestProcessor
+    /// The node's Prometheus metrics; nil without a metrics port.
+    package let metrics: NodeMetrics?
+    /// The metrics listener while the node serves.
+    private let metricsServer = Mutex<MetricsServer?>(nil)
     /// The write logs and their sealer, when the node has an offline store.
     private let logs: WriteLogs?
     private let sealer: LogSealer?
@@ -82,11 +86,17 @@ package final class NodeServer: Service, Sendable {
         } else {
             self.sealer = nil
         }
+        let metrics = configuration.metricsPort.map { _ in
+            NodeMetrics(
+                views: repo.featureViews, nodeID: configuration.nodeID, version: SkewlessServerVersion.current,
+                hasOfflineStore: offline != nil, startedAtSeconds: Double(WallClock.nowMicros()) / 1e6)
+        }
+        self.metrics = metrics
         self.processor = RequestProcessor(
             repo: repo, store: self.store, configuration: configuration,
             connections: ConnectionCounter(limit: configuration.maxConnections),
             membership: membership,
-            offline: offline, logs: logs, peers: peers, backlogBytes: Self.backlog(of: sealer), logger: logger)
+            offline: offline, logs: logs, peers: peers, backlogBytes: Self.backlog(of: sealer), metrics: metrics, logger: logger)
         let online = self.store
         let membership = self.membership
         let freshness = processor.freshness
@@ -238,6 +248,40 @@ package final class NodeServer: Service, Sendable {
     }
 
     private func serve(on group: MultiThreadedEventLoopGroup) async throws {
+        // The metrics listener first: a node whose metrics port is taken does not start.
+        if let port = configuration.metricsPort, let metrics {
+            let server = try await MetricsServer.bind(host: configuration.host, port: port, group: group) { [weak self] in
+                guard let self else { return [] }
+                return metrics.exposition(metricsSnapshot())
+            }
+            metricsServer.withLock { $0 = server }
+            if let address = server.localAddress {
+                logger.info("serving metrics", metadata: ["address": "\(address)", "path": "/metrics"])
+            }
+        }
+        do {
+            try await serveRequests(on: group)
+        } catch {
+            await closeMetrics()
+            throw error
+        }
+        await closeMetrics()
+    }
+
+    /// Where the metrics listener is bound, while the node serves; nil without a metrics port.
+    package var metricsAddress: SocketAddress? {
+        metricsServer.withLock { $0 }?.localAddress
+    }
+
+    private func closeMetrics() async {
+        let server = metricsServer.withLock { server in
+            defer { server = nil }
+            return server
+        }
+        await server?.close()
+    }
+
+    private func serveRequests(on group: MultiThreadedEventLoopGroup) async throws {
         let quiesce = ServerQuiescingHelper(group: group)
         let processor = self.processor
         let configuration = self.configuration

@@ -27,6 +27,8 @@ final class RequestProcessor: Sendable {
     let antiEntropy: AntiEntropyCounters
     /// Values served per view version and status since the node started (HEALTH, metrics).
     let reads: ViewReadCounters
+    /// The node's Prometheus metrics; nil when it has no metrics port.
+    let metrics: NodeMetrics?
     /// The threads of the long-running methods (MATERIALIZE, EXPORT_ROWS, PARTITION_DIGEST):
     /// a few, owned by the node and shut down with it, so that no number of such requests
     /// starts more threads (they queue) and none outlives the node.
@@ -58,9 +60,11 @@ final class RequestProcessor: Sendable {
         logs: WriteLogs? = nil,
         peers: PeerCaller? = nil,
         backlogBytes: (@Sendable (FeatureView) -> UInt64)? = nil,
+        metrics: NodeMetrics? = nil,
         logger: Logger = Logger(label: "skewless.node"),
         clock: @escaping @Sendable () -> Int64 = WallClock.nowMicros
     ) {
+        self.metrics = metrics
         self.repo = repo
         self.store = store
         self.configuration = configuration
@@ -72,7 +76,11 @@ final class RequestProcessor: Sendable {
         self.antiEntropy = AntiEntropyCounters(enabled: membership != nil && configuration.antiEntropyIntervalSeconds > 0)
         let reads = ViewReadCounters(views: repo.featureViews)
         self.reads = reads
-        self.materializer = Materializer(repo: repo, online: store, offline: offline, freshness: freshness, clock: clock)
+        var onRun: (@Sendable (Materializer.Outcome, Duration) -> Void)?
+        if let metrics {
+            onRun = { outcome, duration in metrics.materialized(outcome, after: duration) }
+        }
+        self.materializer = Materializer(repo: repo, online: store, offline: offline, freshness: freshness, clock: clock, onRun: onRun)
         self.writes = WriteCoordinator(
             repo: repo, store: store, logs: logs, membership: membership, peers: peers, freshness: freshness,
             configuration: configuration, logger: logger, clock: clock, backlogBytes: backlogBytes)

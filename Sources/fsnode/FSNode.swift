@@ -25,7 +25,8 @@ struct FSNode: AsyncParsableCommand {
             max_in_flight_per_connection, max_invalid_requests_per_connection, max_entities_per_request,
             idle_timeout_seconds, drain_timeout_seconds, event_loop_threads, log_level, segments,
             materialize_on_start, replica_timeout_ms, seal_interval_seconds, deduplication_window_seconds,
-            etcd, cluster, advertise, controller, failure_timeout_seconds, re_replication_grace_seconds.
+            etcd, cluster, advertise, controller, failure_timeout_seconds, re_replication_grace_seconds,
+            metrics_port.
 
             With --segments, the node logs every write in the offline store before it acknowledges
             it (docs/write-log.md), and loads the store (segments and write logs) when it starts,
@@ -43,6 +44,9 @@ struct FSNode: AsyncParsableCommand {
 
     @Option(help: "Port to listen on; 0 picks a free one. Default: 7421.")
     var port: Int?
+
+    @Option(help: "Serve Prometheus metrics (GET /metrics over HTTP, docs/monitoring.md) on this port, at --host; 0: off. Default: off.")
+    var metricsPort: Int?
 
     @Option(name: .customLong("node-id"), help: "This node's name in logs and responses. Default: node-1.")
     var nodeID: String?
@@ -148,6 +152,8 @@ struct FSNode: AsyncParsableCommand {
         settings.deduplicationWindowSeconds = deduplicationWindowSeconds ?? file.deduplicationWindowSeconds ?? settings.deduplicationWindowSeconds
         settings.antiEntropyIntervalSeconds = antiEntropyIntervalSeconds ?? settings.antiEntropyIntervalSeconds
         settings.antiEntropyPartitionsPerSecond = antiEntropyPartitionsPerSecond ?? settings.antiEntropyPartitionsPerSecond
+        // 0 is off here, not "any port": a scraper needs to know where to look.
+        settings.metricsPort = (metricsPort ?? file.metricsPort).flatMap { $0 == 0 ? nil : $0 }
         try Self.check(settings)
 
         let levelName = logLevel ?? file.logLevel ?? "info"
@@ -253,6 +259,10 @@ struct FSNode: AsyncParsableCommand {
 
     static func check(_ settings: NodeConfiguration) throws {
         guard (0...65535).contains(settings.port) else { throw ValidationError("port \(settings.port) is not in 0...65535") }
+        if let metricsPort = settings.metricsPort {
+            guard (1...65535).contains(metricsPort) else { throw ValidationError("metrics port \(metricsPort) is not in 1...65535 (0 turns metrics off)") }
+            guard metricsPort != settings.port else { throw ValidationError("the metrics port and the node's port are both \(metricsPort): give the metrics a port of their own") }
+        }
         guard settings.maxFrameBytes >= 1024 else { throw ValidationError("max frame bytes \(settings.maxFrameBytes) is below the minimum of 1024") }
         guard settings.maxFrameBytes <= Int(UInt32.max) else { throw ValidationError("max frame bytes must fit the 4-byte length: at most \(UInt32.max)") }
         guard settings.maxConnections >= 1 else { throw ValidationError("max connections must be at least 1") }

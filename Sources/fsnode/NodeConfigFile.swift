@@ -29,6 +29,7 @@ struct NodeConfigFile: Decodable {
     var controller: Bool?
     var failureTimeoutSeconds: Double?
     var reReplicationGraceSeconds: Double?
+    var metricsPort: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case nodeID = "node_id"
@@ -51,6 +52,7 @@ struct NodeConfigFile: Decodable {
         case etcd, cluster, advertise, controller
         case failureTimeoutSeconds = "failure_timeout_seconds"
         case reReplicationGraceSeconds = "re_replication_grace_seconds"
+        case metricsPort = "metrics_port"
     }
 
     init() {}
