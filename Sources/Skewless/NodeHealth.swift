@@ -92,24 +92,10 @@ public struct ViewReads: Sendable, Hashable {
         ValueStatus.allCases.reduce(0) { $0 &+ self[$1] }
     }
 
-    /// The values served with a value (`ValueStatus.hasValue`: present, outside TTL or
-    /// defaulted).
-    public var withValue: UInt64 {
-        ValueStatus.allCases.filter(\.hasValue).reduce(0) { $0 &+ self[$1] }
-    }
-
-    /// Completeness: the share of served values that carried a value (`withValue / total`,
-    /// as `ValueStatus.hasValue` says); nil when nothing was served. A view whose every field
-    /// declares a default is complete by this measure whatever its rows: `presentShare` says
-    /// how much came from fresh stored rows.
+    /// Completeness: the share of served values that came from a stored row within the TTL
+    /// (`present / total`); nil when nothing was served. Defaults, nulls, stale values served
+    /// flagged and missing rows count against it (docs/monitoring.md), as in `fsctl check`.
     public var completeness: Double? {
-        let total = self.total
-        return total == 0 ? nil : Double(withValue) / Double(total)
-    }
-
-    /// The share of served values that were stored and within the TTL (`present`); nil when
-    /// nothing was served.
-    public var presentShare: Double? {
         let total = self.total
         return total == 0 ? nil : Double(present) / Double(total)
     }

@@ -441,8 +441,8 @@ package nonisolated struct Skewless_V1_ViewFreshness: Sendable {
 
   /// Values of the view this node has served since it started, by value status (one count
   /// per served value: 3 entities x 4 fields add 12). Values of a request that failed
-  /// were not served and are not counted. Completeness is the share with a value: (present +
-  /// outside_ttl + defaulted) / all five (docs/monitoring.md).
+  /// were not served and are not counted. Completeness is the share served fresh from a stored
+  /// row: present / all five (docs/monitoring.md).
   package var readsPresent: UInt64 = 0
 
   package var readsNotFound: UInt64 = 0
