@@ -284,7 +284,8 @@ public final class FeatureClient: Sendable {
             watermarks: response.watermarks.map(ViewWatermark.init),
             materializing: response.hasMaterializing ? MaterializationProgress(response.materializing) : nil,
             freshness: response.freshness.map(ViewFreshness.init),
-            antiEntropy: response.hasAntiEntropy ? AntiEntropyStatus(response.antiEntropy) : nil)
+            antiEntropy: response.hasAntiEntropy ? AntiEntropyStatus(response.antiEntropy) : nil,
+            servedLog: response.hasServedLog ? ServedLogStatus(response.servedLog) : nil)
     }
 
     /// Asks the node to load the latest rows of `views` (`name` or `name@version`; empty

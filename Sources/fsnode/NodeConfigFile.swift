@@ -29,6 +29,9 @@ struct NodeConfigFile: Decodable {
     var controller: Bool?
     var failureTimeoutSeconds: Double?
     var reReplicationGraceSeconds: Double?
+    var servedLogQueueBytes: Int?
+    var servedLogRetainBytes: UInt64?
+    var servedLogRetainSeconds: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case nodeID = "node_id"
@@ -51,6 +54,9 @@ struct NodeConfigFile: Decodable {
         case etcd, cluster, advertise, controller
         case failureTimeoutSeconds = "failure_timeout_seconds"
         case reReplicationGraceSeconds = "re_replication_grace_seconds"
+        case servedLogQueueBytes = "served_log_queue_bytes"
+        case servedLogRetainBytes = "served_log_retain_bytes"
+        case servedLogRetainSeconds = "served_log_retain_seconds"
     }
 
     init() {}
