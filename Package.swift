@@ -291,6 +291,7 @@ let package = Package(
                 "SkewlessCluster",
                 "SkewlessOfflineStore",
                 "SkewlessOnlineStore",
+                "SkewlessMonitoring",
                 .product(name: "Logging", package: "swift-log"),
                 "Skewless",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -18,6 +18,6 @@ struct FSCtl: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self, DescribeCommand.self, GetCommand.self, PutCommand.self, PushCommand.self, HealthCommand.self,
             IngestCommand.self, HistoricalCommand.self, ClusterCommand.self, StatusCommand.self, RebalanceCommand.self,
-            MaterializeCommand.self, NodeCommand.self, ControllerCommand.self, VerifyCommand.self, DriftCommand.self, ServedLogCommand.self,
+            MaterializeCommand.self, NodeCommand.self, ControllerCommand.self, VerifyCommand.self, DriftCommand.self, ServedLogCommand.self, AuditCommand.self,
         ])
 }
