@@ -17,7 +17,8 @@ import PackageDescription
 //
 //   SkewlessServer (NIOPosix: online + offline store, wire, cluster membership, repair)
 //   Skewless (client SDK, NIOPosix: wire, routing by SkewlessCluster)
-//   SkewlessMonitoring (drift between windows of the offline store; on it and SkewlessIngest)
+//   SkewlessMonitoring (drift between windows of the offline store or served values, the
+//                       served-value audit; on the offline store and SkewlessIngest)
 //   SkewlessBenchmark (fsbench's harness, on the SDK)
 //   SkewlessControl (the control plane: etcd client over AsyncHTTPClient, the map stores,
 //                    rebalance coordinator, failure detector and controller; on SkewlessServer
@@ -98,8 +99,9 @@ let package = Package(
             dependencies: ["SkewlessModel", "SkewlessCompression"],
             swiftSettings: swiftSettings
         ),
-        // Watching features: drift between windows of the offline store (PSI, KS), plots;
-        // times printed as SkewlessIngest prints them.
+        // Watching features: drift between windows of the offline store or served values
+        // (PSI, KS), plots; the served-feature log printed and audited against the store
+        // point in time; times and values printed as SkewlessIngest prints them.
         .target(
             name: "SkewlessMonitoring",
             dependencies: ["SkewlessModel", "SkewlessOfflineStore", "SkewlessIngest"],
