@@ -199,6 +199,18 @@ struct ServedLogWriterTests {
             #expect(read.warnings.isEmpty)
             #expect(read.records.map(\.requestID) == ids)
             #expect(read.records.map(\.sequence) == Array(1...10))
+
+            // A crash tore the last record: fsctl says where, and prints every row before it.
+            let directory = OfflineStore(directory: store).layout.nodeServedLogDirectory(node: "node-1")
+            let newest = try #require(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".slog") }.sorted().last)
+            let handle = try #require(FileHandle(forUpdatingAtPath: directory + "/" + newest))
+            try handle.truncate(atOffset: try handle.seekToEnd() - 5)
+            try handle.close()
+            let printed = try FSCtlProcess(["served-log", "--store", store, "--format", "csv"], in: URL(fileURLWithPath: store))
+            defer { printed.stop() }
+            #expect(try await printed.exitStatus() == 0, "\(printed.errors)")
+            #expect(printed.output.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] } == ids.dropLast().map { Substring($0) })
+            #expect(printed.errors.contains("warning: skipped") && printed.errors.contains(newest), "\(printed.errors)")
         }
     }
 
