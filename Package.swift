@@ -18,7 +18,8 @@ import PackageDescription
 //   SkewlessServer (NIOPosix: online + offline store, wire, cluster membership, repair;
 //                   Prometheus metrics through swift-metrics and swift-prometheus, on NIOHTTP1)
 //   Skewless (client SDK, NIOPosix: wire, routing by SkewlessCluster)
-//   SkewlessMonitoring (drift between windows of the offline store; on it and SkewlessIngest)
+//   SkewlessMonitoring (drift between windows of the offline store or served values, the
+//                       served-value audit; on the offline store and SkewlessIngest)
 //   SkewlessBenchmark (fsbench's harness, on the SDK)
 //   SkewlessControl (the control plane: etcd client over AsyncHTTPClient, the map stores,
 //                    rebalance coordinator, failure detector and controller; on SkewlessServer
@@ -101,8 +102,9 @@ let package = Package(
             dependencies: ["SkewlessModel", "SkewlessCompression"],
             swiftSettings: swiftSettings
         ),
-        // Watching features: drift between windows of the offline store (PSI, KS), plots;
-        // times printed as SkewlessIngest prints them.
+        // Watching features: drift between windows of the offline store or served values
+        // (PSI, KS), plots; the served-feature log printed and audited against the store
+        // point in time; times and values printed as SkewlessIngest prints them.
         .target(
             name: "SkewlessMonitoring",
             dependencies: ["SkewlessModel", "SkewlessOfflineStore", "SkewlessIngest"],
@@ -297,6 +299,7 @@ let package = Package(
                 "SkewlessCluster",
                 "SkewlessOfflineStore",
                 "SkewlessOnlineStore",
+                "SkewlessMonitoring",
                 .product(name: "Logging", package: "swift-log"),
                 "Skewless",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -17,6 +17,30 @@ public struct NodeHealth: Sendable, Hashable {
     /// What the node's anti-entropy loop compared and repaired since it started; nil from a
     /// node that does not report it.
     public var antiEntropy: AntiEntropyStatus?
+    /// What the node's served-feature log recorded and dropped since it started; nil from a
+    /// node without an offline store.
+    public var servedLog: ServedLogStatus?
+}
+
+/// A node's served-feature log since it started (docs/served-log.md): what it recorded,
+/// and the sampled reads it dropped rather than slow or fail them.
+public struct ServedLogStatus: Sendable, Hashable {
+    /// The node has an offline store and some service has a `log_sample_rate` above 0.
+    public var enabled: Bool
+    /// Reads (one record per read and node) and entity rows written to the log.
+    public var recordsLogged: UInt64
+    public var rowsLogged: UInt64
+    public var bytesWritten: UInt64
+    /// Sampled reads dropped because the queue was at its byte budget, or because the log
+    /// could not be written (a full or failing disk).
+    public var droppedQueueFull: UInt64
+    public var droppedWriteFailed: UInt64
+    /// Sampled reads waiting for the log's writer now, and their bytes.
+    public var queuedRecords: UInt64
+    public var queuedBytes: UInt64
+    /// Bytes of the node's log files, and files deleted by retention.
+    public var bytesOnDisk: UInt64
+    public var filesDeleted: UInt64
 }
 
 /// A node's anti-entropy counters since it started (docs/cluster.md, "Replica repair and

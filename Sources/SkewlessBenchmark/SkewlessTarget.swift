@@ -7,15 +7,18 @@ import Skewless
 /// node answers that it holds part of a cluster); with several, they are a cluster's seeds
 /// and every request goes through the SDK's cluster routing (`Configuration.cluster(seeds:)`).
 package struct SkewlessTarget: BenchmarkTarget {
-    package let name = "skewless"
+    /// "skewless", or "skewless:SERVICE" for a baseline of the same node under another
+    /// feature service (`--baseline service:NAME`).
+    package let name: String
     package let endpoints: [Endpoint]
     package let shape: RequestShape
     package let timeout: Duration
 
-    package init(endpoints: [Endpoint], shape: RequestShape, timeout: Duration) throws(SkewlessError) {
+    package init(endpoints: [Endpoint], shape: RequestShape, timeout: Duration, name: String = "skewless") throws(SkewlessError) {
         guard !endpoints.isEmpty else {
             throw SkewlessError(.invalidArgument, "fsbench needs a node to drive: give --node HOST:PORT (or a cluster's seeds, comma-separated)")
         }
+        self.name = name
         self.endpoints = endpoints
         self.shape = shape
         self.timeout = timeout

@@ -71,7 +71,7 @@ package struct TrainingSetWriter {
     }
 
     /// A CSV field: null is empty, an empty string is `""`, lists are their JSON text.
-    private static func csvText(_ value: JSONValue) -> String {
+    package static func csvText(_ value: JSONValue) -> String {
         switch value {
         case .null: return ""
         case .string(let text): return text.isEmpty ? "\"\"" : csvField(text)
@@ -82,7 +82,7 @@ package struct TrainingSetWriter {
     }
 
     /// Quotes a field holding a comma, quote, line break or surrounding spaces.
-    private static func csvField(_ text: String) -> String {
+    package static func csvField(_ text: String) -> String {
         let needsQuotes = text.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
             || text.first == " " || text.last == " "
         return needsQuotes ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text

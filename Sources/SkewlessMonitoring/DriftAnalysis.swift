@@ -65,20 +65,62 @@ package struct DriftAnalysis: Sendable {
     /// Reads the view's rows in both windows from `snapshot` and compares every field.
     package func run(on snapshot: ViewSnapshot) throws(SkewlessError) -> Result {
         var samples = [Sample](repeating: Sample(), count: view.fields.count)
+        try addRows(of: snapshot, to: &samples, current: true)
+        return result(samples, current: current.description, skipped: [:])
+    }
+
+    /// Compares the view's rows in the reference window of `snapshot` with the values the
+    /// nodes served for `service` (the served-feature log, docs/served-log.md) at serve
+    /// times in the current window: the drift between what the model was trained on and
+    /// what it is being served. Every served value counts, defaults included (the model saw
+    /// them); rows served without a value count as nulls. Fields of the view the service
+    /// does not read (at this version) are listed as not compared.
+    /// - Parameter served: records of the log; those of other services and serve times
+    ///   outside the current window are left out.
+    package func run(on snapshot: ViewSnapshot, currentServed served: [ServedLogRecord], service: String) throws(SkewlessError) -> Result {
+        var samples = [Sample](repeating: Sample(), count: view.fields.count)
+        try addRows(of: snapshot, to: &samples, current: false)
+        var fieldOfReference: [String: Int] = [:]
+        for (index, field) in view.fields.enumerated() { fieldOfReference["\(view.qualifiedName):\(field.name)"] = index }
+        var servedFields = Set<Int>()
+        for record in served where record.service == service && current.contains(record.servedTime) {
+            for feature in record.features {
+                guard let index = fieldOfReference[feature.reference], feature.type == view.fields[index].type else { continue }
+                servedFields.insert(index)
+                let values = FieldValues(values: feature.values, nullRows: feature.statuses.map { !$0.hasValue })
+                for row in 0..<record.rowCount {
+                    samples[index].add(values, row: row, toReference: false)
+                }
+            }
+        }
+        var skipped: [String: String] = [:]
+        for (index, field) in view.fields.enumerated() where !servedFields.contains(index) {
+            skipped["\(view.qualifiedName):\(field.name)"] = "not served by \(service) in the current window"
+        }
+        return result(samples, current: "served by \(service) \(current.description)", skipped: skipped)
+    }
+
+    /// Adds the rows of `snapshot` whose event time is in the reference window (and, with
+    /// `current`, in the current window) to `samples`.
+    private func addRows(of snapshot: ViewSnapshot, to samples: inout [Sample], current withCurrent: Bool) throws(SkewlessError) {
         for segment in snapshot.segments {
             let rows = try segment.allRows()
             for (row, time) in rows.eventTimes.enumerated() {
                 let inReference = reference.contains(time)
-                guard inReference || current.contains(time) else { continue }
+                guard inReference || (withCurrent && current.contains(time)) else { continue }
                 for index in view.fields.indices {
                     samples[index].add(rows.fields[index], row: row, toReference: inReference)
                 }
             }
         }
+    }
+
+    private func result(_ samples: [Sample], current: String, skipped: [String: String]) -> Result {
         var features: [FeatureDrift] = []
-        var skipped: [String: String] = [:]
+        var skipped = skipped
         for (index, field) in view.fields.enumerated() {
             let name = "\(view.qualifiedName):\(field.name)"
+            guard skipped[name] == nil else { continue }
             if let why = samples[index].unsupported {
                 skipped[name] = why
             } else {
@@ -87,7 +129,7 @@ package struct DriftAnalysis: Sendable {
         }
         features.sort { $0.psi != $1.psi ? $0.psi > $1.psi : $0.feature < $1.feature }
         return Result(
-            view: view.qualifiedName, reference: reference.description, current: current.description, maxPSI: maxPSI, maxKS: maxKS,
+            view: view.qualifiedName, reference: reference.description, current: current, maxPSI: maxPSI, maxKS: maxKS,
             features: features, skipped: skipped)
     }
 

@@ -58,6 +58,17 @@ package struct NodeConfiguration: Sendable {
     /// docs/monitoring.md); 0 picks a free one (`NodeServer.metricsAddress` tells which);
     /// nil: no metrics listener, and no metrics kept.
     package var metricsPort: Int? = nil
+    /// The served-feature log (docs/served-log.md), for services with a `log_sample_rate`:
+    /// the most bytes of sampled reads queued for its writer (more are dropped, counted) ...
+    package var servedLogQueueBytes = 64 << 20
+    /// ... how often the writer writes and syncs what is queued (seconds) ...
+    package var servedLogFlushSeconds = 0.5
+    /// ... and how much of it the node keeps on disk: at most this many bytes ...
+    package var servedLogRetainedBytes: UInt64 = 1 << 30
+    /// ... and nothing last written longer ago than this (seconds).
+    package var servedLogRetainedSeconds: Double = 7 * 86_400
+    /// A served log file is closed and a new one started at this size.
+    package var servedLogFileBytes: UInt64 = 16 << 20
 
     package static var defaults: NodeConfiguration {
         NodeConfiguration(

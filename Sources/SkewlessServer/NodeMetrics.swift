@@ -70,14 +70,27 @@ package final class NodeMetrics: Sendable {
 
     private struct ScrapeState: Sendable {
         var views: [ViewHandles]
+        /// The served-feature log's counts at the last scrape (docs/served-log.md).
+        var servedLogExported = ServedLogCounters.Snapshot()
     }
+
+    /// The served-feature log: records and rows logged, bytes written, records dropped by
+    /// reason (queue_full, write_failed), and what is queued and kept on disk now.
+    private let servedLog: (
+        records: CoreMetrics.Counter, rows: CoreMetrics.Counter, bytes: CoreMetrics.Counter,
+        droppedQueueFull: CoreMetrics.Counter, droppedWriteFailed: CoreMetrics.Counter,
+        queuedBytes: CoreMetrics.Meter, bytesOnDisk: CoreMetrics.Meter
+    )?
 
     /// - Parameters:
     ///   - views: the repo's view versions, whose per-view metrics are made now.
     ///   - nodeID: the `node` label of `skewless_build_info`.
     ///   - hasOfflineStore: whether the write-log metrics exist.
     ///   - startedAtSeconds: `skewless_node_start_time_seconds`.
-    package init(views: [FeatureView], nodeID: String, version: String, hasOfflineStore: Bool, startedAtSeconds: Double) {
+    ///   - logsServedFeatures: whether the served-feature log's metrics exist.
+    package init(
+        views: [FeatureView], nodeID: String, version: String, hasOfflineStore: Bool, logsServedFeatures: Bool = false, startedAtSeconds: Double
+    ) {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         self.registry = registry
@@ -132,6 +145,16 @@ package final class NodeMetrics: Sendable {
         )
         meter("skewless_build_info", [("version", version), ("node", nodeID)], help: "1, labelled with the node's version and id.").set(1)
         meter("skewless_node_start_time_seconds", help: "When the node started, in seconds since the epoch.").set(startedAtSeconds)
+        let droppedHelp = "Sampled reads the served-feature log dropped rather than slow or fail a read, by reason."
+        servedLog = logsServedFeatures ? (
+            records: counter("skewless_served_log_records_total", help: "Sampled reads recorded in the served-feature log (one per read and node)."),
+            rows: counter("skewless_served_log_rows_total", help: "Entity rows of those reads."),
+            bytes: counter("skewless_served_log_written_bytes_total", help: "Bytes the served-feature log wrote."),
+            droppedQueueFull: counter("skewless_served_log_dropped_total", [("reason", "queue_full")], help: droppedHelp),
+            droppedWriteFailed: counter("skewless_served_log_dropped_total", [("reason", "write_failed")], help: droppedHelp),
+            queuedBytes: meter("skewless_served_log_queued_bytes", help: "Bytes of sampled reads waiting for the served-feature log's writer."),
+            bytesOnDisk: meter("skewless_served_log_disk_bytes", help: "Bytes of this node's served-feature log files.")
+        ) : nil
 
         var handles: [ViewHandles] = []
         for view in views {
@@ -223,6 +246,8 @@ package final class NodeMetrics: Sendable {
         var partitionsHeld: Int
         var partitionsLoading: Int
         var partitionsUnderReplicated: Int
+        /// The served-feature log's counters; nil on a node that logs nothing.
+        var servedLog: ServedLogCounters.Snapshot? = nil
     }
 
     /// Sets the gauges and adds the node's count increases from `snapshot`.
@@ -234,7 +259,22 @@ package final class NodeMetrics: Sendable {
         partitions.underReplicated.set(snapshot.partitionsUnderReplicated)
         let registry = self.registry
         let factory = self.factory
+        let servedLog = self.servedLog
         scrape.withLock { state in
+            if let handles = servedLog, let taken = snapshot.servedLog {
+                let before = state.servedLogExported
+                func add(_ counter: CoreMetrics.Counter, _ now: UInt64, _ then: UInt64) {
+                    if now > then { counter.increment(by: Int64(clamping: now - then)) }
+                }
+                add(handles.records, taken.recordsLogged, before.recordsLogged)
+                add(handles.rows, taken.rowsLogged, before.rowsLogged)
+                add(handles.bytes, taken.bytesWritten, before.bytesWritten)
+                add(handles.droppedQueueFull, taken.droppedQueueFull, before.droppedQueueFull)
+                add(handles.droppedWriteFailed, taken.droppedWriteFailed, before.droppedWriteFailed)
+                handles.queuedBytes.set(Double(taken.queuedBytes))
+                handles.bytesOnDisk.set(Double(taken.bytesOnDisk))
+                state.servedLogExported = taken
+            }
             for (index, taken) in snapshot.views.enumerated() where index < state.views.count {
                 var view = state.views[index]
                 precondition(view.view.qualifiedName == taken.name, "a snapshot's views in another order than the node's")

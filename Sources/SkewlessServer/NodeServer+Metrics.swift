@@ -28,7 +28,7 @@ extension NodeServer {
         }
         var snapshot = NodeMetrics.Snapshot(
             nowMicros: now, views: views, openConnections: processor.connections.current, epoch: 0,
-            partitionsHeld: 0, partitionsLoading: 0, partitionsUnderReplicated: 0)
+            partitionsHeld: 0, partitionsLoading: 0, partitionsUnderReplicated: 0, servedLog: servedLog?.snapshot)
         if let map = membership.map {
             let status = membership.status
             snapshot.epoch = map.epoch

@@ -35,6 +35,8 @@ package final class NodeServer: Service, Sendable {
     private let sealer: LogSealer?
     private let follower: LogFollower?
     private let antiEntropy: AntiEntropy?
+    /// The served-feature log's writer, when some service logs its reads.
+    let servedLog: ServedLogWriter?
     private let peers: PeerCaller
     private let onRunning: @Sendable (SocketAddress) -> Void
     /// The thread of a standalone node's load at start (`startLoading`), while it runs.
@@ -86,17 +88,19 @@ package final class NodeServer: Service, Sendable {
         } else {
             self.sealer = nil
         }
+        let servedLog = offline.flatMap { store in Self.servedLogWriter(store: store, repo: repo, configuration: configuration, logger: logger) }
+        self.servedLog = servedLog
         let metrics = configuration.metricsPort.map { _ in
             NodeMetrics(
                 views: repo.featureViews, nodeID: configuration.nodeID, version: SkewlessServerVersion.current,
-                hasOfflineStore: offline != nil, startedAtSeconds: Double(WallClock.nowMicros()) / 1e6)
+                hasOfflineStore: offline != nil, logsServedFeatures: servedLog != nil, startedAtSeconds: Double(WallClock.nowMicros()) / 1e6)
         }
         self.metrics = metrics
         self.processor = RequestProcessor(
             repo: repo, store: self.store, configuration: configuration,
             connections: ConnectionCounter(limit: configuration.maxConnections),
             membership: membership,
-            offline: offline, logs: logs, peers: peers, backlogBytes: Self.backlog(of: sealer), metrics: metrics, logger: logger)
+            offline: offline, logs: logs, peers: peers, backlogBytes: Self.backlog(of: sealer), metrics: metrics, servedLog: servedLog, logger: logger)
         let online = self.store
         let membership = self.membership
         let freshness = processor.freshness
@@ -125,6 +129,18 @@ package final class NodeServer: Service, Sendable {
                 _ = try processor.materializer.run(views: [], full: true, asOfMicros: nil, only: keep)
             }
         }
+    }
+
+    /// The writer of the served-feature log, when a service of `repo` logs some of its reads.
+    private static func servedLogWriter(store: OfflineStore, repo: FeatureRepo, configuration: NodeConfiguration, logger: Logger) -> ServedLogWriter? {
+        guard repo.featureServices.contains(where: { $0.logSampleRate > 0 }) else { return nil }
+        var options = ServedLogWriter.Options()
+        options.queueBytes = configuration.servedLogQueueBytes
+        options.flushSeconds = configuration.servedLogFlushSeconds
+        options.log.retainedBytes = configuration.servedLogRetainedBytes
+        options.log.retainedSeconds = configuration.servedLogRetainedSeconds
+        options.log.maximumFileBytes = configuration.servedLogFileBytes
+        return ServedLogWriter(store: store, node: configuration.nodeID, options: options, logger: logger)
     }
 
     private static func backlog(of sealer: LogSealer?) -> (@Sendable (FeatureView) -> UInt64)? {
@@ -162,6 +178,7 @@ package final class NodeServer: Service, Sendable {
             throw error
         }
         membership.start()
+        servedLog?.start()
         sealer?.start()
         antiEntropy?.start()
         startLoading()
@@ -221,6 +238,8 @@ package final class NodeServer: Service, Sendable {
                 follower?.stop()
                 sealer?.stop()
                 logs?.close()
+                // After the drain: every read the node answered is queued; this writes them.
+                servedLog?.stop()
                 done.resume()
             }
             thread.name = "sk-stop"

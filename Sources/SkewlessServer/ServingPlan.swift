@@ -82,10 +82,19 @@ final class ServingPlan: Sendable {
     /// Each feature's name and type as encoded in a response column.
     let headers: OnlineFeaturesFrameBuilder.ColumnHeaders
     let reads: [ViewRead]
+    /// The service whose reads this plan answers, when it logs some of them
+    /// (docs/served-log.md); nil: nothing is logged.
+    let logging: ServedLogPolicy?
+    /// Every join key the plan's views read, in order of first use: the key columns a
+    /// logged read keeps.
+    let joinKeys: [JoinKey]
 
     /// - Parameter counters: the node's served-value counts, which reads of each view add to.
     /// - Throws: `notFound` when `store` has no table for one of the features' views.
-    init(features: [ResolvedFeature], repo: FeatureRepo, store: OnlineStore, counters: ViewReadCounters) throws(SkewlessError) {
+    init(
+        features: [ResolvedFeature], repo: FeatureRepo, store: OnlineStore, counters: ViewReadCounters, logging: ServedLogPolicy? = nil
+    ) throws(SkewlessError) {
+        self.logging = logging
         self.features = features
         self.names = features.map(\.qualifiedName)
         self.types = features.map(\.field.type)
@@ -109,5 +118,10 @@ final class ServingPlan: Sendable {
                 fieldIndexes: fieldIndexes, outputPositions: outputPositions, headers: headers, reads: counters.counts(of: view)))
         }
         self.reads = reads
+        var joinKeys: [JoinKey] = []
+        for read in reads {
+            for key in read.joinKeys where !joinKeys.contains(key) { joinKeys.append(key) }
+        }
+        self.joinKeys = joinKeys
     }
 }

@@ -16,6 +16,8 @@ struct DriftCommand: AsyncParsableCommand {
         discussion: """
             The reference is a window of event time the model was trained on, say; the current window is recent rows (--current-last 24h, or --current FROM..TO). Every row written in a window counts, not only the latest per entity. Numeric features get PSI over ten quantile bins of the reference and the KS distance; strings and bools get PSI over their categories. Thresholds come from the view's objectives (max_psi, max_ks in the repo), else PSI 0.25 and KS 0.1.
 
+            With --current-served SERVICE, the current window is what the nodes served for that feature service (its served-feature log, docs/served-log.md) at serve times in --current or --current-last: the drift between what the model was trained on and what it is served, defaults included. The service needs a log_sample_rate.
+
             Times are spelled as fsctl put takes them: RFC 3339 (2026-11-01T00:00:00Z), dates (2026-11-01), microseconds since the epoch, now, or now-7d.
 
             Exit status: 0 no feature drifted; 1 at least one did (or a window held no values of it); 2 or more the comparison could not run (bad arguments, an unreadable store).
@@ -43,6 +45,9 @@ struct DriftCommand: AsyncParsableCommand {
 
     @Option(help: "The current window as the last DURATION before now (24h, 7d, ...), instead of --current.")
     var currentLast: String?
+
+    @Option(help: "Take the current window from the values served for this feature service (the served-feature log) rather than from the rows written.")
+    var currentServed: String?
 
     @Option(help: "table (for people) or json (for machines).")
     var format: Format = .table
@@ -98,12 +103,24 @@ struct DriftCommand: AsyncParsableCommand {
             } else {
                 currentWindow = try Self.window(current ?? "", option: "--current", now: now)
             }
-            let snapshot = try OfflineStore(directory: store).snapshot(of: target, joinKeys: loaded.joinKeys(of: target))
+            let offline = OfflineStore(directory: store)
+            let snapshot = try offline.snapshot(of: target, joinKeys: loaded.joinKeys(of: target))
             guard snapshot.rowCount > 0 else {
                 throw SkewlessError(
                     .notFound, "the offline store at \(store) holds no rows of \(target.qualifiedName): check --store and --view (fsctl ingest and the nodes' write logs fill it)")
             }
-            return try DriftAnalysis(view: target, reference: referenceWindow, current: currentWindow).run(on: snapshot)
+            let analysis = DriftAnalysis(view: target, reference: referenceWindow, current: currentWindow)
+            guard let service = currentServed else { return try analysis.run(on: snapshot) }
+            _ = try loaded.resolve(service: service)  // an unknown service is named as such
+            let read = try ServedLogReader(store: offline).read(.init(from: currentWindow.start, to: currentWindow.end, service: service))
+            for warning in read.warnings {
+                StandardError.write("warning: \(warning)")
+            }
+            guard !read.records.isEmpty else {
+                throw SkewlessError(
+                    .notFound, "the served-feature log at \(store) holds no reads of \(service) served in \(currentWindow): give the service a log_sample_rate in the repo (docs/served-log.md), or widen the window")
+            }
+            return try analysis.run(on: snapshot, currentServed: read.records, service: service)
         }
     }
 

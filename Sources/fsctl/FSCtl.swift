@@ -19,5 +19,6 @@ struct FSCtl: AsyncParsableCommand {
             ValidateCommand.self, DescribeCommand.self, GetCommand.self, PutCommand.self, PushCommand.self, HealthCommand.self,
             IngestCommand.self, HistoricalCommand.self, ClusterCommand.self, StatusCommand.self, RebalanceCommand.self,
             MaterializeCommand.self, NodeCommand.self, ControllerCommand.self, VerifyCommand.self, DriftCommand.self, CheckCommand.self,
+            ServedLogCommand.self, AuditCommand.self,
         ])
 }

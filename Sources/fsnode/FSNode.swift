@@ -26,7 +26,7 @@ struct FSNode: AsyncParsableCommand {
             idle_timeout_seconds, drain_timeout_seconds, event_loop_threads, log_level, segments,
             materialize_on_start, replica_timeout_ms, seal_interval_seconds, deduplication_window_seconds,
             etcd, cluster, advertise, controller, failure_timeout_seconds, re_replication_grace_seconds,
-            metrics_port.
+            metrics_port, served_log_queue_bytes, served_log_retain_bytes, served_log_retain_seconds.
 
             With --segments, the node logs every write in the offline store before it acknowledges
             it (docs/write-log.md), and loads the store (segments and write logs) when it starts,
@@ -126,6 +126,15 @@ struct FSNode: AsyncParsableCommand {
     @Option(help: "Compare at most this many partitions a second in an anti-entropy pass. Default: 8.")
     var antiEntropyPartitionsPerSecond: Double?
 
+    @Option(help: "The served-feature log (services with a log_sample_rate; docs/served-log.md): the most bytes of sampled reads queued for its writer; more are dropped and counted. Default: 67108864.")
+    var servedLogQueueBytes: Int?
+
+    @Option(help: "Keep at most this many bytes of this node's served-feature log in --segments; the oldest files go first. Default: 1073741824.")
+    var servedLogRetainBytes: UInt64?
+
+    @Option(help: "Delete served-feature log files last written longer ago than this many seconds. Default: 604800 (7 days).")
+    var servedLogRetainSeconds: Double?
+
     func run() async throws {
         let file = try config.map(NodeConfigFile.load) ?? NodeConfigFile()
         var settings = NodeConfiguration.defaults
@@ -154,6 +163,9 @@ struct FSNode: AsyncParsableCommand {
         settings.antiEntropyPartitionsPerSecond = antiEntropyPartitionsPerSecond ?? settings.antiEntropyPartitionsPerSecond
         // 0 is off here, not "any port": a scraper needs to know where to look.
         settings.metricsPort = (metricsPort ?? file.metricsPort).flatMap { $0 == 0 ? nil : $0 }
+        settings.servedLogQueueBytes = servedLogQueueBytes ?? file.servedLogQueueBytes ?? settings.servedLogQueueBytes
+        settings.servedLogRetainedBytes = servedLogRetainBytes ?? file.servedLogRetainBytes ?? settings.servedLogRetainedBytes
+        settings.servedLogRetainedSeconds = servedLogRetainSeconds ?? file.servedLogRetainSeconds ?? settings.servedLogRetainedSeconds
         try Self.check(settings)
 
         let levelName = logLevel ?? file.logLevel ?? "info"
@@ -277,5 +289,8 @@ struct FSNode: AsyncParsableCommand {
         guard settings.deduplicationWindowSeconds >= 1 else { throw ValidationError("the deduplication window must be at least 1 second") }
         guard settings.antiEntropyIntervalSeconds >= 0 else { throw ValidationError("the anti-entropy interval cannot be negative (0 turns it off)") }
         guard settings.antiEntropyPartitionsPerSecond > 0 else { throw ValidationError("anti-entropy partitions per second must be positive") }
+        guard settings.servedLogQueueBytes >= 1 else { throw ValidationError("the served log's queue needs at least 1 byte (a service logs nothing with log_sample_rate 0)") }
+        guard settings.servedLogRetainedBytes >= 1 << 20 else { throw ValidationError("keep at least 1 MiB (1048576 bytes) of served log, or give no service a log_sample_rate") }
+        guard settings.servedLogRetainedSeconds > 0 else { throw ValidationError("the served log's retention must be positive") }
     }
 }

@@ -30,6 +30,9 @@ struct NodeConfigFile: Decodable {
     var failureTimeoutSeconds: Double?
     var reReplicationGraceSeconds: Double?
     var metricsPort: Int?
+    var servedLogQueueBytes: Int?
+    var servedLogRetainBytes: UInt64?
+    var servedLogRetainSeconds: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case nodeID = "node_id"
@@ -53,6 +56,9 @@ struct NodeConfigFile: Decodable {
         case failureTimeoutSeconds = "failure_timeout_seconds"
         case reReplicationGraceSeconds = "re_replication_grace_seconds"
         case metricsPort = "metrics_port"
+        case servedLogQueueBytes = "served_log_queue_bytes"
+        case servedLogRetainBytes = "served_log_retain_bytes"
+        case servedLogRetainSeconds = "served_log_retain_seconds"
     }
 
     init() {}

@@ -60,6 +60,48 @@ import Testing
         #expect(svg.hasPrefix("<svg") && svg.contains("payments@1:amount") && svg.hasSuffix("</svg>\n"))
     }
 
+    /// The current window from the served-feature log: what a service was served, written
+    /// by a node's log, read back, and compared with the reference week of the store.
+    @Test func servedValuesAreTheCurrentWindowWithDefaultsAndNulls() throws {
+        let path = NSTemporaryDirectory() + "skewless-drift-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var random = TestSeed.generator(4)
+        let store = try Self.store(at: path, random: &random)
+        let served = Self.base + 400 * Self.hour
+        let log = try ServedLog(store: store, node: "node-1")
+        // 50 reads of 20 rows: amounts N(130, 10) as week two wrote them, except one row in
+        // ten served the default 0; counts missing (NOT_FOUND) in every fifth row. Another
+        // service's reads and reads outside the window are left out.
+        for read in 0..<52 {
+            let statuses = (0..<20).map { $0 % 10 == 9 ? ValueStatus.defaulted : .present }
+            let amounts = (0..<20).map { $0 % 10 == 9 ? 0 : 130 + 10 * random.normal() }
+            let counts = (0..<20).map { Int64($0 % 10) }
+            let countStatuses = (0..<20).map { $0 % 5 == 4 ? ValueStatus.notFound : .present }
+            let record = ServedLogRecord(
+                servedTime: read == 51 ? served - 10 * Self.hour : served + Int64(read) * 1_000_000, mapEpoch: 0, requestID: "r\(read)",
+                service: read == 50 ? "other" : "payments_model", node: "node-1", rowCount: 20,
+                keys: [ServedLogRecord.Key(name: "user_id", values: .int64((0..<20).map(Int64.init)))],
+                features: [
+                    ServedLogRecord.Feature(reference: "payments@1:amount", type: .double, statuses: statuses, eventTimes: Array(repeating: served, count: 20), values: .double(amounts)),
+                    ServedLogRecord.Feature(reference: "payments@1:count", type: .int64, statuses: countStatuses, eventTimes: Array(repeating: served, count: 20), values: .int64(counts)),
+                ])
+            try log.append([record])
+        }
+        log.close()
+        let records = try ServedLogReader(store: store).read().records
+        let analysis = DriftAnalysis(
+            view: Self.view, reference: try .init(start: Self.base, end: Self.base + 168 * Self.hour), current: try .init(start: served, end: served + Self.hour))
+        let result = try analysis.run(on: store.snapshot(of: Self.view, joinKeys: Self.userKey), currentServed: records, service: "payments_model")
+        let byName = Dictionary(uniqueKeysWithValues: result.features.map { ($0.feature, $0) })
+        let amount = try #require(byName["payments@1:amount"])
+        #expect(amount.currentCount == 1_000 && amount.referenceCount == 4_000, "50 reads of 20 rows, defaults included")
+        #expect(amount.drifted && (amount.ks ?? 0) > 0.75, "\(TestSeed.note)")
+        let count = try #require(byName["payments@1:count"])
+        #expect(count.currentCount == 800 && abs(count.currentNullShare - 0.2) < 1e-9, "NOT_FOUND rows are nulls")
+        #expect(result.skipped["payments@1:country"] == "not served by payments_model in the current window")
+        #expect(result.current.hasPrefix("served by payments_model "))
+    }
+
     @Test func anEmptyWindowIsReportedAsDriftedWithItsReason() throws {
         let path = NSTemporaryDirectory() + "skewless-drift-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }

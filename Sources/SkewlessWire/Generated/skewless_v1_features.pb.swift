@@ -330,6 +330,17 @@ package nonisolated struct Skewless_V1_HealthResponse: @unchecked Sendable {
   /// Clears the value of `antiEntropy`. Subsequent reads from it will return its default value.
   package mutating func clearAntiEntropy() {_uniqueStorage()._antiEntropy = nil}
 
+  /// This node's served-feature log (docs/served-log.md), since the node started. Absent on
+  /// a node without an offline store.
+  package var servedLog: Skewless_V1_ServedLogStatus {
+    get {_storage._servedLog ?? Skewless_V1_ServedLogStatus()}
+    set {_uniqueStorage()._servedLog = newValue}
+  }
+  /// Returns true if `servedLog` has been explicitly set.
+  package var hasServedLog: Bool {_storage._servedLog != nil}
+  /// Clears the value of `servedLog`. Subsequent reads from it will return its default value.
+  package mutating func clearServedLog() {_uniqueStorage()._servedLog = nil}
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum ServingStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
@@ -375,6 +386,45 @@ package nonisolated struct Skewless_V1_HealthResponse: @unchecked Sendable {
   package init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// Counters of a node's served-feature log since the node started: what was recorded, and
+/// what was dropped rather than slow or fail a read.
+package nonisolated struct Skewless_V1_ServedLogStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The node has an offline store to log into and some service has a log_sample_rate > 0.
+  package var enabled: Bool = false
+
+  /// Reads (one record per read and node) and their entity rows written to the log.
+  package var recordsLogged: UInt64 = 0
+
+  package var rowsLogged: UInt64 = 0
+
+  /// Bytes appended to the log files.
+  package var bytesWritten: UInt64 = 0
+
+  /// Sampled reads not logged because the queue held its byte budget already.
+  package var droppedQueueFull: UInt64 = 0
+
+  /// Sampled reads not logged because the log could not be written (a full or failing disk).
+  package var droppedWriteFailed: UInt64 = 0
+
+  /// Sampled reads waiting in the queue for the log's writer, and their bytes.
+  package var queuedRecords: UInt64 = 0
+
+  package var queuedBytes: UInt64 = 0
+
+  /// Bytes of this node's log files on disk, and files deleted by retention.
+  package var bytesOnDisk: UInt64 = 0
+
+  package var filesDeleted: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
 }
 
 /// Counters of a node's anti-entropy loop, since the node started.
@@ -672,6 +722,20 @@ package nonisolated struct Skewless_V1_GetOnlineFeaturesRequest: Sendable {
 
   /// One column per join key the selected views need; all columns have N rows.
   package var entities: [Skewless_V1_EntityKeyColumn] = []
+
+  /// Names this read in the served-feature log (docs/served-log.md): 1 to 128 bytes of
+  /// UTF-8 chosen by the client, unique among its reads (the SDK sends 32 hex digits of a
+  /// random 128-bit number per call), sent unchanged on every sub-request of one read (a
+  /// cluster client's pieces for several nodes) and on its retries, so that a read's rows are
+  /// sampled together on every node it touches. Empty: the node makes one for its log.
+  package var requestID: String = String()
+
+  /// With `features`: the feature service these features belong to, when the client reads
+  /// a service through a feature list (a cluster client sends each node the list of one
+  /// group of the service's views). The node logs the read for that service, at its
+  /// log_sample_rate, and refuses (NOT_FOUND) a service it does not define or one that does
+  /// not list every requested feature. Ignored with `feature_service`.
+  package var servedService: String = String()
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1291,7 +1355,7 @@ nonisolated extension Skewless_V1_HealthRequest: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".HealthResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}node_id\0\u{3}uptime_seconds\0\u{3}entity_rows\0\u{3}feature_views\0\u{3}open_connections\0\u{1}watermarks\0\u{1}materializing\0\u{1}freshness\0\u{3}anti_entropy\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}node_id\0\u{3}uptime_seconds\0\u{3}entity_rows\0\u{3}feature_views\0\u{3}open_connections\0\u{1}watermarks\0\u{1}materializing\0\u{1}freshness\0\u{3}anti_entropy\0\u{3}served_log\0")
 
   fileprivate class _StorageClass {
     var _status: Skewless_V1_HealthResponse.ServingStatus = .unspecified
@@ -1304,6 +1368,7 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
     var _materializing: Skewless_V1_MaterializationProgress? = nil
     var _freshness: [Skewless_V1_ViewFreshness] = []
     var _antiEntropy: Skewless_V1_AntiEntropyStatus? = nil
+    var _servedLog: Skewless_V1_ServedLogStatus? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1324,6 +1389,7 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
       _materializing = source._materializing
       _freshness = source._freshness
       _antiEntropy = source._antiEntropy
+      _servedLog = source._servedLog
     }
   }
 
@@ -1352,6 +1418,7 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
         case 8: try { try decoder.decodeSingularMessageField(value: &_storage._materializing) }()
         case 9: try { try decoder.decodeRepeatedMessageField(value: &_storage._freshness) }()
         case 10: try { try decoder.decodeSingularMessageField(value: &_storage._antiEntropy) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._servedLog) }()
         default: break
         }
       }
@@ -1394,6 +1461,9 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
       try { if let v = _storage._antiEntropy {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
       } }()
+      try { if let v = _storage._servedLog {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1413,6 +1483,7 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
         if _storage._materializing != rhs_storage._materializing {return false}
         if _storage._freshness != rhs_storage._freshness {return false}
         if _storage._antiEntropy != rhs_storage._antiEntropy {return false}
+        if _storage._servedLog != rhs_storage._servedLog {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1424,6 +1495,81 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Skewless_V1_HealthResponse.ServingStatus: SwiftProtobuf._ProtoNameProviding {
   package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SERVING_STATUS_UNSPECIFIED\0\u{1}SERVING_STATUS_SERVING\0\u{1}SERVING_STATUS_DRAINING\0")
+}
+
+nonisolated extension Skewless_V1_ServedLogStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ServedLogStatus"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}enabled\0\u{3}records_logged\0\u{3}rows_logged\0\u{3}bytes_written\0\u{3}dropped_queue_full\0\u{3}dropped_write_failed\0\u{3}queued_records\0\u{3}queued_bytes\0\u{3}bytes_on_disk\0\u{3}files_deleted\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.enabled) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.recordsLogged) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.rowsLogged) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.bytesWritten) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.droppedQueueFull) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.droppedWriteFailed) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.queuedRecords) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.queuedBytes) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.bytesOnDisk) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.filesDeleted) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.enabled != false {
+      try visitor.visitSingularBoolField(value: self.enabled, fieldNumber: 1)
+    }
+    if self.recordsLogged != 0 {
+      try visitor.visitSingularUInt64Field(value: self.recordsLogged, fieldNumber: 2)
+    }
+    if self.rowsLogged != 0 {
+      try visitor.visitSingularUInt64Field(value: self.rowsLogged, fieldNumber: 3)
+    }
+    if self.bytesWritten != 0 {
+      try visitor.visitSingularUInt64Field(value: self.bytesWritten, fieldNumber: 4)
+    }
+    if self.droppedQueueFull != 0 {
+      try visitor.visitSingularUInt64Field(value: self.droppedQueueFull, fieldNumber: 5)
+    }
+    if self.droppedWriteFailed != 0 {
+      try visitor.visitSingularUInt64Field(value: self.droppedWriteFailed, fieldNumber: 6)
+    }
+    if self.queuedRecords != 0 {
+      try visitor.visitSingularUInt64Field(value: self.queuedRecords, fieldNumber: 7)
+    }
+    if self.queuedBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.queuedBytes, fieldNumber: 8)
+    }
+    if self.bytesOnDisk != 0 {
+      try visitor.visitSingularUInt64Field(value: self.bytesOnDisk, fieldNumber: 9)
+    }
+    if self.filesDeleted != 0 {
+      try visitor.visitSingularUInt64Field(value: self.filesDeleted, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_ServedLogStatus, rhs: Skewless_V1_ServedLogStatus) -> Bool {
+    if lhs.enabled != rhs.enabled {return false}
+    if lhs.recordsLogged != rhs.recordsLogged {return false}
+    if lhs.rowsLogged != rhs.rowsLogged {return false}
+    if lhs.bytesWritten != rhs.bytesWritten {return false}
+    if lhs.droppedQueueFull != rhs.droppedQueueFull {return false}
+    if lhs.droppedWriteFailed != rhs.droppedWriteFailed {return false}
+    if lhs.queuedRecords != rhs.queuedRecords {return false}
+    if lhs.queuedBytes != rhs.queuedBytes {return false}
+    if lhs.bytesOnDisk != rhs.bytesOnDisk {return false}
+    if lhs.filesDeleted != rhs.filesDeleted {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
 }
 
 nonisolated extension Skewless_V1_AntiEntropyStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1988,7 +2134,7 @@ nonisolated extension Skewless_V1_FeatureList: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Skewless_V1_GetOnlineFeaturesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".GetOnlineFeaturesRequest"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_service\0\u{1}features\0\u{1}entities\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_service\0\u{1}features\0\u{1}entities\0\u{3}request_id\0\u{3}served_service\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2018,6 +2164,8 @@ nonisolated extension Skewless_V1_GetOnlineFeaturesRequest: SwiftProtobuf.Messag
         }
       }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.entities) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.requestID) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.servedService) }()
       default: break
       }
     }
@@ -2042,12 +2190,20 @@ nonisolated extension Skewless_V1_GetOnlineFeaturesRequest: SwiftProtobuf.Messag
     if !self.entities.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.entities, fieldNumber: 3)
     }
+    if !self.requestID.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestID, fieldNumber: 4)
+    }
+    if !self.servedService.isEmpty {
+      try visitor.visitSingularStringField(value: self.servedService, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Skewless_V1_GetOnlineFeaturesRequest, rhs: Skewless_V1_GetOnlineFeaturesRequest) -> Bool {
     if lhs.selector != rhs.selector {return false}
     if lhs.entities != rhs.entities {return false}
+    if lhs.requestID != rhs.requestID {return false}
+    if lhs.servedService != rhs.servedService {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
