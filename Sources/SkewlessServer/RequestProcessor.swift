@@ -147,6 +147,8 @@ final class RequestProcessor: Sendable {
             response.payload = try getClusterMap().serializedBytes()
         case .materialize, .exportRows, .partitionDigest, .setClusterMap:
             throw SkewlessError(.internal, "method \(request.method.rawValue) is answered off the event loop (respondLater); this is a bug in the node")
+        case .getHistoricalFeatures, .ingest:
+            throw SkewlessError(.unimplemented, "method \(request.method.rawValue) is not implemented by this node yet; see docs/protocol.md")
         case .handshake:
             throw SkewlessError(.failedPrecondition, "the handshake was already done on this connection; send it once, first")
         case .unspecified, .UNRECOGNIZED:
