@@ -1,7 +1,8 @@
 """Skewless from Python: online reads and writes, definitions, and (with `skewless.feast`) a
 Feast online store, over the Skewless protocol (docs/protocol.md)."""
 
-from .client import Client, WriteResult
+from .client import Client, SkewlessWarning, WriteResult
+from .history import IngestResult
 from .cluster_map import ClusterMap, Endpoint
 from .definitions import Description, Entity, FeatureService, FeatureView, Field, JoinKey
 from .errors import SkewlessError, StatusCode, WrongShard
@@ -13,6 +14,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Client",
+    "IngestResult",
+    "SkewlessWarning",
     "ClusterMap",
     "Description",
     "Endpoint",

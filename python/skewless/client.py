@@ -61,6 +61,10 @@ class WriteResult:
     accepted_times: list[_dt.datetime] = field(default_factory=list)
 
 
+class SkewlessWarning(UserWarning):
+    """A problem the node reported that is not an error (labels whose keys match no row)."""
+
+
 class Client:
     """A client of one Skewless node or of a cluster.
 
@@ -507,6 +511,259 @@ class Client:
             node=last_error.node if last_error else None,
         )
 
+    # MARK: - The offline store
+
+    def get_historical_features(
+        self,
+        entity_df: Any,
+        features: str | Sequence[str] | None = None,
+        *,
+        service: str | None = None,
+        as_of_known_time: bool = False,
+        timestamp_column: str | None = None,
+        status: bool = True,
+        timeout: float | None = 3600.0,
+    ) -> pandas.DataFrame:
+        """A point-in-time-correct training set (docs/point-in-time.md), built by a node from
+        its offline store (GET_HISTORICAL_FEATURES): for each label row of `entity_df`, the
+        values its views held at the row's time, never later ones.
+
+        `entity_df` has the join keys of the features' views and a time column:
+        `timestamp_column`, else `timestamp`, else Feast's `event_timestamp` (datetimes, or
+        integer microseconds). The answer has `entity_df`'s columns and rows as given, then per
+        feature its value (named by field; `view__field` when two views share a field name;
+        missing values are NA) and `FIELD__status` (PRESENT, NOT_FOUND, NULL_VALUE,
+        OUTSIDE_TTL), then per view `VIEW__event_time`, the event time of the row chosen for
+        each label (NaT where none), as `fsctl historical` writes them. Warnings of the node
+        (labels whose keys match no row of a view) are issued as `SkewlessWarning`s and kept
+        in `attrs["skewless_warnings"]`."""
+        import warnings as _warnings
+
+        import pandas as pd
+
+        from . import history
+
+        if service is None and isinstance(features, str):
+            service, features = features, None
+        if (service is None) == (features is None):
+            raise SkewlessError(StatusCode.INVALID_ARGUMENT, "give a feature service's name or a list of features (view:field), not both or neither")
+        names = None if features is None else list(features)
+        labels = entity_df if isinstance(entity_df, pd.DataFrame) else pd.DataFrame(entity_df)
+        deadline = self._deadline(timeout)
+        time_column = timestamp_column or next((c for c in ("timestamp", "event_timestamp") if c in labels.columns), None)
+        if time_column is None or time_column not in labels.columns:
+            raise SkewlessError(
+                StatusCode.INVALID_ARGUMENT,
+                f"the labels have no time column ({timestamp_column or 'timestamp, or event_timestamp'}): every label row needs the time its features are wanted at; name it with timestamp_column=",
+            )
+        description = self.describe(timeout=deadline - time.monotonic())
+        references = description.service(service).features if service else names or []
+        join_keys: list[str] = []
+        for reference in references:
+            for key in description.resolve(reference).view.join_keys:
+                if key.name not in join_keys:
+                    join_keys.append(key.name)
+        for key_name in join_keys:
+            if key_name not in labels.columns:
+                raise SkewlessError(StatusCode.INVALID_ARGUMENT, f"the labels have no column for join key '{key_name}', which the requested features need")
+        keys = {k: (labels[k].to_numpy() if labels[k].dtype.kind in "iu" else [_plain(v) for v in labels[k].tolist()]) for k in join_keys}
+        times = history.time_array(labels[time_column], f"label column '{time_column}'")
+
+        def query(connection: NodeConnection) -> bytes:
+            cursor = b""
+            answer = features_pb2.GetHistoricalFeaturesResponse()
+            chunks = list(history.label_chunks(keys, times))
+            for index, (start, stop) in enumerate(chunks):
+                request = features_pb2.GetHistoricalFeaturesRequest(
+                    cursor=cursor, more_labels=index < len(chunks) - 1, max_rows=history.PAGE_ROWS, as_of_known_time=as_of_known_time
+                )
+                if not cursor:
+                    if service is not None:
+                        request.feature_service = service
+                    else:
+                        request.features.features.extend(names or [])
+                for name, values in keys.items():
+                    history.key_column(request.entities, name, values[start:stop])
+                request.label_time_micros.extend(times[start:stop].tolist())
+                answer = features_pb2.GetHistoricalFeaturesResponse.FromString(
+                    connection.call(Method.GET_HISTORICAL_FEATURES, request.SerializeToString(), deadline)
+                )
+                cursor = answer.next_cursor
+            pages.append(answer)
+            while cursor:
+                request = features_pb2.GetHistoricalFeaturesRequest(cursor=cursor, max_rows=history.PAGE_ROWS)
+                answer = features_pb2.GetHistoricalFeaturesResponse.FromString(
+                    connection.call(Method.GET_HISTORICAL_FEATURES, request.SerializeToString(), deadline)
+                )
+                pages.append(answer)
+                cursor = answer.next_cursor
+            return b""
+
+        pages: list[features_pb2.GetHistoricalFeaturesResponse] = []
+
+        def attempt(endpoint: Endpoint) -> bytes:
+            pages.clear()
+            return self._pool.with_connection(endpoint, deadline, query)
+
+        self._on_any_node(attempt, deadline)
+        columns, views, warnings = history.read_pages(iter(pages))
+        frame = history.training_frame(labels, columns, views, status)
+        for warning in warnings:
+            _warnings.warn(warning, SkewlessWarning, stacklevel=2)
+        frame.attrs["skewless_warnings"] = warnings
+        return frame
+
+    def ingest(
+        self,
+        view: str,
+        data: Any,
+        *,
+        event_time: str | None = None,
+        created_time: str | None = None,
+        timeout: float | None = 3600.0,
+    ) -> Any:
+        """Adds rows to a feature view's history in the offline store (INGEST), all or
+        nothing, as `fsctl ingest` does: a DataFrame, a Parquet file (.parquet, .pq) or a CSV
+        file (read in batches through pyarrow, never whole), or an iterable of DataFrames.
+
+        Columns: the view's join keys; the event time (`event_time`, else `event_time` or
+        Feast's `event_timestamp`); optionally a created time (`created_time`, else
+        `created_time` or Feast's `created_timestamp`; without one, rows get the time the
+        ingestion began); and any of the view's fields. Times are datetimes, ISO-8601 strings or
+        integer microseconds; the node refuses numbers that look like seconds or milliseconds.
+        The rows reach the online store with the next MATERIALIZE (`materialize()`).
+        Returns an `IngestResult`."""
+        import pandas as pd
+
+        from . import history
+
+        deadline = self._deadline(timeout)
+        definition = self.describe(timeout=deadline - time.monotonic()).view(view)
+        if isinstance(data, pd.DataFrame):
+            frames: Iterable[pd.DataFrame] = history.ingest_batches(data, history.batch_rows_for(data))
+        elif isinstance(data, (str, os.PathLike)):
+            frames = history.read_table(data)
+        else:
+            frames = data
+        key_names = [k.name for k in definition.join_keys]
+        state: dict[str, Any] = {"cursor": b"", "rows": 0, "times": None}
+
+        def columns_of(frame: pd.DataFrame) -> tuple[str, str | None, list[str]]:
+            event = event_time or next((c for c in ("event_time", "event_timestamp") if c in frame.columns), None)
+            if event is None or event not in frame.columns:
+                raise SkewlessError(StatusCode.INVALID_ARGUMENT, f"the rows have no event time column ({event_time or 'event_time, or event_timestamp'}): give each row's event time")
+            created = created_time or next((c for c in ("created_time", "created_timestamp") if c in frame.columns), None)
+            if created is not None and created not in frame.columns:
+                raise SkewlessError(StatusCode.INVALID_ARGUMENT, f"the rows have no column '{created}'")
+            for key_name in key_names:
+                if key_name not in frame.columns:
+                    raise SkewlessError(StatusCode.INVALID_ARGUMENT, f"the rows have no column for join key '{key_name}' of {definition.qualified_name}")
+            fields = [str(c) for c in frame.columns if c not in key_names and c != event and c != created]
+            for name in fields:
+                definition.field(name)
+            return event, created, fields
+
+        def send(connection: NodeConnection, request: features_pb2.IngestRequest) -> features_pb2.IngestResponse:
+            payload = request.SerializeToString()
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    return features_pb2.IngestResponse.FromString(connection.call(Method.INGEST, payload, deadline))
+                except SkewlessError as error:
+                    # A lost answer: the same batch with the same cursor is recognised, not added twice.
+                    if error.code not in (StatusCode.UNAVAILABLE, StatusCode.DEADLINE_EXCEEDED) or attempt == self.max_attempts or not connection.closed:
+                        raise
+                    _pause(attempt + 1, deadline)
+                    connection = self._pool.acquire(connection.endpoint, deadline)
+                    state["connection"] = connection
+            raise AssertionError("unreachable")
+
+        def ingestion(connection: NodeConnection) -> bytes:
+            state["connection"] = connection
+            answer = features_pb2.IngestResponse()
+            for frame in frames:
+                if len(frame) == 0:
+                    continue
+                event, created, fields = columns_of(frame)
+                request = features_pb2.IngestRequest(cursor=state["cursor"])
+                if not state["cursor"]:
+                    request.feature_view = definition.qualified_name
+                for key in definition.join_keys:
+                    values = frame[key.name]
+                    history.key_column(request.entities, key.name, values.to_numpy() if values.dtype.kind in "iu" else [_plain(v) for v in values.tolist()])
+                request.event_time_micros.extend(history.time_array(frame[event], f"column '{event}'").tolist())
+                if created is not None:
+                    request.created_time_micros.extend(history.time_array(frame[created], f"column '{created}'").tolist())
+                for name in fields:
+                    spec = definition.field(name)
+                    try:
+                        column, null_rows = history.encode_frame_column(spec.value_type, spec.dimension, frame[name], name)
+                    except (TypeError, ValueError) as error:
+                        raise SkewlessError(StatusCode.INVALID_ARGUMENT, f"{definition.qualified_name}: {error}") from error
+                    request.columns.add(field=name, values=column, null_rows=null_rows)
+                answer = send(state["connection"], request)
+                state["cursor"] = answer.next_cursor
+                state["rows"] = answer.rows_received
+            request = features_pb2.IngestRequest(cursor=state["cursor"], commit=True)
+            if not state["cursor"]:
+                request.feature_view = definition.qualified_name
+            answer = send(state["connection"], request)
+            if not answer.committed:
+                raise SkewlessError(StatusCode.INTERNAL, f"the node answered the commit of {definition.qualified_name} without committing")
+            state["answer"] = answer
+            return b""
+
+        endpoint = self._any_endpoint(deadline)
+        try:
+            self._pool.with_connection(endpoint, deadline, ingestion)
+        except BaseException:
+            self._cancel_ingestion(endpoint, state["cursor"])
+            raise
+        answer = state["answer"]
+        return history.IngestResult(answer.feature_view, int(answer.rows_received), int(answer.segments_written), micros_to_datetime(answer.ingestion_time_micros))
+
+    def _cancel_ingestion(self, endpoint: Endpoint, cursor: bytes) -> None:
+        """Ends an ingestion that failed half way, storing nothing (best effort: the node
+        also ends it after 60 s idle)."""
+        if not cursor:
+            return
+        try:
+            self._pool.call(endpoint, Method.INGEST, features_pb2.IngestRequest(cursor=cursor, cancel=True).SerializeToString(), time.monotonic() + 2.0)
+        except SkewlessError:
+            pass
+
+    def _any_endpoint(self, deadline: float) -> Endpoint:
+        topology = self._topology(deadline)
+        order = list(self.seeds) if topology is None else [topology.endpoints[n] for n in topology.node_ids if n not in topology.down]
+        fresh = [e for e in order if not self._is_suspect(e)]
+        return (fresh or order or self.seeds)[0]
+
+    def _on_any_node(self, call: Callable[[Endpoint], T], deadline: float) -> T:
+        """`call` on one node after another (those that failed lately last) until one
+        succeeds or fails for a reason another node would share."""
+        last_error: SkewlessError | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            if attempt > 1:
+                _pause(attempt, deadline)
+            topology = self._topology(deadline)
+            order = list(self.seeds) if topology is None else [topology.endpoints[n] for n in topology.node_ids]
+            order = [e for e in order if not self._is_suspect(e)] + [e for e in order if self._is_suspect(e)]
+            for endpoint in order:
+                if time.monotonic() >= deadline:
+                    break
+                try:
+                    return call(endpoint)
+                except SkewlessError as error:
+                    if error.code not in RETRYABLE and error.code != StatusCode.FAILED_PRECONDITION or "offline store" in error.message:
+                        raise
+                    if error.code != StatusCode.FAILED_PRECONDITION:
+                        self._mark_suspect(endpoint)
+                    last_error = error
+            if time.monotonic() >= deadline:
+                break
+        if last_error is not None:
+            raise last_error
+        raise SkewlessError(StatusCode.DEADLINE_EXCEEDED, "the call's timeout passed before any node was asked")
+
     # MARK: - Nodes and the map
 
     def _deadline(self, timeout: float | None) -> float:
@@ -739,4 +996,4 @@ def _decode_read(payload: bytes, row_count: int) -> list[FeatureColumn]:
     return out
 
 
-__all__ = ["Client", "WriteResult", "Entities", "Rows", "Callable"]
+__all__ = ["Client", "SkewlessWarning", "WriteResult", "Entities", "Rows"]

@@ -29,6 +29,8 @@ class Method:
     WRITE_FEATURES = frame_pb2.METHOD_WRITE_FEATURES
     MATERIALIZE = frame_pb2.METHOD_MATERIALIZE
     GET_CLUSTER_MAP = frame_pb2.METHOD_GET_CLUSTER_MAP
+    GET_HISTORICAL_FEATURES = frame_pb2.METHOD_GET_HISTORICAL_FEATURES
+    INGEST = frame_pb2.METHOD_INGEST
 
 
 def _unavailable(endpoint: Endpoint, what: str) -> SkewlessError:

@@ -221,6 +221,44 @@ class GetClusterMapResponse(_message.Message):
     node_id: str
     def __init__(self, map_json: _Optional[bytes] = ..., epoch: _Optional[int] = ..., node_id: _Optional[str] = ..., loaded_partitions: _Optional[_Iterable[int]] = ..., caught_up_partitions: _Optional[_Iterable[int]] = ...) -> None: ...
 
+class GetHistoricalFeaturesRequest(_message.Message):
+    __slots__ = ["as_of_known_time", "cancel", "cursor", "entities", "feature_service", "features", "label_time_micros", "max_rows", "more_labels"]
+    AS_OF_KNOWN_TIME_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    ENTITIES_FIELD_NUMBER: _ClassVar[int]
+    FEATURES_FIELD_NUMBER: _ClassVar[int]
+    FEATURE_SERVICE_FIELD_NUMBER: _ClassVar[int]
+    LABEL_TIME_MICROS_FIELD_NUMBER: _ClassVar[int]
+    MAX_ROWS_FIELD_NUMBER: _ClassVar[int]
+    MORE_LABELS_FIELD_NUMBER: _ClassVar[int]
+    as_of_known_time: bool
+    cancel: bool
+    cursor: bytes
+    entities: _containers.RepeatedCompositeFieldContainer[EntityKeyColumn]
+    feature_service: str
+    features: FeatureList
+    label_time_micros: _containers.RepeatedScalarFieldContainer[int]
+    max_rows: int
+    more_labels: bool
+    def __init__(self, feature_service: _Optional[str] = ..., features: _Optional[_Union[FeatureList, _Mapping]] = ..., entities: _Optional[_Iterable[_Union[EntityKeyColumn, _Mapping]]] = ..., label_time_micros: _Optional[_Iterable[int]] = ..., as_of_known_time: bool = ..., more_labels: bool = ..., cursor: _Optional[bytes] = ..., max_rows: _Optional[int] = ..., cancel: bool = ...) -> None: ...
+
+class GetHistoricalFeaturesResponse(_message.Message):
+    __slots__ = ["features", "first_row", "label_rows", "next_cursor", "views", "warnings"]
+    FEATURES_FIELD_NUMBER: _ClassVar[int]
+    FIRST_ROW_FIELD_NUMBER: _ClassVar[int]
+    LABEL_ROWS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CURSOR_FIELD_NUMBER: _ClassVar[int]
+    VIEWS_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    features: _containers.RepeatedCompositeFieldContainer[FeatureColumn]
+    first_row: int
+    label_rows: int
+    next_cursor: bytes
+    views: _containers.RepeatedCompositeFieldContainer[ViewEventTimes]
+    warnings: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, features: _Optional[_Iterable[_Union[FeatureColumn, _Mapping]]] = ..., views: _Optional[_Iterable[_Union[ViewEventTimes, _Mapping]]] = ..., first_row: _Optional[int] = ..., label_rows: _Optional[int] = ..., next_cursor: _Optional[bytes] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class GetOnlineFeaturesRequest(_message.Message):
     __slots__ = ["entities", "feature_service", "features"]
     ENTITIES_FIELD_NUMBER: _ClassVar[int]
@@ -291,6 +329,42 @@ class HealthResponse(_message.Message):
     uptime_seconds: int
     watermarks: _containers.RepeatedCompositeFieldContainer[ViewWatermark]
     def __init__(self, status: _Optional[_Union[HealthResponse.ServingStatus, str]] = ..., node_id: _Optional[str] = ..., uptime_seconds: _Optional[int] = ..., entity_rows: _Optional[int] = ..., feature_views: _Optional[int] = ..., open_connections: _Optional[int] = ..., watermarks: _Optional[_Iterable[_Union[ViewWatermark, _Mapping]]] = ..., materializing: _Optional[_Union[MaterializationProgress, _Mapping]] = ..., freshness: _Optional[_Iterable[_Union[ViewFreshness, _Mapping]]] = ..., anti_entropy: _Optional[_Union[AntiEntropyStatus, _Mapping]] = ...) -> None: ...
+
+class IngestRequest(_message.Message):
+    __slots__ = ["cancel", "columns", "commit", "created_time_micros", "cursor", "entities", "event_time_micros", "feature_view"]
+    CANCEL_FIELD_NUMBER: _ClassVar[int]
+    COLUMNS_FIELD_NUMBER: _ClassVar[int]
+    COMMIT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_TIME_MICROS_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    ENTITIES_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TIME_MICROS_FIELD_NUMBER: _ClassVar[int]
+    FEATURE_VIEW_FIELD_NUMBER: _ClassVar[int]
+    cancel: bool
+    columns: _containers.RepeatedCompositeFieldContainer[WriteColumn]
+    commit: bool
+    created_time_micros: _containers.RepeatedScalarFieldContainer[int]
+    cursor: bytes
+    entities: _containers.RepeatedCompositeFieldContainer[EntityKeyColumn]
+    event_time_micros: _containers.RepeatedScalarFieldContainer[int]
+    feature_view: str
+    def __init__(self, feature_view: _Optional[str] = ..., entities: _Optional[_Iterable[_Union[EntityKeyColumn, _Mapping]]] = ..., event_time_micros: _Optional[_Iterable[int]] = ..., created_time_micros: _Optional[_Iterable[int]] = ..., columns: _Optional[_Iterable[_Union[WriteColumn, _Mapping]]] = ..., cursor: _Optional[bytes] = ..., commit: bool = ..., cancel: bool = ...) -> None: ...
+
+class IngestResponse(_message.Message):
+    __slots__ = ["committed", "feature_view", "ingestion_time_micros", "next_cursor", "rows_received", "segments_written"]
+    COMMITTED_FIELD_NUMBER: _ClassVar[int]
+    FEATURE_VIEW_FIELD_NUMBER: _ClassVar[int]
+    INGESTION_TIME_MICROS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CURSOR_FIELD_NUMBER: _ClassVar[int]
+    ROWS_RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_WRITTEN_FIELD_NUMBER: _ClassVar[int]
+    committed: bool
+    feature_view: str
+    ingestion_time_micros: int
+    next_cursor: bytes
+    rows_received: int
+    segments_written: int
+    def __init__(self, feature_view: _Optional[str] = ..., rows_received: _Optional[int] = ..., next_cursor: _Optional[bytes] = ..., committed: bool = ..., segments_written: _Optional[int] = ..., ingestion_time_micros: _Optional[int] = ...) -> None: ...
 
 class Int64List(_message.Message):
     __slots__ = ["values"]
@@ -415,6 +489,14 @@ class ValueColumn(_message.Message):
     string_values: _containers.RepeatedScalarFieldContainer[str]
     timestamp_values: _containers.RepeatedScalarFieldContainer[int]
     def __init__(self, bool_values: _Optional[_Iterable[bool]] = ..., int32_values: _Optional[_Iterable[int]] = ..., int64_values: _Optional[_Iterable[int]] = ..., float_values: _Optional[_Iterable[float]] = ..., double_values: _Optional[_Iterable[float]] = ..., string_values: _Optional[_Iterable[str]] = ..., bytes_values: _Optional[_Iterable[bytes]] = ..., timestamp_values: _Optional[_Iterable[int]] = ..., embedding_values: _Optional[_Iterable[_Union[Embedding, _Mapping]]] = ..., int64_list_values: _Optional[_Iterable[_Union[Int64List, _Mapping]]] = ..., string_list_values: _Optional[_Iterable[_Union[StringList, _Mapping]]] = ...) -> None: ...
+
+class ViewEventTimes(_message.Message):
+    __slots__ = ["event_time_micros", "feature_view"]
+    EVENT_TIME_MICROS_FIELD_NUMBER: _ClassVar[int]
+    FEATURE_VIEW_FIELD_NUMBER: _ClassVar[int]
+    event_time_micros: _containers.RepeatedScalarFieldContainer[int]
+    feature_view: str
+    def __init__(self, feature_view: _Optional[str] = ..., event_time_micros: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class ViewFreshness(_message.Message):
     __slots__ = ["feature_view", "log_oldest_unsealed_micros", "log_unsealed_bytes", "log_unsealed_records", "newest_arrival_micros", "newest_event_time_micros", "rows_logged"]
