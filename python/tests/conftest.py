@@ -58,7 +58,7 @@ class Nodes:
             ("user_transactions", "user_transactions.csv"),
             ("merchant_risk", "merchant_risk.jsonl"),
             ("user_merchant_stats", "user_merchant_stats.csv"),
-            ("user_profile", "user_profile.jsonl"),
+            ("user_profile@1", "user_profile.jsonl"),
             ("item_embedding", "item_embedding.jsonl"),
         ]:
             self.ingest(view, DATA / name)
