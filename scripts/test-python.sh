@@ -12,6 +12,9 @@ if [ ! -x "$venv/bin/python" ]; then
     "$venv/bin/python" -m pip install -q --upgrade pip
 fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check './python[test]'
+# The package itself again, whatever its version says: the feast CLI the tests run imports it
+# from the virtualenv, so it must be this tree's.
+"$venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps --force-reinstall ./python
 export SKEWLESS_BIN_DIR="${SKEWLESS_BIN_DIR:-$(swift build --show-bin-path)}"
 (cd python && "../$venv/bin/python" -m mypy)
 cd python
