@@ -15,7 +15,8 @@ import PackageDescription
 //     |     |                         write batches, knows nothing of the online store)
 //     +-----+-- SkewlessWire (NIOCore + protobuf)
 //
-//   SkewlessServer (NIOPosix: online + offline store, wire, cluster membership, repair)
+//   SkewlessServer (NIOPosix: online + offline store, wire, cluster membership, repair;
+//                   SkewlessIngest's checks of ingested rows and times)
 //   Skewless (client SDK, NIOPosix: wire, routing by SkewlessCluster)
 //   SkewlessMonitoring (drift between windows of the offline store; on it and SkewlessIngest)
 //   SkewlessBenchmark (fsbench's harness, on the SDK)
@@ -114,6 +115,7 @@ let package = Package(
             dependencies: [
                 "SkewlessModel",
                 "SkewlessRepo",
+                "SkewlessIngest",
                 "SkewlessWire",
                 "SkewlessOnlineStore",
                 "SkewlessOfflineStore",

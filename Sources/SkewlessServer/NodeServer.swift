@@ -29,6 +29,9 @@ package final class NodeServer: Service, Sendable {
     /// The write logs and their sealer, when the node has an offline store.
     private let logs: WriteLogs?
     private let sealer: LogSealer?
+    /// Ends idle training-set queries and ingestions (docs/protocol.md sections 18 and 19),
+    /// so an ingestion whose client went away does not hold its view's lock for long.
+    private let sessionSweeper: BackgroundLoop
     private let follower: LogFollower?
     private let antiEntropy: AntiEntropy?
     private let peers: PeerCaller
@@ -91,6 +94,12 @@ package final class NodeServer: Service, Sendable {
         let membership = self.membership
         let freshness = processor.freshness
         let applied = processor.writes.applied
+        let sessions = processor.offlineSessions
+        let clock = processor.clock
+        self.sessionSweeper = BackgroundLoop(name: "sk-sessions", interval: 5) {
+            sessions.sweep(nowMicros: clock())
+            return false
+        }
         self.follower = offline.map {
             LogFollower(
                 store: $0, repo: repo, online: online, membership: membership, freshness: freshness, applied: applied,
@@ -154,6 +163,7 @@ package final class NodeServer: Service, Sendable {
         membership.start()
         sealer?.start()
         antiEntropy?.start()
+        sessionSweeper.start()
         startLoading()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
         do {
@@ -210,6 +220,9 @@ package final class NodeServer: Service, Sendable {
                 antiEntropy?.stop()
                 follower?.stop()
                 sealer?.stop()
+                sessionSweeper.stop()
+                // Queries are forgotten and ingestions end with nothing stored, their views' locks released.
+                processor.offlineSessions.endAll()
                 logs?.close()
                 done.resume()
             }

@@ -23,9 +23,14 @@ final class RequestProcessor: Sendable {
     let writes: WriteCoordinator
     let freshness: FreshnessTracker
     let logs: WriteLogs?
+    /// The offline store (`--segments`): training sets and ingestions; nil without one.
+    let offline: OfflineStore?
+    /// The GET_HISTORICAL_FEATURES queries and INGEST ingestions in progress.
+    let offlineSessions: OfflineSessions
     /// What the anti-entropy loop has compared and repaired (HEALTH).
     let antiEntropy: AntiEntropyCounters
-    /// The threads of the long-running methods (MATERIALIZE, EXPORT_ROWS, PARTITION_DIGEST):
+    /// The threads of the long-running methods (MATERIALIZE, EXPORT_ROWS, PARTITION_DIGEST,
+    /// GET_HISTORICAL_FEATURES, INGEST):
     /// a few, owned by the node and shut down with it, so that no number of such requests
     /// starts more threads (they queue) and none outlives the node.
     let longRunning: NIOThreadPool
@@ -67,6 +72,8 @@ final class RequestProcessor: Sendable {
         let freshness = FreshnessTracker()
         self.freshness = freshness
         self.logs = logs
+        self.offline = offline
+        self.offlineSessions = OfflineSessions(budgetBytes: configuration.historicalMemoryBytes)
         self.antiEntropy = AntiEntropyCounters(enabled: membership != nil && configuration.antiEntropyIntervalSeconds > 0)
         self.materializer = Materializer(repo: repo, online: store, offline: offline, freshness: freshness, clock: clock)
         self.writes = WriteCoordinator(
@@ -164,7 +171,7 @@ final class RequestProcessor: Sendable {
         if request.method == .writeFeatures {
             return respondToWrite(request, on: eventLoop)
         }
-        guard [.materialize, .exportRows, .partitionDigest, .setClusterMap].contains(request.method) else { return nil }
+        guard [.materialize, .exportRows, .partitionDigest, .setClusterMap, .getHistoricalFeatures, .ingest].contains(request.method) else { return nil }
         let method = request.method
         let requestID = request.requestID
         let payload = request.payload
@@ -184,7 +191,15 @@ final class RequestProcessor: Sendable {
         response.requestID = requestID
         response.status.code = .ok
         do {
-            if method == .setClusterMap {
+            if method == .getHistoricalFeatures {
+                // A join of millions of label rows, or a page of MBs.
+                let message = try decode(Skewless_V1_GetHistoricalFeaturesRequest.self, payload)
+                response.payload = try getHistoricalFeatures(message, payload: payload).serializedBytes()
+            } else if method == .ingest {
+                // Sorting and writing a segment of rows.
+                let message = try decode(Skewless_V1_IngestRequest.self, payload)
+                response.payload = try ingest(message, payload: payload).serializedBytes()
+            } else if method == .setClusterMap {
                 // Persisting the map fsyncs the file and its directory: never on an event loop.
                 let message = try decode(Skewless_V1_SetClusterMapRequest.self, payload)
                 response.payload = try setClusterMap(message).serializedBytes()
