@@ -84,7 +84,9 @@ class SkewlessOnlineStore(OnlineStore):
         view = client.describe().view(table.name)
         columns: dict[str, list[Any]] = {k.name: [] for k in view.join_keys}
         columns["event_time"] = []
-        features = [f.name for f in view.fields if any(f.name == feature.name for feature in table.features)]
+        features = [feature.name for feature in table.features]
+        for name in features:
+            view.field(name)  # NOT_FOUND, naming the view's fields, if Skewless's view lacks it
         for name in features:
             columns[name] = []
         for entity_key, values, event_time, _created in data:
