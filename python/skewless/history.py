@@ -70,7 +70,9 @@ class _Column:
         if numeric is not None:
             self.values.append(np.array(getattr(column.values, numeric[0]), dtype=numeric[1]))
         else:
-            self.values.append(decode_values(self.value_type, column.values, [int(s) for s in statuses]))
+            # In a training set only PRESENT carries a value (an OUTSIDE_TTL row's is a placeholder).
+            present = features_pb2.VALUE_STATUS_PRESENT
+            self.values.append(decode_values(self.value_type, column.values, [present if s == present else 0 for s in statuses.tolist()]))
 
     def to_pandas(self) -> Any:
         import pandas as pd
@@ -281,7 +283,9 @@ def read_table(source: str | os.PathLike[str], batch_rows: int = INGEST_BATCH_RO
         import pyarrow.csv as pacsv
 
         options = pacsv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ",")
-        reader = pacsv.open_csv(path, parse_options=options, read_options=pacsv.ReadOptions(block_size=TARGET_BYTES))
+        # As fsctl ingest reads CSV: an empty unquoted cell is null, a quoted "" an empty string.
+        convert = pacsv.ConvertOptions(strings_can_be_null=True, quoted_strings_can_be_null=False)
+        reader = pacsv.open_csv(path, parse_options=options, read_options=pacsv.ReadOptions(block_size=TARGET_BYTES), convert_options=convert)
         for batch in reader:
             frame = batch.to_pandas()
             for start in range(0, len(frame), batch_rows):

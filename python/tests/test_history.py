@@ -68,7 +68,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Nodes, ske
         address = nodes.start("node-1")
         with skewless.Client(address, timeout=60) as client:
             try:
-                client.get_historical_features(pd.DataFrame({"user_id": [1], "timestamp": [BASE]}), ["activity:clicks"])
+                with pytest.warns(skewless.SkewlessWarning, match="none of the 1 label rows has a key of activity@1"):
+                    client.get_historical_features(pd.DataFrame({"user_id": [1], "timestamp": [BASE]}), ["activity:clicks"])
             except SkewlessError as error:
                 if error.code == StatusCode.UNIMPLEMENTED:
                     pytest.skip(f"this fsnode does not serve GET_HISTORICAL_FEATURES yet: {error.message}")
@@ -95,7 +96,8 @@ def random_rows(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     merchants = [f"m-{i}" for i in rng.integers(0, 20, size=300)]
     risk = pd.DataFrame({
         "merchant_id": merchants,
-        "event_timestamp": pd.to_datetime(BASE + rng.integers(0, 8, size=300) * (HOUR // 4), unit="us", utc=True),
+        "event_timestamp": pd.to_datetime(BASE + (events := rng.integers(0, 8, size=300)) * (HOUR // 4), unit="us", utc=True),
+        "created_timestamp": pd.to_datetime(BASE + events * (HOUR // 4) + rng.integers(0, 2, size=300) * HOUR // 8, unit="us", utc=True),
         "rate": rng.random(300).astype(np.float32),
         "flagged": rng.random(300) < 0.5,
     })
@@ -124,7 +126,7 @@ def test_training_sets_equal_fsctl_historical_on_random_data(store: tuple[Nodes,
     assert ingested.rows == len(activity) and ingested.feature_view == "activity@1" and ingested.segments_written >= 1
     risk_file = folder / "risk.parquet"
     risk.to_parquet(risk_file)
-    assert client.ingest("risk", risk_file).rows == len(risk)  # Feast's event_timestamp column is taken
+    assert client.ingest("risk", risk_file).rows == len(risk)  # Feast's event_timestamp and created_timestamp are taken
 
     labels = labels_around(rng, activity, risk)
     for as_of_known_time in (False, True):
