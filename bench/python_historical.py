@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument("--bin", required=True, help="the folder with fsnode and fsctl")
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--labels", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
     arguments = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="skewless-bench-history-"))
     (work / "repo.yaml").write_text(REPO)
@@ -80,7 +81,7 @@ def main() -> None:
         while not (work / "port").exists() or not (work / "port").read_text().strip():
             time.sleep(0.05)
         address = f"127.0.0.1:{(work / 'port').read_text().strip()}"
-        for run in range(3):
+        for run in range(arguments.runs):
             start = time.perf_counter()
             subprocess.run(
                 [fsctl, "historical", "--labels", str(work / "labels.csv"), "--service", "training", "--out", str(work / "out.csv"),
