@@ -39,9 +39,20 @@ extension FeatureClient {
     /// Bytes of label rows per chunk: well under any node's max_frame_bytes.
     static let labelChunkBytes = 4 << 20
 
-    private func historical(_ first: Skewless_V1_GetHistoricalFeaturesRequest, labels: TrainingLabels, timeout: Duration?) async throws(SkewlessError) -> HistoricalFeatures {
+    /// `getHistoricalFeatures(features:...)` with chunks of about `chunkBytes` and pages of at
+    /// most `pageRows` rows (0: the node's default), for tests of the conversation.
+    package func getHistoricalFeatures(features: [String], labels: TrainingLabels, asOfKnownTime: Bool = false, timeout: Duration? = nil, chunkBytes: Int, pageRows: UInt32) async throws(SkewlessError) -> HistoricalFeatures {
+        var first = Skewless_V1_GetHistoricalFeaturesRequest()
+        var list = Skewless_V1_FeatureList()
+        list.features = features
+        first.features = list
+        first.asOfKnownTime = asOfKnownTime
+        return try await historical(first, labels: labels, timeout: timeout, chunkBytes: chunkBytes, pageRows: pageRows)
+    }
+
+    private func historical(_ first: Skewless_V1_GetHistoricalFeaturesRequest, labels: TrainingLabels, timeout: Duration?, chunkBytes: Int = labelChunkBytes, pageRows: UInt32 = 0) async throws(SkewlessError) -> HistoricalFeatures {
         let deadline = deadline(timeout ?? Self.defaultOfflineTimeout)
-        let chunks = labels.chunks(ofAbout: Self.labelChunkBytes)
+        let chunks = labels.chunks(ofAbout: chunkBytes)
         var cursor: [UInt8] = []
         var answer = Skewless_V1_GetHistoricalFeaturesResponse()
         for (index, chunk) in chunks.enumerated() {
@@ -50,6 +61,7 @@ extension FeatureClient {
             request.labelTimeMicros = chunk.times
             request.moreLabels = index < chunks.count - 1
             request.cursor = .init(cursor)
+            request.maxRows = pageRows
             answer = try await call(.getHistoricalFeatures, request, deadline: deadline)
             cursor = [UInt8](answer.nextCursor)
         }
@@ -57,6 +69,7 @@ extension FeatureClient {
         while !cursor.isEmpty {
             var request = Skewless_V1_GetHistoricalFeaturesRequest()
             request.cursor = .init(cursor)
+            request.maxRows = pageRows
             answer = try await call(.getHistoricalFeatures, request, deadline: deadline)
             pages.append(answer)
             cursor = [UInt8](answer.nextCursor)

@@ -47,6 +47,10 @@ extension OfflineStore {
             let positions = features.indices.filter { features[$0].view == view }
             let viewKeys = joinKeys(view)
             let snapshot = try snapshot(of: view, joinKeys: viewKeys)
+            guard snapshot.rowCount > 0 else {
+                // A node makes every view's log directory when it starts: a directory is not data.
+                throw SkewlessError(.notFound, "feature view \(view.qualifiedName) has no rows in the offline store at '\(layout.root)' (no segment and no unsealed write): ingest it first (fsctl ingest \(view.qualifiedName) FILE), or check the store and the view's version")
+            }
             let join = PointInTimeJoin(snapshot: snapshot, labelKeys: try labels.keyColumns(for: viewKeys, view: view), labelTimes: labels.times, asOfKnownTime: asOfKnownTime)
             let result = try join.join(fields: positions.map { features[$0].fieldIndex }, features: positions.map { features[$0] })
             for (position, column) in zip(positions, result.columns) { columns[position] = column }

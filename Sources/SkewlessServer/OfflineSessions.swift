@@ -33,6 +33,9 @@ final class OfflineSessions: Sendable {
         var lastUsedMicros: Int64
         /// Bytes reserved against the budget (queries only).
         var reservedBytes = 0
+        /// Requests of the session running now: a session in use never expires nor is
+        /// forgotten for a newer one (a join may outlast the idle time).
+        var active = 1
     }
 
     private struct State {
@@ -61,7 +64,9 @@ final class OfflineSessions: Sendable {
     func add(_ session: Session, id: UInt64, nowMicros: Int64) {
         let ended = state.withLock { state -> [Session] in
             var ended = Self.expire(&state, nowMicros: nowMicros)
-            while state.entries.count >= Self.maxSessions, let oldest = state.entries.min(by: { $0.value.lastUsedMicros < $1.value.lastUsedMicros }) {
+            while state.entries.count >= Self.maxSessions,
+                let oldest = state.entries.filter({ $0.value.active == 0 }).min(by: { $0.value.lastUsedMicros < $1.value.lastUsedMicros })
+            {
                 ended.append(Self.remove(oldest.key, from: &state)!)
             }
             if let replaced = Self.remove(id, from: &state) { ended.append(replaced) }
@@ -71,17 +76,28 @@ final class OfflineSessions: Sendable {
         for session in ended { session.end() }
     }
 
-    /// The session `id`, marked used now.
+    /// The session `id`, in use until `release`d (a session `add`ed is in use too).
     /// - Throws: `FAILED_PRECONDITION` when it ended (idle, completed, failed, forgotten for
     ///   a newer one, or the node restarted).
-    func session(_ id: UInt64, nowMicros: Int64) throws(SkewlessError) -> Session {
+    func acquire(_ id: UInt64, nowMicros: Int64) throws(SkewlessError) -> Session {
         try state.withLock { (state) throws(SkewlessError) -> Session in
-            guard var entry = state.entries[id], nowMicros - entry.lastUsedMicros < Self.idleMicros else {
+            guard var entry = state.entries[id], entry.active > 0 || nowMicros - entry.lastUsedMicros < Self.idleMicros else {
                 throw SkewlessError(.failedPrecondition, "the cursor's session ended on this node (completed, idle over \(Self.idleMicros / 1_000_000) s, failed, cancelled, forgotten for newer ones, or the node restarted): start again with an empty cursor")
             }
+            entry.active += 1
             entry.lastUsedMicros = nowMicros
             state.entries[id] = entry
             return entry.session
+        }
+    }
+
+    /// Ends a request's use of session `id`: its idle time counts from now.
+    func release(_ id: UInt64, nowMicros: Int64) {
+        state.withLock { state in
+            guard var entry = state.entries[id] else { return }
+            entry.active = max(0, entry.active - 1)
+            entry.lastUsedMicros = nowMicros
+            state.entries[id] = entry
         }
     }
 
@@ -141,7 +157,7 @@ final class OfflineSessions: Sendable {
     }
 
     private static func expire(_ state: inout State, nowMicros: Int64) -> [Session] {
-        let idle = state.entries.filter { nowMicros - $0.value.lastUsedMicros >= idleMicros }.map(\.key)
+        let idle = state.entries.filter { $0.value.active == 0 && nowMicros - $0.value.lastUsedMicros >= idleMicros }.map(\.key)
         return idle.compactMap { remove($0, from: &state) }
     }
 }

@@ -27,7 +27,9 @@ extension RequestProcessor {
         }
         let query: HistoricalSession
         if let cursor {
-            guard cursor.kind == .labels || cursor.kind == .page, case .query(let found) = try offlineSessions.session(cursor.session, nowMicros: now) else {
+            let session = try offlineSessions.acquire(cursor.session, nowMicros: now)
+            guard cursor.kind == .labels || cursor.kind == .page, case .query(let found) = session else {
+                offlineSessions.release(cursor.session, nowMicros: now)
                 throw SkewlessError(.invalidArgument, "the cursor belongs to an ingestion, not to a GET_HISTORICAL_FEATURES query: send it with INGEST, or start a query with an empty cursor")
             }
             query = found
@@ -36,6 +38,7 @@ extension RequestProcessor {
             query = HistoricalSession(id: offlineSessions.newID(), selection: selection)
             offlineSessions.add(.query(query), id: query.id, nowMicros: now)
         }
+        defer { offlineSessions.release(query.id, nowMicros: clock()) }
         var hasher = Hasher()
         hasher.combine(payload)
         let sessions = offlineSessions
@@ -99,7 +102,9 @@ extension RequestProcessor {
         }
         let ingestion: IngestionSession
         if let cursor {
-            guard cursor.kind == .ingestion, case .ingestion(let found) = try offlineSessions.session(cursor.session, nowMicros: now) else {
+            let session = try offlineSessions.acquire(cursor.session, nowMicros: now)
+            guard cursor.kind == .ingestion, case .ingestion(let found) = session else {
+                offlineSessions.release(cursor.session, nowMicros: now)
                 throw SkewlessError(.invalidArgument, "the cursor belongs to a GET_HISTORICAL_FEATURES query, not to an ingestion: start an ingestion with an empty cursor")
             }
             ingestion = found
@@ -112,6 +117,7 @@ extension RequestProcessor {
             ingestion = IngestionSession(id: offlineSessions.newID(), view: view, joinKeys: joinKeys, session: session, startedMicros: now)
             offlineSessions.add(.ingestion(ingestion), id: ingestion.id, nowMicros: now)
         }
+        defer { offlineSessions.release(ingestion.id, nowMicros: clock()) }
         var hasher = Hasher()
         hasher.combine(payload)
         do {

@@ -30,7 +30,10 @@ struct HistoricalCommand: AsyncParsableCommand {
     var labels: String
 
     @Option(help: "The feature service whose features to retrieve.")
-    var service: String
+    var service: String?
+
+    @Option(help: "Or the features, comma-separated: view:field or view@version:field.")
+    var features: String?
 
     @Option(help: "Where to write the training set, or - for standard output.")
     var out: String
@@ -66,6 +69,9 @@ struct HistoricalCommand: AsyncParsableCommand {
     var timeoutSeconds: Double = 600
 
     func validate() throws {
+        guard (service == nil) != (features == nil) else {
+            throw ValidationError("give the features to retrieve: --service NAME or --features view:field,...")
+        }
         for path in [labels, out] where ColumnarFile.matches(path) {
             throw ValidationError(ColumnarFile.refusal(path, reading: path == labels))
         }
@@ -77,7 +83,12 @@ struct HistoricalCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.reporting(node: node) {
             let loaded = try FeatureRepoLoader.load(path: repo)
-            let features = try loaded.resolve(service: service)
+            let features: [ResolvedFeature]
+            if let service {
+                features = try loaded.resolve(service: service)
+            } else {
+                features = try (self.features ?? "").split(separator: ",").map { try loaded.resolve(FeatureReference(parsing: String($0))) }
+            }
             var joinKeys: [JoinKey] = []
             for feature in features {
                 for key in loaded.joinKeys(of: feature.view) where !joinKeys.contains(key) { joinKeys.append(key) }
@@ -131,7 +142,7 @@ struct HistoricalCommand: AsyncParsableCommand {
     }
 
     /// The training set built by a node (GET_HISTORICAL_FEATURES) from its offline store.
-    static func remote(node: String, service: String, features: [ResolvedFeature], keys: [String: KeyColumn], times: [Int64], asOfKnownTime: Bool, timeoutSeconds: Double) async throws -> TrainingSet {
+    static func remote(node: String, service: String?, features: [ResolvedFeature], keys: [String: KeyColumn], times: [Int64], asOfKnownTime: Bool, timeoutSeconds: Double) async throws -> TrainingSet {
         guard let endpoint = Endpoint(node) else {
             throw CommandFailure("--node '\(node)' is not host:port (e.g. 127.0.0.1:7421)", exitCode: CommandFailure.rejectedInput)
         }
@@ -147,7 +158,12 @@ struct HistoricalCommand: AsyncParsableCommand {
             $0.clientName = "fsctl historical"
         })
         do {
-            let remote = try await client.getHistoricalFeatures(service: service, labels: labels, asOfKnownTime: asOfKnownTime, timeout: .seconds(timeoutSeconds))
+            let remote: HistoricalFeatures
+            if let service {
+                remote = try await client.getHistoricalFeatures(service: service, labels: labels, asOfKnownTime: asOfKnownTime, timeout: .seconds(timeoutSeconds))
+            } else {
+                remote = try await client.getHistoricalFeatures(features: features.map(\.qualifiedName), labels: labels, asOfKnownTime: asOfKnownTime, timeout: .seconds(timeoutSeconds))
+            }
             await client.close()
             return try TrainingSet(remote, features: features)
         } catch {
