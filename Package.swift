@@ -16,7 +16,8 @@ import PackageDescription
 //     +-----+-- SkewlessWire (NIOCore + protobuf)
 //
 //   SkewlessServer (NIOPosix: online + offline store, wire, cluster membership, repair;
-//                   Prometheus metrics through swift-metrics and swift-prometheus, on NIOHTTP1)
+//                   Prometheus metrics through swift-metrics and swift-prometheus, on NIOHTTP1;
+//                   SkewlessIngest's checks of ingested rows and times)
 //   Skewless (client SDK, NIOPosix: wire, routing by SkewlessCluster)
 //   SkewlessMonitoring (drift between windows of the offline store or served values, the
 //                       served-value audit; on the offline store and SkewlessIngest)
@@ -119,6 +120,7 @@ let package = Package(
             dependencies: [
                 "SkewlessModel",
                 "SkewlessRepo",
+                "SkewlessIngest",
                 "SkewlessWire",
                 "SkewlessOnlineStore",
                 "SkewlessOfflineStore",

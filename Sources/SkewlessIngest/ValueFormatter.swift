@@ -40,22 +40,13 @@ package enum ValueFormatter {
         let text = value.map(short) ?? "-"
         switch status {
         case .present: return text
-        case .defaulted: return text + " (defaulted)"
-        case .outsideTTL: return text + " (stale)"
-        case .nullValue: return text + " (null)"
-        case .notFound: return text + " (not found)"
+        case .defaulted, .outsideTTL, .nullValue, .notFound: return text + " (\(status.name))"
         }
     }
 
-    /// The status as JSON output names it.
+    /// The status as every output names it (`ValueStatus.name`: `PRESENT`, `NOT_FOUND`, ...).
     package static func statusName(_ status: ValueStatus) -> String {
-        switch status {
-        case .present: return "present"
-        case .notFound: return "not_found"
-        case .nullValue: return "null"
-        case .outsideTTL: return "outside_ttl"
-        case .defaulted: return "defaulted"
-        }
+        status.name
     }
 
     /// The value as JSON, in the spellings `fsctl put` accepts: bytes as base64, timestamps

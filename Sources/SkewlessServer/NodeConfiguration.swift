@@ -49,6 +49,10 @@ package struct NodeConfiguration: Sendable {
     /// How often the node applies what other nodes logged (for partitions it holds), so a
     /// replica that missed a write catches up by itself (`LogFollower`).
     package var followIntervalSeconds: Double = 1
+    /// What the GET_HISTORICAL_FEATURES queries on the node may hold together (label rows,
+    /// joins and answers waiting to be paged), as estimated before they hold it: a query that
+    /// would pass it is refused `RESOURCE_EXHAUSTED` (docs/protocol.md section 18).
+    package var historicalMemoryBytes = 1 << 30
     /// A cluster node compares the partitions it is the first replica of with their other
     /// replicas, and repairs differences, in a pass this often (seconds); 0: never (`AntiEntropy`).
     package var antiEntropyIntervalSeconds: Double = 60

@@ -33,6 +33,9 @@ package final class NodeServer: Service, Sendable {
     /// The write logs and their sealer, when the node has an offline store.
     private let logs: WriteLogs?
     private let sealer: LogSealer?
+    /// Ends idle training-set queries and ingestions (docs/protocol.md sections 18 and 19),
+    /// so an ingestion whose client went away does not hold its view's lock for long.
+    private let sessionSweeper: BackgroundLoop
     private let follower: LogFollower?
     private let antiEntropy: AntiEntropy?
     /// The served-feature log's writer, when some service logs its reads.
@@ -105,6 +108,12 @@ package final class NodeServer: Service, Sendable {
         let membership = self.membership
         let freshness = processor.freshness
         let applied = processor.writes.applied
+        let sessions = processor.offlineSessions
+        let clock = processor.clock
+        self.sessionSweeper = BackgroundLoop(name: "sk-sessions", interval: 5) {
+            sessions.sweep(nowMicros: clock())
+            return false
+        }
         self.follower = offline.map {
             LogFollower(
                 store: $0, repo: repo, online: online, membership: membership, freshness: freshness, applied: applied,
@@ -181,6 +190,7 @@ package final class NodeServer: Service, Sendable {
         servedLog?.start()
         sealer?.start()
         antiEntropy?.start()
+        sessionSweeper.start()
         startLoading()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
         do {
@@ -237,6 +247,9 @@ package final class NodeServer: Service, Sendable {
                 antiEntropy?.stop()
                 follower?.stop()
                 sealer?.stop()
+                sessionSweeper.stop()
+                // Queries are forgotten and ingestions end with nothing stored, their views' locks released.
+                processor.offlineSessions.endAll()
                 logs?.close()
                 // After the drain: every read the node answered is queued; this writes them.
                 servedLog?.stop()

@@ -23,6 +23,10 @@ final class RequestProcessor: Sendable {
     let writes: WriteCoordinator
     let freshness: FreshnessTracker
     let logs: WriteLogs?
+    /// The offline store (`--segments`): training sets and ingestions; nil without one.
+    let offline: OfflineStore?
+    /// The GET_HISTORICAL_FEATURES queries and INGEST ingestions in progress.
+    let offlineSessions: OfflineSessions
     /// What the anti-entropy loop has compared and repaired (HEALTH).
     let antiEntropy: AntiEntropyCounters
     /// Values served per view version and status since the node started (HEALTH, metrics).
@@ -40,7 +44,8 @@ final class RequestProcessor: Sendable {
     /// What makes the request ids of reads that come without one unique: this node's id,
     /// when it started, and a count.
     private let madeRequestIDs = Atomic<UInt64>(0)
-    /// The threads of the long-running methods (MATERIALIZE, EXPORT_ROWS, PARTITION_DIGEST):
+    /// The threads of the long-running methods (MATERIALIZE, EXPORT_ROWS, PARTITION_DIGEST,
+    /// GET_HISTORICAL_FEATURES, INGEST):
     /// a few, owned by the node and shut down with it, so that no number of such requests
     /// starts more threads (they queue) and none outlives the node.
     let longRunning: NIOThreadPool
@@ -91,6 +96,8 @@ final class RequestProcessor: Sendable {
         let freshness = FreshnessTracker()
         self.freshness = freshness
         self.logs = logs
+        self.offline = offline
+        self.offlineSessions = OfflineSessions(budgetBytes: configuration.historicalMemoryBytes)
         self.antiEntropy = AntiEntropyCounters(enabled: membership != nil && configuration.antiEntropyIntervalSeconds > 0)
         let reads = ViewReadCounters(views: repo.featureViews)
         self.reads = reads
@@ -192,6 +199,8 @@ final class RequestProcessor: Sendable {
             response.payload = try getClusterMap().serializedBytes()
         case .materialize, .exportRows, .partitionDigest, .setClusterMap:
             throw SkewlessError(.internal, "method \(request.method.rawValue) is answered off the event loop (respondLater); this is a bug in the node")
+        case .getHistoricalFeatures, .ingest:
+            throw SkewlessError(.unimplemented, "method \(request.method.rawValue) is not implemented by this node yet; see docs/protocol.md")
         case .handshake:
             throw SkewlessError(.failedPrecondition, "the handshake was already done on this connection; send it once, first")
         case .unspecified, .UNRECOGNIZED:
@@ -207,7 +216,7 @@ final class RequestProcessor: Sendable {
         if request.method == .writeFeatures {
             return respondToWrite(request, on: eventLoop)
         }
-        guard [.materialize, .exportRows, .partitionDigest, .setClusterMap].contains(request.method) else { return nil }
+        guard [.materialize, .exportRows, .partitionDigest, .setClusterMap, .getHistoricalFeatures, .ingest].contains(request.method) else { return nil }
         let method = request.method
         let requestID = request.requestID
         let payload = request.payload
@@ -227,7 +236,15 @@ final class RequestProcessor: Sendable {
         response.requestID = requestID
         response.status.code = .ok
         do {
-            if method == .setClusterMap {
+            if method == .getHistoricalFeatures {
+                // A join of millions of label rows, or a page of MBs.
+                let message = try decode(Skewless_V1_GetHistoricalFeaturesRequest.self, payload)
+                response.payload = try getHistoricalFeatures(message, payload: payload).serializedBytes()
+            } else if method == .ingest {
+                // Sorting and writing a segment of rows.
+                let message = try decode(Skewless_V1_IngestRequest.self, payload)
+                response.payload = try ingest(message, payload: payload).serializedBytes()
+            } else if method == .setClusterMap {
                 // Persisting the map fsyncs the file and its directory: never on an event loop.
                 let message = try decode(Skewless_V1_SetClusterMapRequest.self, payload)
                 response.payload = try setClusterMap(message).serializedBytes()

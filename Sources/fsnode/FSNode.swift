@@ -22,7 +22,7 @@ struct FSNode: AsyncParsableCommand {
             Flags override the config file; the config file overrides the defaults.
             Example: fsnode --repo examples/feature_repo --port 7421
             Config file keys: node_id, cluster_map, host, port, repo, max_frame_bytes, max_connections,
-            max_in_flight_per_connection, max_invalid_requests_per_connection, max_entities_per_request,
+            max_in_flight_per_connection, max_invalid_requests_per_connection, max_entities_per_request, historical_memory_bytes,
             idle_timeout_seconds, drain_timeout_seconds, event_loop_threads, log_level, segments,
             materialize_on_start, replica_timeout_ms, seal_interval_seconds, deduplication_window_seconds,
             etcd, cluster, advertise, controller, failure_timeout_seconds, re_replication_grace_seconds,
@@ -68,6 +68,9 @@ struct FSNode: AsyncParsableCommand {
 
     @Option(help: "Most entity rows in one request. Default: 10000.")
     var maxEntitiesPerRequest: Int?
+
+    @Option(help: "What the training-set queries (GET_HISTORICAL_FEATURES) on the node may hold together, in bytes. Default: 1073741824 (1 GiB).")
+    var historicalMemoryBytes: Int?
 
     @Option(help: "Close connections silent for this many seconds. Default: 300.")
     var idleTimeoutSeconds: Int64?
@@ -147,6 +150,7 @@ struct FSNode: AsyncParsableCommand {
         settings.maxInFlightPerConnection = maxInFlightPerConnection ?? file.maxInFlightPerConnection ?? settings.maxInFlightPerConnection
         settings.maxInvalidRequestsPerConnection = maxInvalidRequestsPerConnection ?? file.maxInvalidRequestsPerConnection ?? settings.maxInvalidRequestsPerConnection
         settings.maxEntitiesPerRequest = maxEntitiesPerRequest ?? file.maxEntitiesPerRequest ?? settings.maxEntitiesPerRequest
+        settings.historicalMemoryBytes = historicalMemoryBytes ?? file.historicalMemoryBytes ?? settings.historicalMemoryBytes
         settings.idleTimeoutSeconds = idleTimeoutSeconds ?? file.idleTimeoutSeconds ?? settings.idleTimeoutSeconds
         settings.drainTimeoutSeconds = drainTimeoutSeconds ?? file.drainTimeoutSeconds ?? settings.drainTimeoutSeconds
         settings.eventLoopThreads = eventLoopThreads ?? file.eventLoopThreads ?? settings.eventLoopThreads
@@ -281,6 +285,7 @@ struct FSNode: AsyncParsableCommand {
         guard settings.maxInFlightPerConnection >= 1 else { throw ValidationError("max in flight per connection must be at least 1") }
         guard settings.maxInvalidRequestsPerConnection >= 1 else { throw ValidationError("max invalid requests per connection must be at least 1") }
         guard settings.maxEntitiesPerRequest >= 1 else { throw ValidationError("max entities per request must be at least 1") }
+        guard settings.historicalMemoryBytes >= 1 << 20 else { throw ValidationError("historical memory bytes must be at least 1048576 (1 MiB)") }
         guard settings.idleTimeoutSeconds >= 1 else { throw ValidationError("idle timeout must be at least 1 second") }
         guard settings.drainTimeoutSeconds >= 0 else { throw ValidationError("drain timeout cannot be negative") }
         guard settings.eventLoopThreads >= 1 else { throw ValidationError("event loop threads must be at least 1") }

@@ -14,6 +14,7 @@ struct NodeConfigFile: Decodable {
     var maxInFlightPerConnection: Int?
     var maxInvalidRequestsPerConnection: Int?
     var maxEntitiesPerRequest: Int?
+    var historicalMemoryBytes: Int?
     var idleTimeoutSeconds: Int64?
     var drainTimeoutSeconds: Int64?
     var eventLoopThreads: Int?
@@ -43,6 +44,7 @@ struct NodeConfigFile: Decodable {
         case maxInFlightPerConnection = "max_in_flight_per_connection"
         case maxInvalidRequestsPerConnection = "max_invalid_requests_per_connection"
         case maxEntitiesPerRequest = "max_entities_per_request"
+        case historicalMemoryBytes = "historical_memory_bytes"
         case idleTimeoutSeconds = "idle_timeout_seconds"
         case drainTimeoutSeconds = "drain_timeout_seconds"
         case eventLoopThreads = "event_loop_threads"
