@@ -67,14 +67,12 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Nodes, ske
     try:
         address = nodes.start("node-1")
         with skewless.Client(address, timeout=60) as client:
-            try:
-                with pytest.warns(skewless.SkewlessWarning, match="none of the 1 label rows has a key of activity@1"):
-                    client.get_historical_features(pd.DataFrame({"user_id": [1], "timestamp": [BASE]}), ["activity:clicks"])
-            except SkewlessError as error:
-                if error.code == StatusCode.UNIMPLEMENTED:
-                    pytest.skip(f"this fsnode does not serve GET_HISTORICAL_FEATURES yet: {error.message}")
-                if error.code != StatusCode.NOT_FOUND:
-                    raise
+            # Nothing ingested yet: a clear NOT_FOUND, never a training set of NOT_FOUND rows.
+            with pytest.raises(SkewlessError) as empty:
+                client.get_historical_features(pd.DataFrame({"user_id": [1], "timestamp": [BASE]}), ["activity:clicks"])
+            if empty.value.code == StatusCode.UNIMPLEMENTED:
+                pytest.skip(f"this fsnode does not serve GET_HISTORICAL_FEATURES yet: {empty.value.message}")
+            assert empty.value.code == StatusCode.NOT_FOUND and "has no rows in the offline store" in empty.value.message
             yield nodes, client, folder
     finally:
         nodes.shutdown()
@@ -127,6 +125,9 @@ def test_training_sets_equal_fsctl_historical_on_random_data(store: tuple[Nodes,
     risk_file = folder / "risk.parquet"
     risk.to_parquet(risk_file)
     assert client.ingest("risk", risk_file).rows == len(risk)  # Feast's event_timestamp and created_timestamp are taken
+
+    with pytest.warns(skewless.SkewlessWarning, match="none of the 1 label rows has a key of activity@1"):
+        client.get_historical_features(pd.DataFrame({"user_id": [99_999], "timestamp": [BASE]}), ["activity:clicks"])
 
     labels = labels_around(rng, activity, risk)
     for as_of_known_time in (False, True):
