@@ -96,7 +96,7 @@ for task in /proc/"$node_pid"/task/*; do
 done
 node_cpu=$(awk '{print $14 + $15}' "/proc/$node_pid/stat")
 awk -v w="$writer" -v n="$node_cpu" -v t="$ticks" -v r="$rows" 'BEGIN {
-    printf "CPU: the writer thread %.2f s (%.1f us per logged read), the whole node %.2f s\n", w / t, r > 0 ? w / t / r * 1e6 : 0, n / t
+    printf "CPU: the writer thread %.2f s (%.1f us per logged read), the whole node %.2f s\n", w / t, (r > 0 ? w / t / r * 1e6 : 0), n / t
 }' | tee -a "$out/servedlog-health.txt"
 
 {
