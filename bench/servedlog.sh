@@ -86,6 +86,18 @@ echo "== the node's served log"
 "$bin/fsctl" health --node "$node" | grep -E "served log" | tee "$out/servedlog-health.txt"
 rows=$("$bin/fsctl" served-log --store "$work/segments" --service bench_1x50_logged --format csv | tail -n +2 | wc -l)
 echo "fsctl served-log reads back $rows served rows of bench_1x50_logged" | tee -a "$out/servedlog-health.txt"
+# CPU of the log's writer thread (decoding frames, encoding and writing records) against the
+# whole node's, from /proc (utime + stime, in clock ticks).
+ticks=$(getconf CLK_TCK)
+writer=0
+for task in /proc/"$node_pid"/task/*; do
+    [ "$(cat "$task/comm" 2>/dev/null)" = "sk-served-log" ] || continue
+    writer=$(awk '{print $14 + $15}' "$task/stat")
+done
+node_cpu=$(awk '{print $14 + $15}' "/proc/$node_pid/stat")
+awk -v w="$writer" -v n="$node_cpu" -v t="$ticks" -v r="$rows" 'BEGIN {
+    printf "CPU: the writer thread %.2f s (%.1f us per logged read), the whole node %.2f s\n", w / t, (r > 0 ? w / t / r * 1e6 : 0), n / t
+}' | tee -a "$out/servedlog-health.txt"
 
 {
     echo "Measured $(date -u +%Y-%m-%dT%H:%M:%SZ) by bench/servedlog.sh at commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources || echo ' (with local changes)'), $(nproc) CPUs."
