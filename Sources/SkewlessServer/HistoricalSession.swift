@@ -205,9 +205,12 @@ final class HistoricalSession: Sendable {
         return bytes
     }
 
-    /// What the join and its answer hold per label row (docs/protocol.md, "Memory and sessions").
+    /// What the join and its answer hold per label row (docs/protocol.md, "Memory and sessions"):
+    /// 176 bytes per view (the sorted labels, the join's choices, the optional event times and
+    /// the statuses; bench/historical.sh measured a node's peak grow by 232 MB for 1M label
+    /// rows of one view x 10 floats, which this puts at 226 MB), and each feature's values.
     static func answerBytes(rows: Int, selection: Selection) -> Int {
-        var perRow = 64 * selection.views.count
+        var perRow = 176 * selection.views.count
         for feature in selection.features {
             perRow += 1 + width(of: feature.field.type)
         }

@@ -173,7 +173,8 @@ extension ProcessSuites {
             let users = rows.keys.sorted()
             try ("user_id,merchant_id,timestamp\n" + users.map { "\($0),m-1,now" }.joined(separator: "\n") + "\n").write(to: labels, atomically: true, encoding: .utf8)
             try cluster.fsctl([
-                "historical", "--labels", labels.path, "--service", "fraud_detection_v1", "--out", out.path,
+                // Only the view written: a view the store has no row of is an error (issue 18).
+                "historical", "--labels", labels.path, "--features", "user_transactions:txn_count_24h", "--out", out.path,
                 "--repo", LocalCluster.repo, "--store", cluster.segments.path,
             ])
             let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }

@@ -6,7 +6,9 @@ import Testing
 /// `fsctl historical`, `fsctl ingest` and `fsctl compact` as a new user runs them: the real
 /// binary, a real store on disk. Each trap of issue 18 that used to pass silently (exit 0,
 /// every row NOT_FOUND, CSV in a .parquet file) has a test here.
-@Suite(.timeLimit(.minutes(3)))
+// One test at a time: each starts a node or several fsctl processes, and all of them at once
+// on 2 cores made timing-sensitive tests of other suites miss their deadlines.
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct HistoricalCommandTests {
     static var repo: String { TestNode.packageRoot.appendingPathComponent("examples/feature_repo").path }
 

@@ -6,7 +6,9 @@ import Testing
 
 /// GET_HISTORICAL_FEATURES and INGEST (docs/protocol.md sections 18 and 19) against a real
 /// node on 127.0.0.1 with a real offline store, through the SDK.
-@Suite(.timeLimit(.minutes(3)))
+// One test at a time: each starts a node or several fsctl processes, and all of them at once
+// on 2 cores made timing-sensitive tests of other suites miss their deadlines.
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct HistoricalRetrievalTests {
     static let hour: Int64 = 3_600_000_000
     static let base: Int64 = 1_760_000_000_000_000
