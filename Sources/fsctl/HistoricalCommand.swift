@@ -173,11 +173,22 @@ struct HistoricalCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs `body` with a writer to `path` (`-`: standard output); the file appears whole or
-    /// not at all (written to a temporary name, then renamed).
+    /// Runs `body` with a writer to `path` (`-`: standard output); a file appears whole or
+    /// not at all (written to a temporary name, then renamed). A path that exists and is not a
+    /// regular file (`/dev/null`, `/dev/stdout`, a FIFO) is written in place: renaming over it
+    /// would replace the device with a file (as root, /dev/null itself).
     static func withOutput(_ path: String, _ body: (([UInt8]) throws -> Void) throws -> Void) throws {
         if path == "-" {
             try body { FileHandle.standardOutput.write(Data($0)) }
+            return
+        }
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG, status.st_mode & S_IFMT != S_IFDIR {
+            guard let handle = FileHandle(forWritingAtPath: path) else {
+                throw CommandFailure("cannot open \(path) for writing: \(String(cString: strerror(errno)))", exitCode: CommandFailure.failure)
+            }
+            defer { try? handle.close() }
+            try body { try handle.write(contentsOf: $0) }
             return
         }
         let temporary = path + ".tmp"

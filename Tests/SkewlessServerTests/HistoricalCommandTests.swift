@@ -151,6 +151,26 @@ struct HistoricalCommandTests {
         }
     }
 
+    /// An output that exists and is not a regular file (a FIFO here; /dev/null in practice) is
+    /// written in place: renaming a temporary file over it replaced /dev/null with a file when
+    /// a benchmark ran `--out /dev/null` as root.
+    @Test func anOutputThatIsNotARegularFileIsWrittenInPlace() async throws {
+        try await Self.withStore { directory, store in
+            let fifo = directory.appendingPathComponent("set.fifo").path
+            try #require(mkfifo(fifo, 0o600) == 0)
+            let copy = directory.appendingPathComponent("copy.csv").path
+            let reader = try ChildProcess.spawn(ChildProcess.Configuration(executable: "/bin/sh", arguments: ["-c", "cat \"$0\" > \"$1\"", fifo, copy]))
+            let (status, _, errors) = try await Self.historical(directory, store: store, labels: Self.labels, out: fifo)
+            #expect(status == 0, "\(errors)")
+            #expect(reader.waitUntilExit() == .exited(0))
+            var info = stat()
+            #expect(stat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "still a FIFO")
+            let written = try String(contentsOfFile: copy, encoding: .utf8)
+            #expect(written.hasPrefix("user_id,merchant_id,"), "\(written)")
+            #expect(!FileManager.default.fileExists(atPath: fifo + ".tmp"))
+        }
+    }
+
     /// `fsctl historical --node` (the node joins, over GET_HISTORICAL_FEATURES) writes the
     /// same bytes as the join here.
     @Test func aTrainingSetBuiltByANodeIsTheSameFile() async throws {

@@ -148,7 +148,7 @@ struct ServedLogWriterTests {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             let features = try #require(object["features"] as? [String: Any])
             let country = try #require(features["user_profile@1:country"] as? [String: Any])
-            #expect(country["value"] as? String == "DE" && country["status"] as? String == "present")
+            #expect(country["value"] as? String == "DE" && country["status"] as? String == "PRESENT", "statuses are spelled as the protocol names them in every output")
             let csv = try FSCtlProcess(["served-log", "--store", store, "--format", "csv", "--last", "1h"], in: directory)
             defer { csv.stop() }
             #expect(try await csv.exitStatus() == 0, "\(csv.errors)")
