@@ -261,7 +261,7 @@ let package = Package(
         .testTarget(name: "SkewlessClusterTests", dependencies: ["SkewlessCluster", "SkewlessModel"]),
         .testTarget(
             name: "SkewlessMonitoringTests",
-            dependencies: ["SkewlessMonitoring", "SkewlessOfflineStore", "SkewlessModel"]
+            dependencies: ["SkewlessMonitoring", "SkewlessOfflineStore", "SkewlessModel", "SkewlessIngest"]
         ),
         // Against a real etcd each suite starts (EtcdServerProcess); needs etcd-server (scripts/setup.sh).
         .testTarget(
