@@ -39,20 +39,20 @@ struct MonitoringFilesTests {
         }
     }
 
-    @Test func theRulesPassPromtoolsCheckAndUnitTests() throws {
-        let check = try PrometheusServerProcess.promtool(["check", "rules", Self.rulesFile])
+    @Test func theRulesPassPromtoolsCheckAndUnitTests() async throws {
+        let check = try await PrometheusServerProcess.promtool(["check", "rules", Self.rulesFile])
         #expect(check.termination.succeeded, "\(check.output)\(check.errors)")
-        let tests = try PrometheusServerProcess.promtool(["test", "rules", "skewless-rules.test.yml"], in: Self.monitoring)
+        let tests = try await PrometheusServerProcess.promtool(["test", "rules", "skewless-rules.test.yml"], in: Self.monitoring)
         #expect(tests.termination.succeeded, "\(tests.output)\(tests.errors)")
         #expect(tests.output.contains("SUCCESS"))
         // The local cluster's configuration, which loads the rules.
-        let config = try PrometheusServerProcess.promtool(["check", "config", "prometheus-local.yml"], in: Self.monitoring)
+        let config = try await PrometheusServerProcess.promtool(["check", "config", "prometheus-local.yml"], in: Self.monitoring)
         #expect(config.termination.succeeded, "\(config.output)\(config.errors)")
     }
 
     @Test func theExpositionPassesPromtoolsLinter() async throws {
         let scrape = try await Self.fullScrape()
-        let lint = try PrometheusServerProcess.promtool(["check", "metrics"], input: scrape.text)
+        let lint = try await PrometheusServerProcess.promtool(["check", "metrics"], input: scrape.text)
         #expect(lint.termination.succeeded, "\(lint.output)\(lint.errors)")
     }
 

@@ -160,7 +160,7 @@ final class PrometheusServerProcess: Sendable {
     }
 
     /// Runs promtool with `arguments` in `directory`, with `input` on its standard input.
-    static func promtool(_ arguments: [String], in directory: String? = nil, input: String? = nil) throws -> ChildProcess.Captured {
+    static func promtool(_ arguments: [String], in directory: String? = nil, input: String? = nil) async throws -> ChildProcess.Captured {
         guard FileManager.default.isExecutableFile(atPath: promtool) else {
             throw SkewlessError(.failedPrecondition, "\(promtool) not found: install Debian's prometheus package (scripts/setup.sh)")
         }
@@ -173,7 +173,7 @@ final class PrometheusServerProcess: Sendable {
             inputFile = path
         }
         defer { if let inputFile { try? FileManager.default.removeItem(atPath: inputFile) } }
-        return try ChildProcess.run(ChildProcess.Configuration(
+        return try await ChildProcess.run(ChildProcess.Configuration(
             executable: promtool, arguments: arguments, environment: ["PATH": "/usr/bin:/bin", "LANG": "C"],
             workingDirectory: directory, standardInput: standardInput))
     }
