@@ -196,7 +196,12 @@ final class ClusterRouter: Sendable {
             var lastError = SkewlessError(.unavailable, "the cluster map lists no nodes")
             for (index, endpoint) in order.enumerated() {
                 let now = NIODeadline.now()
-                guard now < deadline else { break }
+                guard now < deadline else {
+                    if index == 0 {
+                        lastError = SkewlessError(.deadlineExceeded, "the deadline passed before any node of the map was asked: give the call a longer timeout")
+                    }
+                    break
+                }
                 let share = TimeAmount.nanoseconds((deadline - now).nanoseconds / Int64(order.count - index))
                 do throws(SkewlessError) {
                     return try await call(endpoint, now + share)
