@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Synchronization
 
@@ -100,6 +103,16 @@ final class BackgroundLoop: Sendable {
     }
 
     private func run() {
+        // Foundation's `Thread.name` did not reach the kernel's name of the thread here (top
+        // -H and /proc/PID/task/*/comm showed Dispatch's), so the thread names itself, through
+        // /proc (pthread_setname_np is hidden from Swift without _GNU_SOURCE).
+        #if canImport(Glibc)
+        let file = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        if file >= 0 {
+            _ = name.withCString { write(file, $0, strlen($0)) }
+            close(file)
+        }
+        #endif
         defer {
             state.withLock { $0.ended = true }
             broadcast()

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 @testable import SkewlessServer
@@ -55,6 +56,22 @@ struct BackgroundLoopTests {
         #expect(try await Self.eventually { !loop.isRunning })
         loop.stop()
     }
+
+    #if os(Linux)
+    /// `top -H` and /proc show the loop's name (bench/servedlog.sh finds the served log's
+    /// writer by it).
+    @Test func theThreadCarriesItsNameInTheKernel() async throws {
+        let loop = BackgroundLoop(name: "test-named-loop") { .upTo(seconds: 3_600) }
+        loop.start()
+        defer { loop.stop() }
+        let names = {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).compactMap { task in
+                try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        }
+        #expect(try await Self.eventually { names().contains("test-named-loop") })
+    }
+    #endif
 
     @Test func stopEndsAPauseAndWaitsForTheThread() async throws {
         let loop = BackgroundLoop(name: "test-stop") { .upTo(seconds: 3_600) }
