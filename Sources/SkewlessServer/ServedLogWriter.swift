@@ -38,6 +38,9 @@ final class ServedLogWriter: Sendable {
         var keys: [Skewless_V1_EntityKeyColumn]
         /// The join keys of the features served, in order: the key columns kept.
         var joinKeys: [JoinKey]
+        /// The names of the response's columns (the plan's), so that decoding it takes the
+        /// decoder's fast path and allocates no name.
+        var columnNames: ColumnNames
         var rowCount: Int
         var servedTime: Int64
         var mapEpoch: UInt64
@@ -148,15 +151,15 @@ final class ServedLogWriter: Sendable {
             return
         }
         if !items.isEmpty {
-            var records: [ServedLogRecord] = []
-            records.reserveCapacity(items.count)
-            var unreadable = 0
-            for item in items {
+            // Decoded one at a time as the log encodes them: a batch never holds thousands of
+            // decoded records (their arrays cost the heap's growth and trimming each flush).
+            let node = self.node
+            let records = items.lazy.compactMap { item -> ServedLogRecord? in
                 do throws(SkewlessError) {
-                    records.append(try Self.record(of: item, node: node))
+                    return try Self.record(of: item, node: node)
                 } catch {
-                    unreadable += 1
-                    warn("could not read back a served response for the served log (a bug in the node): \(error.message)")
+                    self.warn("could not read back a served response for the served log (a bug in the node): \(error.message)")
+                    return nil
                 }
             }
             do throws(SkewlessError) {
@@ -165,7 +168,8 @@ final class ServedLogWriter: Sendable {
                     $0.recordsLogged += UInt64(appended.records)
                     $0.rowsLogged += UInt64(appended.rows)
                     $0.bytesWritten += appended.bytes
-                    $0.droppedWriteFailed += UInt64(unreadable + records.count - appended.records)
+                    // Unreadable or unencodable ones: a bug, counted with the failures.
+                    $0.droppedWriteFailed += UInt64(items.count - appended.records)
                 }
             } catch {
                 counters.update { $0.droppedWriteFailed += UInt64(items.count) }
@@ -220,7 +224,7 @@ final class ServedLogWriter: Sendable {
         let envelope = try ResponseEnvelope(decoding: body)
         if let error = envelope.error { throw error }
         let answer = try envelope.payload.withUnsafeReadableBytes { bytes throws(SkewlessError) in
-            try ReceivedFeatures(decoding: bytes, rowCount: capture.rowCount)
+            try ReceivedFeatures(decoding: bytes, rowCount: capture.rowCount, expectedNames: capture.columnNames)
         }
         var features: [ServedLogRecord.Feature] = []
         features.reserveCapacity(answer.columnCount)
