@@ -34,6 +34,8 @@ final class BackgroundLoop: Sendable {
     }
 
     private let name: String
+    /// The thread's nice value (0: as the process; higher yields the CPU to serving).
+    private let niceness: Int32
     private let round: @Sendable () -> Pause
     private let state = Mutex(State())
     /// What the thread pauses on and `stop` waits on. Every change of `state` that either
@@ -45,10 +47,13 @@ final class BackgroundLoop: Sendable {
     /// - Parameters:
     ///   - name: the thread's name, as `top -H` and debuggers show it: at most 15 bytes, the
     ///     most Linux keeps (a longer name is not applied at all).
+    ///   - niceness: the thread's nice value on Linux (per thread there), 0 to 19: work that
+    ///     must not take the CPU from the event loops when both want it runs above 0.
     ///   - round: one round of work; it runs on the loop's thread only.
-    init(name: String, round: @escaping @Sendable () -> Pause) {
+    init(name: String, niceness: Int32 = 0, round: @escaping @Sendable () -> Pause) {
         precondition(name.utf8.count <= 15, "thread name '\(name)' is over the 15 bytes Linux keeps")
         self.name = name
+        self.niceness = niceness
         self.round = round
     }
 
@@ -111,6 +116,10 @@ final class BackgroundLoop: Sendable {
         if file >= 0 {
             _ = name.withCString { write(file, $0, strlen($0)) }
             close(file)
+        }
+        // Linux keeps a nice value per thread: PRIO_PROCESS 0 is this thread alone.
+        if niceness != 0 {
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
         }
         #endif
         defer {

@@ -60,16 +60,25 @@ struct BackgroundLoopTests {
     #if os(Linux)
     /// `top -H` and /proc show the loop's name (bench/servedlog.sh finds the served log's
     /// writer by it).
-    @Test func theThreadCarriesItsNameInTheKernel() async throws {
-        let loop = BackgroundLoop(name: "test-named-loop") { .upTo(seconds: 3_600) }
+    @Test func theThreadCarriesItsNameAndNiceValueInTheKernel() async throws {
+        let loop = BackgroundLoop(name: "test-named-loop", niceness: 7) { .upTo(seconds: 3_600) }
         loop.start()
         defer { loop.stop() }
-        let names = {
-            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).compactMap { task in
-                try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        /// The nice value of the thread named so, from /proc (field 19 of its stat).
+        let nice = { () -> Int? in
+            for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] {
+                let comm = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
+                guard comm?.trimmingCharacters(in: .whitespacesAndNewlines) == "test-named-loop",
+                    let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+                    let end = stat.lastIndex(of: ")")
+                else { continue }
+                // After "pid (comm) ", field 3 on: the nice value is field 19.
+                let fields = stat[stat.index(after: end)...].split(separator: " ")
+                return fields.count > 16 ? Int(fields[16]) : nil
             }
+            return nil
         }
-        #expect(try await Self.eventually { names().contains("test-named-loop") })
+        #expect(try await Self.eventually { nice() == 7 })
     }
     #endif
 
