@@ -6,6 +6,10 @@
 # --baseline service:bench_1x50), on the same node, keys and values, so both see the same
 # machine. Goal: P99 with logging within 10% of P99 without.
 #
+# After each run, a control run measures the same way two services that both log nothing
+# (bench_1x50_control against bench_1x50): what the machine's noise alone makes of the ratio,
+# so that a difference can be told from it.
+#
 # Builds fsnode, fsctl and fsbench in release mode (--scratch-path $SCRATCH, its own), copies
 # examples/feature_repo with the logged service added, starts the node with --segments in a
 # fresh work directory (where the log goes), loads $ENTITIES entities, runs $RUNS runs, then
@@ -59,6 +63,11 @@ cp -r examples/feature_repo "$work/repo"
     echo "    features:"
     echo "      - view: bench_float50"
     echo "        fields: [$(seq -f 'f%02g' 0 49 | paste -sd, | sed 's/,/, /g')]"
+    echo "  - name: bench_1x50_control"
+    echo "    description: \"Every field of bench_float50, logging nothing: the control.\""
+    echo "    features:"
+    echo "      - view: bench_float50"
+    echo "        fields: [$(seq -f 'f%02g' 0 49 | paste -sd, | sed 's/,/, /g')]"
 } >"$work/repo/zz_served_log_bench.yaml"
 "$bin/fsctl" validate --repo "$work/repo" >/dev/null
 
@@ -72,6 +81,7 @@ done
 [ -s "$work/port" ] || { cat "$work/node.log"; echo "the node did not start"; exit 1; }
 node="127.0.0.1:$port"
 
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 for run in $(seq 1 "$runs"); do
     label="servedlog-1x50-run$run"
     load=()
@@ -79,6 +89,9 @@ for run in $(seq 1 "$runs"); do
     echo "== $label: bench_1x50_logged (10% logged) against bench_1x50 (none), alternating"
     "$bin/fsbench" run --node "$node" --service bench_1x50_logged --baseline service:bench_1x50 "${load[@]}" \
         --key-space "$entities" --duration "$duration" --warmup "$warmup" --rounds "$rounds" --label "$label" --output "$out"
+    echo "== servedlog-control-run$run: bench_1x50_control (none logged) against bench_1x50 (none), alternating"
+    "$bin/fsbench" run --node "$node" --service bench_1x50_control --baseline service:bench_1x50 \
+        --key-space "$entities" --duration "$duration" --warmup "$warmup" --rounds "$rounds" --label "servedlog-control-run$run" --output "$out"
 done
 
 sleep 1  # the writer flushes twice a second
@@ -101,10 +114,13 @@ awk -v w="$writer" -v n="$node_cpu" -v t="$ticks" -v r="$rows" 'BEGIN {
 
 {
     echo "Measured $(date -u +%Y-%m-%dT%H:%M:%SZ) by bench/servedlog.sh at commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources || echo ' (with local changes)'), $(nproc) CPUs."
+    echo "Load average before the runs: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)."
     for run in $(seq 1 "$runs"); do
         echo
         echo '```'
         cat "$out/servedlog-1x50-run$run.txt"
+        echo
+        cat "$out/servedlog-control-run$run.txt"
         echo '```'
     done
     echo

@@ -63,6 +63,9 @@ package final class ServedLog: Sendable {
         var current: Current?
         var nextSequence: UInt64
         var lock: ViewLock?
+        /// The bytes of a batch, kept between appends: a new buffer of megabytes per batch
+        /// cost page faults and zeroing.
+        var buffer: [UInt8] = []
     }
 
     package let node: String
@@ -146,11 +149,12 @@ package final class ServedLog: Sendable {
 
     /// Writes `records` (assigning their sequence numbers) and makes them durable. Records
     /// that cannot be encoded (columns of the wrong length: a bug in the caller) are skipped
-    /// and not counted.
+    /// and not counted. Each record is encoded as the sequence yields it, so a lazy sequence
+    /// never holds more than one decoded record.
     /// - Throws: when the write or the sync fails: none of the batch may be durable, and
     ///   the next append starts a new file.
     @discardableResult
-    package func append(_ records: [ServedLogRecord], nowMicros: Int64 = WallClock.nowMicros()) throws(SkewlessError) -> Appended {
+    package func append(_ records: some Sequence<ServedLogRecord>, nowMicros: Int64 = WallClock.nowMicros()) throws(SkewlessError) -> Appended {
         try state.withLock { state throws(SkewlessError) -> Appended in
             guard state.lock != nil else {
                 throw SkewlessError(.unavailable, "the served log of node '\(node)' is closed")
@@ -165,7 +169,10 @@ package final class ServedLog: Sendable {
             if state.current == nil {
                 try startFile(&state, nowMicros: nowMicros)
             }
-            var buffer: [UInt8] = []
+            var buffer = state.buffer
+            state.buffer = []
+            buffer.removeAll(keepingCapacity: true)
+            defer { state.buffer = buffer }
             var appended = Appended()
             for record in records {
                 guard var bytes = try? record.encoded() else { continue }

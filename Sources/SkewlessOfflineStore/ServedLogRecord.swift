@@ -96,10 +96,43 @@ package struct ServedLogRecord: Sendable, Hashable {
 
     // MARK: - Encoding
 
+    /// The record's features as runs of consecutive features of one view version that share
+    /// their event times (every feature of a view does, row by row: one stored row per
+    /// entity): each run is written with the view's name and the event times once. Also
+    /// where each reference's last ':' is, in UTF-8 bytes (its view before, its field after).
+    private func groups() throws(SkewlessError) -> (runs: [Range<Int>], colons: [Int]) {
+        var runs: [Range<Int>] = []
+        var colons: [Int] = []
+        colons.reserveCapacity(features.count)
+        for (index, feature) in features.enumerated() {
+            let utf8 = feature.reference.utf8
+            guard let colon = utf8.lastIndex(of: UInt8(ascii: ":")), colon != utf8.startIndex else {
+                throw SkewlessError(.invalidArgument, "feature reference '\(feature.reference)' is not view@version:field")
+            }
+            let split = utf8.distance(from: utf8.startIndex, to: colon)
+            colons.append(split)
+            if let last = runs.last {
+                let first = features[last.lowerBound]
+                if colons[last.lowerBound] == split, Self.sameUTF8Prefix(first.reference, feature.reference, split), first.eventTimes == feature.eventTimes {
+                    runs[runs.count - 1] = last.lowerBound..<(index + 1)
+                    continue
+                }
+            }
+            runs.append(index..<(index + 1))
+        }
+        return (runs, colons)
+    }
+
+    /// Whether the first `count` UTF-8 bytes of `a` and `b`, both at least that long, are equal.
+    private static func sameUTF8Prefix(_ a: String, _ b: String, _ count: Int) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in b.withUTF8 { y in UnsafeBufferPointer(rebasing: x[..<count]).elementsEqual(UnsafeBufferPointer(rebasing: y[..<count])) } }
+    }
+
     /// The whole record (CRC32C, length, payload); the sequence number is written as 0 and
     /// set, with the CRC, by `stamp(_:sequence:)` when the log assigns it.
-    /// - Throws: `invalidArgument` for columns whose lengths disagree with `rowCount`, or
-    ///   values of another type than their feature's.
+    /// - Throws: `invalidArgument` for columns whose lengths disagree with `rowCount`, values
+    ///   of another type than their feature's, or a reference that is not view@version:field.
     func encoded() throws(SkewlessError) -> [UInt8] {
         for key in keys where key.values.count != rowCount {
             throw SkewlessError(.invalidArgument, "key column '\(key.name)' has \(key.values.count) values for \(rowCount) rows")
@@ -109,7 +142,8 @@ package struct ServedLogRecord: Sendable, Hashable {
             || !ColumnValues.empty(of: feature.type).isSameKind(as: feature.values) {
             throw SkewlessError(.invalidArgument, "feature '\(feature.reference)' needs \(rowCount) statuses, event times and \(feature.type) values")
         }
-        var writer = BinaryWriter(capacity: 256 + rowCount * (16 + 16 * features.count))
+        let (runs, colons) = try groups()
+        var writer = BinaryWriter(capacity: 128 + rowCount * (16 + 10 * features.count) + 16 * features.count)
         writer.append(UInt32(0))  // CRC32C, set by stamp
         writer.append(UInt32(0))  // payload length, set below
         writer.append(UInt64(0))  // sequence, set by stamp
@@ -132,17 +166,25 @@ package struct ServedLogRecord: Sendable, Hashable {
             writer.append(key.values.type == .int64 ? UInt8(1) : 2)
             block { ColumnBlockCodec.encode(key.values, rows: range, into: &$0) }
         }
-        writer.append(UInt16(features.count))
-        for feature in features {
-            writer.appendShortString(feature.reference)
-            writer.append(Self.typeNumber(feature.type))
-            if case .embedding(let dimension) = feature.type { writer.append(UInt32(dimension)) } else { writer.append(UInt32(0)) }
-            block { writer in
-                for status in feature.statuses { writer.append(Self.statusNumber(status)) }
+        writer.append(UInt16(runs.count))
+        for run in runs {
+            let first = features[run.lowerBound]
+            writer.appendShortString(first.reference, utf8: 0..<colons[run.lowerBound])
+            block { ColumnBlockCodec.encode(times: first.eventTimes, rows: range, into: &$0) }
+            writer.append(UInt16(run.count))
+            for index in run {
+                let feature = features[index]
+                writer.appendShortString(feature.reference, utf8: (colons[index] + 1)..<feature.reference.utf8.count)
+                writer.append(Self.typeNumber(feature.type))
+                if case .embedding(let dimension) = feature.type { writer.append(UInt32(dimension)) }
+                var nulls: [Bool] = []
+                nulls.reserveCapacity(rowCount)
+                for status in feature.statuses {
+                    writer.append(Self.statusNumber(status))
+                    nulls.append(!status.hasValue)
+                }
+                block { ColumnBlockCodec.encode(feature.values, nulls: nulls, rows: range, into: &$0) }
             }
-            block { ColumnBlockCodec.encode(times: feature.eventTimes, rows: range, into: &$0) }
-            let nulls = feature.statuses.map { !$0.hasValue }
-            block { ColumnBlockCodec.encode(feature.values, nulls: nulls, rows: range, into: &$0) }
         }
         writer.set(UInt32(writer.bytes.count - Self.headerSize), at: 4)
         return writer.bytes
@@ -224,30 +266,31 @@ package struct ServedLogRecord: Sendable, Hashable {
             keys.append(Key(name: name, values: try ColumnBlockCodec.decodeKey(&column, type: typeNumber == 1 ? .int64 : .string, rows: rows)))
         }
         var features: [Feature] = []
-        for _ in 0..<Int(try reader.read(UInt16.self, "the feature count")) {
-            let reference = try reader.readShortString("a feature's reference")
-            let typeNumber = try reader.read(UInt8.self, "a feature's type")
-            let dimension = Int(try reader.read(UInt32.self, "a feature's embedding dimension"))
-            guard let type = Self.type(number: typeNumber, dimension: dimension) else {
-                throw SkewlessError(.dataLoss, "\(subject) is corrupt: feature '\(reference)' has type \(typeNumber) (dimension \(dimension))")
-            }
-            let statusBlock = try block()
-            guard statusBlock.remaining == rows else {
-                throw SkewlessError(.dataLoss, "\(subject) is corrupt: feature '\(reference)' has \(statusBlock.remaining) statuses for \(rows) rows")
-            }
-            var statuses: [ValueStatus] = []
-            statuses.reserveCapacity(rows)
-            for index in 0..<rows {
-                guard let status = Self.status(number: bytes[statusBlock.offset + index]) else {
-                    throw SkewlessError(.dataLoss, "\(subject) is corrupt: feature '\(reference)' has status \(bytes[statusBlock.offset + index]) in row \(index)")
-                }
-                statuses.append(status)
-            }
+        for _ in 0..<Int(try reader.read(UInt16.self, "the view count")) {
+            let view = try reader.readShortString("a view's name")
             var times = try block()
             let eventTimes = try ColumnBlockCodec.decodeTimes(&times, rows: rows)
-            var valueBlock = try block()
-            let (values, _) = try ColumnBlockCodec.decode(&valueBlock, type: type, rows: rows)
-            features.append(Feature(reference: reference, type: type, statuses: statuses, eventTimes: eventTimes, values: values))
+            for _ in 0..<Int(try reader.read(UInt16.self, "a view's field count")) {
+                let field = try reader.readShortString("a field's name")
+                let reference = "\(view):\(field)"
+                let typeNumber = try reader.read(UInt8.self, "a field's type")
+                let dimension = typeNumber == 9 ? Int(try reader.read(UInt32.self, "an embedding's dimension")) : 0
+                guard let type = Self.type(number: typeNumber, dimension: dimension) else {
+                    throw SkewlessError(.dataLoss, "\(subject) is corrupt: feature '\(reference)' has type \(typeNumber) (dimension \(dimension))")
+                }
+                let statusBytes = try reader.readBytes(rows, "the statuses of '\(reference)'")
+                var statuses: [ValueStatus] = []
+                statuses.reserveCapacity(rows)
+                for (row, number) in bytes[statusBytes].enumerated() {
+                    guard let status = Self.status(number: number) else {
+                        throw SkewlessError(.dataLoss, "\(subject) is corrupt: feature '\(reference)' has status \(number) in row \(row)")
+                    }
+                    statuses.append(status)
+                }
+                var valueBlock = try block()
+                let (values, _) = try ColumnBlockCodec.decode(&valueBlock, type: type, rows: rows)
+                features.append(Feature(reference: reference, type: type, statuses: statuses, eventTimes: eventTimes, values: values))
+            }
         }
         guard reader.isAtEnd else {
             throw SkewlessError(.dataLoss, "\(subject) is corrupt: \(reader.remaining) bytes after its features")

@@ -154,7 +154,8 @@ final class RequestProcessor: Sendable {
                 if let logged = read.logged, let servedLog {
                     // A reference to the frame the client gets, decoded off the event loop.
                     servedLog.offer(ServedLogWriter.Capture(
-                        frame: frame, keys: payload.entities, joinKeys: logged.joinKeys, rowCount: logged.rowCount, servedTime: logged.servedTime,
+                        frame: frame, keys: payload.entities, joinKeys: logged.joinKeys, columnNames: logged.columnNames, rowCount: logged.rowCount,
+                        servedTime: logged.servedTime,
                         mapEpoch: logged.mapEpoch, requestID: logged.requestID, service: logged.service))
                 }
                 return Answer(frame: frame, failure: nil)
@@ -386,6 +387,7 @@ final class RequestProcessor: Sendable {
     /// What a sampled read leaves for the served-feature log, besides its frame.
     struct LoggedRead: Sendable {
         var joinKeys: [JoinKey]
+        var columnNames: ColumnNames
         var rowCount: Int
         var servedTime: Int64
         var mapEpoch: UInt64
@@ -483,7 +485,7 @@ final class RequestProcessor: Sendable {
         }
         guard policy.samples(requestID: requestID) else { return (builder, nil) }
         let logged = LoggedRead(
-            joinKeys: plan.joinKeys, rowCount: keys.rowCount, servedTime: now, mapEpoch: access?.epoch ?? 0, requestID: requestID,
+            joinKeys: plan.joinKeys, columnNames: plan.columnNames, rowCount: keys.rowCount, servedTime: now, mapEpoch: access?.epoch ?? 0, requestID: requestID,
             service: policy.service)
         return (builder, logged)
     }

@@ -88,6 +88,9 @@ final class ServingPlan: Sendable {
     /// Every join key the plan's views read, in order of first use: the key columns a
     /// logged read keeps.
     let joinKeys: [JoinKey]
+    /// `names` as the response decoder compares them: the served log's writer decodes a
+    /// logged read's frame against them, on the decoder's fast path.
+    let columnNames: ColumnNames
 
     /// - Parameter counters: the node's served-value counts, which reads of each view add to.
     /// - Throws: `notFound` when `store` has no table for one of the features' views.
@@ -97,6 +100,7 @@ final class ServingPlan: Sendable {
         self.logging = logging
         self.features = features
         self.names = features.map(\.qualifiedName)
+        self.columnNames = ColumnNames(names)
         self.types = features.map(\.field.type)
         self.headers = OnlineFeaturesFrameBuilder.ColumnHeaders(names: names, types: types)
         var views: [(view: FeatureView, fieldIndexes: [Int], outputPositions: [Int])] = []

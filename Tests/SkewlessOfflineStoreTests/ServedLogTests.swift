@@ -78,15 +78,15 @@ import Testing
         ServedLogRecord.stamp(&bytes, sequence: 1)
         let hex = bytes.map { String(format: "%02x", $0) }.joined()
         let documented = [
-            "dc0ea9cd", "69000000",  // CRC32C, length 105
+            "9a09c741", "64000000",  // CRC32C, length 100
             "0100000000000000", "d007000000000000", "0300000000000000",  // sequence 1, served 2000, epoch 3
             "02007231", "010073", "02006e31",  // request "r1", service "s", node "n1"
             "01000000",  // 1 row
             "0100", "0700757365725f6964", "01", "09000000", "00", "0700000000000000",  // key user_id int64 7
-            "0100", "0500764031", "3a66", "04", "00000000",  // feature "v@1:f", float, dimension 0
-            "01000000", "01",  // status PRESENT
-            "09000000", "00", "e803000000000000",  // event time 1000
-            "05000000", "00", "0000003f",  // value 0.5
+            "0100", "0300764031",  // 1 view: "v@1"
+            "09000000", "00", "e803000000000000",  // its event times: 1000
+            "0100", "010066", "04", "01",  // 1 field: "f", float, PRESENT
+            "05000000", "00", "0000003f",  // its value 0.5
         ].joined()
         #expect(hex == documented, "\(hex)")
         guard case .record(let read, let end) = ServedLogRecord.read(bytes, at: 0, file: "example") else {
