@@ -52,17 +52,19 @@ struct HealthCommand: AsyncParsableCommand {
                 } ?? []) + (health.servedLog.map { log in
                     [["served log", Self.servedLog(log)]]
                 } ?? [])).render())
-                let active = health.freshness.filter { $0.newestEventTime != nil || $0.logUnsealedRecords > 0 || $0.rowsLogged > 0 }
+                let active = health.freshness.filter {
+                    $0.newestEventTime != nil || $0.logUnsealedRecords > 0 || $0.rowsLogged > 0 || $0.reads.total > 0
+                }
                 if !active.isEmpty {
                     print("")
                     let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
                     print(TablePrinter(
-                        headers: ["VIEW", "NEWEST EVENT", "NEWEST ARRIVAL", "LOG UNSEALED", "OLDEST UNSEALED", "ROWS LOGGED"],
+                        headers: ["VIEW", "NEWEST EVENT", "NEWEST ARRIVAL", "LOG UNSEALED", "OLDEST UNSEALED", "ROWS LOGGED", "VALUES SERVED", "COMPLETENESS"],
                         rows: active.map { view in
                             [
                                 view.featureView, Self.age(view.newestEventTime, now: now), Self.age(view.newestArrival, now: now),
                                 "\(view.logUnsealedRecords) records, \(Self.bytes(view.logUnsealedBytes))", Self.age(view.logOldestUnsealed, now: now),
-                                String(view.rowsLogged),
+                                String(view.rowsLogged), Self.served(view.reads), view.reads.completeness.map { String(format: "%.3f", $0) } ?? "-",
                             ]
                         }).render())
                 }
@@ -79,7 +81,16 @@ struct HealthCommand: AsyncParsableCommand {
             JSONValue.Member("log_unsealed_bytes", .integer(view.logUnsealedBytes)),
             JSONValue.Member("log_oldest_unsealed_micros", view.logOldestUnsealed.map { .integer($0) } ?? .null),
             JSONValue.Member("rows_logged", .integer(view.rowsLogged)),
+            JSONValue.Member("values_served", .object(ValueStatus.allCases.map { JSONValue.Member($0.name, .integer(view.reads[$0])) })),
+            JSONValue.Member("completeness", view.reads.completeness.map { .number(String($0)) } ?? .null),
         ])
+    }
+
+    /// "1200 (PRESENT 1100, NOT_FOUND 100)": the values served since the node started, by
+    /// status, the statuses with none left out; "0" when nothing was served.
+    static func served(_ reads: ViewReads) -> String {
+        let counts = ValueStatus.allCases.filter { reads[$0] > 0 }.map { "\($0.name) \(reads[$0])" }
+        return counts.isEmpty ? "0" : "\(reads.total) (\(counts.joined(separator: ", ")))"
     }
 
     static func json(_ log: ServedLogStatus) -> JSONValue {
