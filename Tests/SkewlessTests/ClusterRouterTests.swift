@@ -61,4 +61,16 @@ struct ClusterRouterTests {
         #expect(cluster.liveAttempts.load(ordering: .relaxed) == 0)
         await client.close()
     }
+
+    /// A deadline that passes before the first node is asked is said as such, not as a map
+    /// without nodes.
+    @Test func aDeadlinePassedBeforeAnyNodeIsAskedSaysSo() async throws {
+        let cluster = try Read.cluster(Read.twoReplicas)
+        let client = try Read.client(cluster)
+        _ = try await client.describe()  // the map is known: only the nodes are left to ask
+        let error = await #expect(throws: SkewlessError.self) { try await client.describe(timeout: .nanoseconds(1)) }
+        #expect(error?.code == .deadlineExceeded, "\(String(describing: error))")
+        #expect(error?.message.contains("the deadline passed before any node of the map was asked") == true, "\(String(describing: error))")
+        await client.close()
+    }
 }
