@@ -1,7 +1,9 @@
 """Online reads from Python, side by side in one run: Feast's get_online_features with the
 Skewless plugin, Feast with its Redis online store, and the skewless client direct, for 1 x 10
-and 100 x 10 (entities x float features). bench/python-online.sh runs it (it starts an fsnode
-and a redis-server on 127.0.0.1 and stops them).
+and 100 x 10 (entities x float features); and the floor no Python client can beat: one
+request, encoded once before timing, sent on a raw socket and its answer received (not
+parsed). bench/python-online.sh runs it (it starts an fsnode and a redis-server on 127.0.0.1
+and stops them).
 
     python bench/python_online.py --skewless 127.0.0.1:PORT --redis 127.0.0.1:PORT [--seconds 10]
 """
@@ -9,7 +11,9 @@ and a redis-server on 127.0.0.1 and stops them).
 from __future__ import annotations
 
 import argparse
+import socket
 import statistics
+import struct
 import sys
 import tempfile
 import time
@@ -20,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 import skewless
+from skewless._proto import features_pb2, frame_pb2
 
 ENTITIES = 10_000
 FIELDS = [f"f{i:02d}" for i in range(10)]
@@ -56,6 +61,44 @@ def feast_store(folder: Path, online_store: str, rows: pd.DataFrame) -> object:
     store = FeatureStore(repo_path=str(folder))
     store.materialize(start_date=pd.Timestamp("2000-01-01", tz="UTC").to_pydatetime(), end_date=pd.Timestamp.now(tz="UTC").to_pydatetime())
     return store
+
+
+class RawRoundTrip:
+    """The floor: a GET_ONLINE_FEATURES frame encoded once, then per call one sendall and
+    recv_into a reused buffer until the whole answer frame is in (docs/protocol.md, section 1)."""
+
+    def __init__(self, address: str, features: list[str], ids: list[int]) -> None:
+        host, port = address.rsplit(":", 1)
+        self.socket = socket.create_connection((host, int(port)))
+        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = bytearray(1 << 20)
+        self.view = memoryview(self.buffer)
+        handshake = features_pb2.HandshakeRequest(protocol_version=1, client_name="bench-floor").SerializeToString()
+        self.call(self.frame(frame_pb2.METHOD_HANDSHAKE, handshake))
+        request = features_pb2.GetOnlineFeaturesRequest()
+        request.features.features.extend(features)
+        request.entities.add(join_key="user_id").int64_values.extend(ids)
+        self.message = self.frame(frame_pb2.METHOD_GET_ONLINE_FEATURES, request.SerializeToString())
+        answer = frame_pb2.ResponseFrame.FromString(self.view[4 : self.call(self.message)])
+        assert answer.status.code == 0 and len(features_pb2.GetOnlineFeaturesResponse.FromString(answer.payload).features) == len(features)
+
+    @staticmethod
+    def frame(method: int, payload: bytes) -> bytes:
+        body = frame_pb2.RequestFrame(request_id=1, method=method, timeout_micros=10_000_000, payload=payload).SerializeToString()  # type: ignore[arg-type]
+        return struct.pack(">I", len(body)) + body
+
+    def call(self, message: bytes) -> int:
+        self.socket.sendall(message)
+        received = self.socket.recv_into(self.buffer)
+        while received < 4:
+            received += self.socket.recv_into(self.view[received:])
+        size = 4 + struct.unpack_from(">I", self.buffer)[0]
+        while received < size:
+            received += self.socket.recv_into(self.view[received:])
+        return size
+
+    def __call__(self) -> int:
+        return self.call(self.message)
 
 
 def measure(call: Callable[[], object], seconds: float) -> list[float]:
@@ -103,10 +146,11 @@ def main() -> None:
         got_redis = on_redis.get_online_features(features=refs, entity_rows=rows_in).to_dict()  # type: ignore[attr-defined]
         assert got_skewless[FIELDS[0]] == got_redis[FIELDS[0]] == expected
         assert client.get_online_features(refs, {"user_id": ids}).values(refs[0]) == expected
-        cells = {
+        cells: dict[str, Callable[[], object]] = {
             "Feast + Skewless plugin": lambda: on_skewless.get_online_features(features=refs, entity_rows=rows_in).to_dict(),  # type: ignore[attr-defined]
             "Feast + Redis": lambda: on_redis.get_online_features(features=refs, entity_rows=rows_in).to_dict(),  # type: ignore[attr-defined]
             "skewless.Client direct": lambda: client.get_online_features(refs, {"user_id": ids}).to_dict(),
+            "raw socket (the floor)": RawRoundTrip(arguments.skewless, refs, ids),
         }
         results = {name: measure(call, arguments.seconds) for name, call in cells.items()}
         redis_p50 = sorted(results["Feast + Redis"])[len(results["Feast + Redis"]) // 2]

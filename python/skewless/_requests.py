@@ -14,7 +14,7 @@ from ._proto import features_pb2
 from .errors import SkewlessError, StatusCode
 from .keys import canonical_key_bytes
 from .online import FeatureColumn
-from .values import decode_values
+from .values import HAS_VALUE, TYPE_NAMES, decode_values
 
 if TYPE_CHECKING:
     import pandas
@@ -146,18 +146,37 @@ def _decode_read(payload: bytes, row_count: int) -> list[FeatureColumn]:
     response = features_pb2.GetOnlineFeaturesResponse.FromString(payload)
     out = []
     for column in response.features:
-        statuses: list[int] = column.statuses[:]  # type: ignore[assignment]  # ValueStatus numbers, as ints; slicing is faster than list()
-        if len(statuses) != row_count:
-            raise SkewlessError(StatusCode.INTERNAL, f"the node answered {len(statuses)} rows of '{column.feature}' for {row_count} entity rows")
-        if not _KNOWN_STATUSES.issuperset(statuses):
-            raise SkewlessError(StatusCode.INTERNAL, f"the node sent a value status this client does not know for '{column.feature}': upgrade the skewless package")
-        try:
-            values = decode_values(column.type, column.values, statuses)
-        except ValueError as error:
-            raise SkewlessError(StatusCode.INTERNAL, f"'{column.feature}': {error}") from error
+        # Repeated fields as lists by slicing (several times faster than list() in upb).
+        statuses: list[int] = column.statuses[:]  # type: ignore[assignment]  # ValueStatus numbers, as ints
         feature = column.feature
-        out.append(FeatureColumn(feature, feature, column.type, values, statuses, column.event_time_micros[:]))
+        value_type = column.type
+        array = _SCALAR_ARRAYS.get(value_type)
+        if array is not None and len(statuses) == row_count and HAS_VALUE.issuperset(statuses):
+            # The common case: a scalar column with a value in every row.
+            values: list[Any] = getattr(column.values, array)[:]
+            if len(values) != row_count:
+                raise SkewlessError(StatusCode.INTERNAL, f"'{feature}': a column of {TYPE_NAMES[value_type]} holds {len(values)} values for {row_count} rows")
+        else:
+            if len(statuses) != row_count:
+                raise SkewlessError(StatusCode.INTERNAL, f"the node answered {len(statuses)} rows of '{feature}' for {row_count} entity rows")
+            if not _KNOWN_STATUSES.issuperset(statuses):
+                raise SkewlessError(StatusCode.INTERNAL, f"the node sent a value status this client does not know for '{feature}': upgrade the skewless package")
+            try:
+                values = decode_values(value_type, column.values, statuses)
+            except ValueError as error:
+                raise SkewlessError(StatusCode.INTERNAL, f"'{feature}': {error}") from error
+        out.append(FeatureColumn(feature, feature, value_type, values, statuses, column.event_time_micros[:]))
     return out
 
 
+#: The arrays of the types whose values are Python scalars as they come (no conversion).
+_SCALAR_ARRAYS = {
+    features_pb2.VALUE_TYPE_BOOL: "bool_values",
+    features_pb2.VALUE_TYPE_INT32: "int32_values",
+    features_pb2.VALUE_TYPE_INT64: "int64_values",
+    features_pb2.VALUE_TYPE_FLOAT: "float_values",
+    features_pb2.VALUE_TYPE_DOUBLE: "double_values",
+    features_pb2.VALUE_TYPE_STRING: "string_values",
+    features_pb2.VALUE_TYPE_BYTES: "bytes_values",
+}
 _KNOWN_STATUSES = frozenset({1, 2, 3, 4, 5})
