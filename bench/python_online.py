@@ -11,6 +11,7 @@ and stops them).
 from __future__ import annotations
 
 import argparse
+import shutil
 import socket
 import statistics
 import struct
@@ -135,29 +136,32 @@ def main() -> None:
     host, port = arguments.redis.rsplit(":", 1)
     on_skewless = feast_store(work / "skewless", f'    type: skewless.feast.SkewlessOnlineStore\n    seeds: ["{arguments.skewless}"]', rows)
     on_redis = feast_store(work / "redis", f'    type: redis\n    connection_string: "{host}:{port}"', rows)
-    client = skewless.Client(arguments.skewless)
-    refs = [f"bench_float10:{f}" for f in FIELDS]
-    print(f"{ENTITIES} entities x 10 float features; {arguments.seconds:.0f} s per cell, one thread, after 50 warm-up calls")
-    for count in (1, 100):
-        ids = [int(i) for i in rng.choice(ENTITIES, size=count, replace=False)]
-        rows_in = [{"user_id": i} for i in ids]
-        expected = rows.set_index("user_id").loc[ids, FIELDS[0]].tolist()
-        got_skewless = on_skewless.get_online_features(features=refs, entity_rows=rows_in).to_dict()  # type: ignore[attr-defined]
-        got_redis = on_redis.get_online_features(features=refs, entity_rows=rows_in).to_dict()  # type: ignore[attr-defined]
-        assert got_skewless[FIELDS[0]] == got_redis[FIELDS[0]] == expected
-        assert client.get_online_features(refs, {"user_id": ids}).values(refs[0]) == expected
-        cells: dict[str, Callable[[], object]] = {
-            "Feast + Skewless plugin": lambda: on_skewless.get_online_features(features=refs, entity_rows=rows_in).to_dict(),  # type: ignore[attr-defined]
-            "Feast + Redis": lambda: on_redis.get_online_features(features=refs, entity_rows=rows_in).to_dict(),  # type: ignore[attr-defined]
-            "skewless.Client direct": lambda: client.get_online_features(refs, {"user_id": ids}).to_dict(),
-            "raw socket (the floor)": RawRoundTrip(arguments.skewless, refs, ids),
-        }
-        results = {name: measure(call, arguments.seconds) for name, call in cells.items()}
-        redis_p50 = sorted(results["Feast + Redis"])[len(results["Feast + Redis"]) // 2]
-        for name, samples in results.items():
-            p50 = sorted(samples)[len(samples) // 2]
-            print(f"{count:>3} x 10  {name:<24} {summary(samples)}  P50 {p50 / redis_p50:5.2f}x Feast+Redis")
-    client.close()
+    try:
+        client = skewless.Client(arguments.skewless)
+        refs = [f"bench_float10:{f}" for f in FIELDS]
+        print(f"{ENTITIES} entities x 10 float features; {arguments.seconds:.0f} s per cell, one thread, after 50 warm-up calls")
+        for count in (1, 100):
+            ids = [int(i) for i in rng.choice(ENTITIES, size=count, replace=False)]
+            rows_in = [{"user_id": i} for i in ids]
+            expected = rows.set_index("user_id").loc[ids, FIELDS[0]].tolist()
+            got_skewless = on_skewless.get_online_features(features=refs, entity_rows=rows_in).to_dict()  # type: ignore[attr-defined]
+            got_redis = on_redis.get_online_features(features=refs, entity_rows=rows_in).to_dict()  # type: ignore[attr-defined]
+            assert got_skewless[FIELDS[0]] == got_redis[FIELDS[0]] == expected
+            assert client.get_online_features(refs, {"user_id": ids}).values(refs[0]) == expected
+            cells: dict[str, Callable[[], object]] = {
+                "Feast + Skewless plugin": lambda: on_skewless.get_online_features(features=refs, entity_rows=rows_in).to_dict(),  # type: ignore[attr-defined]
+                "Feast + Redis": lambda: on_redis.get_online_features(features=refs, entity_rows=rows_in).to_dict(),  # type: ignore[attr-defined]
+                "skewless.Client direct": lambda: client.get_online_features(refs, {"user_id": ids}).to_dict(),
+                "raw socket (the floor)": RawRoundTrip(arguments.skewless, refs, ids),
+            }
+            results = {name: measure(call, arguments.seconds) for name, call in cells.items()}
+            redis_p50 = sorted(results["Feast + Redis"])[len(results["Feast + Redis"]) // 2]
+            for name, samples in results.items():
+                p50 = sorted(samples)[len(samples) // 2]
+                print(f"{count:>3} x 10  {name:<24} {summary(samples)}  P50 {p50 / redis_p50:5.2f}x Feast+Redis")
+        client.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # the two Feast repos
 
 
 if __name__ == "__main__":
