@@ -2,7 +2,9 @@
 Skewless plugin, Feast with its Redis online store, and the skewless client direct, for 1 x 10
 and 100 x 10 (entities x float features); and the floor no Python client can beat: one
 request, encoded once before timing, sent on a raw socket and its answer received (not
-parsed). bench/python-online.sh runs it (it starts an fsnode and a redis-server on 127.0.0.1
+parsed), back to back and again paced like the client (as long apart as the client's own
+Python takes). The cells are measured in turns of 0.25 s, so that a change of load falls on
+all of them alike. bench/python-online.sh runs it (it starts an fsnode and a redis-server on 127.0.0.1
 and stops them).
 
     python bench/python_online.py --skewless 127.0.0.1:PORT --redis 127.0.0.1:PORT [--seconds 10]
@@ -102,10 +104,10 @@ class RawRoundTrip:
         return self.call(self.message)
 
 
-def measure(call: Callable[[], object], seconds: float, pause: float = 0.0) -> list[float]:
+def measure(call: Callable[[], object], seconds: float, pause: float = 0.0, warm_up: int = 50) -> list[float]:
     """Times `call` back to back for `seconds`, or with `pause` seconds of busy work (not
     timed) between calls, as a client's own Python would leave the node idle."""
-    for _ in range(50):
+    for _ in range(warm_up):
         call()
     samples = []
     end = time.perf_counter() + seconds
@@ -118,6 +120,20 @@ def measure(call: Callable[[], object], seconds: float, pause: float = 0.0) -> l
         call()
         samples.append(time.perf_counter() - start)
     return samples
+
+
+def interleaved(cells: dict[str, Callable[[], object]], seconds: float, pauses: dict[str, float], turn: float = 0.25) -> dict[str, list[float]]:
+    """`seconds` of samples per cell, taken in turns of `turn` seconds, cell after cell, so
+    that a change of load on the machine falls on every cell alike."""
+    results: dict[str, list[float]] = {name: [] for name in cells}
+    for _ in range(max(1, round(seconds / turn))):
+        for name, call in cells.items():
+            results[name] += measure(call, turn, pauses.get(name, 0.0), warm_up=0 if results[name] else 50)
+    return results
+
+
+def p50(samples: list[float]) -> float:
+    return sorted(samples)[len(samples) // 2]
 
 
 def summary(samples: list[float]) -> str:
@@ -145,7 +161,7 @@ def main() -> None:
     try:
         client = skewless.Client(arguments.skewless)
         refs = [f"bench_float10:{f}" for f in FIELDS]
-        print(f"{ENTITIES} entities x 10 float features; {arguments.seconds:.0f} s per cell, one thread, after 50 warm-up calls")
+        print(f"{ENTITIES} entities x 10 float features; {arguments.seconds:.0f} s per cell in turns of 0.25 s, one thread, after 50 warm-up calls")
         for count in (1, 100):
             ids = [int(i) for i in rng.choice(ENTITIES, size=count, replace=False)]
             rows_in = [{"user_id": i} for i in ids]
@@ -160,14 +176,15 @@ def main() -> None:
                 "skewless.Client direct": lambda: client.get_online_features(refs, {"user_id": ids}).to_dict(),
                 "raw socket (the floor)": RawRoundTrip(arguments.skewless, refs, ids),
             }
-            results = {name: measure(call, arguments.seconds) for name, call in cells.items()}
-            # The floor again, paced like the client: its own Python keeps the node idle between calls.
-            pause = max(0.0, sorted(results["skewless.Client direct"])[len(results["skewless.Client direct"]) // 2] - sorted(results["raw socket (the floor)"])[len(results["raw socket (the floor)"]) // 2])
-            results[f"raw socket, {pause * 1e6:.0f} us apart"] = measure(cells["raw socket (the floor)"], arguments.seconds, pause)
-            redis_p50 = sorted(results["Feast + Redis"])[len(results["Feast + Redis"]) // 2]
+            # The floor again, paced like the client: its own Python keeps the node idle between
+            # calls, and a node woken from idle answers later than one kept busy.
+            pause = max(0.0, p50(measure(cells["skewless.Client direct"], 1.0)) - p50(measure(cells["raw socket (the floor)"], 1.0)))
+            paced = f"raw socket, {pause * 1e6:.0f} us apart"
+            cells[paced] = cells["raw socket (the floor)"]
+            results = interleaved(cells, arguments.seconds, {paced: pause})
+            redis_p50 = p50(results["Feast + Redis"])
             for name, samples in results.items():
-                p50 = sorted(samples)[len(samples) // 2]
-                print(f"{count:>3} x 10  {name:<24} {summary(samples)}  P50 {p50 / redis_p50:5.2f}x Feast+Redis")
+                print(f"{count:>3} x 10  {name:<24} {summary(samples)}  P50 {p50(samples) / redis_p50:5.2f}x Feast+Redis")
         client.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)  # the two Feast repos
