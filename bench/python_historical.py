@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -101,6 +102,7 @@ def main() -> None:
     finally:
         node.kill()
         node.wait()
+        shutil.rmtree(work, ignore_errors=True)  # the rows, labels and store: hundreds of MB
 
 
 if __name__ == "__main__":

@@ -199,6 +199,8 @@ class Client:
         return OnlineFeatures(columns, row_count, read)
 
     def _read_standalone(self, service: str | None, names: list[str] | None, columns: dict[str, list[Any]], row_count: int, deadline: float) -> list[FeatureColumn]:
+        if row_count <= self.max_rows_per_request:  # one request, its answer as it comes
+            return _decode_read(self._any_node(Method.GET_ONLINE_FEATURES, _read_request(service, names, columns), deadline), row_count)
         chunks = [range(start, min(start + self.max_rows_per_request, row_count)) for start in range(0, row_count, self.max_rows_per_request)] or [range(0)]
         pieces: list[list[tuple[Sequence[int], FeatureColumn]]] = []
         for rows in chunks:

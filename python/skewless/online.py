@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import SkewlessError, StatusCode
-from .values import HAS_VALUE, STATUS_NAMES, TYPE_NAMES, micros_to_datetime
+from .values import HAS_VALUE, STATUS_NAMES, TYPE_NAMES, datetimes_of
 
 if TYPE_CHECKING:
     import pandas
@@ -40,13 +40,16 @@ class FeatureColumn:
     def statuses(self) -> list[str]:
         """PRESENT, NOT_FOUND, NULL_VALUE, OUTSIDE_TTL or DEFAULTED per row
         (docs/protocol.md section 10)."""
-        return [STATUS_NAMES.get(code, f"UNKNOWN_{code}") for code in self.status_codes]
+        try:
+            return list(map(STATUS_NAMES.__getitem__, self.status_codes))
+        except KeyError:
+            return [STATUS_NAMES.get(code, f"UNKNOWN_{code}") for code in self.status_codes]
 
     @property
     def event_times(self) -> list[_dt.datetime | None]:
         """When the stored row's values were true (UTC), also for a default served for a
         null or stale field; None where the entity has no row."""
-        return [micros_to_datetime(t) if t else None for t in self.event_time_micros]
+        return datetimes_of(self.event_time_micros, {0: None})
 
 
 class OnlineFeatures:
@@ -58,13 +61,18 @@ class OnlineFeatures:
         self.entities = entities
         self.row_count = row_count
         self.columns = columns
-        self._index: dict[str, int] = {}
-        for position, column in enumerate(columns):
-            self._index.setdefault(column.name, position)
-        for position, column in enumerate(columns):
-            self._index.setdefault(column.feature, position)
+        self._index: dict[str, int] | None = None  # built on first lookup by name
+
+    def _names_index(self) -> dict[str, int]:
+        index: dict[str, int] = {}
+        for position, column in enumerate(self.columns):
+            index.setdefault(column.name, position)
+        for position, column in enumerate(self.columns):
+            index.setdefault(column.feature, position)
             view, _, field = column.feature.partition(":")
-            self._index.setdefault(f"{view.partition('@')[0]}:{field}", position)
+            index.setdefault(f"{view.partition('@')[0]}:{field}", position)
+        self._index = index
+        return index
 
     @property
     def names(self) -> list[str]:
@@ -74,7 +82,7 @@ class OnlineFeatures:
         return self.row_count
 
     def __getitem__(self, name: str) -> FeatureColumn:
-        position = self._index.get(name)
+        position = (self._index or self._names_index()).get(name)
         if position is None:
             raise SkewlessError(StatusCode.NOT_FOUND, f"the answer has no feature '{name}'; it has: {', '.join(self.names)}")
         return self.columns[position]
@@ -105,10 +113,20 @@ class OnlineFeatures:
         """Columns: the entity keys, then per feature NAME its values, `NAME__status` and
         `NAME__event_time` (datetimes, None where there is no row)."""
         out: dict[str, list[Any]] = {key: list(values) for key, values in self.entities.items()}
+        known: dict[int, Any] = {0: None}  # event times converted once for every column
+        previous_micros: list[int] | None = None
+        previous_times: list[Any] = []
         for column in self.columns:
-            out[column.name] = column.values
-            out[f"{column.name}__status"] = column.statuses
-            out[f"{column.name}__event_time"] = column.event_times
+            name = column.name
+            out[name] = column.values
+            out[name + "__status"] = column.statuses
+            micros = column.event_time_micros
+            # The fields of one view have the same event times: convert them once.
+            if micros != previous_micros:
+                previous_micros, previous_times = micros, datetimes_of(micros, known)
+                out[name + "__event_time"] = previous_times
+            else:
+                out[name + "__event_time"] = list(previous_times)
         return out
 
     def to_pandas(self) -> pandas.DataFrame:
@@ -148,10 +166,16 @@ def _pandas_column(column: FeatureColumn) -> Any:
     return values
 
 
+def _in_order(rows: Sequence[int]) -> bool:
+    if isinstance(rows, range):
+        return rows.start == 0 and rows.step == 1
+    return list(rows) == list(range(len(rows)))
+
+
 def merge_rows(row_count: int, pieces: Sequence[tuple[Sequence[int], FeatureColumn]], name: str) -> FeatureColumn:
     """One column of N rows from the columns of sub-requests, each for some rows."""
     first = pieces[0][1]
-    if len(pieces) == 1 and list(pieces[0][0]) == list(range(row_count)):
+    if len(pieces) == 1 and len(first.status_codes) == row_count and _in_order(pieces[0][0]):
         first.name = name
         return first
     values: list[Any] = [None] * row_count

@@ -71,6 +71,25 @@ def micros_to_datetime(micros: int) -> _dt.datetime:
     return EPOCH + _dt.timedelta(microseconds=micros)
 
 
+def datetimes_of(micros: Sequence[int], known: dict[int, Any] | None = None) -> list[Any]:
+    """`micros_to_datetime` of each value, each distinct value converted once: `known` (which
+    this fills) maps values already converted, for example `{0: None}` for "no row". The rows
+    of one view share their event times across its fields, and rows written together share
+    them across entities."""
+    if known is None:
+        known = {}
+    out = []
+    for value in micros:
+        converted = known.get(value, _MISSING)
+        if converted is _MISSING:
+            converted = known[value] = EPOCH + _dt.timedelta(microseconds=value)
+        out.append(converted)
+    return out
+
+
+_MISSING = object()
+
+
 def to_micros(value: Any, what: str) -> int:
     """A point in time as microseconds since the epoch. Takes `datetime` (naive ones are
     UTC), `pandas.Timestamp`, `numpy.datetime64` and ISO-8601 strings; refuses numbers,
@@ -135,14 +154,14 @@ def decode_values(value_type: int, column: features_pb2.ValueColumn, statuses: S
     if len(raw) != count:
         raise ValueError(f"a column of {TYPE_NAMES[value_type]} holds {len(raw)} values for {count} rows")
     if value_type == features_pb2.VALUE_TYPE_TIMESTAMP:
-        values: list[Any] = [micros_to_datetime(v) for v in raw]
+        values: list[Any] = datetimes_of(raw)
     elif value_type == features_pb2.VALUE_TYPE_EMBEDDING:
         values = [decode_embedding(e) if s in HAS_VALUE else None for e, s in zip(raw, statuses)]
     elif value_type in (features_pb2.VALUE_TYPE_INT64_LIST, features_pb2.VALUE_TYPE_STRING_LIST):
         values = [list(v.values) for v in raw]
     else:
-        values = list(raw)
-    if all(s in HAS_VALUE for s in statuses):
+        values = raw[:]  # a list; slicing a repeated field is several times faster than list()
+    if HAS_VALUE.issuperset(statuses):
         return values
     return [v if s in HAS_VALUE else None for v, s in zip(values, statuses)]
 

@@ -168,3 +168,38 @@ def test_describe_gives_the_repo(client: skewless.Client) -> None:
     assert transactions.field("txn_count_1h").has_default and transactions.field("txn_count_1h").default == 0
     assert [k.name for k in description.view("user_merchant_stats").join_keys] == ["user_id", "merchant_id"]
     assert "fraud_detection_v1" in [s.name for s in description.feature_services]
+
+
+def test_answers_of_requests_in_flight_together_come_back_whole_whatever_the_order_they_are_read(node: Nodes, client: skewless.Client) -> None:
+    # Three requests on one connection before any answer is read: the answers share the
+    # receive buffer (one of them larger than its first size), and are read last first.
+    import time
+
+    from skewless._proto import features_pb2
+    from skewless._requests import _decode_read
+    from skewless.cluster_map import Endpoint
+    from skewless.connection import Method, NodeConnection
+
+    ids = list(range(200_000, 208_000))
+    client.write("user_transactions", {"user_id": ids, "event_time": [NOW] * len(ids), "txn_count_24h": ids})
+
+    def request(keys: list[int]) -> bytes:
+        message = features_pb2.GetOnlineFeaturesRequest()
+        message.features.features.append("user_transactions:txn_count_24h")
+        message.entities.add(join_key="user_id").int64_values.extend(keys)
+        return message.SerializeToString()
+
+    host, port = node.address("node-1").rsplit(":", 1)
+    deadline = time.monotonic() + 30
+    connection = NodeConnection(Endpoint(host, int(port)), deadline, 5.0)
+    try:
+        asked = [ids[:1], ids, ids[5:7]]
+        sent = [connection.send(Method.GET_ONLINE_FEATURES, request(keys), deadline) for keys in asked]
+        for request_id, keys in reversed(list(zip(sent, asked))):
+            (column,) = _decode_read(connection.receive(request_id, deadline), len(keys))
+            assert column.values == keys
+            assert set(column.status_codes) == {features_pb2.VALUE_STATUS_PRESENT}
+        (again,) = _decode_read(connection.call(Method.GET_ONLINE_FEATURES, request(ids[:3]), deadline), 3)
+        assert again.values == ids[:3]
+    finally:
+        connection.close()

@@ -32,8 +32,8 @@ from feast.repo_config import FeastConfigBaseModel
 from ..client import Client
 from ..definitions import Description
 from ..errors import SkewlessError, StatusCode
-from ..values import HAS_VALUE, UTC
-from .types import from_value_proto, skewless_type, to_value_proto
+from ..values import HAS_VALUE, UTC, datetimes_of
+from .types import from_value_proto, skewless_type, value_proto_maker
 
 __all__ = ["SkewlessOnlineStore", "SkewlessOnlineStoreConfig"]
 
@@ -128,19 +128,22 @@ class SkewlessOnlineStore(OnlineStore):
                 entities[name].append(from_value_proto(value))
         answer = client.get_online_features([f"{table.name}:{n}" for n in names], entities)
         columns = answer.columns
+        # Per feature: its name, how a value becomes a Feast Value (chosen once per column),
+        # its values and statuses.
+        plan = [(name, value_proto_maker(column.value_type), column.values, column.status_codes) for name, column in zip(names, columns)]
+        times = [column.event_time_micros for column in columns]
+        # A row's event time: the newest of its fields' (they are one view's, so they agree).
+        newest = times[0] if len(times) == 1 or all(t == times[0] for t in times) else [max(row) for row in zip(*times)]
+        when = datetimes_of(newest, {0: None})
         out: list[tuple[_dt.datetime | None, dict[str, ValueProto] | None]] = []
         for row in range(len(entity_keys)):
-            newest = max((c.event_time_micros[row] for c in columns), default=0)
-            if newest == 0:
+            if newest[row] == 0:
                 out.append((None, None))
                 continue
             record: dict[str, ValueProto] = {}
-            for name, column in zip(names, columns):
-                if column.status_codes[row] in HAS_VALUE:
-                    record[name] = to_value_proto(column.value_type, column.values[row])
-                else:
-                    record[name] = ValueProto()
-            out.append((_dt.datetime.fromtimestamp(0, UTC) + _dt.timedelta(microseconds=newest), record))
+            for name, make, values, statuses in plan:
+                record[name] = make(values[row]) if statuses[row] in HAS_VALUE else ValueProto()
+            out.append((when[row], record))
         return out
 
     def update(
