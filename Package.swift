@@ -15,8 +15,11 @@ import PackageDescription
 //     |     |                         write batches, knows nothing of the online store)
 //     +-----+-- SkewlessWire (NIOCore + protobuf)
 //
-//   SkewlessServer (NIOPosix: online + offline store, wire, cluster membership, repair)
-//   Skewless (client SDK, NIOPosix: wire, routing by SkewlessCluster)
+//   SkewlessTLS (NIOSSL: TLS contexts from PEM files, reloadable; no sockets)
+//     ^
+//   SkewlessServer (NIOPosix: online + offline store, wire, cluster membership, repair;
+//                   principals from tokens (JWTKit, Crypto) or client certificates, grants)
+//   Skewless (client SDK, NIOPosix: wire, routing by SkewlessCluster, TLS by SkewlessTLS)
 //   SkewlessMonitoring (drift between windows of the offline store; on it and SkewlessIngest)
 //   SkewlessBenchmark (fsbench's harness, on the SDK)
 //   SkewlessControl (the control plane: etcd client over AsyncHTTPClient, the map stores,
@@ -47,6 +50,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        // Tests only: certificates made at test time (TestPKI).
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Definitions, values, entity keys, write batches, statuses and errors. No networking,
@@ -108,11 +117,26 @@ let package = Package(
         // Partitioning and the cluster map: key hashing, partition assignment, epochs. No I/O
         // beyond persisting the map.
         .target(name: "SkewlessCluster", dependencies: ["SkewlessModel"], swiftSettings: swiftSettings),
-        // The node: TCP server, request handling, lifecycle.
+        // TLS for nodes and clients (docs/operations.md, "Security"): server and client contexts
+        // built from PEM files, reloaded without a restart. NIOCore and NIOSSL only.
+        .target(
+            name: "SkewlessTLS",
+            dependencies: [
+                "SkewlessModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The node: TCP server, request handling, lifecycle; TLS, principals and grants.
         .target(
             name: "SkewlessServer",
             dependencies: [
                 "SkewlessModel",
+                "SkewlessTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 "SkewlessRepo",
                 "SkewlessWire",
                 "SkewlessOnlineStore",
@@ -133,6 +157,8 @@ let package = Package(
             name: "Skewless",
             dependencies: [
                 "SkewlessModel",
+                "SkewlessTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 "SkewlessWire",
                 "SkewlessCompression",
                 "SkewlessCluster",
@@ -183,6 +209,8 @@ let package = Package(
             name: "fsnode",
             dependencies: [
                 "SkewlessServer",
+                "SkewlessTLS",
+                "Skewless",
                 "SkewlessRepo",
                 "SkewlessCluster",
                 "SkewlessControl",
@@ -286,6 +314,12 @@ let package = Package(
             name: "SkewlessServerTests",
             dependencies: [
                 "SkewlessServer",
+                "SkewlessTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 "SkewlessRepo",
                 "SkewlessWire",
                 "SkewlessCluster",

@@ -32,6 +32,8 @@ package final class BenchmarkSession: Sendable {
         /// The node's pid, to read its RSS around the load.
         package var nodePID: Int32?
         package var loadConcurrency = 4
+        /// TLS and the bearer token of the node's connections.
+        package var security = FeatureClient.Security.none
 
         package init(nodes: [Endpoint], selection: RequestShape.Selection) {
             self.nodes = nodes
@@ -61,7 +63,10 @@ package final class BenchmarkSession: Sendable {
     /// Prepares everything; on failure stops what it started.
     package static func open(_ options: Options, progress: ProgressLine = ProgressLine()) async throws(SkewlessError) -> BenchmarkSession {
         guard let endpoint = options.nodes.first else { throw SkewlessError(.invalidArgument, "give a node to benchmark (--node HOST:PORT)") }
-        let configure: (inout FeatureClient.Configuration) -> Void = { $0.timeout = .seconds(60) }
+        let configure: (inout FeatureClient.Configuration) -> Void = {
+            $0.timeout = .seconds(60)
+            $0.security = options.security
+        }
         let admin = FeatureClient(configuration: try options.nodes.count > 1
             ? .cluster(seeds: options.nodes, configure: configure)
             : .defaults(endpoint: endpoint, configure: configure))
@@ -72,7 +77,7 @@ package final class BenchmarkSession: Sendable {
             let workload = try Workload(
                 shape: shape, entitiesPerRequest: options.entitiesPerRequest, keySpace: options.keySpace, distribution: options.distribution,
                 missShare: options.missShare, seed: options.seed)
-            var targets: [any BenchmarkTarget] = [try SkewlessTarget(endpoints: options.nodes, shape: shape, timeout: options.timeout)]
+            var targets: [any BenchmarkTarget] = [try SkewlessTarget(endpoints: options.nodes, shape: shape, timeout: options.timeout, security: options.security)]
             if options.baseline {
                 if let address = options.redisAddress {
                     redis = try RedisBaseline.existing(address)

@@ -18,9 +18,12 @@ extension ConnectionHandler {
     /// - A request's deadline counts from the read its bytes arrived in: all reads of one
     ///   read pass (up to `channelReadComplete`) share the time of the first.
     /// - The error budget: `maxInvalidRequestsInARow` answers in a row that refuse their
-    ///   request as invalid (`INVALID_ARGUMENT` or `UNIMPLEMENTED`, undecodable frames
-    ///   included) close the connection after the last of them; any other answer but
-    ///   `DEADLINE_EXCEEDED` (which judges no payload) starts the count again.
+    ///   request as invalid or not allowed (`INVALID_ARGUMENT`, `UNIMPLEMENTED` or
+    ///   `PERMISSION_DENIED`, undecodable frames included) close the connection after the
+    ///   last of them; any other answer but `DEADLINE_EXCEEDED` and a rate limit's refusal
+    ///   (which judge no payload) starts the count again.
+    /// - A credential that expires (a JWT's `exp`) ends the connection at its next request,
+    ///   answered `UNAUTHENTICATED`.
     /// - Draining (quiesce): the connection keeps answering, and closes once nothing is in
     ///   flight and no bytes have arrived for the drain's quiet period.
     /// - Idle: no bytes for `idleTimeout` and no long-running request left closes it.
@@ -264,6 +267,8 @@ extension ConnectionHandler {
             /// The answer was the last of this many invalid requests in a row: the handler
             /// tells the client why (request id 0) after it.
             case invalidRequests(inARow: Int)
+            /// The answer said the connection's credential has expired.
+            case credentialExpired
         }
 
         enum OnAnswer: Equatable {
@@ -292,6 +297,23 @@ extension ConnectionHandler {
         /// (request id 0), and counts against the error budget.
         mutating func frameUndecodable() -> OnAnswer {
             answered(failure: .invalidArgument)
+        }
+
+        /// A request was refused for its principal's rate limit (`RESOURCE_EXHAUSTED`): it
+        /// neither counts against the error budget nor starts it again.
+        mutating func rateLimited() -> OnAnswer {
+            guard !isClosing else { return .drop }
+            countWrite()
+            return .write
+        }
+
+        /// A request arrived after the connection's credential expired: answer it
+        /// `UNAUTHENTICATED` and close.
+        mutating func credentialExpired() -> OnAnswer {
+            guard !isClosing else { return .drop }
+            countWrite()
+            phase = .closing(holdsSlot: true)
+            return .writeThenClose(.credentialExpired)
         }
 
         /// A request was answered at once; `failure`: the answer's status code, nil when OK.
@@ -340,7 +362,7 @@ extension ConnectionHandler {
                 invalidInARow = 0
                 return nil
             }
-            if failure == .invalidArgument || failure == .unimplemented {
+            if failure == .invalidArgument || failure == .unimplemented || failure == .permissionDenied {
                 invalidInARow += 1
                 guard invalidInARow >= limits.maxInvalidRequestsInARow else { return nil }
                 phase = .closing(holdsSlot: true)

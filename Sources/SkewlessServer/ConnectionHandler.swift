@@ -1,6 +1,8 @@
 import Logging
 import NIOCore
+import NIOSSL
 import SkewlessModel
+import SkewlessTLS
 import SkewlessWire
 import SwiftProtobuf
 
@@ -48,6 +50,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var state: StateMachine
     private var idleCheck: Scheduled<Void>?
     private var drainCheck: Scheduled<Void>?
+    /// Who is on the connection, from its handshake on.
+    private var caller = Caller(rights: nil, name: "", peer: "", expiresAt: nil, bucket: nil)
+    /// The caller has rights, an expiry or a rate bucket to check each request against.
+    private var checksEachRequest = false
+    private var peer = ""
 
     /// How long a draining connection must be quiet (nothing to answer, nothing arriving) before it closes.
     static let drainQuietPeriod = TimeAmount.milliseconds(20)
@@ -61,6 +68,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         if let peer = context.remoteAddress {
+            self.peer = "\(peer)"
             logger[metadataKey: "peer"] = "\(peer)"
         }
         switch state.channelActive(slotAcquired: processor.connections.tryAcquire(), now: context.eventLoop.now) {
@@ -123,12 +131,18 @@ final class ConnectionHandler: ChannelDuplexHandler {
             send(.failure(requestID: 0, SkewlessError(.invalidArgument, "the frame body is not a valid RequestFrame (\(error)); see docs/protocol.md")), state.frameUndecodable(), context: context)
             return
         }
-        switch state.requestDecoded(timeoutMicros: request.timeoutMicros, now: context.eventLoop.now) {
+        let now = context.eventLoop.now
+        switch state.requestDecoded(timeoutMicros: request.timeoutMicros, now: now) {
         case .ignore:
             return
         case .handshake:
-            switch processor.handshake(request) {
-            case .success(let response):
+            switch processor.handshake(request, certificatePrincipal: certificatePrincipal(context: context), peer: peer, now: now) {
+            case .success(let (response, caller)):
+                self.caller = caller
+                checksEachRequest = !caller.checksNothing
+                if caller.rights != nil {
+                    logger[metadataKey: "principal"] = "\(caller.name)"
+                }
                 send(response, state.handshakeAnswered(accepted: true), context: context)
             case .failure(let error):
                 logger.info("handshake refused: \(error.message)")
@@ -138,7 +152,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
             let error = SkewlessError(.deadlineExceeded, "the request waited \(waitedMicros) µs on the node behind other requests, past its deadline of \(request.timeoutMicros) µs; it was not executed")
             send(.failure(requestID: request.requestID, error), state.answered(failure: error.code), context: context)
         case .execute:
-            if let later = processor.respondLater(to: request, on: context.eventLoop) {
+            if checksEachRequest, refused(request, now: now, context: context) {
+                return
+            }
+            if let later = processor.respondLater(to: request, caller: caller, on: context.eventLoop) {
                 // A long-running method (MATERIALIZE) is answered off the event loop; it counts
                 // as in flight until its response is written, so a drain waits for it.
                 state.longRequestStarted()
@@ -148,9 +165,49 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 }
                 return
             }
-            let answer = processor.respond(to: request, allocator: context.channel.allocator)
+            let answer = processor.respond(to: request, caller: caller, allocator: context.channel.allocator)
             carryOut(state.answered(failure: answer.failure), frame: answer.frame, context: context)
         }
+    }
+
+    /// Answers `request` with a refusal when its caller's credential has expired, its rate is
+    /// spent or it may not call the method; false when the request may go on.
+    private func refused(_ request: Skewless_V1_RequestFrame, now: NIODeadline, context: ChannelHandlerContext) -> Bool {
+        let audit = processor.security.audit
+        if let expiresAt = caller.expiresAt, now >= expiresAt {
+            let error = SkewlessError(.unauthenticated, "the credential of this connection (principal '\(caller.name)') has expired: reconnect with a new one")
+            audit.refusedAuthentication(peer: peer, reason: error)
+            send(.failure(requestID: request.requestID, error), state.credentialExpired(), context: context)
+            return true
+        }
+        if let bucket = caller.bucket {
+            let nanos = Int64(clamping: now.uptimeNanoseconds)
+            if !bucket.take(nowNanos: nanos) {
+                audit.rateLimited(principal: caller.name, peer: peer, nowNanos: nanos)
+                let limit = processor.security.rateLimiter.limit.requestsPerSecond
+                let error = SkewlessError(.resourceExhausted, "rate limit: '\(caller.name)' may send \(limit) requests a second to this node over all its connections; retry in \(bucket.retryAfterMilliseconds(nowNanos: nanos)) ms (docs/protocol.md, rate limits)")
+                send(.failure(requestID: request.requestID, error), state.rateLimited(), context: context)
+                return true
+            }
+        }
+        if let rights = caller.rights {
+            do {
+                try rights.checkMethod(request.method)
+            } catch {
+                audit.denied(principal: caller.name, peer: peer, method: request.method.rawValue, reason: error)
+                send(.failure(requestID: request.requestID, error), state.answered(failure: error.code), context: context)
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The common name of the client's certificate, verified by the TLS handshake (mutual TLS).
+    private func certificatePrincipal(context: ChannelHandlerContext) -> String? {
+        guard processor.security.isTLSOn,
+              let certificate = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate
+        else { return nil }
+        return TLSContexts.principalName(of: certificate)
     }
 
     /// Writes the late answer of a long-running request.
@@ -329,6 +386,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func write(_ frame: ByteBuffer, thenCloseFor reason: StateMachine.CloseReason, context: ChannelHandlerContext) {
         switch reason {
         case .handshakeRefused:
+            context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        case .credentialExpired:
+            logger.info("closing connection: its credential expired")
             context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }

@@ -54,6 +54,8 @@ package struct NodeConfiguration: Sendable {
     package var antiEntropyIntervalSeconds: Double = 60
     /// ... comparing at most this many partitions a second.
     package var antiEntropyPartitionsPerSecond: Double = 8
+    /// TLS, authentication and rate limits (docs/operations.md, "Security"); by default none.
+    package var security = NodeSecurity()
 
     package static var defaults: NodeConfiguration {
         NodeConfiguration(

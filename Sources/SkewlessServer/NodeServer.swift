@@ -3,10 +3,12 @@ import Logging
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import SkewlessModel
 import SkewlessOfflineStore
 import SkewlessOnlineStore
+import SkewlessTLS
 import SkewlessWire
 import Synchronization
 
@@ -32,6 +34,8 @@ package final class NodeServer: Service, Sendable {
     private let follower: LogFollower?
     private let antiEntropy: AntiEntropy?
     private let peers: PeerCaller
+    /// TLS contexts, keys and the audit log; loaded when the node starts, reloaded on demand.
+    package let security: SecurityState
     private let onRunning: @Sendable (SocketAddress) -> Void
     /// The thread of a standalone node's load at start (`startLoading`), while it runs.
     private let startLoad = Mutex<BackgroundLoop?>(nil)
@@ -52,12 +56,15 @@ package final class NodeServer: Service, Sendable {
 
     private let state = Mutex<State>(.idle)
 
-    /// - Parameter onRunning: called once with the bound address (the port, when configured as 0).
+    /// - Parameters:
+    ///   - auditLogger: where refusals are logged; by default a logger labelled `skewless.audit`.
+    ///   - onRunning: called once with the bound address (the port, when configured as 0).
     package init(
         configuration: NodeConfiguration,
         repo: FeatureRepo,
         store: OnlineStore? = nil,
         logger: Logger = Logger(label: "skewless.node"),
+        auditLogger: Logger? = nil,
         onRunning: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) {
         var logger = logger
@@ -72,7 +79,9 @@ package final class NodeServer: Service, Sendable {
         let offline = configuration.segmentsDirectory.map { OfflineStore(directory: $0) }
         let logs = offline.map { WriteLogs(store: $0, repo: repo, node: configuration.nodeID, logger: logger) }
         self.logs = logs
-        self.peers = PeerCaller(group: MultiThreadedEventLoopGroup.singleton, maxFrameBytes: configuration.maxFrameBytes)
+        let security = SecurityState(settings: configuration.security, audit: AuditLog(nodeID: configuration.nodeID, logger: auditLogger))
+        self.security = security
+        self.peers = PeerCaller(group: MultiThreadedEventLoopGroup.singleton, maxFrameBytes: configuration.maxFrameBytes, security: security)
         if let offline, let logs {
             var options = LogSealer.Options()
             options.interval = configuration.sealIntervalSeconds
@@ -86,7 +95,7 @@ package final class NodeServer: Service, Sendable {
             repo: repo, store: self.store, configuration: configuration,
             connections: ConnectionCounter(limit: configuration.maxConnections),
             membership: membership,
-            offline: offline, logs: logs, peers: peers, backlogBytes: Self.backlog(of: sealer), logger: logger)
+            offline: offline, logs: logs, peers: peers, backlogBytes: Self.backlog(of: sealer), security: security, logger: logger)
         let online = self.store
         let membership = self.membership
         let freshness = processor.freshness
@@ -104,7 +113,7 @@ package final class NodeServer: Service, Sendable {
                 counters: processor.antiEntropy, logger: logger)
             : nil
         // The catching_up phase: copy the moving partitions' rows from a current replica.
-        let copier = CatchUpCopier(repo: repo, store: self.store, logger: logger, maxFrameBytes: configuration.maxFrameBytes)
+        let copier = CatchUpCopier(repo: repo, store: self.store, logger: logger, security: security, maxFrameBytes: configuration.maxFrameBytes)
         membership.setCopier { partitions, map, node, stillWanted in
             copier.copy(partitions, map: map, node: node, stillWanted: stillWanted)
         }
@@ -138,6 +147,8 @@ package final class NodeServer: Service, Sendable {
     /// starts loading its partitions first.
     /// - Throws: the map file's errors (`DATA_LOSS` for a corrupt one), or a bind failure.
     package func run() async throws {
+        // Certificates and keys first: a node that cannot use them must not start.
+        try await security.load()
         // The write logs first: opening repairs torn tails, and a restarted node must load
         // what they hold before it serves.
         try logs?.open()
@@ -220,6 +231,14 @@ package final class NodeServer: Service, Sendable {
         try? await processor.longRunning.shutdownGracefully()
     }
 
+    /// Reads the certificates, keys, API keys and peer token again (SIGHUP), for the
+    /// connections opened from now on; open connections keep going as they are.
+    /// - Throws: `INVALID_ARGUMENT` naming a missing or malformed file; what was in use stays.
+    package func reloadSecurity() async throws(SkewlessError) {
+        try await security.load()
+        logger.notice("reloaded TLS certificates and keys")
+    }
+
     /// True while the node loads its rows at start and answers reads UNAVAILABLE.
     package var isLoading: Bool { processor.isLoading }
 
@@ -240,6 +259,7 @@ package final class NodeServer: Service, Sendable {
     private func serve(on group: MultiThreadedEventLoopGroup) async throws {
         let quiesce = ServerQuiescingHelper(group: group)
         let processor = self.processor
+        let security = self.security
         let configuration = self.configuration
         let logger = self.logger
         let bootstrap = ServerBootstrap(group: group)
@@ -254,6 +274,10 @@ package final class NodeServer: Service, Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // The context current now: a reload changes the next connections' only.
+                    if let tls = security.serverTLS {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ConnectionHandler(processor: processor, logger: logger))
                 }
             }
@@ -272,6 +296,8 @@ package final class NodeServer: Service, Sendable {
         if let address = channel.localAddress {
             logger.info("serving", metadata: [
                 "address": "\(address)", "views": "\(repo.featureViews.count)", "services": "\(repo.featureServices.count)",
+                "tls": "\(configuration.security.tls == nil ? "off" : "on, client certificates \(configuration.security.clientCertificates.rawValue)")",
+                "authentication": "\(configuration.security.requireAuthentication ? "required" : "off")",
             ])
             onRunning(address)
         }

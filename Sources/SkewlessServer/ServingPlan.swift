@@ -82,10 +82,22 @@ final class ServingPlan: Sendable {
     /// Each feature's name and type as encoded in a response column.
     let headers: OnlineFeaturesFrameBuilder.ColumnHeaders
     let reads: [ViewRead]
+    /// The feature service the plan reads, and its index in the repo; nil: a list of features.
+    let service: (name: String, index: Int)?
+    /// The features read, for access checks (`AccessRights.checkRead`).
+    let fields: FieldSet
 
-    /// - Parameter counters: the node's served-value counts, which reads of each view add to.
+    /// - Parameters:
+    ///   - counters: the node's served-value counts, which reads of each view add to.
+    ///   - numbering: the repo's numbering of fields, for `fields`.
+    ///   - service: the service the plan is for, if any.
     /// - Throws: `notFound` when `store` has no table for one of the features' views.
-    init(features: [ResolvedFeature], repo: FeatureRepo, store: OnlineStore, counters: ViewReadCounters) throws(SkewlessError) {
+    init(
+        features: [ResolvedFeature], repo: FeatureRepo, store: OnlineStore, counters: ViewReadCounters, numbering: FieldNumbering,
+        service: (name: String, index: Int)? = nil
+    ) throws(SkewlessError) {
+        self.service = service
+        self.fields = numbering.set(of: features)
         self.features = features
         self.names = features.map(\.qualifiedName)
         self.types = features.map(\.field.type)

@@ -7,6 +7,8 @@ struct WorkloadOptions: ParsableArguments {
     @Option(help: "The node, host:port; or a cluster's seed nodes, comma-separated (requests are routed by the SDK's cluster client).")
     var node: String = "127.0.0.1:7421"
 
+    @OptionGroup var security: SecurityOptions
+
     @Option(help: "A feature service to fetch.")
     var service: String?
 
@@ -78,6 +80,7 @@ struct WorkloadOptions: ParsableArguments {
         options.redisExecutable = redisServer
         options.loadNode = load
         options.sparsity = sparsity
+        options.security = try security.security()
         options.nodePID = nodePID
         return options
     }

@@ -29,6 +29,18 @@ struct NodeConfigFile: Decodable {
     var controller: Bool?
     var failureTimeoutSeconds: Double?
     var reReplicationGraceSeconds: Double?
+    var tlsCert: String?
+    var tlsKey: String?
+    var tlsCA: String?
+    var tlsClientCerts: String?
+    var requireAuth: Bool?
+    var apiKeys: String?
+    var jwtKey: String?
+    var jwtIssuer: String?
+    var jwtAudience: String?
+    var peerTokenFile: String?
+    var rateLimit: Int?
+    var rateLimitBurst: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case nodeID = "node_id"
@@ -51,6 +63,18 @@ struct NodeConfigFile: Decodable {
         case etcd, cluster, advertise, controller
         case failureTimeoutSeconds = "failure_timeout_seconds"
         case reReplicationGraceSeconds = "re_replication_grace_seconds"
+        case tlsCert = "tls_cert"
+        case tlsKey = "tls_key"
+        case tlsCA = "tls_ca"
+        case tlsClientCerts = "tls_client_certs"
+        case requireAuth = "require_auth"
+        case apiKeys = "api_keys"
+        case jwtKey = "jwt_key"
+        case jwtIssuer = "jwt_issuer"
+        case jwtAudience = "jwt_audience"
+        case peerTokenFile = "peer_token_file"
+        case rateLimit = "rate_limit"
+        case rateLimitBurst = "rate_limit_burst"
     }
 
     init() {}
