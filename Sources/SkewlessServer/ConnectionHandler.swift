@@ -50,6 +50,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var state: StateMachine
     private var idleCheck: Scheduled<Void>?
     private var drainCheck: Scheduled<Void>?
+    /// The frame that waits for a later turn (`StateMachine.frameDecoded` said `.wait`), and
+    /// the bytes read after it; the frame processor keeps the bytes it had not split yet.
+    private var waiting: ByteBuffer?
+    private var readBehind: ByteBuffer?
+    private var resumeCheck: Scheduled<Void>?
     /// Who is on the connection, from its handshake on.
     private var caller = Caller(rights: nil, name: "", peer: "", expiresAt: nil, bucket: nil)
     /// The caller has rights, an expiry or a rate bucket to check each request against.
@@ -95,6 +100,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
         idleCheck = nil
         drainCheck?.cancel()
         drainCheck = nil
+        resumeCheck?.cancel()
+        resumeCheck = nil
+        waiting = nil
+        readBehind = nil
         if action.releaseSlot {
             processor.connections.release()
         }
@@ -112,26 +121,95 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 drainCheck = nil
             }
         }
-        do {
-            try frames.process(buffer: unwrapInboundIn(data)) { body in
-                if !state.isClosing { answer(body, context: context) }
+        let bytes = unwrapInboundIn(data)
+        if state.hasBacklog {
+            // Frames wait for a later turn: these bytes wait behind them, unsplit.
+            if readBehind == nil {
+                readBehind = bytes
+            } else {
+                var more = bytes
+                readBehind!.writeBuffer(&more)
             }
+            return
+        }
+        split(bytes, context: context)
+    }
+
+    /// Stops the frame processor's loop: the frame just split waits for a later turn (or the
+    /// connection is closing); the bytes after it stay in the processor.
+    private struct Yield: Error {}
+
+    /// Splits `bytes` (behind what the processor holds) into frames and answers them, until
+    /// the connection's turn is over.
+    private func split(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        do {
+            try frames.process(buffer: bytes) { body in
+                guard take(body, context: context) else { throw Yield() }
+            }
+        } catch is Yield {
+            return
         } catch {
             frameFailed(error, context: context)
         }
     }
 
-    /// Answers one request frame (its body, after the length prefix).
-    private func answer(_ body: ByteBuffer, context: ChannelHandlerContext) {
+    /// Answers one frame split from the stream, or keeps it for the connection's next turn;
+    /// false when splitting must stop.
+    private func take(_ body: ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        let now = context.eventLoop.now
+        switch state.frameDecoded(now: now) {
+        case .answer:
+            answer(body, now: now, context: context)
+            return true
+        case .stop:
+            return false
+        case .wait(let resume):
+            waiting = body
+            scheduleResume(resume, context: context)
+            return false
+        }
+    }
+
+    /// Gives the connection its next turn then: the frame that waited, the bytes the
+    /// processor had not split, and those read after it.
+    private func scheduleResume(_ resume: StateMachine.Resume, context: ChannelHandlerContext) {
+        let loop = context.eventLoop.assumeIsolated()
+        switch resume {
+        case .nextTurn:
+            loop.execute { [self] in self.resumeFired(context: context) }
+        case .after(let delay):
+            resumeCheck = loop.scheduleTask(in: delay) { [self] in
+                self.resumeCheck = nil
+                self.resumeFired(context: context)
+            }
+        }
+    }
+
+    private func resumeFired(context: ChannelHandlerContext) {
+        guard case .decode = state.resumeFired(now: context.eventLoop.now), let frame = waiting else { return }
+        waiting = nil
+        let behind = readBehind ?? ByteBuffer()
+        readBehind = nil
+        if take(frame, context: context) {
+            split(behind, context: context)
+        } else if behind.readableBytes > 0 {
+            readBehind = behind  // the frame waits again; the bytes behind it too
+        }
+        context.flush()
+        carryOut(state.resumeFinished(), context: context)
+    }
+
+    /// Answers one request frame (its body, after the length prefix), split at `now`.
+    private func answer(_ body: ByteBuffer, now: NIODeadline, context: ChannelHandlerContext) {
         let request: Skewless_V1_RequestFrame
         do {
             request = try body.withUnsafeReadableBytes { bytes throws(SkewlessError) in try RequestDecoding.frame(bytes) }
         } catch {
-            logger.info("undecodable request frame of \(body.readableBytes) bytes: \(error)")
+            // Not logged per frame (a flood would drown the log): the error budget's close is.
+            logger.debug("undecodable request frame of \(body.readableBytes) bytes: \(error)")
             send(.failure(requestID: 0, SkewlessError(.invalidArgument, "the frame body is not a valid RequestFrame (\(error)); see docs/protocol.md")), state.frameUndecodable(), context: context)
             return
         }
-        let now = context.eventLoop.now
         switch state.requestDecoded(timeoutMicros: request.timeoutMicros, now: now) {
         case .ignore:
             return

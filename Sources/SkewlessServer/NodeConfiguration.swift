@@ -19,6 +19,14 @@ package struct NodeConfiguration: Sendable {
     /// answering the last of them: a client that only sends what cannot succeed is broken or
     /// hostile. Any other answer starts the count again (docs/protocol.md, the error budget).
     package var maxInvalidRequestsPerConnection = 100
+    /// How long one connection may keep its event loop busy with requests in one turn (at
+    /// least one request) before the loop serves its other connections; what the connection
+    /// sent beyond waits for its next turn (docs/protocol.md, fair turns).
+    package var turnBudgetMicroseconds: Int64 = 200
+    /// After this many invalid answers in a row, each next request of the connection waits
+    /// (1 ms, doubling up to 50 ms) with its reading held; 0: never (docs/protocol.md, the
+    /// error budget).
+    package var slowDownAfterInvalidRequests = 4
     /// Entity rows per GetOnlineFeatures or WriteFeatures request.
     package var maxEntitiesPerRequest: Int
     /// A connection that sends nothing for this long is closed (slow or stuck clients).

@@ -25,6 +25,7 @@ struct FSNode: AsyncParsableCommand {
             Example: fsnode --repo examples/feature_repo --port 7421
             Config file keys: node_id, cluster_map, host, port, repo, max_frame_bytes, max_connections,
             max_in_flight_per_connection, max_invalid_requests_per_connection, max_entities_per_request,
+            turn_budget_us, slow_down_after_invalid_requests,
             idle_timeout_seconds, drain_timeout_seconds, event_loop_threads, log_level, segments,
             materialize_on_start, replica_timeout_ms, seal_interval_seconds, deduplication_window_seconds,
             etcd, cluster, advertise, controller, failure_timeout_seconds, re_replication_grace_seconds,
@@ -75,6 +76,12 @@ struct FSNode: AsyncParsableCommand {
 
     @Option(help: "Most entity rows in one request. Default: 10000.")
     var maxEntitiesPerRequest: Int?
+
+    @Option(name: .customLong("turn-budget-us"), help: "Microseconds of requests one connection may take of its event loop in one turn before the loop serves its other connections. Default: 200.")
+    var turnBudgetMicroseconds: Int64?
+
+    @Option(help: "After this many invalid answers in a row, each next request of the connection waits (1 ms, doubling up to 50 ms); 0: never. Default: 4.")
+    var slowDownAfterInvalidRequests: Int?
 
     @Option(help: "Close connections silent for this many seconds. Default: 300.")
     var idleTimeoutSeconds: Int64?
@@ -181,6 +188,8 @@ struct FSNode: AsyncParsableCommand {
         settings.maxInFlightPerConnection = maxInFlightPerConnection ?? file.maxInFlightPerConnection ?? settings.maxInFlightPerConnection
         settings.maxInvalidRequestsPerConnection = maxInvalidRequestsPerConnection ?? file.maxInvalidRequestsPerConnection ?? settings.maxInvalidRequestsPerConnection
         settings.maxEntitiesPerRequest = maxEntitiesPerRequest ?? file.maxEntitiesPerRequest ?? settings.maxEntitiesPerRequest
+        settings.turnBudgetMicroseconds = turnBudgetMicroseconds ?? file.turnBudgetMicroseconds ?? settings.turnBudgetMicroseconds
+        settings.slowDownAfterInvalidRequests = slowDownAfterInvalidRequests ?? file.slowDownAfterInvalidRequests ?? settings.slowDownAfterInvalidRequests
         settings.idleTimeoutSeconds = idleTimeoutSeconds ?? file.idleTimeoutSeconds ?? settings.idleTimeoutSeconds
         settings.drainTimeoutSeconds = drainTimeoutSeconds ?? file.drainTimeoutSeconds ?? settings.drainTimeoutSeconds
         settings.eventLoopThreads = eventLoopThreads ?? file.eventLoopThreads ?? settings.eventLoopThreads
@@ -374,6 +383,8 @@ struct FSNode: AsyncParsableCommand {
         guard settings.maxInFlightPerConnection >= 1 else { throw ValidationError("max in flight per connection must be at least 1") }
         guard settings.maxInvalidRequestsPerConnection >= 1 else { throw ValidationError("max invalid requests per connection must be at least 1") }
         guard settings.maxEntitiesPerRequest >= 1 else { throw ValidationError("max entities per request must be at least 1") }
+        guard settings.turnBudgetMicroseconds >= 1 else { throw ValidationError("the turn budget must be at least 1 microsecond") }
+        guard settings.slowDownAfterInvalidRequests >= 0 else { throw ValidationError("slow-down-after-invalid-requests cannot be negative (0 turns it off)") }
         guard settings.idleTimeoutSeconds >= 1 else { throw ValidationError("idle timeout must be at least 1 second") }
         guard settings.drainTimeoutSeconds >= 0 else { throw ValidationError("drain timeout cannot be negative") }
         guard settings.eventLoopThreads >= 1 else { throw ValidationError("event loop threads must be at least 1") }

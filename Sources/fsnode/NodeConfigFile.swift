@@ -14,6 +14,8 @@ struct NodeConfigFile: Decodable {
     var maxInFlightPerConnection: Int?
     var maxInvalidRequestsPerConnection: Int?
     var maxEntitiesPerRequest: Int?
+    var turnBudgetMicroseconds: Int64?
+    var slowDownAfterInvalidRequests: Int?
     var idleTimeoutSeconds: Int64?
     var drainTimeoutSeconds: Int64?
     var eventLoopThreads: Int?
@@ -51,6 +53,8 @@ struct NodeConfigFile: Decodable {
         case maxInFlightPerConnection = "max_in_flight_per_connection"
         case maxInvalidRequestsPerConnection = "max_invalid_requests_per_connection"
         case maxEntitiesPerRequest = "max_entities_per_request"
+        case turnBudgetMicroseconds = "turn_budget_us"
+        case slowDownAfterInvalidRequests = "slow_down_after_invalid_requests"
         case idleTimeoutSeconds = "idle_timeout_seconds"
         case drainTimeoutSeconds = "drain_timeout_seconds"
         case eventLoopThreads = "event_loop_threads"
