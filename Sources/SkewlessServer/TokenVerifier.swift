@@ -2,50 +2,82 @@ import Foundation
 import JWTKit
 import SkewlessModel
 
-/// Verifies JWTs against one key, synchronously (at a connection's handshake, on its event
-/// loop): the signature with the key's algorithm (the token's `alg` must be that algorithm;
-/// `none` never is), then the claims (`TokenClaims`). Built from the key file by `load`.
+/// Verifies JWTs against the keys of one file, synchronously (at a connection's handshake, on
+/// its event loop): the signature with a key of the token's algorithm (`none` never is one),
+/// then the claims (`TokenClaims`). Built from the key file by `load`. Several keys in the file
+/// (PEM public keys one after another, or one HMAC secret per line) let a signing key be rotated
+/// without refusing the tokens of the old one meanwhile.
 struct TokenVerifier: Sendable {
-    let algorithm: any JWTAlgorithm
+    let algorithms: [any JWTAlgorithm]
     let issuer: String?
     let audience: String?
     /// Clock skew tolerated on `exp` and `nbf`, in seconds.
     static let leewaySeconds: Double = 5
 
-    /// Reads the key: a PEM public key (ES256, ES384, RS256) or an HMAC secret (HS256).
+    /// Reads the keys: PEM public keys (ES256, ES384, RS256), or HMAC secrets (HS256), one a line.
     /// - Throws: `INVALID_ARGUMENT` when the file cannot be read or holds no usable key.
     static func load(_ settings: NodeSecurity.JWTSettings) async throws(SkewlessError) -> TokenVerifier {
-        guard let data = FileManager.default.contents(atPath: settings.keyFile) else {
-            throw SkewlessError(.invalidArgument, "cannot read the JWT key file \(settings.keyFile): it does not exist or cannot be read")
+        let path = settings.keyFile
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SkewlessError(.invalidArgument, "cannot read the JWT key file \(path): it does not exist or cannot be read")
         }
         let text = String(decoding: data, as: UTF8.self)
-        let keys = JWTKeyCollection()
-        do {
-            if text.contains("-----BEGIN PUBLIC KEY-----") {
-                if let key = try? ES256PublicKey(pem: text) {
+        var algorithms: [any JWTAlgorithm] = []
+        if text.contains("-----BEGIN") {
+            let blocks = Self.pemBlocks(text)
+            for (index, block) in blocks.enumerated() {
+                guard block.hasPrefix("-----BEGIN PUBLIC KEY-----") else {
+                    throw SkewlessError(.invalidArgument, "the JWT key file \(path) holds PEM that is not a public key (block \(index + 1)): give the public keys tokens are verified with (-----BEGIN PUBLIC KEY-----), never a private key or a certificate")
+                }
+                let keys = JWTKeyCollection()
+                if let key = try? ES256PublicKey(pem: block) {
                     await keys.add(ecdsa: key)
-                } else if let key = try? ES384PublicKey(pem: text) {
+                } else if let key = try? ES384PublicKey(pem: block) {
                     await keys.add(ecdsa: key)
-                } else if let key = try? Insecure.RSA.PublicKey(pem: text) {
+                } else if let key = try? Insecure.RSA.PublicKey(pem: block) {
                     await keys.add(rsa: key, digestAlgorithm: .sha256)
                 } else {
-                    throw SkewlessError(.invalidArgument, "the JWT key file \(settings.keyFile) holds a public key that is neither P-256, P-384 nor RSA (ES256, ES384, RS256)")
+                    throw SkewlessError(.invalidArgument, "the JWT key file \(path) holds a public key (block \(index + 1)) that is neither P-256, P-384 nor RSA (ES256, ES384, RS256)")
                 }
-            } else if text.contains("-----BEGIN") {
-                throw SkewlessError(.invalidArgument, "the JWT key file \(settings.keyFile) holds PEM that is not a public key (-----BEGIN PUBLIC KEY-----): give the public key tokens are verified with, never a private key or a certificate")
-            } else {
-                let secret = text.trimmingCharacters(in: .newlines)
-                guard secret.utf8.count >= 32 else {
-                    throw SkewlessError(.invalidArgument, "the JWT key file \(settings.keyFile) holds an HMAC secret of \(secret.utf8.count) bytes: use at least 32 random bytes (HS256)")
-                }
-                await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+                algorithms.append(try await Self.key(of: keys, path: path))
             }
-            return TokenVerifier(algorithm: try await keys.getKey(), issuer: settings.issuer, audience: settings.audience)
-        } catch let error as SkewlessError {
-            throw error
-        } catch {
-            throw SkewlessError(.invalidArgument, "cannot use the JWT key file \(settings.keyFile): \(error)")
+        } else {
+            for secret in text.split(whereSeparator: \.isNewline).map({ String($0) }) where !secret.isEmpty {
+                guard secret.utf8.count >= 32 else {
+                    throw SkewlessError(.invalidArgument, "the JWT key file \(path) holds an HMAC secret of \(secret.utf8.count) bytes: use at least 32 random bytes (HS256), one secret a line")
+                }
+                let keys = JWTKeyCollection()
+                await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+                algorithms.append(try await Self.key(of: keys, path: path))
+            }
         }
+        guard !algorithms.isEmpty else {
+            throw SkewlessError(.invalidArgument, "the JWT key file \(path) holds no key: a PEM public key, or an HMAC secret of 32 bytes or more")
+        }
+        return TokenVerifier(algorithms: algorithms, issuer: settings.issuer, audience: settings.audience)
+    }
+
+    private static func key(of keys: JWTKeyCollection, path: String) async throws(SkewlessError) -> any JWTAlgorithm {
+        do {
+            return try await keys.getKey()
+        } catch {
+            throw SkewlessError(.invalidArgument, "cannot use the JWT key file \(path): \(error)")
+        }
+    }
+
+    /// The PEM blocks of `text`, each from its BEGIN line to its END line.
+    static func pemBlocks(_ text: String) -> [String] {
+        var blocks: [String] = []
+        var current: [Substring] = []
+        for line in text.split(whereSeparator: \.isNewline) {
+            if line.hasPrefix("-----BEGIN") { current = [] }
+            current.append(line)
+            if line.hasPrefix("-----END") {
+                blocks.append(current.joined(separator: "\n") + "\n")
+                current = []
+            }
+        }
+        return blocks
     }
 
     /// The identity `token` proves.
@@ -59,18 +91,16 @@ struct TokenVerifier: Sendable {
         } catch {
             throw SkewlessError(.unauthenticated, "the bearer token is not a well-formed JWT with the claims sub and exp: \(error)")
         }
-        guard parsed.header.alg == algorithm.name else {
-            throw SkewlessError(.unauthenticated, "the bearer token is signed with \(parsed.header.alg ?? "no algorithm"), but this node verifies \(algorithm.name) tokens")
+        let candidates = algorithms.filter { $0.name == parsed.header.alg }
+        guard !candidates.isEmpty else {
+            let names = Set(algorithms.map(\.name)).sorted().joined(separator: ", ")
+            throw SkewlessError(.unauthenticated, "the bearer token is signed with \(parsed.header.alg ?? "no algorithm"), but this node verifies \(names) tokens")
         }
         guard let lastDot = bytes.lastIndex(of: UInt8(ascii: ".")) else {
             throw SkewlessError(.unauthenticated, "the bearer token is not a JWT (header.payload.signature)")
         }
-        let valid: Bool
-        do {
-            valid = try algorithm.verify(parsed.signature, signs: bytes[..<lastDot])
-        } catch {
-            valid = false
-        }
+        let signed = bytes[..<lastDot]
+        let valid = candidates.contains { algorithm in (try? algorithm.verify(parsed.signature, signs: signed)) ?? false }
         guard valid else {
             throw SkewlessError(.unauthenticated, "the bearer token's signature does not verify with this node's key: it was signed by another key, or altered")
         }

@@ -212,6 +212,24 @@ struct AuthenticationTests {
         }
     }
 
+    @Test func aKeyFileWithTheOldAndTheNewKeyAcceptsTokensOfBothWhileTheSignerRotates() async throws {
+        let keys = try Keys()
+        defer { keys.remove() }
+        let next = ES256PrivateKey()
+        let both = keys.directory + "/jwt-both.pem"
+        try (keys.ecPrivate.publicKey.pemRepresentation + "\n" + next.publicKey.pemRepresentation).write(toFile: both, atomically: true, encoding: .utf8)
+        try await Self.withAuthNode(keys, jwtKeyFile: both) { node in
+            #expect(try await Self.handshake(node.port, token: try await keys.ecToken(TestClaims("old"))).principal == "old")
+            #expect(try await Self.handshake(node.port, token: try await keys.ecToken(TestClaims("new"), key: next)).principal == "new")
+            #expect(try await Self.handshake(node.port, token: try await keys.ecToken(TestClaims("other"), key: ES256PrivateKey())).status.code == .unauthenticated)
+            // The old key retired: the file is rewritten and the node told (SIGHUP in fsnode).
+            try next.publicKey.pemRepresentation.write(toFile: both, atomically: true, encoding: .utf8)
+            try await node.server.reloadSecurity()
+            #expect(try await Self.handshake(node.port, token: try await keys.ecToken(TestClaims("old"))).status.code == .unauthenticated)
+            #expect(try await Self.handshake(node.port, token: try await keys.ecToken(TestClaims("new"), key: next)).principal == "new")
+        }
+    }
+
     @Test func aConnectionWhoseTokenExpiresIsRefusedAtItsNextRequestAndClosed() async throws {
         let keys = try Keys()
         defer { keys.remove() }
