@@ -178,6 +178,8 @@ let package = Package(
                 "Skewless",
                 "SkewlessCluster",
                 "SkewlessModel",
+                "SkewlessTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -243,6 +245,7 @@ let package = Package(
             name: "fsbench",
             dependencies: [
                 "Skewless",
+                "SkewlessTLS",
                 "SkewlessBenchmark",
                 "SkewlessCompression",
                 .product(name: "NIOCore", package: "swift-nio"),

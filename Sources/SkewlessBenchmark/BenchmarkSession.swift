@@ -1,5 +1,6 @@
 import Foundation
 import Skewless
+import SkewlessTLS
 
 /// One fsbench invocation against a node and, optionally, the Redis baseline: resolves the
 /// request shape from the node's definitions, starts or attaches Redis, loads synthetic
@@ -34,6 +35,13 @@ package final class BenchmarkSession: Sendable {
         package var loadConcurrency = 4
         /// TLS and the bearer token of the node's connections.
         package var security = FeatureClient.Security.none
+        /// Another node (loaded with the same data) measured in the same run, as target
+        /// "skewless-tls", with `tlsNodeSecurity`: the cost of TLS side by side.
+        package var tlsNode: Endpoint?
+        package var tlsNodeSecurity = FeatureClient.Security.none
+        /// The Redis fsbench starts also serves TLS with these files (certificate, key, CA),
+        /// measured as target "redis-tls".
+        package var redisTLS: TLSFiles?
 
         package init(nodes: [Endpoint], selection: RequestShape.Selection) {
             self.nodes = nodes
@@ -83,10 +91,18 @@ package final class BenchmarkSession: Sendable {
                     redis = try RedisBaseline.existing(address)
                 } else {
                     redis = try await RedisBaseline.start(
-                        executable: options.redisExecutable, persistence: options.redisPersistence, parentDirectory: options.redisDirectory)
+                        executable: options.redisExecutable, persistence: options.redisPersistence, parentDirectory: options.redisDirectory,
+                        tls: options.redisTLS)
                 }
             }
-            if let redis { targets.append(redis.target(shape: shape, timeout: options.timeout)) }
+            if let tlsNode = options.tlsNode {
+                targets.append(try SkewlessTarget(
+                    endpoints: [tlsNode], shape: shape, timeout: options.timeout, security: options.tlsNodeSecurity, name: "skewless-tls"))
+            }
+            if let redis {
+                targets.append(redis.target(shape: shape, timeout: options.timeout))
+                if let tlsTarget = redis.tlsTarget(shape: shape, timeout: options.timeout) { targets.append(tlsTarget) }
+            }
             var loads: [SyntheticLoader.Report] = []
             var nodeGrowth = 0
             var redisGrowth = 0

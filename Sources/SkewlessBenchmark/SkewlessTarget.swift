@@ -7,14 +7,18 @@ import Skewless
 /// node answers that it holds part of a cluster); with several, they are a cluster's seeds
 /// and every request goes through the SDK's cluster routing (`Configuration.cluster(seeds:)`).
 package struct SkewlessTarget: BenchmarkTarget {
-    package let name = "skewless"
+    /// "skewless", or another label for a second node measured in the same run.
+    package let name: String
     package let endpoints: [Endpoint]
     package let shape: RequestShape
     package let timeout: Duration
     /// TLS and the bearer token of each connection.
     package let security: FeatureClient.Security
 
-    package init(endpoints: [Endpoint], shape: RequestShape, timeout: Duration, security: FeatureClient.Security = .none) throws(SkewlessError) {
+    package init(
+        endpoints: [Endpoint], shape: RequestShape, timeout: Duration, security: FeatureClient.Security = .none, name: String = "skewless"
+    ) throws(SkewlessError) {
+        self.name = name
         guard !endpoints.isEmpty else {
             throw SkewlessError(.invalidArgument, "fsbench needs a node to drive: give --node HOST:PORT (or a cluster's seeds, comma-separated)")
         }
