@@ -83,7 +83,7 @@ struct FloodCommand: AsyncParsableCommand {
     }
 
     static func table(idle: RunResult, flood: RunResult, counts: HostileLoad.Counts, seconds: Double, model: LoadModel, flooders: Int, churners: Int) -> String {
-        func us(_ nanoseconds: Double) -> String { String(format: "%.1f", nanoseconds / 1_000) }
+        func us(_ microseconds: Double) -> String { String(format: "%.1f", microseconds) }
         func row(_ name: String, _ result: RunResult) -> String {
             let summary = result.summary
             return "| \(name) | \(result.completed) | \(result.errors) | \(result.timeouts) | \(us(summary.p50)) | \(us(summary.p99)) | \(us(summary.p999)) | \(us(summary.max)) |"
@@ -97,7 +97,7 @@ struct FloodCommand: AsyncParsableCommand {
             \(row("flood", flood))
             P99 under the flood / idle P99: \(String(format: "%.2f", ratio))x
             flood: \(flooders) connections sending malformed frames + \(churners) churning, over \(String(format: "%.1f", seconds)) s: \
-            \(counts.frames) frames written (\(Int(Double(counts.frames) / max(seconds, 1e-9))) /s), \
+            \(counts.frames) frames handed to the sockets (\(Int(Double(counts.frames) / max(seconds, 1e-9))) /s; what the node did not read died with the connection), \
             \(counts.connections) connections opened (\(Int(Double(counts.connections) / max(seconds, 1e-9))) /s), \
             \(counts.answerBytes) answer bytes read, \(counts.failedConnects) failed connects
             """
