@@ -18,9 +18,12 @@ import PackageDescription
 //   SkewlessTLS (NIOSSL: TLS contexts from PEM files, reloadable; no sockets)
 //     ^
 //   SkewlessServer (NIOPosix: online + offline store, wire, cluster membership, repair;
-//                   principals from tokens (JWTKit, Crypto) or client certificates, grants)
+//                   principals from tokens (JWTKit, Crypto) or client certificates, grants;
+//                   Prometheus metrics through swift-metrics and swift-prometheus, on NIOHTTP1;
+//                   SkewlessIngest's checks of ingested rows and times)
 //   Skewless (client SDK, NIOPosix: wire, routing by SkewlessCluster, TLS by SkewlessTLS)
-//   SkewlessMonitoring (drift between windows of the offline store; on it and SkewlessIngest)
+//   SkewlessMonitoring (drift between windows of the offline store or served values, the
+//                       served-value audit; on the offline store and SkewlessIngest)
 //   SkewlessBenchmark (fsbench's harness, on the SDK)
 //   SkewlessControl (the control plane: etcd client over AsyncHTTPClient, the map stores,
 //                    rebalance coordinator, failure detector and controller; on SkewlessServer
@@ -56,6 +59,8 @@ let package = Package(
         // Tests only: certificates made at test time (TestPKI).
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Definitions, values, entity keys, write batches, statuses and errors. No networking,
@@ -107,8 +112,9 @@ let package = Package(
             dependencies: ["SkewlessModel", "SkewlessCompression"],
             swiftSettings: swiftSettings
         ),
-        // Watching features: drift between windows of the offline store (PSI, KS), plots;
-        // times printed as SkewlessIngest prints them.
+        // Watching features: drift between windows of the offline store or served values
+        // (PSI, KS), plots; the served-feature log printed and audited against the store
+        // point in time; times and values printed as SkewlessIngest prints them.
         .target(
             name: "SkewlessMonitoring",
             dependencies: ["SkewlessModel", "SkewlessOfflineStore", "SkewlessIngest"],
@@ -138,16 +144,21 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 "SkewlessRepo",
+                "SkewlessIngest",
                 "SkewlessWire",
                 "SkewlessOnlineStore",
                 "SkewlessOfflineStore",
                 "SkewlessCluster",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -282,7 +293,7 @@ let package = Package(
         .testTarget(name: "SkewlessClusterTests", dependencies: ["SkewlessCluster", "SkewlessModel"]),
         .testTarget(
             name: "SkewlessMonitoringTests",
-            dependencies: ["SkewlessMonitoring", "SkewlessOfflineStore", "SkewlessModel"]
+            dependencies: ["SkewlessMonitoring", "SkewlessOfflineStore", "SkewlessModel", "SkewlessIngest"]
         ),
         // Against a real etcd each suite starts (EtcdServerProcess); needs etcd-server (scripts/setup.sh).
         .testTarget(
@@ -328,11 +339,15 @@ let package = Package(
                 "SkewlessCluster",
                 "SkewlessOfflineStore",
                 "SkewlessOnlineStore",
+                "SkewlessMonitoring",
                 .product(name: "Logging", package: "swift-log"),
                 "Skewless",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(

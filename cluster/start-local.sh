@@ -12,6 +12,10 @@
 #   ETCD=1 cluster/start-local.sh                          # with a local etcd as the control plane:
 #                                                          # the map lives in etcd, an elected controller
 #                                                          # marks failed nodes down and re-replicates
+#   METRICS_PORT=0 cluster/start-local.sh                  # without the nodes' Prometheus metrics
+#
+# Each node serves Prometheus metrics on METRICS_PORT+K-1 (default 9421, 9422, ...; GET
+# /metrics, docs/monitoring.md); monitoring/prometheus-local.yml scrapes the default three.
 #
 # Everything lives under .skewless/local: segments/ (the offline store), node-K/ (each node's
 # cluster map file and log), node-K.pid, and with ETCD=1 etcd/ (its data and log) and etcd.pid.
@@ -19,6 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 nodes="${NODES:-3}"
 port="${PORT:-7421}"
+metrics_port="${METRICS_PORT:-9421}"
 partitions="${PARTITIONS:-1024}"
 replication="${REPLICATION:-$(( nodes >= 2 ? 2 : 1 ))}"
 state=.skewless/local
@@ -77,9 +82,11 @@ for k in $(seq 1 "$nodes"); do
     dir="$state/node-$k"
     mkdir -p "$dir"
     node_port=$(( port + k - 1 ))
+    metrics=()
+    [ "$metrics_port" -gt 0 ] && metrics=(--metrics-port $(( metrics_port + k - 1 )))
     "$bin/fsnode" --repo examples/feature_repo --node-id "node-$k" --port "$node_port" \
         --cluster-map "$dir/cluster-map.json" --segments "$segments" --port-file "$dir/port" \
-        --log-level warning ${control[@]+"${control[@]}"} >"$dir/fsnode.log" 2>&1 &
+        --log-level warning ${control[@]+"${control[@]}"} ${metrics[@]+"${metrics[@]}"} >"$dir/fsnode.log" 2>&1 &
     echo $! >"$state/node-$k.pid"
     addresses+=("127.0.0.1:$node_port")
 done
@@ -94,6 +101,9 @@ for k in $(seq 1 "$nodes"); do
 done
 seed="${addresses[0]}"
 echo "$nodes nodes serving on ${addresses[*]} (logs in $state/node-K/fsnode.log)"
+if [ "$metrics_port" -gt 0 ]; then
+    echo "their Prometheus metrics: http://127.0.0.1:$metrics_port/metrics ... http://127.0.0.1:$(( metrics_port + nodes - 1 ))/metrics"
+fi
 
 list=$(IFS=,; echo "${addresses[*]}")
 echo

@@ -5,8 +5,10 @@
 #                                       protoc-c and libprotobuf-c for the C conformance client the tests build
 #   redis-server                        the baseline fsbench compares against
 #   etcd-server                         the control plane's store (etcd 3.4); tests start their own
+#   prometheus                          promtool checks monitoring/'s rules; tests start a real
+#                                       Prometheus (/usr/bin/prometheus) that scrapes a node
 set -euo pipefail
-packages=(liblz4-dev protobuf-compiler protobuf-c-compiler libprotobuf-c-dev redis-server etcd-server pkg-config)
+packages=(liblz4-dev protobuf-compiler protobuf-c-compiler libprotobuf-c-dev redis-server etcd-server pkg-config prometheus)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

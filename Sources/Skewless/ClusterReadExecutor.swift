@@ -31,10 +31,18 @@ final class ClusterReadExecutor: Sendable {
         self.hedging = hedging
     }
 
+    /// What every sub-request of one read tells the nodes for their served-feature logs
+    /// (docs/served-log.md): the read's request id and, for a read of a service, its name.
+    struct Logging: Sendable {
+        var requestID: String
+        var service: String?
+    }
+
     /// One group's read in progress: what every attempt needs.
     private struct GroupRead: Sendable {
         let group: RoutingPlan.Group
         let entities: [[String: KeyPart]]
+        let logging: Logging
         /// The partition of each request row.
         let partitions: [Int]
         let deadline: NIODeadline
@@ -56,10 +64,11 @@ final class ClusterReadExecutor: Sendable {
 
     /// The group's answer for `entities`, rows in request order.
     nonisolated(nonsending) func read(
-        _ group: RoutingPlan.Group, entities: [[String: KeyPart]], topology: ClusterTopology, deadline: NIODeadline
+        _ group: RoutingPlan.Group, entities: [[String: KeyPart]], logging: Logging, topology: ClusterTopology, deadline: NIODeadline
     ) async throws(SkewlessError) -> MergedAnswer {
         let read = GroupRead(
-            group: group, entities: entities, partitions: try group.partitions(of: entities, partitioner: topology.partitioner), deadline: deadline)
+            group: group, entities: entities, logging: logging, partitions: try group.partitions(of: entities, partitioner: topology.partitioner),
+            deadline: deadline)
         var pieces: [RoutedPiece] = []
         var remaining = Array(entities.indices)
         try await retry.execute(deadline: deadline) { _ throws(SkewlessError) in
@@ -210,7 +219,10 @@ final class ClusterReadExecutor: Sendable {
             var list = Skewless_V1_FeatureList()
             list.features = read.group.features
             request.features = list
+            // The node logs a service's read by the service's name, not by this list.
+            if let service = read.logging.service { request.servedService = service }
         }
+        request.requestID = read.logging.requestID
         request.entities = Self.keyColumns(read.group.joinKeys, entities: read.entities, rows: rows)
         let started = ContinuousClock.now
         do throws(SkewlessError) {

@@ -64,8 +64,10 @@ final class ClusterRouter: Sendable {
 
     /// The answers of a read's groups and, when there are several, where each column of
     /// the request comes from (group, column); rows are in request order.
+    /// - Parameter requestID: the read's name in the nodes' served-feature logs, sent with
+    ///   every sub-request.
     nonisolated(nonsending) func read(
-        _ selection: Selection, shape: String, entities: [[String: KeyPart]], deadline: NIODeadline
+        _ selection: Selection, shape: String, entities: [[String: KeyPart]], requestID: String, deadline: NIODeadline
     ) async throws(SkewlessError) -> (answers: [MergedAnswer], sources: [(answer: Int, column: Int)]?) {
         try await maps.withDueRefresh(deadline: deadline) { () throws(SkewlessError) in
             let plan = try await plan(for: selection, shape: shape, deadline: deadline)
@@ -73,15 +75,20 @@ final class ClusterRouter: Sendable {
             if entities.isEmpty {
                 return ([try await readWithoutRows(selection, topology: topology, deadline: deadline)], nil)
             }
+            let logging = ClusterReadExecutor.Logging(requestID: requestID, service: plan.service)
             if plan.groups.count == 1 {
-                return ([try await reads.read(plan.groups[0], entities: entities, topology: topology, deadline: deadline)], nil)
+                return ([try await reads.read(plan.groups[0], entities: entities, logging: logging, topology: topology, deadline: deadline)], nil)
             }
-            return (try await readGroups(plan, entities: entities, topology: topology, deadline: deadline), plan.columns.map { (answer: $0.group, column: $0.column) })
+            return (
+                try await readGroups(plan, entities: entities, logging: logging, topology: topology, deadline: deadline),
+                plan.columns.map { (answer: $0.group, column: $0.column) })
         }
     }
 
     /// The groups of a read that routes by several keys, in parallel.
-    private func readGroups(_ plan: RoutingPlan, entities: [[String: KeyPart]], topology: ClusterTopology, deadline: NIODeadline) async throws(SkewlessError) -> [MergedAnswer] {
+    private func readGroups(
+        _ plan: RoutingPlan, entities: [[String: KeyPart]], logging: ClusterReadExecutor.Logging, topology: ClusterTopology, deadline: NIODeadline
+    ) async throws(SkewlessError) -> [MergedAnswer] {
         // Each child stores its own outcome; the group only waits. A group whose children
         // returned (Int, Result<MergedAnswer, SkewlessError>) and a loop storing them by
         // index trapped (illegal instruction, in that store) in release builds with Swift 6.3
@@ -92,7 +99,7 @@ final class ClusterRouter: Sendable {
             for (index, group) in plan.groups.enumerated() {
                 tasks.addTask {
                     do throws(SkewlessError) {
-                        outcomes.set(index, .success(try await self.reads.read(group, entities: entities, topology: topology, deadline: deadline)))
+                        outcomes.set(index, .success(try await self.reads.read(group, entities: entities, logging: logging, topology: topology, deadline: deadline)))
                     } catch {
                         outcomes.set(index, .failure(error))
                     }
@@ -189,7 +196,12 @@ final class ClusterRouter: Sendable {
             var lastError = SkewlessError(.unavailable, "the cluster map lists no nodes")
             for (index, endpoint) in order.enumerated() {
                 let now = NIODeadline.now()
-                guard now < deadline else { break }
+                guard now < deadline else {
+                    if index == 0 {
+                        lastError = SkewlessError(.deadlineExceeded, "the deadline passed before any node of the map was asked: give the call a longer timeout")
+                    }
+                    break
+                }
                 let share = TimeAmount.nanoseconds((deadline - now).nanoseconds / Int64(order.count - index))
                 do throws(SkewlessError) {
                     return try await call(endpoint, now + share)

@@ -108,19 +108,31 @@ public final class FeatureClient: Sendable {
     /// The features of a feature service for each entity, in request order.
     /// - Parameters:
     ///   - entities: one dictionary per entity: join key name -> value, for every join key the service's views need.
+    ///   - requestID: names this read in the nodes' served-feature log (docs/served-log.md),
+    ///     1 to 128 bytes: your prediction's id, say, to join what the model was served with
+    ///     its outcome later. Nil: a random one (`OnlineFeatures.requestID` tells it). A
+    ///     service with a `log_sample_rate` logs the read, on every node it touches, or not,
+    ///     by this id.
     ///   - timeout: the deadline of this call, retries included; the configuration's when nil.
-    public func getOnlineFeatures(service: String, entities: [[String: KeyPart]], timeout: Duration? = nil) async throws(SkewlessError) -> OnlineFeatures {
+    public func getOnlineFeatures(
+        service: String, entities: [[String: KeyPart]], requestID: String? = nil, timeout: Duration? = nil
+    ) async throws(SkewlessError) -> OnlineFeatures {
         var request = Skewless_V1_GetOnlineFeaturesRequest()
         request.featureService = service
+        request.requestID = try ReadRequestID.checked(requestID)
         return try await getOnlineFeatures(request, selection: .service(service), shape: "s:" + service, entities: entities, timeout: timeout)
     }
 
     /// The named features ("view:field" or "view@version:field") for each entity, in request order.
-    public func getOnlineFeatures(features: [String], entities: [[String: KeyPart]], timeout: Duration? = nil) async throws(SkewlessError) -> OnlineFeatures {
+    /// - Parameter requestID: as for a service; a feature list is not logged.
+    public func getOnlineFeatures(
+        features: [String], entities: [[String: KeyPart]], requestID: String? = nil, timeout: Duration? = nil
+    ) async throws(SkewlessError) -> OnlineFeatures {
         var request = Skewless_V1_GetOnlineFeaturesRequest()
         var list = Skewless_V1_FeatureList()
         list.features = features
         request.features = list
+        request.requestID = try ReadRequestID.checked(requestID)
         return try await getOnlineFeatures(request, selection: .features(features), shape: "f:" + features.joined(separator: ","), entities: entities, timeout: timeout)
     }
 
@@ -136,7 +148,7 @@ public final class FeatureClient: Sendable {
         let answers: [MergedAnswer]
         let sources: [(answer: Int, column: Int)]?
         if isClustered {
-            (answers, sources) = try await router.read(selection, shape: shape, entities: entities, deadline: deadline)
+            (answers, sources) = try await router.read(selection, shape: shape, entities: entities, requestID: request.requestID, deadline: deadline)
         } else {
             do {
                 var request = request
@@ -148,7 +160,7 @@ public final class FeatureClient: Sendable {
                 (answers, sources) = ([MergedAnswer(answer)], nil)
             } catch where error.code == .aborted {
                 guard await router.discover(from: configuration.endpoint, deadline: deadline) else { throw error }
-                (answers, sources) = try await router.read(selection, shape: shape, entities: entities, deadline: deadline)
+                (answers, sources) = try await router.read(selection, shape: shape, entities: entities, requestID: request.requestID, deadline: deadline)
             }
         }
         let names = OnlineFeatures.names(of: answers, sources: sources)
@@ -162,7 +174,7 @@ public final class FeatureClient: Sendable {
                 cache[shape] = layout
             }
         }
-        return OnlineFeatures(answers: answers, sources: sources, entityCount: entities.count, layout: layout)
+        return OnlineFeatures(answers: answers, sources: sources, entityCount: entities.count, layout: layout, requestID: request.requestID)
     }
 
     /// Key columns for entity rows; a single join key (the common case) skips the general path.
@@ -272,7 +284,8 @@ public final class FeatureClient: Sendable {
             watermarks: response.watermarks.map(ViewWatermark.init),
             materializing: response.hasMaterializing ? MaterializationProgress(response.materializing) : nil,
             freshness: response.freshness.map(ViewFreshness.init),
-            antiEntropy: response.hasAntiEntropy ? AntiEntropyStatus(response.antiEntropy) : nil)
+            antiEntropy: response.hasAntiEntropy ? AntiEntropyStatus(response.antiEntropy) : nil,
+            servedLog: response.hasServedLog ? ServedLogStatus(response.servedLog) : nil)
     }
 
     /// Asks the node to load the latest rows of `views` (`name` or `name@version`; empty

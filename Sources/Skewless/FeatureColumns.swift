@@ -82,6 +82,24 @@ public struct FeatureColumns: Sendable, Hashable {
         try setField(name, column, count: int64s.count, nullRows: nullRows.map(UInt32.init))
     }
 
+    /// Each row's created time (microseconds): for `FeatureClient.ingest` only, which stores
+    /// rows with created times of their own (a backfill's). A write refuses them: a written
+    /// row's created time is the time the node's write log accepts it.
+    public mutating func setCreatedTimes(_ times: [Int64]) throws(SkewlessError) {
+        try checkCount(times.count, of: "created times")
+        request.createdTimeMicros = times
+    }
+
+    /// A field's values of any other type: one per row, all of the field's type; `nullRows`:
+    /// rows whose value is null (any value of the type may stand in their place).
+    public mutating func setField(_ name: String, values: [FeatureValue], nullRows: [Int]) throws(SkewlessError) {
+        guard !values.isEmpty else {
+            try checkCount(0, of: "field '\(name)'")
+            return
+        }
+        try setField(name, FeatureClient.valueColumn(values, field: name), count: values.count, nullRows: nullRows.map(UInt32.init))
+    }
+
     /// The first row's entity (join key -> value): it picks a cluster write's coordinator.
     var firstEntity: [String: KeyPart]? {
         guard rowCount > 0 else { return nil }

@@ -39,3 +39,12 @@ extension AntiEntropyStatus {
             lastFullPass: wire.lastFullPassMicros == 0 ? nil : wire.lastFullPassMicros)
     }
 }
+
+extension ServedLogStatus {
+    init(_ wire: Skewless_V1_ServedLogStatus) {
+        self.init(
+            enabled: wire.enabled, recordsLogged: wire.recordsLogged, rowsLogged: wire.rowsLogged, bytesWritten: wire.bytesWritten,
+            droppedQueueFull: wire.droppedQueueFull, droppedWriteFailed: wire.droppedWriteFailed, queuedRecords: wire.queuedRecords,
+            queuedBytes: wire.queuedBytes, bytesOnDisk: wire.bytesOnDisk, filesDeleted: wire.filesDeleted)
+    }
+}

@@ -17,6 +17,30 @@ public struct NodeHealth: Sendable, Hashable {
     /// What the node's anti-entropy loop compared and repaired since it started; nil from a
     /// node that does not report it.
     public var antiEntropy: AntiEntropyStatus?
+    /// What the node's served-feature log recorded and dropped since it started; nil from a
+    /// node without an offline store.
+    public var servedLog: ServedLogStatus?
+}
+
+/// A node's served-feature log since it started (docs/served-log.md): what it recorded,
+/// and the sampled reads it dropped rather than slow or fail them.
+public struct ServedLogStatus: Sendable, Hashable {
+    /// The node has an offline store and some service has a `log_sample_rate` above 0.
+    public var enabled: Bool
+    /// Reads (one record per read and node) and entity rows written to the log.
+    public var recordsLogged: UInt64
+    public var rowsLogged: UInt64
+    public var bytesWritten: UInt64
+    /// Sampled reads dropped because the queue was at its byte budget, or because the log
+    /// could not be written (a full or failing disk).
+    public var droppedQueueFull: UInt64
+    public var droppedWriteFailed: UInt64
+    /// Sampled reads waiting for the log's writer now, and their bytes.
+    public var queuedRecords: UInt64
+    public var queuedBytes: UInt64
+    /// Bytes of the node's log files, and files deleted by retention.
+    public var bytesOnDisk: UInt64
+    public var filesDeleted: UInt64
 }
 
 /// A node's anti-entropy counters since it started (docs/cluster.md, "Replica repair and
@@ -92,24 +116,10 @@ public struct ViewReads: Sendable, Hashable {
         ValueStatus.allCases.reduce(0) { $0 &+ self[$1] }
     }
 
-    /// The values served with a value (`ValueStatus.hasValue`: present, outside TTL or
-    /// defaulted).
-    public var withValue: UInt64 {
-        ValueStatus.allCases.filter(\.hasValue).reduce(0) { $0 &+ self[$1] }
-    }
-
-    /// Completeness: the share of served values that carried a value (`withValue / total`,
-    /// as `ValueStatus.hasValue` says); nil when nothing was served. A view whose every field
-    /// declares a default is complete by this measure whatever its rows: `presentShare` says
-    /// how much came from fresh stored rows.
+    /// Completeness: the share of served values that came from a stored row within the TTL
+    /// (`present / total`); nil when nothing was served. Defaults, nulls, stale values served
+    /// flagged and missing rows count against it (docs/monitoring.md), as in `fsctl check`.
     public var completeness: Double? {
-        let total = self.total
-        return total == 0 ? nil : Double(withValue) / Double(total)
-    }
-
-    /// The share of served values that were stored and within the TTL (`present`); nil when
-    /// nothing was served.
-    public var presentShare: Double? {
         let total = self.total
         return total == 0 ? nil : Double(present) / Double(total)
     }

@@ -21,11 +21,15 @@ public struct OnlineFeatures: Sendable {
     let layout: ColumnLayout
     /// The number of entity rows.
     public let count: Int
+    /// The read's request id, given to the call or made by the client: its name in the nodes'
+    /// served-feature logs (docs/served-log.md), to join what was served with what followed.
+    public let requestID: String
 
-    init(answers: [MergedAnswer], sources: [(answer: Int, column: Int)]?, entityCount: Int, layout: ColumnLayout) {
+    init(answers: [MergedAnswer], sources: [(answer: Int, column: Int)]?, entityCount: Int, layout: ColumnLayout, requestID: String = "") {
         self.table = AnswerTable(answers: answers, sources: sources, rowCount: entityCount)
         self.layout = layout
         self.count = entityCount
+        self.requestID = requestID
     }
 
     /// The column names of `answers` arranged by `sources`, in column order.

@@ -32,6 +32,9 @@ struct RoutingPlan: Sendable {
     let groups: [Group]
     /// For each column of the answer, in request order: its group and its column there.
     let columns: [(group: Int, column: Int)]
+    /// The feature service this plan reads, if it reads one: sub-requests that list a
+    /// group's features name it for the nodes' served-feature logs.
+    let service: String?
 
     /// - Parameter service: the service `features` are, if they are one.
     init(features: [ResolvedFeature], repo: FeatureRepo, service: String? = nil) {
@@ -56,6 +59,7 @@ struct RoutingPlan: Sendable {
         let wholeService = keys.count == 1 ? service : nil
         groups = zip(keys, names).map { Group(joinKeys: $0, features: $1, service: wholeService) }
         self.columns = columns
+        self.service = service
     }
 
     /// The plan of a feature service.

@@ -19,6 +19,9 @@ package final class BenchmarkSession: Sendable {
         package var timeout = Duration.seconds(1)
         /// Run Redis side by side.
         package var baseline = false
+        /// Run the same nodes side by side under this feature service, which must read the
+        /// same features (one that logs its reads against one that does not, say).
+        package var baselineService: String?
         /// Use this Redis ("host:port") instead of starting one.
         package var redisAddress: String?
         package var redisExecutable = "redis-server"
@@ -86,6 +89,13 @@ package final class BenchmarkSession: Sendable {
                 shape: shape, entitiesPerRequest: options.entitiesPerRequest, keySpace: options.keySpace, distribution: options.distribution,
                 missShare: options.missShare, seed: options.seed)
             var targets: [any BenchmarkTarget] = [try SkewlessTarget(endpoints: options.nodes, shape: shape, timeout: options.timeout, security: options.security)]
+            if let other = options.baselineService {
+                let otherShape = try RequestShape.resolve(.service(other), in: repo)
+                guard otherShape.groups == shape.groups else {
+                    throw SkewlessError(.invalidArgument, "the baseline service \(other) reads other features than \(options.selection): compare services of the same features")
+                }
+                targets.append(try SkewlessTarget(endpoints: options.nodes, shape: otherShape, timeout: options.timeout, security: options.security, name: "skewless:\(other)"))
+            }
             if options.baseline {
                 if let address = options.redisAddress {
                     redis = try RedisBaseline.existing(address)

@@ -5,6 +5,10 @@ import Foundation
 package enum ReportTable {
     package static func text(_ report: BenchmarkReport) -> String {
         var lines = ["\(report.label): \(report.workload.shape) (\(report.workload.request)), \(report.workload.keys) keys over \(report.workload.keySpace), \(report.loadModel)"]
+        // The first column fits the longest target name ("skewless:bench_1x50"), at least 16.
+        let ratioNames = report.runs.count >= 2 ? report.runs.dropLast().map { "\($0.target)/\(report.runs.last?.target ?? "")" } : []
+        let nameWidth = max(16, (report.runs.map(\.target) + ratioNames).map(\.count).max() ?? 0)
+        func row(_ cells: [String]) -> String { Self.row(cells, nameWidth: nameWidth) }
         if !report.runs.isEmpty {
             lines.append(row(["target", "requests", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us", "req/s", "errors", "timeouts"]))
             for run in report.runs {
@@ -56,8 +60,8 @@ package enum ReportTable {
         base > 0 ? String(format: "%.2fx", value / base) : "-"
     }
 
-    private static func row(_ cells: [String]) -> String {
-        let widths = [16, 9, 9, 9, 9, 9, 9, 9, 7, 9]
+    private static func row(_ cells: [String], nameWidth: Int) -> String {
+        let widths = [nameWidth, 9, 9, 9, 9, 9, 9, 9, 7, 9]
         return zip(cells, widths).enumerated().map { index, pair in
             index == 0 ? pair.0.padding(toLength: pair.1, withPad: " ", startingAt: 0) : String(repeating: " ", count: max(0, pair.1 - pair.0.count)) + pair.0
         }.joined(separator: " ")

@@ -7,7 +7,8 @@ import Skewless
 /// node answers that it holds part of a cluster); with several, they are a cluster's seeds
 /// and every request goes through the SDK's cluster routing (`Configuration.cluster(seeds:)`).
 package struct SkewlessTarget: BenchmarkTarget {
-    /// "skewless", or another label for a second node measured in the same run.
+    /// "skewless", or "skewless:SERVICE" for a baseline of the same node under another
+    /// feature service (`--baseline service:NAME`).
     package let name: String
     package let endpoints: [Endpoint]
     package let shape: RequestShape

@@ -16,9 +16,13 @@ package struct LabelFile: Sendable {
     package var count: Int { times.count }
 
     /// Reads and checks a whole label file: every row needs each of `joinKeys` and a time in
-    /// `timeColumn` (the spellings `fsctl put` accepts for event times). Every problem is
-    /// reported, with row and column.
-    package static func read(_ bytes: [UInt8], format: InputFormat, file: String, joinKeys: [JoinKey], timeColumn: String, now: Int64) -> Result<LabelFile, InputProblems> {
+    /// `timeColumn` (the spellings `fsctl put` accepts for event times, as plausible
+    /// microseconds when a number: `PlausibleTime`). Every problem is reported, with row and
+    /// column.
+    /// - Parameter fallbackTimeColumns: used in place of `timeColumn` when the file has no
+    ///   such column but has one of these (the first found): Feast's `event_timestamp`.
+    package static func read(_ bytes: [UInt8], format: InputFormat, file: String, joinKeys: [JoinKey], timeColumn: String, fallbackTimeColumns: [String] = [], now: Int64) -> Result<LabelFile, InputProblems> {
+        var timeColumn = timeColumn
         var problems: [InputProblem]
         var rows: [InputRow]
         var columns: [String]
@@ -27,6 +31,7 @@ package struct LabelFile: Sendable {
         case .csv:
             let output = CSVRowReader.read(bytes)
             (rows, problems, columns, counting) = (output.rows, output.problems, output.columns, CSVRowReader.counting)
+            if !columns.contains(timeColumn), let fallback = fallbackTimeColumns.first(where: columns.contains) { timeColumn = fallback }
             let location = InputLocation.header(line: output.headerLine)
             for required in joinKeys.map(\.name) + [timeColumn] where !columns.isEmpty && !columns.contains(required) {
                 problems.append(InputProblem(location, column: required, required == timeColumn
@@ -42,6 +47,7 @@ package struct LabelFile: Sendable {
             for row in rows {
                 for cell in row.cells where seen.insert(cell.name).inserted { columns.append(cell.name) }
             }
+            if !seen.contains(timeColumn), let fallback = fallbackTimeColumns.first(where: seen.contains) { timeColumn = fallback }
         }
         var labels = LabelFile(columns: columns, cells: [], keys: [:], times: [])
         labels.cells.reserveCapacity(rows.count)
@@ -80,6 +86,7 @@ package struct LabelFile: Sendable {
                 case .json(.string(let text))?: time = try TimeSyntax.microseconds(from: text, now: now)
                 case .json(let other)?: throw InvalidValue("expected a time, found \(other.kindDescription): \(TimeSyntax.help)")
                 }
+                if let time { try PlausibleTime.check(time) }
             } catch {
                 problems.append(InputProblem(row.location, column: timeColumn, error.message))
             }

@@ -90,6 +90,7 @@ package enum RepoPrinter {
         var about: [[String]] = []
         if !service.owner.isEmpty { about.append(["owner", service.owner]) }
         if !service.description.isEmpty { about.append(["description", service.description]) }
+        if service.logSampleRate > 0 { about.append(["logged", "\(service.logSampleRate * 100)% of reads (log_sample_rate \(service.logSampleRate); docs/served-log.md)"]) }
         let rows = service.features.prefix(featureLimit).map { reference in
             guard let resolved = try? repo.resolve(reference) else { return [reference.description, "(does not resolve)"] }
             return [resolved.qualifiedName, resolved.field.type.description]
@@ -161,6 +162,7 @@ package enum RepoPrinter {
                 JSONValue.Member("name", .string(service.name)),
                 JSONValue.Member("owner", .string(service.owner)),
                 JSONValue.Member("description", .string(service.description)),
+                JSONValue.Member("log_sample_rate", .number(String(service.logSampleRate))),
                 JSONValue.Member("features", .array(service.features.map { reference in
                     .string((try? repo.resolve(reference))?.qualifiedName ?? reference.description)
                 })),

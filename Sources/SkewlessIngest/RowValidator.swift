@@ -15,10 +15,10 @@ package struct RowValidator: Sendable {
     /// Why rows written to a node may not give created times.
     static let createdTimeRefusal = "rows written to a node get their created time from the write log, which stamps the time it accepts them; rows with created times of their own go into the offline store with fsctl ingest"
 
-    /// Event and created times before this (1973-03-03) are taken for seconds or milliseconds.
-    static let earliestPlausibleMicros: Int64 = 100_000_000_000_000
-    /// ... and after this (2100-01-01), for nanoseconds.
-    static let latestPlausibleMicros: Int64 = 4_102_444_800_000_000
+    /// Feast's names for the same columns, accepted in their place (a Feast data source's
+    /// files load as they are). A row may give one spelling of each, not both.
+    static let feastEventTimeColumn = "event_timestamp"
+    static let feastCreatedTimeColumn = "created_timestamp"
 
     let view: FeatureView
     let joinKeys: [JoinKey]
@@ -59,7 +59,11 @@ package struct RowValidator: Sendable {
         let columns = joinKeys.map(Column.joinKey) + [.eventTime] + view.fields.map(Column.field) + createdTime
         let names = joinKeys.map(\.name) + [Self.eventTimeColumn] + view.fields.map(\.name) + (refusesCreatedTime ? [] : [Self.createdTimeColumn])
         self.columns = columns
-        self.columnIndex = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        // Feast's spellings name the same columns, unless a field of the view has that name.
+        if index[Self.feastEventTimeColumn] == nil { index[Self.feastEventTimeColumn] = joinKeys.count }
+        if !refusesCreatedTime, index[Self.feastCreatedTimeColumn] == nil { index[Self.feastCreatedTimeColumn] = names.count - 1 }
+        self.columnIndex = index
         self.requiredColumns = Array(0...joinKeys.count)
     }
 
@@ -73,15 +77,21 @@ package struct RowValidator: Sendable {
     func problems(withColumns names: [String], at location: InputLocation) -> [InputProblem] {
         var problems: [InputProblem] = []
         var seen = Set<String>()
+        var seenColumns = [String?](repeating: nil, count: columns.count)
         for name in names {
             if !seen.insert(name).inserted {
                 problems.append(InputProblem(location, column: name, "the column appears twice"))
-            } else if columnIndex[name] == nil {
+            } else if let index = columnIndex[name] {
+                if let other = seenColumns[index] {
+                    problems.append(InputProblem(location, column: name, "the column appears twice: '\(other)' and '\(name)' name the same column (Feast's spelling and Skewless's); keep one"))
+                }
+                seenColumns[index] = name
+            } else {
                 problems.append(InputProblem(location, column: name, unknownColumnMessage(name)))
             }
         }
-        for required in requiredColumns.map({ knownColumns[$0] }) where !seen.contains(required) {
-            problems.append(InputProblem(location, column: required, missingMessage(required)))
+        for required in requiredColumns where seenColumns[required] == nil {
+            problems.append(InputProblem(location, column: knownColumns[required], missingMessage(knownColumns[required])))
         }
         return problems
     }
@@ -207,18 +217,12 @@ package struct RowValidator: Sendable {
         case .json(let other):
             throw InvalidValue("expected a time, found \(other.kindDescription): \(TimeSyntax.help)")
         }
-        if micros < Self.earliestPlausibleMicros {
-            let unit = micros >= 100_000_000 && micros < 100_000_000_000 ? "seconds" : micros >= 100_000_000_000 ? "milliseconds" : nil
-            throw InvalidValue("\(micros) is \(TimeSyntax.rfc3339(micros: micros)) when read as microseconds\(unit.map { ", and looks like \($0)" } ?? ""): times are microseconds since the epoch (or write an RFC 3339 time)")
-        }
-        if micros > Self.latestPlausibleMicros {
-            throw InvalidValue("\(micros) is after the year 2100 when read as microseconds\(micros >= 100_000_000_000_000_000 ? " and looks like nanoseconds" : ""): times are microseconds since the epoch")
-        }
+        try PlausibleTime.check(micros)
         return micros
     }
 
     private func unknownColumnMessage(_ name: String) -> String {
-        if refusesCreatedTime, name == Self.createdTimeColumn {
+        if refusesCreatedTime, name == Self.createdTimeColumn || name == Self.feastCreatedTimeColumn {
             return Self.createdTimeRefusal
         }
         let versions = otherVersions.filter { $0.fieldIndex(named: name) != nil }.map(\.qualifiedName)
@@ -232,7 +236,7 @@ package struct RowValidator: Sendable {
 
     private func missingMessage(_ name: String) -> String {
         name == Self.eventTimeColumn
-            ? "missing: every row needs an event time (\(TimeSyntax.help))"
+            ? "missing: every row needs an event time, in a column event_time (or Feast's event_timestamp): \(TimeSyntax.help)"
             : "missing: the join key is required (\(view.qualifiedName) is keyed by \(joinKeys.map(\.name).joined(separator: ", ")))"
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import SkewlessModel
 
 /// How `fsctl` shows values: short text for tables, and JSON that `fsctl put` reads back.
-enum ValueFormatter {
+package enum ValueFormatter {
     /// Items of a list or embedding shown before "...".
     static let listItemsShown = 4
     /// Characters of a string shown before "...".
@@ -11,7 +11,7 @@ enum ValueFormatter {
     static let bytesShown = 8
 
     /// A value shortened to fit a table cell.
-    static func short(_ value: FeatureValue) -> String {
+    package static func short(_ value: FeatureValue) -> String {
         switch value {
         case .bool(let v): return String(v)
         case .int32(let v): return String(v)
@@ -36,31 +36,22 @@ enum ValueFormatter {
     ///     1.2 (stale)     older than the TTL, served flagged
     ///     - (null)        a fresh row whose field is null, no default
     ///     - (not found)   no row for the entity, no default
-    static func cell(_ value: FeatureValue?, status: ValueStatus) -> String {
+    package static func cell(_ value: FeatureValue?, status: ValueStatus) -> String {
         let text = value.map(short) ?? "-"
         switch status {
         case .present: return text
-        case .defaulted: return text + " (defaulted)"
-        case .outsideTTL: return text + " (stale)"
-        case .nullValue: return text + " (null)"
-        case .notFound: return text + " (not found)"
+        case .defaulted, .outsideTTL, .nullValue, .notFound: return text + " (\(status.name))"
         }
     }
 
-    /// The status as JSON output names it.
-    static func statusName(_ status: ValueStatus) -> String {
-        switch status {
-        case .present: return "present"
-        case .notFound: return "not_found"
-        case .nullValue: return "null"
-        case .outsideTTL: return "outside_ttl"
-        case .defaulted: return "defaulted"
-        }
+    /// The status as every output names it (`ValueStatus.name`: `PRESENT`, `NOT_FOUND`, ...).
+    package static func statusName(_ status: ValueStatus) -> String {
+        status.name
     }
 
     /// The value as JSON, in the spellings `fsctl put` accepts: bytes as base64, timestamps
     /// as microseconds, NaN and infinities as strings.
-    static func json(_ value: FeatureValue) -> JSONValue {
+    package static func json(_ value: FeatureValue) -> JSONValue {
         switch value {
         case .bool(let v): return .bool(v)
         case .int32(let v): return .integer(v)
@@ -76,7 +67,7 @@ enum ValueFormatter {
         }
     }
 
-    static func json(_ key: KeyPart) -> JSONValue {
+    package static func json(_ key: KeyPart) -> JSONValue {
         switch key {
         case .int64(let v): return .integer(v)
         case .string(let v): return .string(v)

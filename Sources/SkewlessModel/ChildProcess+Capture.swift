@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 extension ChildProcess {
     /// What a program run to its end wrote, and how it ended.
@@ -68,6 +69,18 @@ extension ChildProcess {
             throw error
         }
         return Captured(termination: child.waitUntilExit(), standardOutput: read[0], standardError: read.count > 1 ? read[1] : [])
+    }
+
+    /// `run(_:mergingErrors:)` on a thread of its own, so that no task's thread blocks while
+    /// the program runs: on a machine with few cores, a few tasks blocked in `run` stall
+    /// every other task of the process.
+    package static func run(_ configuration: Configuration, mergingErrors: Bool = false) async throws(SkewlessError) -> Captured {
+        let outcome: Result<Captured, SkewlessError> = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: Result { () throws(SkewlessError) in try run(configuration, mergingErrors: mergingErrors) })
+            }
+        }
+        return try outcome.get()
     }
 
     /// Everything written into each of `descriptors` (read ends of pipes) until each reaches

@@ -178,6 +178,9 @@ public struct FeatureRepo: Sendable, Hashable {
             guard !service.features.isEmpty else {
                 throw DefinitionProblem(subject, "feature service '\(service.name)' lists no features")
             }
+            guard service.logSampleRate.isFinite, (0...1).contains(service.logSampleRate) else {
+                throw DefinitionProblem(subject, "feature service '\(service.name)' has log_sample_rate \(service.logSampleRate): give a share from 0 (log no reads) to 1 (log every read), for example 0.1")
+            }
             var seen = Set<String>()
             for reference in service.features {
                 let resolved: ResolvedFeature

@@ -23,9 +23,20 @@ struct BinaryWriter {
 
     /// A u16 length, then the UTF-8 bytes (names of keys and fields; at most 65,535 bytes).
     mutating func appendShortString(_ text: String) {
-        let utf8 = Array(text.utf8.prefix(Int(UInt16.max)))
-        append(UInt16(utf8.count))
-        append(bytes: utf8)
+        var text = text
+        text.withUTF8 { appendShortString(utf8: $0) }
+    }
+
+    /// The same for the UTF-8 bytes `range` of `text`, without making a string of them.
+    mutating func appendShortString(_ text: String, utf8 range: Range<Int>) {
+        var text = text
+        text.withUTF8 { appendShortString(utf8: UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
+    private mutating func appendShortString(utf8: UnsafeBufferPointer<UInt8>) {
+        let kept = UnsafeBufferPointer(rebasing: utf8.prefix(Int(UInt16.max)))
+        append(UInt16(kept.count))
+        bytes.append(contentsOf: kept)
     }
 
     /// Appends a whole array of fixed-width values in one copy (little-endian hosts) .

@@ -145,6 +145,19 @@ struct DiskFile: Sendable {
         return "\(directory)/\(prefix)-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
     }
 
+    /// A file's size and last modification time (microseconds since the epoch); nil when
+    /// it does not exist.
+    static func sizeAndModification(_ path: String) -> (size: UInt64, modifiedMicros: Int64)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        #if canImport(Darwin)
+        let modified = info.st_mtimespec
+        #else
+        let modified = info.st_mtim
+        #endif
+        return (UInt64(info.st_size), Int64(modified.tv_sec) * 1_000_000 + Int64(modified.tv_nsec) / 1_000)
+    }
+
     static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
     }

@@ -45,8 +45,11 @@ struct PointInTimeJoin {
         var segments: [Int32]
         var groups: [Int32]
         var rows: [Int32]
+        /// Whether the view has rows of the label's key (at any time).
+        var keyMatched: [Bool]
 
         init(count: Int) {
+            keyMatched = Array(repeating: false, count: count)
             eventTimes = Array(repeating: 0, count: count)
             createdTimes = Array(repeating: 0, count: count)
             segments = Array(repeating: -1, count: count)
@@ -68,8 +71,24 @@ struct PointInTimeJoin {
         }
     }
 
+    /// What a join found, beside its columns: for the warnings of a training set.
+    struct Result {
+        var columns: [HistoricalColumn]
+        /// Per label row (input order): the chosen row's event time (nil: none).
+        var eventTimes: [Int64?]
+        /// Label rows whose key has rows in the view, at any time.
+        var labelsWithKey: Int
+        /// Label rows for which a row as of their time was chosen (fresh or not).
+        var labelsWithRow: Int
+    }
+
     /// The requested fields (indexes into the view's fields) for every label, in input order.
     func run(fields: [Int], features: [ResolvedFeature]) throws(SkewlessError) -> [HistoricalColumn] {
+        try join(fields: fields, features: features).columns
+    }
+
+    /// The requested fields for every label in input order, with what the join found.
+    func join(fields: [Int], features: [ResolvedFeature]) throws(SkewlessError) -> Result {
         let count = order.count
         var choices = Choices(count: count)
         for (segmentIndex, segment) in snapshot.segments.enumerated() {
@@ -79,7 +98,11 @@ struct PointInTimeJoin {
                 try join(segment: segmentIndex, group: group, labels: labels, choices: &choices)
             }
         }
-        return try gather(choices, fields: fields, features: features)
+        let (columns, eventTimes) = try gather(choices, fields: fields, features: features)
+        return Result(
+            columns: columns, eventTimes: eventTimes,
+            labelsWithKey: choices.keyMatched.reduce(0) { $0 + ($1 ? 1 : 0) },
+            labelsWithRow: choices.segments.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) })
     }
 
     /// The sorted labels whose keys are within the group's first and last key.
@@ -153,6 +176,7 @@ struct PointInTimeJoin {
             var runEnd = row + 1
             while runEnd < rowCount, keys.sameKey(row: runEnd, as: row) { runEnd += 1 }
             while label < labels.upperBound, keys.compare(row: row, label: label) == 0 {
+                choices.keyMatched[label] = true
                 let asOf = LatestAsOf(time: times[label], ttlMicros: ttl, asOfKnownTime: asOfKnownTime)
                 if let chosen = asOf.latest(in: row..<runEnd, eventTimes: events, createdTimes: created) {
                     choices.offer(LatestAsOf.Candidate(eventTime: events[chosen], createdTime: created[chosen], segment: segment, group: group, row: Int32(chosen)), for: label)
@@ -164,7 +188,7 @@ struct PointInTimeJoin {
     }
 
     /// Copies the chosen rows' fields into columns in input order, with statuses.
-    private func gather(_ choices: Choices, fields: [Int], features: [ResolvedFeature]) throws(SkewlessError) -> [HistoricalColumn] {
+    private func gather(_ choices: Choices, fields: [Int], features: [ResolvedFeature]) throws(SkewlessError) -> (columns: [HistoricalColumn], eventTimes: [Int64?]) {
         let count = order.count
         let ttl = snapshot.view.ttlSeconds &* 1_000_000
         var eventTimes = [Int64?](repeating: nil, count: count)
@@ -200,6 +224,6 @@ struct PointInTimeJoin {
                 }
             }
         }
-        return columns
+        return (columns, eventTimes)
     }
 }

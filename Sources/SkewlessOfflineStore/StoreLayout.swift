@@ -52,6 +52,37 @@ package struct StoreLayout: Sendable, Hashable {
         return UInt64(fileName.dropLast(logSuffix.count))
     }
 
+    static let servedLogDirectoryName = "served-log"
+    private static let servedLogSuffix = ".slog"
+
+    /// `ROOT/served-log`: one directory per node that logs the features it served
+    /// (docs/served-log.md).
+    package var servedLogDirectory: String {
+        "\(root)/\(Self.servedLogDirectoryName)"
+    }
+
+    /// `ROOT/served-log/NODE`.
+    package func nodeServedLogDirectory(node: String) -> String {
+        "\(servedLogDirectory)/\(node)"
+    }
+
+    /// `00000000000000000042.slog`: a served log file, named by the sequence number of its
+    /// first record.
+    static func servedLogFileName(_ firstSequence: UInt64) -> String {
+        let digits = String(firstSequence)
+        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits + servedLogSuffix
+    }
+
+    func servedLogFile(_ firstSequence: UInt64, in directory: String) -> String {
+        "\(directory)/\(Self.servedLogFileName(firstSequence))"
+    }
+
+    /// The first sequence number of a served log file name, or nil for any other name.
+    static func servedLogFileNumber(fileName: String) -> UInt64? {
+        guard fileName.hasSuffix(servedLogSuffix), fileName.count == 20 + servedLogSuffix.count else { return nil }
+        return UInt64(fileName.dropLast(servedLogSuffix.count))
+    }
+
     /// `segment-000000000042.seg`.
     static func segmentName(_ number: UInt64) -> String {
         let digits = String(number)

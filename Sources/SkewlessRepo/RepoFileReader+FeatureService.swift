@@ -30,9 +30,20 @@ extension RepoFileReader {
         }
         let owner = try map.optional("owner")?.string("'owner' of \(what)") ?? ""
         let description = try map.optional("description")?.string("'description' of \(what)") ?? ""
+        let logSampleRate = try map.optional("log_sample_rate").map { node throws(RepoError) in try readLogSampleRate(node, of: what) } ?? 0
         try draft.add(
-            FeatureService(name: name, features: features, owner: owner, description: description),
+            FeatureService(name: name, features: features, owner: owner, description: description, logSampleRate: logSampleRate),
             at: nameNode.location, featureLocations: featureLocations)
+    }
+
+    /// `log_sample_rate:` of a service: the share of its reads whose served rows are logged
+    /// (docs/served-log.md), a number from 0 to 1.
+    static func readLogSampleRate(_ node: YAMLNode, of service: String) throws(RepoError) -> Double {
+        let text = try node.string("'log_sample_rate' of \(service)")
+        guard let rate = Double(text), rate.isFinite, rate >= 0, rate <= 1 else {
+            throw node.error("'log_sample_rate' of \(service) is '\(YAMLNode.clipped(text))': give the share of reads to log, from 0 (none) to 1 (every read), for example log_sample_rate: 0.1")
+        }
+        return rate
     }
 
     /// `{view: name, fields: [a, b]}` or `{view: name@2, fields: [a, b]}`: one reference per field.

@@ -13,7 +13,7 @@ enum RepoFileReader {
     static let viewKeys = ["name", "version", "entities", "ttl", "staleness", "owner", "description", "tags", "objectives", "fields"]
     static let objectiveKeys = ["max_staleness", "min_completeness", "max_psi", "max_ks"]
     static let fieldKeys = ["name", "type", "default", "description", "pii"]
-    static let serviceKeys = ["name", "features", "owner", "description"]
+    static let serviceKeys = ["name", "features", "owner", "description", "log_sample_rate"]
     static let featureGroupKeys = ["view", "fields"]
 
     /// Parses `yaml` and adds its definitions to `draft`. An empty file adds nothing.

@@ -77,20 +77,26 @@ struct AccessRights: Sendable {
 
     /// May it read what `plan` reads (through its service, or as a list of features)?
     func checkRead(_ plan: ServingPlan, numbering: FieldNumbering) throws(SkewlessError) {
-        if let service = plan.service {
+        try checkRead(plan.fields, service: plan.service, numbering: numbering)
+    }
+
+    /// May it read `fields`, through `service` when one is named (nil: as a list of features)?
+    /// Also the check of a training set's features (GET_HISTORICAL_FEATURES).
+    func checkRead(_ fields: FieldSet, service: (name: String, index: Int)?, numbering: FieldNumbering) throws(SkewlessError) {
+        if let service {
             guard services[service.index] else {
-                throw SkewlessError(.permissionDenied, "principal '\(principal)' may not read feature service '\(service.name)'\(piiHint(plan, numbering: numbering)): ask for a grant of it in the feature repo's access policy")
+                throw SkewlessError(.permissionDenied, "principal '\(principal)' may not read feature service '\(service.name)'\(piiHint(fields, numbering: numbering)): ask for a grant of it in the feature repo's access policy")
             }
             return
         }
-        guard plan.fields.isSubset(of: readable) else {
-            throw SkewlessError(.permissionDenied, "principal '\(principal)' may not read \(denied(plan, numbering: numbering)): ask for a grant in the feature repo's access policy")
+        guard fields.isSubset(of: readable) else {
+            throw SkewlessError(.permissionDenied, "principal '\(principal)' may not read \(denied(fields, numbering: numbering)): ask for a grant in the feature repo's access policy")
         }
     }
 
-    /// The features of `plan` it may not read, named (at most 5), PII ones marked.
-    private func denied(_ plan: ServingPlan, numbering: FieldNumbering) -> String {
-        let missing = plan.fields.subtracting(readable)
+    /// The features of `fields` it may not read, named (at most 5), PII ones marked.
+    private func denied(_ fields: FieldSet, numbering: FieldNumbering) -> String {
+        let missing = fields.subtracting(readable)
         var names = missing.prefix(5).map { number -> String in
             let (view, field) = numbering.feature(number)
             return "\(view.qualifiedName):\(field.name)" + (field.pii ? " (PII: readable only through a grant naming the field)" : "")
@@ -99,8 +105,8 @@ struct AccessRights: Sendable {
         return names.joined(separator: ", ")
     }
 
-    private func piiHint(_ plan: ServingPlan, numbering: FieldNumbering) -> String {
-        let pii = plan.fields.subtracting(readable).map { numbering.feature($0) }.filter { $0.field.pii }
+    private func piiHint(_ fields: FieldSet, numbering: FieldNumbering) -> String {
+        let pii = fields.subtracting(readable).map { numbering.feature($0) }.filter { $0.field.pii }
         guard !pii.isEmpty else { return "" }
         return " (it holds PII fields, each readable only through a grant naming it: " + pii.map { "\($0.view.qualifiedName):\($0.field.name)" }.joined(separator: ", ") + ")"
     }
@@ -115,6 +121,15 @@ struct AccessRights: Sendable {
         }
         guard let index = numbering.index(of: view), writable[index] else {
             throw SkewlessError(.permissionDenied, "principal '\(principal)' may not write feature view '\(view.qualifiedName)': ask for a write grant of it in the feature repo's access policy")
+        }
+    }
+
+    /// May it INGEST rows of `view` into the offline store? A write grant of the view, or an
+    /// admin (fsctl ingest as an operator) or a peer.
+    func checkIngest(_ view: FeatureView, numbering: FieldNumbering) throws(SkewlessError) {
+        guard !isAdmin else { return }
+        guard let index = numbering.index(of: view), writable[index] else {
+            throw SkewlessError(.permissionDenied, "principal '\(principal)' may not ingest into feature view '\(view.qualifiedName)': ask for a write grant of it in the feature repo's access policy, or ingest as an admin")
         }
     }
 
@@ -141,7 +156,7 @@ struct AccessRights: Sendable {
     /// protocol does not compile until it is placed here (a new admin method: `.adminOrPeer`).
     static func requirement(of method: Skewless_V1_Method) -> Requirement {
         switch method {
-        case .handshake, .health, .describe, .getClusterMap, .getOnlineFeatures, .writeFeatures, .unspecified:
+        case .handshake, .health, .describe, .getClusterMap, .getOnlineFeatures, .writeFeatures, .getHistoricalFeatures, .ingest, .unspecified:
             return .anyPrincipal
         case .materialize, .setClusterMap, .exportRows, .partitionDigest:
             return .adminOrPeer

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Synchronization
 
@@ -31,6 +34,8 @@ final class BackgroundLoop: Sendable {
     }
 
     private let name: String
+    /// The thread's nice value (0: as the process; higher yields the CPU to serving).
+    private let niceness: Int32
     private let round: @Sendable () -> Pause
     private let state = Mutex(State())
     /// What the thread pauses on and `stop` waits on. Every change of `state` that either
@@ -42,10 +47,13 @@ final class BackgroundLoop: Sendable {
     /// - Parameters:
     ///   - name: the thread's name, as `top -H` and debuggers show it: at most 15 bytes, the
     ///     most Linux keeps (a longer name is not applied at all).
+    ///   - niceness: the thread's nice value on Linux (per thread there), 0 to 19: work that
+    ///     must not take the CPU from the event loops when both want it runs above 0.
     ///   - round: one round of work; it runs on the loop's thread only.
-    init(name: String, round: @escaping @Sendable () -> Pause) {
+    init(name: String, niceness: Int32 = 0, round: @escaping @Sendable () -> Pause) {
         precondition(name.utf8.count <= 15, "thread name '\(name)' is over the 15 bytes Linux keeps")
         self.name = name
+        self.niceness = niceness
         self.round = round
     }
 
@@ -100,6 +108,20 @@ final class BackgroundLoop: Sendable {
     }
 
     private func run() {
+        // Foundation's `Thread.name` did not reach the kernel's name of the thread here (top
+        // -H and /proc/PID/task/*/comm showed Dispatch's), so the thread names itself, through
+        // /proc (pthread_setname_np is hidden from Swift without _GNU_SOURCE).
+        #if canImport(Glibc)
+        let file = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        if file >= 0 {
+            _ = name.withCString { write(file, $0, strlen($0)) }
+            close(file)
+        }
+        // Linux keeps a nice value per thread: PRIO_PROCESS 0 is this thread alone.
+        if niceness != 0 {
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+        }
+        #endif
         defer {
             state.withLock { $0.ended = true }
             broadcast()

@@ -127,7 +127,7 @@ extension ConnectionHandler {
         /// When bytes last arrived (at first: when the connection opened).
         private var lastArrival = NIODeadline.uptimeNanoseconds(0)
         /// When the first read of the current read pass happened; nil between passes.
-        private var readArrival: NIODeadline?
+        private(set) var readArrival: NIODeadline?
         /// When the connection's current turn (a read pass, or a resumed backlog) began.
         private var turnStart: NIODeadline?
         /// Requests answered in the current turn.

@@ -41,6 +41,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private let processor: RequestProcessor
+    /// The node's metrics; nil when it keeps none (then nothing below is counted).
+    private let metrics: NodeMetrics?
+    /// Bytes read and handed to the socket since they were last added to the metrics (once
+    /// per read pass, not per request).
+    private var bytesReceived = 0
+    private var bytesSent = 0
+    /// Why the handler closed the connection; nil: it did not (the client did).
+    private var closeReason: NodeMetrics.CloseReason?
     private var logger: Logger
     /// Splits the bytes read into frames. It lives here rather than as a
     /// `ByteToMessageHandler` in front of this handler: the processor is inlinable, so it is
@@ -66,6 +74,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     init(processor: RequestProcessor, logger: Logger) {
         self.processor = processor
+        self.metrics = processor.metrics
         self.logger = logger
         self.state = StateMachine(limits: .init(processor.configuration))
         self.frames = NIOSingleStepByteToMessageProcessor(FrameDecoder(maxFrameBytes: processor.configuration.maxFrameBytes))
@@ -78,6 +87,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
         switch state.channelActive(slotAcquired: processor.connections.tryAcquire(), now: context.eventLoop.now) {
         case .refuse:
+            closeReason = .limit
             logger.warning("refusing connection: the node is at its limit of \(processor.connections.limit) connections")
             closeAfterWriting(SkewlessError(.resourceExhausted, "the node is at its limit of \(processor.connections.limit) connections: retry later or use another node"), context: context)
         case .serve(let idleCheckAt):
@@ -107,6 +117,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
         if action.releaseSlot {
             processor.connections.release()
         }
+        if let metrics {
+            flushByteCounts(metrics)
+            metrics.closed(closeReason ?? .client)
+        }
         logger.debug("connection closed")
         context.fireChannelInactive()
     }
@@ -122,6 +136,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             }
         }
         let bytes = unwrapInboundIn(data)
+        if metrics != nil { bytesReceived &+= bytes.readableBytes }
         if state.hasBacklog {
             // Frames wait for a later turn: these bytes wait behind them, unsplit.
             if readBehind == nil {
@@ -207,6 +222,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         } catch {
             // Not logged per frame (a flood would drown the log): the error budget's close is.
             logger.debug("undecodable request frame of \(body.readableBytes) bytes: \(error)")
+            count(method: NodeMetrics.undecodableMethodIndex, .invalidArgument, since: state.readArrival)
             send(.failure(requestID: 0, SkewlessError(.invalidArgument, "the frame body is not a valid RequestFrame (\(error)); see docs/protocol.md")), state.frameUndecodable(), context: context)
             return
         }
@@ -221,13 +237,16 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 if caller.rights != nil {
                     logger[metadataKey: "principal"] = "\(caller.name)"
                 }
+                count(method: NodeMetrics.methodIndex(.handshake), nil, since: state.readArrival)
                 send(response, state.handshakeAnswered(accepted: true), context: context)
             case .failure(let error):
+                count(method: NodeMetrics.methodIndex(.handshake), error.code, since: state.readArrival)
                 logger.info("handshake refused: \(error.message)")
                 send(.failure(requestID: request.requestID, error), state.handshakeAnswered(accepted: false), context: context)
             }
         case .answerDeadlineExceeded(let waitedMicros):
             let error = SkewlessError(.deadlineExceeded, "the request waited \(waitedMicros) µs on the node behind other requests, past its deadline of \(request.timeoutMicros) µs; it was not executed")
+            count(method: NodeMetrics.methodIndex(request.method), error.code, since: state.readArrival)
             send(.failure(requestID: request.requestID, error), state.answered(failure: error.code), context: context)
         case .execute:
             if checksEachRequest, refused(request, now: now, context: context) {
@@ -238,12 +257,15 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 // as in flight until its response is written, so a drain waits for it.
                 state.longRequestStarted()
                 let requestID = request.requestID
+                let method = NodeMetrics.methodIndex(request.method)
+                let started = state.readArrival
                 later.assumeIsolated().whenComplete { [self] result in
-                    self.answeredLater(result, requestID: requestID, context: context)
+                    self.answeredLater(result, requestID: requestID, method: method, started: started, context: context)
                 }
                 return
             }
             let answer = processor.respond(to: request, caller: caller, allocator: context.channel.allocator)
+            count(method: NodeMetrics.methodIndex(request.method), answer.failure, since: state.readArrival)
             carryOut(state.answered(failure: answer.failure), frame: answer.frame, context: context)
         }
     }
@@ -255,6 +277,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         if let expiresAt = caller.expiresAt, now >= expiresAt {
             let error = SkewlessError(.unauthenticated, "the credential of this connection (principal '\(caller.name)') has expired: reconnect with a new one")
             audit.refusedAuthentication(peer: peer, reason: error)
+            count(method: NodeMetrics.methodIndex(request.method), error.code, since: state.readArrival)
             send(.failure(requestID: request.requestID, error), state.credentialExpired(), context: context)
             return true
         }
@@ -264,6 +287,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 audit.rateLimited(principal: caller.name, peer: peer, nowNanos: nanos)
                 let limit = processor.security.rateLimiter.limit.requestsPerSecond
                 let error = SkewlessError(.resourceExhausted, "rate limit: '\(caller.name)' may send \(limit) requests a second to this node over all its connections; retry in \(bucket.retryAfterMilliseconds(nowNanos: nanos)) ms (docs/protocol.md, rate limits)")
+                count(method: NodeMetrics.methodIndex(request.method), error.code, since: state.readArrival)
                 send(.failure(requestID: request.requestID, error), state.rateLimited(), context: context)
                 return true
             }
@@ -273,6 +297,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 try rights.checkMethod(request.method)
             } catch {
                 audit.denied(principal: caller.name, peer: peer, method: request.method.rawValue, reason: error)
+                count(method: NodeMetrics.methodIndex(request.method), error.code, since: state.readArrival)
                 send(.failure(requestID: request.requestID, error), state.answered(failure: error.code), context: context)
                 return true
             }
@@ -289,7 +314,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Writes the late answer of a long-running request.
-    private func answeredLater(_ result: Result<RequestProcessor.Answer, any Error>, requestID: UInt64, context: ChannelHandlerContext) {
+    private func answeredLater(
+        _ result: Result<RequestProcessor.Answer, any Error>, requestID: UInt64, method: Int, started: NIODeadline?, context: ChannelHandlerContext
+    ) {
         let frame: ByteBuffer?
         let failure: SkewlessError.Code?
         switch result {
@@ -302,12 +329,17 @@ final class ConnectionHandler: ChannelDuplexHandler {
             frame = encode(.failure(requestID: requestID, SkewlessError(.internal, "the node could not answer: \(error)")), context: context)
             failure = .internal
         }
+        count(method: method, failure, since: started)
         let action = state.longRequestFinished(failure: failure)
         guard let frame else { return }  // not encoded: the connection is closing
         switch action {
         case .drop:
             return
         case .write(let progress):
+            if let metrics {
+                bytesSent &+= frame.readableBytes
+                flushByteCounts(metrics)
+            }
             context.write(wrapOutboundOut(frame), promise: nil)
             context.flush()
             carryOut(progress, context: context)
@@ -317,6 +349,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        if let metrics { flushByteCounts(metrics) }
         let progress = state.readComplete()
         context.flush()
         carryOut(progress, context: context)
@@ -346,6 +379,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard case .close = state.closeRequested() else { return }
+        closeReason = closeReason ?? .error
         logger.info("closing connection after error: \(error)")
         context.close(promise: nil)
     }
@@ -354,6 +388,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// answered with RESOURCE_EXHAUSTED before closing, anything else just closes.
     private func frameFailed(_ error: any Error, context: ChannelHandlerContext) {
         guard case .close = state.closeRequested() else { return }
+        closeReason = closeReason ?? .badFrame
         logger.info("closing connection: \(error)")
         if let frameError = error as? FrameError, case .frameTooLarge = frameError {
             closeAfterWriting(frameError.skewlessError, context: context)
@@ -378,8 +413,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case .write:
             // No promise per response (a promise each was 5% of the node's CPU on one-row
             // reads): the state machine asks for a settling barrier when it must know.
+            if metrics != nil { bytesSent &+= frame.readableBytes }
             context.write(wrapOutboundOut(frame), promise: nil)
         case .writeThenClose(let reason):
+            if metrics != nil { bytesSent &+= frame.readableBytes }
             write(frame, thenCloseFor: reason, context: context)
         }
     }
@@ -421,6 +458,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             case .reschedule(let at):
                 self.scheduleIdleCheck(at: at, context: context)
             case .close:
+                self.closeReason = self.closeReason ?? .idle
                 self.logger.info("closing idle connection: no bytes for \(self.processor.configuration.idleTimeoutSeconds)s")
                 context.close(promise: nil)
             }
@@ -436,12 +474,31 @@ final class ConnectionHandler: ChannelDuplexHandler {
             case .none:
                 break
             case .close:
+                self.closeReason = self.closeReason ?? .drained
                 self.logger.debug("drained: closing connection")
                 context.close(promise: nil)
             case .settleWrites:
                 self.writeBarrier(context: context)  // its completion checks again
             }
         }
+    }
+
+    // MARK: - Metrics
+
+    /// Counts a request of method `method` (`NodeMetrics.methodIndex`) answered now with
+    /// `failure` (nil: OK), with its latency since `started`, the read it arrived in.
+    @inline(__always)
+    private func count(method: Int, _ failure: SkewlessError.Code?, since started: NIODeadline?) {
+        guard let metrics else { return }
+        let nanoseconds = started.map { (NIODeadline.now() - $0).nanoseconds } ?? 0
+        metrics.requests.record(method: method, status: NodeMetrics.statusIndex(failure), nanoseconds: nanoseconds)
+    }
+
+    /// Adds the bytes read and written since the last call to the node's counters.
+    private func flushByteCounts(_ metrics: NodeMetrics) {
+        metrics.transferred(received: bytesReceived, sent: bytesSent)
+        bytesReceived = 0
+        bytesSent = 0
     }
 
     // MARK: - Writing and closing
@@ -454,6 +511,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             return buffer
         } catch {
             logger.error("could not encode a response: \(error)")
+            closeReason = closeReason ?? .error
             _ = state.closeRequested()
             context.close(promise: nil)
             return nil
@@ -464,6 +522,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func write(_ frame: ByteBuffer, thenCloseFor reason: StateMachine.CloseReason, context: ChannelHandlerContext) {
         switch reason {
         case .handshakeRefused:
+            closeReason = closeReason ?? .handshakeRefused
             context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
@@ -473,6 +532,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 context.close(promise: nil)
             }
         case .invalidRequests(let inARow):
+            closeReason = closeReason ?? .invalidRequests
             context.write(wrapOutboundOut(frame), promise: nil)
             logger.info("closing connection: \(inARow) invalid requests in a row, the node's limit")
             closeAfterWriting(SkewlessError(.resourceExhausted, "\(inARow) requests in a row on this connection were invalid (the last was answered just before this), the node's limit: it closes the connection; fix the client (see docs/protocol.md, the error budget)"), context: context)

@@ -1,6 +1,7 @@
 import SkewlessModel
 import SkewlessOfflineStore
 import SkewlessOnlineStore
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// Loads the latest row of every entity from the offline segment store into the node's
@@ -21,7 +22,10 @@ import Synchronization
 /// read; a full run loads it. Watermarks live in memory, like the online store: a restarted
 /// node starts with none, and its first materialization is a full one.
 ///
-/// One materialization runs at a time; another is refused with `aborted`.
+/// One materialization runs at a time. A run asked for while another is in progress waits
+/// for it to end and then runs (an incremental one then reads only what arrived since); a
+/// third, while one runs and one waits, is refused with `aborted`. A node's start load and an
+/// operator's `fsctl materialize` thus never fail because of each other.
 final class Materializer: Sendable {
     /// Where one view version stands.
     struct Watermark: Sendable, Hashable {
@@ -45,10 +49,22 @@ final class Materializer: Sendable {
         var entitiesWritten: Int
     }
 
+    /// How a run that started ended (`skewless_materializations_total{result}`).
+    enum Outcome: String, CaseIterable, Sendable {
+        /// Every view asked for was loaded.
+        case ok
+        /// A view could not be loaded (the offline store's error).
+        case failed
+        /// The node began stopping, and the run gave up.
+        case stopped
+    }
+
     private struct State {
         var watermarks: [String: Watermark] = [:]
         var progress: Progress?
         var running = false
+        /// A run waits for `turn` behind the one in progress.
+        var waiting = false
     }
 
     let repo: FeatureRepo
@@ -57,16 +73,22 @@ final class Materializer: Sendable {
     private let freshness: FreshnessTracker?
     private let clock: @Sendable () -> Int64
     private let state = Mutex(State())
+    /// Held by the run in progress, for all of it: the next run waits on it.
+    private let turn = NIOLock()
     /// Set by `stop`: the node is stopping.
     private let stopping = Atomic<Bool>(false)
+    /// Told how each run that started ended, and how long it took (the node's metrics).
+    private let onRun: (@Sendable (Outcome, Duration) -> Void)?
 
     init(
         repo: FeatureRepo,
         online: OnlineStore,
         offline: OfflineStore?,
         freshness: FreshnessTracker? = nil,
-        clock: @escaping @Sendable () -> Int64 = WallClock.nowMicros
+        clock: @escaping @Sendable () -> Int64 = WallClock.nowMicros,
+        onRun: (@Sendable (Outcome, Duration) -> Void)? = nil
     ) {
+        self.onRun = onRun
         self.repo = repo
         self.online = online
         self.offline = offline
@@ -81,6 +103,11 @@ final class Materializer: Sendable {
 
     var progress: Progress? {
         state.withLock { $0.progress }
+    }
+
+    /// Whether a run waits for the one in progress to end.
+    var hasWaitingRun: Bool {
+        state.withLock { $0.waiting }
     }
 
     /// The node is stopping: the run in progress gives up at its next batch of rows (a view
@@ -103,7 +130,7 @@ final class Materializer: Sendable {
     ///   - only: which entities to load (a cluster node loads its partitions); nil: all.
     /// - Returns: the watermark of each view version loaded, in repo order.
     /// - Throws: `failedPrecondition` when the node has no offline store, `notFound` for an
-    ///   unknown view, `aborted` while another materialization runs, and the offline
+    ///   unknown view, `aborted` while one materialization runs and another waits, and the offline
     ///   store's errors (`dataLoss` for a corrupt segment, naming the file). A view that
     ///   fails keeps its previous watermark; views loaded before it keep theirs.
     func run(views names: [String], full: Bool, asOfMicros: Int64?, only: (@Sendable (EntityKey) -> Bool)? = nil) throws(SkewlessError) -> [Watermark] {
@@ -113,13 +140,29 @@ final class Materializer: Sendable {
         let views = try select(names)
         try checkNotStopping()
         let asOf = asOfMicros ?? clock()
-        try state.withLock { (state) throws(SkewlessError) in
-            guard !state.running else {
-                throw SkewlessError(.aborted, "a materialization is already running on this node: wait for it (fsctl health shows its progress)")
+        let queued = try state.withLock { (state) throws(SkewlessError) -> Bool in
+            guard !state.waiting else {
+                throw SkewlessError(
+                    .aborted,
+                    "a materialization is running on this node and another waits to run after it: wait for them (fsctl health shows the progress), then ask again")
             }
-            state.running = true
+            if state.running { state.waiting = true }
+            return state.running
+        }
+        turn.lock()
+        defer { turn.unlock() }
+        state.withLock {
+            if queued { $0.waiting = false }
+            $0.running = true
         }
         defer { state.withLock { $0.running = false; $0.progress = nil } }
+        try checkNotStopping()
+        let started = ContinuousClock.now
+        var outcome = Outcome.failed
+        defer {
+            if outcome == .failed, stopping.load(ordering: .relaxed) { outcome = .stopped }
+            onRun?(outcome, started.duration(to: .now))
+        }
 
         var loaded: [Watermark] = []
         for (done, view) in views.enumerated() {
@@ -153,6 +196,7 @@ final class Materializer: Sendable {
             }
             loaded.append(watermark)
         }
+        outcome = .ok
         return loaded
     }
 

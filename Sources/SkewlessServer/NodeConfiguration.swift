@@ -57,6 +57,10 @@ package struct NodeConfiguration: Sendable {
     /// How often the node applies what other nodes logged (for partitions it holds), so a
     /// replica that missed a write catches up by itself (`LogFollower`).
     package var followIntervalSeconds: Double = 1
+    /// What the GET_HISTORICAL_FEATURES queries on the node may hold together (label rows,
+    /// joins and answers waiting to be paged), as estimated before they hold it: a query that
+    /// would pass it is refused `RESOURCE_EXHAUSTED` (docs/protocol.md section 18).
+    package var historicalMemoryBytes = 1 << 30
     /// A cluster node compares the partitions it is the first replica of with their other
     /// replicas, and repairs differences, in a pass this often (seconds); 0: never (`AntiEntropy`).
     package var antiEntropyIntervalSeconds: Double = 60
@@ -64,6 +68,21 @@ package struct NodeConfiguration: Sendable {
     package var antiEntropyPartitionsPerSecond: Double = 8
     /// TLS, authentication and rate limits (docs/operations.md, "Security"); by default none.
     package var security = NodeSecurity()
+    /// The port of the node's Prometheus metrics (`GET /metrics` over HTTP, on `host`:
+    /// docs/monitoring.md); 0 picks a free one (`NodeServer.metricsAddress` tells which);
+    /// nil: no metrics listener, and no metrics kept.
+    package var metricsPort: Int? = nil
+    /// The served-feature log (docs/served-log.md), for services with a `log_sample_rate`:
+    /// the most bytes of sampled reads queued for its writer (more are dropped, counted) ...
+    package var servedLogQueueBytes = 64 << 20
+    /// ... how often the writer writes and syncs what is queued (seconds) ...
+    package var servedLogFlushSeconds = 0.2
+    /// ... and how much of it the node keeps on disk: at most this many bytes ...
+    package var servedLogRetainedBytes: UInt64 = 1 << 30
+    /// ... and nothing last written longer ago than this (seconds).
+    package var servedLogRetainedSeconds: Double = 7 * 86_400
+    /// A served log file is closed and a new one started at this size.
+    package var servedLogFileBytes: UInt64 = 16 << 20
 
     package static var defaults: NodeConfiguration {
         NodeConfiguration(

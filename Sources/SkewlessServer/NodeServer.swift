@@ -27,12 +27,21 @@ package final class NodeServer: Service, Sendable {
     /// The node's cluster map and partitions (standalone until it has a map).
     package let membership: ClusterMembership
     private let logger: Logger
-    private let processor: RequestProcessor
+    let processor: RequestProcessor
+    /// The node's Prometheus metrics; nil without a metrics port.
+    package let metrics: NodeMetrics?
+    /// The metrics listener while the node serves.
+    private let metricsServer = Mutex<MetricsServer?>(nil)
     /// The write logs and their sealer, when the node has an offline store.
     private let logs: WriteLogs?
     private let sealer: LogSealer?
+    /// Ends idle training-set queries and ingestions (docs/protocol.md sections 18 and 19),
+    /// so an ingestion whose client went away does not hold its view's lock for long.
+    private let sessionSweeper: BackgroundLoop
     private let follower: LogFollower?
     private let antiEntropy: AntiEntropy?
+    /// The served-feature log's writer, when some service logs its reads.
+    let servedLog: ServedLogWriter?
     private let peers: PeerCaller
     /// TLS contexts, keys and the audit log; loaded when the node starts, reloaded on demand.
     package let security: SecurityState
@@ -91,15 +100,29 @@ package final class NodeServer: Service, Sendable {
         } else {
             self.sealer = nil
         }
+        let servedLog = offline.flatMap { store in Self.servedLogWriter(store: store, repo: repo, configuration: configuration, logger: logger) }
+        self.servedLog = servedLog
+        let metrics = configuration.metricsPort.map { _ in
+            NodeMetrics(
+                views: repo.featureViews, nodeID: configuration.nodeID, version: SkewlessServerVersion.current,
+                hasOfflineStore: offline != nil, logsServedFeatures: servedLog != nil, startedAtSeconds: Double(WallClock.nowMicros()) / 1e6)
+        }
+        self.metrics = metrics
         self.processor = RequestProcessor(
             repo: repo, store: self.store, configuration: configuration,
             connections: ConnectionCounter(limit: configuration.maxConnections),
             membership: membership,
-            offline: offline, logs: logs, peers: peers, backlogBytes: Self.backlog(of: sealer), security: security, logger: logger)
+            offline: offline, logs: logs, peers: peers, backlogBytes: Self.backlog(of: sealer), security: security, metrics: metrics, servedLog: servedLog, logger: logger)
         let online = self.store
         let membership = self.membership
         let freshness = processor.freshness
         let applied = processor.writes.applied
+        let sessions = processor.offlineSessions
+        let clock = processor.clock
+        self.sessionSweeper = BackgroundLoop(name: "sk-sessions", interval: 5) {
+            sessions.sweep(nowMicros: clock())
+            return false
+        }
         self.follower = offline.map {
             LogFollower(
                 store: $0, repo: repo, online: online, membership: membership, freshness: freshness, applied: applied,
@@ -124,6 +147,18 @@ package final class NodeServer: Service, Sendable {
                 _ = try processor.materializer.run(views: [], full: true, asOfMicros: nil, only: keep)
             }
         }
+    }
+
+    /// The writer of the served-feature log, when a service of `repo` logs some of its reads.
+    private static func servedLogWriter(store: OfflineStore, repo: FeatureRepo, configuration: NodeConfiguration, logger: Logger) -> ServedLogWriter? {
+        guard repo.featureServices.contains(where: { $0.logSampleRate > 0 }) else { return nil }
+        var options = ServedLogWriter.Options()
+        options.queueBytes = configuration.servedLogQueueBytes
+        options.flushSeconds = configuration.servedLogFlushSeconds
+        options.log.retainedBytes = configuration.servedLogRetainedBytes
+        options.log.retainedSeconds = configuration.servedLogRetainedSeconds
+        options.log.maximumFileBytes = configuration.servedLogFileBytes
+        return ServedLogWriter(store: store, node: configuration.nodeID, options: options, logger: logger)
     }
 
     private static func backlog(of sealer: LogSealer?) -> (@Sendable (FeatureView) -> UInt64)? {
@@ -163,8 +198,10 @@ package final class NodeServer: Service, Sendable {
             throw error
         }
         membership.start()
+        servedLog?.start()
         sealer?.start()
         antiEntropy?.start()
+        sessionSweeper.start()
         startLoading()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.eventLoopThreads))
         do {
@@ -221,7 +258,12 @@ package final class NodeServer: Service, Sendable {
                 antiEntropy?.stop()
                 follower?.stop()
                 sealer?.stop()
+                sessionSweeper.stop()
+                // Queries are forgotten and ingestions end with nothing stored, their views' locks released.
+                processor.offlineSessions.endAll()
                 logs?.close()
+                // After the drain: every read the node answered is queued; this writes them.
+                servedLog?.stop()
                 done.resume()
             }
             thread.name = "sk-stop"
@@ -257,6 +299,40 @@ package final class NodeServer: Service, Sendable {
     }
 
     private func serve(on group: MultiThreadedEventLoopGroup) async throws {
+        // The metrics listener first: a node whose metrics port is taken does not start.
+        if let port = configuration.metricsPort, let metrics {
+            let server = try await MetricsServer.bind(host: configuration.host, port: port, group: group) { [weak self] in
+                guard let self else { return [] }
+                return metrics.exposition(metricsSnapshot())
+            }
+            metricsServer.withLock { $0 = server }
+            if let address = server.localAddress {
+                logger.info("serving metrics", metadata: ["address": "\(address)", "path": "/metrics"])
+            }
+        }
+        do {
+            try await serveRequests(on: group)
+        } catch {
+            await closeMetrics()
+            throw error
+        }
+        await closeMetrics()
+    }
+
+    /// Where the metrics listener is bound, while the node serves; nil without a metrics port.
+    package var metricsAddress: SocketAddress? {
+        metricsServer.withLock { $0 }?.localAddress
+    }
+
+    private func closeMetrics() async {
+        let server = metricsServer.withLock { server in
+            defer { server = nil }
+            return server
+        }
+        await server?.close()
+    }
+
+    private func serveRequests(on group: MultiThreadedEventLoopGroup) async throws {
         let quiesce = ServerQuiescingHelper(group: group)
         let processor = self.processor
         let security = self.security

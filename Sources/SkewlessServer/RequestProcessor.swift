@@ -23,6 +23,10 @@ final class RequestProcessor: Sendable {
     let writes: WriteCoordinator
     let freshness: FreshnessTracker
     let logs: WriteLogs?
+    /// The offline store (`--segments`): training sets and ingestions; nil without one.
+    let offline: OfflineStore?
+    /// The GET_HISTORICAL_FEATURES queries and INGEST ingestions in progress.
+    let offlineSessions: OfflineSessions
     /// What the anti-entropy loop has compared and repaired (HEALTH).
     let antiEntropy: AntiEntropyCounters
     /// Values served per view version and status since the node started (HEALTH, metrics).
@@ -31,7 +35,21 @@ final class RequestProcessor: Sendable {
     let security: SecurityState
     /// The repo's access policy, resolved per principal.
     let access: AccessControl
-    /// The threads of the long-running methods (MATERIALIZE, EXPORT_ROWS, PARTITION_DIGEST):
+    /// The node's Prometheus metrics; nil when it has no metrics port.
+    let metrics: NodeMetrics?
+    /// The served-feature log's writer; nil when the node logs nothing (no offline store, or
+    /// no service with a `log_sample_rate`).
+    let servedLog: ServedLogWriter?
+    /// The services that log some of their reads, by name.
+    private let servedLogPolicies: [String: ServedLogPolicy]
+    /// Per service, the "view@version:field" of each of its features: a feature list read
+    /// on behalf of a service (`served_service`) may list only these.
+    private let serviceFeatureNames: [String: Set<String>]
+    /// What makes the request ids of reads that come without one unique: this node's id,
+    /// when it started, and a count.
+    private let madeRequestIDs = Atomic<UInt64>(0)
+    /// The threads of the long-running methods (MATERIALIZE, EXPORT_ROWS, PARTITION_DIGEST,
+    /// GET_HISTORICAL_FEATURES, INGEST):
     /// a few, owned by the node and shut down with it, so that no number of such requests
     /// starts more threads (they queue) and none outlives the node.
     let longRunning: NIOThreadPool
@@ -45,7 +63,13 @@ final class RequestProcessor: Sendable {
     /// most `maxCachedFeatureLists` of them; cleared when full), so no client can grow it
     /// past a few MB. The repo and the tables never change under a processor, so a plan
     /// stays valid.
-    private let featureListPlans = Mutex<[[String]: ServingPlan]>([:])
+    private let featureListPlans = Mutex<[FeatureListKey: ServingPlan]>([:])
+
+    /// A feature list, and the service it is read for (empty: none).
+    private struct FeatureListKey: Hashable {
+        var features: [String]
+        var service: String
+    }
     static let maxCachedFeatureLists = 256
     static let maxCachedListFeatures = 1_024
     private let startedAtMicros: Int64
@@ -63,9 +87,12 @@ final class RequestProcessor: Sendable {
         peers: PeerCaller? = nil,
         backlogBytes: (@Sendable (FeatureView) -> UInt64)? = nil,
         security: SecurityState? = nil,
+        metrics: NodeMetrics? = nil,
+        servedLog: ServedLogWriter? = nil,
         logger: Logger = Logger(label: "skewless.node"),
         clock: @escaping @Sendable () -> Int64 = WallClock.nowMicros
     ) {
+        self.metrics = metrics
         self.repo = repo
         self.security = security ?? SecurityState(settings: configuration.security, audit: AuditLog(nodeID: configuration.nodeID))
         let access = AccessControl(repo: repo)
@@ -77,10 +104,16 @@ final class RequestProcessor: Sendable {
         let freshness = FreshnessTracker()
         self.freshness = freshness
         self.logs = logs
+        self.offline = offline
+        self.offlineSessions = OfflineSessions(budgetBytes: configuration.historicalMemoryBytes)
         self.antiEntropy = AntiEntropyCounters(enabled: membership != nil && configuration.antiEntropyIntervalSeconds > 0)
         let reads = ViewReadCounters(views: repo.featureViews)
         self.reads = reads
-        self.materializer = Materializer(repo: repo, online: store, offline: offline, freshness: freshness, clock: clock)
+        var onRun: (@Sendable (Materializer.Outcome, Duration) -> Void)?
+        if let metrics {
+            onRun = { outcome, duration in metrics.materialized(outcome, after: duration) }
+        }
+        self.materializer = Materializer(repo: repo, online: store, offline: offline, freshness: freshness, clock: clock, onRun: onRun)
         self.writes = WriteCoordinator(
             repo: repo, store: store, logs: logs, membership: membership, peers: peers, freshness: freshness,
             configuration: configuration, logger: logger, clock: clock, backlogBytes: backlogBytes)
@@ -88,16 +121,25 @@ final class RequestProcessor: Sendable {
         self.startedAtMicros = clock()
         self.longRunning = NIOThreadPool(numberOfThreads: Self.longRunningThreads)
         longRunning.start()
+        self.servedLog = servedLog
+        var policies: [String: ServedLogPolicy] = [:]
+        var names: [String: Set<String>] = [:]
         var plans: [String: ServingPlan] = [:]
         for (index, service) in repo.featureServices.enumerated() {
+            let policy = servedLog == nil ? nil : ServedLogPolicy(service: service)
+            policies[service.name] = policy
             // The repo validated every reference, so resolution cannot fail here.
             // and the store holds a table for every view of the repo.
             if let features = try? repo.resolve(service: service.name),
                let plan = try? ServingPlan(
-                   features: features, repo: repo, store: store, counters: reads, numbering: access.numbering, service: (service.name, index)) {
+                   features: features, repo: repo, store: store, counters: reads, numbering: access.numbering, service: (service.name, index),
+                   logging: policy) {
                 plans[service.name] = plan
+                names[service.name] = Set(plan.names)
             }
         }
+        self.servedLogPolicies = policies
+        self.serviceFeatureNames = names
         self.servicePlans = plans
     }
 
@@ -119,7 +161,15 @@ final class RequestProcessor: Sendable {
                 // The hot path: encoded straight from the store's columns, with no response
                 // message, usually in the buffer the columns were encoded into.
                 let payload = try RequestDecoding.getOnlineFeatures(request.payload)
-                let frame = try getOnlineFeatures(payload, caller: caller, allocator: allocator).frame(requestID: request.requestID, allocator: allocator)
+                let read = try getOnlineFeatures(payload, caller: caller, allocator: allocator)
+                let frame = read.builder.frame(requestID: request.requestID, allocator: allocator)
+                if let logged = read.logged, let servedLog {
+                    // A reference to the frame the client gets, decoded off the event loop.
+                    servedLog.offer(ServedLogWriter.Capture(
+                        frame: frame, keys: payload.entities, joinKeys: logged.joinKeys, columnNames: logged.columnNames, rowCount: logged.rowCount,
+                        servedTime: logged.servedTime,
+                        mapEpoch: logged.mapEpoch, requestID: logged.requestID, service: logged.service))
+                }
                 return Answer(frame: frame, failure: nil)
             }
             response = try answer(request)
@@ -165,6 +215,8 @@ final class RequestProcessor: Sendable {
             response.payload = try getClusterMap().serializedBytes()
         case .materialize, .exportRows, .partitionDigest, .setClusterMap:
             throw SkewlessError(.internal, "method \(request.method.rawValue) is answered off the event loop (respondLater); this is a bug in the node")
+        case .getHistoricalFeatures, .ingest:
+            throw SkewlessError(.unimplemented, "method \(request.method.rawValue) is not implemented by this node yet; see docs/protocol.md")
         case .handshake:
             throw SkewlessError(.failedPrecondition, "the handshake was already done on this connection; send it once, first")
         case .unspecified, .UNRECOGNIZED:
@@ -180,14 +232,14 @@ final class RequestProcessor: Sendable {
         if request.method == .writeFeatures {
             return respondToWrite(request, caller: caller, on: eventLoop)
         }
-        guard [.materialize, .exportRows, .partitionDigest, .setClusterMap].contains(request.method) else { return nil }
+        guard [.materialize, .exportRows, .partitionDigest, .setClusterMap, .getHistoricalFeatures, .ingest].contains(request.method) else { return nil }
         let method = request.method
         let requestID = request.requestID
         let payload = request.payload
         // Off the event loops (other connections' reads) and the cooperative pool: loading
         // millions of rows, a snapshot of millions of keys or a digest pass take seconds.
         return longRunning.runIfActive(eventLoop: eventLoop) { [self] in
-            Self.encoded(longRunningResponse(method: method, requestID: requestID, payload: payload))
+            Self.encoded(longRunningResponse(method: method, requestID: requestID, payload: payload, caller: caller))
         }.flatMapErrorThrowing { _ in
             // The pool is shut down: the node is stopping.
             Self.encoded(.failure(requestID: requestID, SkewlessError(.unavailable, "node \(self.configuration.nodeID) is shutting down: send the request to another node")))
@@ -195,12 +247,20 @@ final class RequestProcessor: Sendable {
     }
 
     /// The response frame of one long-running request, on a thread of `longRunning`.
-    private func longRunningResponse(method: Skewless_V1_Method, requestID: UInt64, payload: Data) -> Skewless_V1_ResponseFrame {
+    private func longRunningResponse(method: Skewless_V1_Method, requestID: UInt64, payload: Data, caller: Caller) -> Skewless_V1_ResponseFrame {
         var response = Skewless_V1_ResponseFrame()
         response.requestID = requestID
         response.status.code = .ok
         do {
-            if method == .setClusterMap {
+            if method == .getHistoricalFeatures {
+                // A join of millions of label rows, or a page of MBs.
+                let message = try decode(Skewless_V1_GetHistoricalFeaturesRequest.self, payload)
+                response.payload = try getHistoricalFeatures(message, payload: payload, rights: caller.rights).serializedBytes()
+            } else if method == .ingest {
+                // Sorting and writing a segment of rows.
+                let message = try decode(Skewless_V1_IngestRequest.self, payload)
+                response.payload = try ingest(message, payload: payload, rights: caller.rights).serializedBytes()
+            } else if method == .setClusterMap {
                 // Persisting the map fsyncs the file and its directory: never on an event loop.
                 let message = try decode(Skewless_V1_SetClusterMapRequest.self, payload)
                 response.payload = try setClusterMap(message).serializedBytes()
@@ -217,6 +277,9 @@ final class RequestProcessor: Sendable {
                 response.payload = try materialize(message).serializedBytes()
             }
         } catch let error as SkewlessError {
+            if error.code == .permissionDenied {
+                security.audit.denied(principal: caller.name, peer: caller.peer, method: method.rawValue, reason: error)
+            }
             response = .failure(requestID: requestID, error)
         } catch let error as WrongShardError {
             response = .wrongShard(requestID: requestID, error)
@@ -324,6 +387,12 @@ final class RequestProcessor: Sendable {
         response.watermarks = materializer.watermarks.map(Skewless_V1_ViewWatermark.init)
         response.freshness = repo.featureViews.map(freshness(of:))
         response.antiEntropy = antiEntropy.wire
+        if let servedLog {
+            response.servedLog = servedLog.status
+        } else if logs != nil {
+            // An offline store, but no service logs its reads.
+            response.servedLog = Skewless_V1_ServedLogStatus()
+        }
         if let progress = materializer.progress {
             var wire = Skewless_V1_MaterializationProgress()
             wire.featureView = progress.featureView
@@ -382,12 +451,26 @@ final class RequestProcessor: Sendable {
         return response
     }
 
+    /// What a sampled read leaves for the served-feature log, besides its frame.
+    struct LoggedRead: Sendable {
+        var joinKeys: [JoinKey]
+        var columnNames: ColumnNames
+        var rowCount: Int
+        var servedTime: Int64
+        var mapEpoch: UInt64
+        var requestID: String
+        var service: String
+    }
+
     /// The columns of a GetOnlineFeatures answer, encoded straight from the store: each
     /// view's rows are looked up once under its lock and its bool, float and double columns
-    /// gathered into the response without intermediate arrays.
+    /// gathered into the response without intermediate arrays. With them, when the read is
+    /// one its service samples for the served-feature log, what the log needs of it.
     /// - Throws: `SkewlessError`, or `WrongShardError` for keys of partitions this cluster
     ///   node does not serve.
-    func getOnlineFeatures(_ request: Skewless_V1_GetOnlineFeaturesRequest, caller: Caller, allocator: ByteBufferAllocator) throws -> OnlineFeaturesFrameBuilder {
+    func getOnlineFeatures(
+        _ request: Skewless_V1_GetOnlineFeaturesRequest, caller: Caller, allocator: ByteBufferAllocator
+    ) throws -> (builder: OnlineFeaturesFrameBuilder, logged: LoggedRead?) {
         if isLoading {
             throw SkewlessError(.unavailable, "node \(configuration.nodeID) is loading its rows from the offline store after a start (fsctl health shows the progress): read another replica, or retry shortly")
         }
@@ -400,16 +483,20 @@ final class RequestProcessor: Sendable {
             }
             plan = found
         case .features(let list):
-            plan = try featureListPlan(list.features)
+            plan = try featureListPlan(list.features, service: request.servedService)
         case nil:
             throw SkewlessError(.invalidArgument, "the request names no features: set feature_service or features")
         }
         try caller.rights?.checkRead(plan, numbering: access.numbering)
+        if request.requestID.utf8.count > Self.maximumRequestIDBytes {
+            throw SkewlessError(.invalidArgument, "the request id has \(request.requestID.utf8.count) bytes: send at most \(Self.maximumRequestIDBytes) (or none: the node makes one)")
+        }
         let keys = try EntityKeyColumns(request.entities)
         guard keys.rowCount <= configuration.maxEntitiesPerRequest else {
             throw SkewlessError(.resourceExhausted, "\(keys.rowCount) entity rows exceed the node's limit of \(configuration.maxEntitiesPerRequest) per request: split the batch")
         }
         let now = clock()
+        let access = membership?.access
         var builder = OnlineFeaturesFrameBuilder(columnCount: plan.features.count, allocator: allocator)
         // The served statuses of each view read, counted per column as it is gathered, and
         // added to the views' counts once every view is read: a request that fails serves
@@ -418,7 +505,7 @@ final class RequestProcessor: Sendable {
         try plan.headers.withHeaders { headers in
             for (index, read) in plan.reads.enumerated() {
                 let entityKeys = try keys.keys(for: read.joinKeys, view: read.viewName)
-                try membership?.access?.checkRead(entityKeys, nowMicros: now)
+                try access?.checkRead(entityKeys, nowMicros: now)
                 var tally = ViewReadCounters.Tally()
                 try store.withRows(read.table, keys: entityKeys, nowMicros: now) { rows in
                     rows.prefetchFixedWidth(fields: read.fieldIndexes)
@@ -456,12 +543,30 @@ final class RequestProcessor: Sendable {
         for (index, read) in plan.reads.enumerated() {
             read.reads.add(tallies[index])
         }
-        return builder
+        guard let policy = plan.logging, keys.rowCount > 0 else { return (builder, nil) }
+        var requestID = request.requestID
+        if requestID.isEmpty {
+            // A client that names none (the C client, a curious one): unique across nodes and
+            // restarts, and sampled by its hash like any other.
+            let count = madeRequestIDs.wrappingAdd(1, ordering: .relaxed).newValue
+            requestID = "\(configuration.nodeID)-\(String(startedAtMicros, radix: 16))-\(count)"
+        }
+        guard policy.samples(requestID: requestID) else { return (builder, nil) }
+        let logged = LoggedRead(
+            joinKeys: plan.joinKeys, columnNames: plan.columnNames, rowCount: keys.rowCount, servedTime: now, mapEpoch: access?.epoch ?? 0, requestID: requestID,
+            service: policy.service)
+        return (builder, logged)
     }
 
+    /// The longest request id a read may send (`GetOnlineFeaturesRequest.request_id`).
+    static let maximumRequestIDBytes = 128
+
     /// The plan of a feature list, from the cache or resolved (and cached) now.
-    private func featureListPlan(_ features: [String]) throws(SkewlessError) -> ServingPlan {
-        if let plan = featureListPlans.withLock({ $0[features] }) {
+    /// - Parameter service: the service the list is read for (`served_service`); empty: none.
+    ///   Its `log_sample_rate` applies, and every feature must be one of its.
+    private func featureListPlan(_ features: [String], service: String) throws(SkewlessError) -> ServingPlan {
+        let key = FeatureListKey(features: features, service: service)
+        if let plan = featureListPlans.withLock({ $0[key] }) {
             return plan
         }
         guard !features.isEmpty else {
@@ -472,11 +577,27 @@ final class RequestProcessor: Sendable {
         for text in features {
             resolved.append(try repo.resolve(FeatureReference(parsing: text)))
         }
-        let plan = try ServingPlan(features: resolved, repo: repo, store: store, counters: reads, numbering: access.numbering)
+        var policy: ServedLogPolicy?
+        var readFor: (name: String, index: Int)?
+        if !service.isEmpty {
+            guard let names = serviceFeatureNames[service], let index = repo.featureServices.firstIndex(where: { $0.name == service }) else {
+                _ = try repo.resolve(service: service)  // throws the descriptive not-found error
+                throw SkewlessError(.notFound, "unknown feature service '\(service)' (served_service)")
+            }
+            if let stranger = resolved.first(where: { !names.contains($0.qualifiedName) }) {
+                throw SkewlessError(.notFound, "feature service '\(service)' (served_service) has no feature '\(stranger.qualifiedName)': send only its features, or no served_service")
+            }
+            policy = servedLogPolicies[service]
+            // Read on behalf of the service (a cluster client's share of a service read):
+            // a grant of the service allows it, as it allows the service's own read.
+            readFor = (service, index)
+        }
+        let plan = try ServingPlan(
+            features: resolved, repo: repo, store: store, counters: reads, numbering: access.numbering, service: readFor, logging: policy)
         guard features.count <= Self.maxCachedListFeatures else { return plan }
         featureListPlans.withLock { plans in
             if plans.count >= Self.maxCachedFeatureLists { plans.removeAll() }
-            plans[features] = plan
+            plans[key] = plan
         }
         return plan
     }

@@ -86,20 +86,32 @@ final class ServingPlan: Sendable {
     let service: (name: String, index: Int)?
     /// The features read, for access checks (`AccessRights.checkRead`).
     let fields: FieldSet
+    /// The service whose reads this plan answers, when it logs some of them
+    /// (docs/served-log.md); nil: nothing is logged.
+    let logging: ServedLogPolicy?
+    /// Every join key the plan's views read, in order of first use: the key columns a
+    /// logged read keeps.
+    let joinKeys: [JoinKey]
+    /// `names` as the response decoder compares them: the served log's writer decodes a
+    /// logged read's frame against them, on the decoder's fast path.
+    let columnNames: ColumnNames
 
     /// - Parameters:
     ///   - counters: the node's served-value counts, which reads of each view add to.
     ///   - numbering: the repo's numbering of fields, for `fields`.
-    ///   - service: the service the plan is for, if any.
+    ///   - service: the service the plan is for (or a list of its features is read for), if any.
+    ///   - logging: the served-feature log's sampling of that service, if it logs reads.
     /// - Throws: `notFound` when `store` has no table for one of the features' views.
     init(
         features: [ResolvedFeature], repo: FeatureRepo, store: OnlineStore, counters: ViewReadCounters, numbering: FieldNumbering,
-        service: (name: String, index: Int)? = nil
+        service: (name: String, index: Int)? = nil, logging: ServedLogPolicy? = nil
     ) throws(SkewlessError) {
         self.service = service
         self.fields = numbering.set(of: features)
+        self.logging = logging
         self.features = features
         self.names = features.map(\.qualifiedName)
+        self.columnNames = ColumnNames(names)
         self.types = features.map(\.field.type)
         self.headers = OnlineFeaturesFrameBuilder.ColumnHeaders(names: names, types: types)
         var views: [(view: FeatureView, fieldIndexes: [Int], outputPositions: [Int])] = []
@@ -121,5 +133,10 @@ final class ServingPlan: Sendable {
                 fieldIndexes: fieldIndexes, outputPositions: outputPositions, headers: headers, reads: counters.counts(of: view)))
         }
         self.reads = reads
+        var joinKeys: [JoinKey] = []
+        for read in reads {
+            for key in read.joinKeys where !joinKeys.contains(key) { joinKeys.append(key) }
+        }
+        self.joinKeys = joinKeys
     }
 }

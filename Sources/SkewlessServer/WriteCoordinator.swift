@@ -39,6 +39,8 @@ final class WriteCoordinator: Sendable {
     private let freshness: FreshnessTracker
     /// Records this node applied as a replica, which its log follower skips.
     let applied = AppliedRecords()
+    /// Rows per view and outcome (logged, duplicate, refused, written, ignored as older).
+    let counts: ViewWriteCounters
     private let index: IdempotencyIndex
     private let configuration: NodeConfiguration
     private let clock: @Sendable () -> Int64
@@ -53,6 +55,7 @@ final class WriteCoordinator: Sendable {
         backlogBytes: (@Sendable (FeatureView) -> UInt64)? = nil
     ) {
         self.backlogBytes = backlogBytes
+        self.counts = ViewWriteCounters(views: repo.featureViews)
         self.repo = repo
         self.store = store
         self.logs = logs
@@ -94,11 +97,18 @@ final class WriteCoordinator: Sendable {
             if let authorize {
                 try authorize(try self.repo.featureView(qualified: request.featureView), request.replicaApply)
             }
-            let checked = try self.check(request)
             if request.replicaApply {
-                return eventLoop.makeSucceededFuture(try self.applyAsReplica(checked, request: request))
+                return eventLoop.makeSucceededFuture(try self.applyAsReplica(try self.check(request), request: request))
             }
-            return try self.coordinate(checked, request: request, on: eventLoop)
+            do {
+                return try self.coordinate(try self.check(request), request: request, on: eventLoop)
+            } catch {
+                // A client's batch refused before it was logged (a failed append counts in `coordinate`).
+                if let view = try? self.repo.featureView(qualified: request.featureView) {
+                    self.counts.add(request.eventTimeMicros.count, .refused, view: view.qualifiedName)
+                }
+                throw error
+            }
         }.flatMap { $0 }
     }
 
@@ -151,6 +161,7 @@ final class WriteCoordinator: Sendable {
         try membership?.access?.checkWriteEpoch(checked.batch.keys, mapEpoch: request.mapEpoch)
         let result = try store.write(view: checked.view, batch: checked.batch, nowMicros: clock())
         freshness.note(view: checked.view, batch: checked.batch)
+        count(result, view: checked.view)
         applied.note(view: checked.view.qualifiedName, node: request.logNode, sequence: request.logSequence)
         var response = Skewless_V1_WriteFeaturesResponse()
         response.rowsWritten = UInt64(result.rowsWritten)
@@ -187,6 +198,7 @@ final class WriteCoordinator: Sendable {
                 throw SkewlessError(.invalidArgument, "idempotency key '\(key.printableOrHex)' was already used for other rows of \(checked.view.qualifiedName): a retry must send the same rows; give new rows a new key")
             }
             // A retry of a batch this node logged: apply it again (harmless), log nothing.
+            counts.add(checked.batch.rowCount, .duplicate, view: checked.view.qualifiedName)
             return original.accepted.hop(to: eventLoop).flatMap { time in
                 self.applyOnPool(checked, acceptedTime: time, sequence: 0, on: eventLoop, mapChanges: 0).map { response in
                     var response = response
@@ -210,9 +222,11 @@ final class WriteCoordinator: Sendable {
         log.append(record) { result in durable.completeWith(result.mapError { $0 as any Error }) }
         return durable.futureResult.flatMapError { error in
             self.index.release(indexKey)
+            self.counts.add(checked.batch.rowCount, .refused, view: checked.view.qualifiedName)
             accepted.fail(error)
             return eventLoop.makeFailedFuture(error)
         }.flatMap { sequence in
+            self.counts.add(checked.batch.rowCount, .logged, view: checked.view.qualifiedName)
             accepted.succeed(acceptedTime)
             return self.applyOnPool(checked, acceptedTime: acceptedTime, sequence: sequence, on: eventLoop, mapChanges: 0)
         }
@@ -237,6 +251,7 @@ final class WriteCoordinator: Sendable {
             do {
                 let result = try store.write(view: checked.view, batch: batch, nowMicros: clock())
                 freshness.note(view: checked.view, batch: batch)
+                count(result, view: checked.view)
                 response.rowsWritten = UInt64(result.rowsWritten)
                 response.rowsIgnoredOlder = UInt64(result.rowsIgnoredOlder)
                 response.minReplicasApplied = 1
@@ -265,6 +280,7 @@ final class WriteCoordinator: Sendable {
                         try membership?.access?.checkWrite(part.keys)
                         let result = try store.write(view: checked.view, batch: part, nowMicros: clock())
                         freshness.note(view: checked.view, batch: part)
+                        count(result, view: checked.view)
                         outcome = (groupIndex, targetIndex, .success(result))
                     } catch {
                         outcome = (groupIndex, targetIndex, .failure(error as? SkewlessError ?? SkewlessError(.internal, "\(error)")))
@@ -336,6 +352,12 @@ final class WriteCoordinator: Sendable {
             response.replicasMissed = missed.sorted()
             return eventLoop.makeSucceededFuture(response)
         }
+    }
+
+    /// Counts what a write into this node's online store did with its rows.
+    private func count(_ result: WriteResult, view: FeatureView) {
+        counts.add(result.rowsWritten, .written, view: view.qualifiedName)
+        counts.add(result.rowsIgnoredOlder, .ignoredOlder, view: view.qualifiedName)
     }
 
     /// A fingerprint of a batch's rows (their keys and event times, `FNV1a64` a word at a

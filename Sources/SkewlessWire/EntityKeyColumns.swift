@@ -59,7 +59,7 @@ package struct EntityKeyColumns {
     }
 
     /// The column of `joinKey`, checked to hold values of its type.
-    private func column(for joinKey: JoinKey, view: String) throws(SkewlessError) -> Skewless_V1_EntityKeyColumn {
+    package func column(for joinKey: JoinKey, view: String) throws(SkewlessError) -> Skewless_V1_EntityKeyColumn {
         guard let column = columns.first(where: { $0.joinKey == joinKey.name }) else {
             let sent = columns.map(\.joinKey).sorted().joined(separator: ", ")
             throw SkewlessError(.invalidArgument, "feature view '\(view)' needs join key '\(joinKey.name)' (\(joinKey.type.rawValue)) but the request sends \(sent.isEmpty ? "no key columns" : "only: \(sent)")")

@@ -38,6 +38,10 @@ package enum ProtobufField {
         case features = 2
         /// `EntityKeyColumn`s.
         case entities = 3
+        /// The read's name in the served-feature log.
+        case requestID = 4
+        /// The service a feature list belongs to, for the served-feature log.
+        case servedService = 5
     }
 
     /// `skewless.v1.FeatureList` (features.proto).

@@ -83,6 +83,10 @@ package enum RequestDecoding {
             case .entities? where wireType == 2:
                 var sub = try reader.readLengthDelimited()
                 request.entities.append(try decodeKeyColumn(&sub))
+            case .requestID? where wireType == 2:
+                request.requestID = try readUTF8(&reader, "request_id")
+            case .servedService? where wireType == 2:
+                request.servedService = try readUTF8(&reader, "served_service")
             default:
                 try reader.skip(field: field, wireType: wireType)
             }

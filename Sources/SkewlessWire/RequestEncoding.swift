@@ -40,6 +40,10 @@ package enum RequestEncoding {
         case nil:
             break
         }
+        let requestIDBytes = request.requestID.utf8.count
+        if requestIDBytes > 0 { size += ProtobufSize.fieldSize(length: requestIDBytes) }
+        let servedServiceBytes = request.servedService.utf8.count
+        if servedServiceBytes > 0 { size += ProtobufSize.fieldSize(length: servedServiceBytes) }
         var columnSizes: [(column: Int, int64s: Int)] = []
         columnSizes.reserveCapacity(request.entities.count)
         for column in request.entities {
@@ -85,6 +89,14 @@ package enum RequestEncoding {
                     out.lengthDelimited(KeyField.stringValues, length: value.utf8.count)
                     out.string(value)
                 }
+            }
+            if requestIDBytes > 0 {
+                out.lengthDelimited(Field.requestID, length: requestIDBytes)
+                out.string(request.requestID)
+            }
+            if servedServiceBytes > 0 {
+                out.lengthDelimited(Field.servedService, length: servedServiceBytes)
+                out.string(request.servedService)
             }
             out.finish(expecting: size, "a GetOnlineFeaturesRequest")
             initialized = out.offset

@@ -43,7 +43,7 @@ struct WorkloadOptions: ParsableArguments {
     @Option(help: "Per-request deadline in milliseconds.")
     var timeoutMs: Int = 1000
 
-    @Option(help: "Run a baseline side by side: redis.")
+    @Option(help: "Run a baseline side by side: redis, or service:NAME (the same node, another feature service of the same features, such as one without a log_sample_rate).")
     var baseline: String?
 
     @Option(help: "Use this Redis (host:port) for the baseline instead of starting redis-server.")
@@ -76,7 +76,10 @@ struct WorkloadOptions: ParsableArguments {
         case (nil, let features?): selection = .features(features.split(separator: ",").map(String.init))
         default: throw ValidationError("give exactly one of --service or --features")
         }
-        guard baseline == nil || baseline == "redis" else { throw ValidationError("--baseline knows one baseline: redis") }
+        let baselineService = baseline.flatMap { $0.hasPrefix("service:") ? String($0.dropFirst("service:".count)) : nil }
+        guard baseline == nil || baseline == "redis" || baselineService?.isEmpty == false else {
+            throw ValidationError("--baseline is redis or service:NAME")
+        }
         guard timeoutMs > 0 else { throw ValidationError("--timeout-ms must be positive") }
         var options = BenchmarkSession.Options(nodes: endpoints.compactMap { $0 }, selection: selection)
         options.entitiesPerRequest = entities
@@ -86,6 +89,7 @@ struct WorkloadOptions: ParsableArguments {
         options.seed = seed
         options.timeout = .milliseconds(timeoutMs)
         options.baseline = baseline == "redis"
+        options.baselineService = baselineService
         options.redisAddress = redis
         options.redisExecutable = redisServer
         options.loadNode = load

@@ -6,8 +6,8 @@ import SkewlessOfflineStore
 import SkewlessIngest
 import SkewlessRepo
 
-/// `fsctl drift`: compares each feature of a view between a reference window and a current
-/// window of the offline store (PSI and KS), against the thresholds of the view's
+/// `fsctl drift`: compares each feature of a view between a reference (a window of the offline
+/// store, or a training set file) and a current window (PSI and KS), against the thresholds of the view's
 /// `objectives:`, and exits 1 when one drifted, so that cron or CI can alert.
 struct DriftCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +15,10 @@ struct DriftCommand: AsyncParsableCommand {
         abstract: "Compare a view's feature distributions between two windows of the offline store (PSI, KS).",
         discussion: """
             The reference is a window of event time the model was trained on, say; the current window is recent rows (--current-last 24h, or --current FROM..TO). Every row written in a window counts, not only the latest per entity. Numeric features get PSI over ten quantile bins of the reference and the KS distance; strings and bools get PSI over their categories. Thresholds come from the view's objectives (max_psi, max_ks in the repo), else PSI 0.25 and KS 0.1.
+
+            With --reference-file TRAINING_SET, the reference is a training set file (CSV or JSON Lines) that fsctl historical or the Python package wrote: every row of it, the values the model was trained on. A field's column is VIEW__FIELD if the file has one, else FIELD; a row counts as null when its cell is empty or its FIELD__status column says no value came with it (NOT_FOUND, NULL_VALUE). Fields without a column are listed as not compared.
+
+            With --current-served SERVICE, the current window is what the nodes served for that feature service (its served-feature log, docs/served-log.md) at serve times in --current or --current-last: the drift between what the model was trained on and what it is served, defaults included. The service needs a log_sample_rate.
 
             Times are spelled as fsctl put takes them: RFC 3339 (2026-11-01T00:00:00Z), dates (2026-11-01), microseconds since the epoch, now, or now-7d.
 
@@ -36,13 +40,22 @@ struct DriftCommand: AsyncParsableCommand {
     var view: String
 
     @Option(help: "The reference window of event time, FROM..TO (TO excluded).")
-    var reference: String
+    var reference: String?
+
+    @Option(help: "Or the reference as a training set file (CSV or JSON Lines) that fsctl historical or the Python package wrote: every row counts.")
+    var referenceFile: String?
+
+    @Option(help: "The format of --reference-file: csv or jsonl (default: from its name).")
+    var referenceFormat: InputFormat?
 
     @Option(help: "The current window of event time, FROM..TO (TO excluded).")
     var current: String?
 
     @Option(help: "The current window as the last DURATION before now (24h, 7d, ...), instead of --current.")
     var currentLast: String?
+
+    @Option(help: "Take the current window from the values served for this feature service (the served-feature log) rather than from the rows written.")
+    var currentServed: String?
 
     @Option(help: "table (for people) or json (for machines).")
     var format: Format = .table
@@ -51,6 +64,15 @@ struct DriftCommand: AsyncParsableCommand {
     var svg: String?
 
     func validate() throws {
+        guard (reference == nil) != (referenceFile == nil) else {
+            throw ValidationError("give the reference as --reference FROM..TO or --reference-file TRAINING_SET (one of them)")
+        }
+        if let referenceFile {
+            if ColumnarFile.matches(referenceFile) { throw ValidationError(ColumnarFile.refusal(referenceFile, reading: true)) }
+            guard referenceFormat != nil || InputFormat(path: referenceFile) != nil else {
+                throw ValidationError("cannot tell the format of '\(referenceFile)' from its name: give --reference-format csv or --reference-format jsonl")
+            }
+        }
         guard (current == nil) != (currentLast == nil) else {
             throw ValidationError("give the current window as --current FROM..TO or --current-last DURATION (one of them)")
         }
@@ -90,7 +112,20 @@ struct DriftCommand: AsyncParsableCommand {
             let loaded = try FeatureRepoLoader.load(path: repo)
             let target = try loaded.featureView(qualified: view)
             let now = WallClock.nowMicros()
-            let referenceWindow = try Self.window(reference, option: "--reference", now: now)
+            let referenceSource: DriftAnalysis.Reference
+            if let referenceFile {
+                let bytes = try InputFile.read(referenceFile)
+                let format = referenceFormat ?? InputFormat(path: referenceFile) ?? .csv
+                let columns = try TrainingSetColumns.read(bytes, format: format, file: referenceFile, view: target, now: now).get()
+                guard columns.values.count > 0 else {
+                    throw SkewlessError(
+                        .invalidArgument,
+                        "\(referenceFile) has no column of any field of \(target.qualifiedName) (looked for \(target.fields.map { "'\($0.name)'" }.joined(separator: ", "))): give the training set fsctl historical wrote for this view's features")
+                }
+                referenceSource = .trainingSet(file: referenceFile, columns)
+            } else {
+                referenceSource = .window(try Self.window(reference ?? "", option: "--reference", now: now))
+            }
             let currentWindow: DriftAnalysis.Window
             if let currentLast {
                 let seconds = try DurationParser.seconds(from: currentLast, option: "--current-last")
@@ -98,12 +133,25 @@ struct DriftCommand: AsyncParsableCommand {
             } else {
                 currentWindow = try Self.window(current ?? "", option: "--current", now: now)
             }
-            let snapshot = try OfflineStore(directory: store).snapshot(of: target, joinKeys: loaded.joinKeys(of: target))
-            guard snapshot.rowCount > 0 else {
+            let offline = OfflineStore(directory: store)
+            let snapshot = try offline.snapshot(of: target, joinKeys: loaded.joinKeys(of: target))
+            // A training set compared with served values needs no rows of the store.
+            guard snapshot.rowCount > 0 || (referenceFile != nil && currentServed != nil) else {
                 throw SkewlessError(
                     .notFound, "the offline store at \(store) holds no rows of \(target.qualifiedName): check --store and --view (fsctl ingest and the nodes' write logs fill it)")
             }
-            return try DriftAnalysis(view: target, reference: referenceWindow, current: currentWindow).run(on: snapshot)
+            let analysis = DriftAnalysis(view: target, reference: referenceSource, current: currentWindow)
+            guard let service = currentServed else { return try analysis.run(on: snapshot) }
+            _ = try loaded.resolve(service: service)  // an unknown service is named as such
+            let read = try ServedLogReader(store: offline).read(.init(from: currentWindow.start, to: currentWindow.end, service: service))
+            for warning in read.warnings {
+                StandardError.write("warning: \(warning)")
+            }
+            guard !read.records.isEmpty else {
+                throw SkewlessError(
+                    .notFound, "the served-feature log at \(store) holds no reads of \(service) served in \(currentWindow): give the service a log_sample_rate in the repo (docs/served-log.md), or widen the window")
+            }
+            return try analysis.run(on: snapshot, currentServed: read.records, service: service)
         }
     }
 

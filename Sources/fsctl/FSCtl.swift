@@ -17,7 +17,8 @@ struct FSCtl: AsyncParsableCommand {
             """,
         subcommands: [
             ValidateCommand.self, DescribeCommand.self, GetCommand.self, PutCommand.self, PushCommand.self, HealthCommand.self,
-            IngestCommand.self, HistoricalCommand.self, ClusterCommand.self, StatusCommand.self, RebalanceCommand.self,
+            IngestCommand.self, HistoricalCommand.self, CompactCommand.self, ClusterCommand.self, StatusCommand.self, RebalanceCommand.self,
             MaterializeCommand.self, NodeCommand.self, ControllerCommand.self, VerifyCommand.self, DriftCommand.self, CheckCommand.self,
+            ServedLogCommand.self, AuditCommand.self,
         ])
 }

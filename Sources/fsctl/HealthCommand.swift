@@ -28,6 +28,7 @@ struct HealthCommand: AsyncParsableCommand {
                     JSONValue.Member("entity_rows", .integer(health.entityRows)),
                     JSONValue.Member("open_connections", .integer(health.openConnections)),
                     JSONValue.Member("freshness", .array(health.freshness.map(Self.json))),
+                    JSONValue.Member("served_log", health.servedLog.map(Self.json) ?? .null),
                     JSONValue.Member("watermarks", .array(health.watermarks.map { watermark in
                         JSONValue.object([
                             JSONValue.Member("feature_view", .string(watermark.featureView)),
@@ -48,6 +49,8 @@ struct HealthCommand: AsyncParsableCommand {
                     ["watermark \(watermark.featureView)", TimeSyntax.rfc3339(micros: watermark.watermarkMicros)]
                 } + (health.materializing.map { progress in
                     [["materializing", "\(progress.featureView) (view \(progress.viewsDone + 1) of \(progress.viewsTotal)): \(progress.entitiesWritten) entity rows written"]]
+                } ?? []) + (health.servedLog.map { log in
+                    [["served log", Self.servedLog(log)]]
                 } ?? [])).render())
                 let active = health.freshness.filter { $0.newestEventTime != nil || $0.logUnsealedRecords > 0 || $0.rowsLogged > 0 }
                 if !active.isEmpty {
@@ -77,6 +80,28 @@ struct HealthCommand: AsyncParsableCommand {
             JSONValue.Member("log_oldest_unsealed_micros", view.logOldestUnsealed.map { .integer($0) } ?? .null),
             JSONValue.Member("rows_logged", .integer(view.rowsLogged)),
         ])
+    }
+
+    static func json(_ log: ServedLogStatus) -> JSONValue {
+        JSONValue.object([
+            JSONValue.Member("enabled", .bool(log.enabled)),
+            JSONValue.Member("records_logged", .integer(log.recordsLogged)),
+            JSONValue.Member("rows_logged", .integer(log.rowsLogged)),
+            JSONValue.Member("bytes_written", .integer(log.bytesWritten)),
+            JSONValue.Member("dropped_queue_full", .integer(log.droppedQueueFull)),
+            JSONValue.Member("dropped_write_failed", .integer(log.droppedWriteFailed)),
+            JSONValue.Member("queued_records", .integer(log.queuedRecords)),
+            JSONValue.Member("queued_bytes", .integer(log.queuedBytes)),
+            JSONValue.Member("bytes_on_disk", .integer(log.bytesOnDisk)),
+            JSONValue.Member("files_deleted", .integer(log.filesDeleted)),
+        ])
+    }
+
+    /// "1200 reads (3400 rows) logged, 2 MiB on disk; dropped: 0 (queue full), 0 (write failed)".
+    static func servedLog(_ log: ServedLogStatus) -> String {
+        guard log.enabled else { return "off (no feature service has a log_sample_rate)" }
+        return "\(log.recordsLogged) reads (\(log.rowsLogged) rows) logged, \(bytes(log.bytesOnDisk)) on disk, \(log.queuedRecords) queued; "
+            + "dropped: \(log.droppedQueueFull) (queue full), \(log.droppedWriteFailed) (write failed)"
     }
 
     /// "3.2s ago (2026-12-07T07:20:01Z)", or "-".

@@ -12,7 +12,9 @@ struct IngestCommand: AsyncParsableCommand {
         commandName: "ingest",
         abstract: "Add the rows of a CSV or JSON Lines file to a feature view's history in the offline store.",
         discussion: """
-            Columns and value spellings are those of fsctl put: every join key, event_time (required), optionally created_time (every row or none; without it, rows get the ingestion time), and any of the view's fields.
+            Columns and value spellings are those of fsctl put: every join key, event_time (required; Feast's event_timestamp is taken too), optionally created_time (or created_timestamp; every row or none; without it, rows get the ingestion time), and any of the view's fields. Times are microseconds since the epoch or RFC 3339; numbers that look like seconds or milliseconds are refused.
+
+            CSV and JSON Lines only: for Parquet, use the Python package (pip install ./python, skewless.ingest_parquet).
 
             The file streams through in pieces, so it may be far larger than memory: rows are sorted in runs of --run-rows and written as segments, which one manifest swap makes visible at the end. If any row is invalid, nothing is ingested and up to 20 problems are listed with row and column.
 
@@ -43,6 +45,9 @@ struct IngestCommand: AsyncParsableCommand {
     var compact = false
 
     func validate() throws {
+        if ColumnarFile.matches(file) {
+            throw ValidationError(ColumnarFile.refusal(file, reading: true))
+        }
         guard runRows > 0 else { throw ValidationError("--run-rows must be positive") }
         guard format != nil || file != "-" else {
             throw ValidationError("reading standard input needs --format csv or --format jsonl")

@@ -24,11 +24,12 @@ struct FSNode: AsyncParsableCommand {
             Flags override the config file; the config file overrides the defaults.
             Example: fsnode --repo examples/feature_repo --port 7421
             Config file keys: node_id, cluster_map, host, port, repo, max_frame_bytes, max_connections,
-            max_in_flight_per_connection, max_invalid_requests_per_connection, max_entities_per_request,
+            max_in_flight_per_connection, max_invalid_requests_per_connection, max_entities_per_request, historical_memory_bytes,
             turn_budget_us, slow_down_after_invalid_requests,
             idle_timeout_seconds, drain_timeout_seconds, event_loop_threads, log_level, segments,
             materialize_on_start, replica_timeout_ms, seal_interval_seconds, deduplication_window_seconds,
             etcd, cluster, advertise, controller, failure_timeout_seconds, re_replication_grace_seconds,
+            metrics_port, served_log_queue_bytes, served_log_retain_bytes, served_log_retain_seconds,
             tls_cert, tls_key, tls_ca, tls_client_certs, require_auth, api_keys, jwt_key, jwt_issuer,
             jwt_audience, peer_token_file, rate_limit, rate_limit_burst.
 
@@ -56,6 +57,9 @@ struct FSNode: AsyncParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one. Default: 7421.")
     var port: Int?
 
+    @Option(help: "Serve Prometheus metrics (GET /metrics over HTTP, docs/monitoring.md) on this port, at --host; 0: off. Default: off.")
+    var metricsPort: Int?
+
     @Option(name: .customLong("node-id"), help: "This node's name in logs and responses. Default: node-1.")
     var nodeID: String?
 
@@ -82,6 +86,9 @@ struct FSNode: AsyncParsableCommand {
 
     @Option(help: "After this many invalid answers in a row, each next request of the connection waits (1 ms, doubling up to 50 ms); 0: never. Default: 4.")
     var slowDownAfterInvalidRequests: Int?
+
+    @Option(help: "What the training-set queries (GET_HISTORICAL_FEATURES) on the node may hold together, in bytes. Default: 1073741824 (1 GiB).")
+    var historicalMemoryBytes: Int?
 
     @Option(help: "Close connections silent for this many seconds. Default: 300.")
     var idleTimeoutSeconds: Int64?
@@ -176,6 +183,15 @@ struct FSNode: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit-burst"), help: "Requests a principal may send at once after being idle. Default: one second's worth (--rate-limit).")
     var rateLimitBurst: Int?
 
+    @Option(help: "The served-feature log (services with a log_sample_rate; docs/served-log.md): the most bytes of sampled reads queued for its writer; more are dropped and counted. Default: 67108864.")
+    var servedLogQueueBytes: Int?
+
+    @Option(help: "Keep at most this many bytes of this node's served-feature log in --segments; the oldest files go first. Default: 1073741824.")
+    var servedLogRetainBytes: UInt64?
+
+    @Option(help: "Delete served-feature log files last written longer ago than this many seconds. Default: 604800 (7 days).")
+    var servedLogRetainSeconds: Double?
+
     func run() async throws {
         let file = try config.map(NodeConfigFile.load) ?? NodeConfigFile()
         var settings = NodeConfiguration.defaults
@@ -190,6 +206,7 @@ struct FSNode: AsyncParsableCommand {
         settings.maxEntitiesPerRequest = maxEntitiesPerRequest ?? file.maxEntitiesPerRequest ?? settings.maxEntitiesPerRequest
         settings.turnBudgetMicroseconds = turnBudgetMicroseconds ?? file.turnBudgetMicroseconds ?? settings.turnBudgetMicroseconds
         settings.slowDownAfterInvalidRequests = slowDownAfterInvalidRequests ?? file.slowDownAfterInvalidRequests ?? settings.slowDownAfterInvalidRequests
+        settings.historicalMemoryBytes = historicalMemoryBytes ?? file.historicalMemoryBytes ?? settings.historicalMemoryBytes
         settings.idleTimeoutSeconds = idleTimeoutSeconds ?? file.idleTimeoutSeconds ?? settings.idleTimeoutSeconds
         settings.drainTimeoutSeconds = drainTimeoutSeconds ?? file.drainTimeoutSeconds ?? settings.drainTimeoutSeconds
         settings.eventLoopThreads = eventLoopThreads ?? file.eventLoopThreads ?? settings.eventLoopThreads
@@ -205,6 +222,11 @@ struct FSNode: AsyncParsableCommand {
         settings.antiEntropyIntervalSeconds = antiEntropyIntervalSeconds ?? settings.antiEntropyIntervalSeconds
         settings.antiEntropyPartitionsPerSecond = antiEntropyPartitionsPerSecond ?? settings.antiEntropyPartitionsPerSecond
         settings.security = try security(file)
+        // 0 is off here, not "any port": a scraper needs to know where to look.
+        settings.metricsPort = (metricsPort ?? file.metricsPort).flatMap { $0 == 0 ? nil : $0 }
+        settings.servedLogQueueBytes = servedLogQueueBytes ?? file.servedLogQueueBytes ?? settings.servedLogQueueBytes
+        settings.servedLogRetainedBytes = servedLogRetainBytes ?? file.servedLogRetainBytes ?? settings.servedLogRetainedBytes
+        settings.servedLogRetainedSeconds = servedLogRetainSeconds ?? file.servedLogRetainSeconds ?? settings.servedLogRetainedSeconds
         try Self.check(settings)
 
         let levelName = logLevel ?? file.logLevel ?? "info"
@@ -377,6 +399,10 @@ struct FSNode: AsyncParsableCommand {
 
     static func check(_ settings: NodeConfiguration) throws {
         guard (0...65535).contains(settings.port) else { throw ValidationError("port \(settings.port) is not in 0...65535") }
+        if let metricsPort = settings.metricsPort {
+            guard (1...65535).contains(metricsPort) else { throw ValidationError("metrics port \(metricsPort) is not in 1...65535 (0 turns metrics off)") }
+            guard metricsPort != settings.port else { throw ValidationError("the metrics port and the node's port are both \(metricsPort): give the metrics a port of their own") }
+        }
         guard settings.maxFrameBytes >= 1024 else { throw ValidationError("max frame bytes \(settings.maxFrameBytes) is below the minimum of 1024") }
         guard settings.maxFrameBytes <= Int(UInt32.max) else { throw ValidationError("max frame bytes must fit the 4-byte length: at most \(UInt32.max)") }
         guard settings.maxConnections >= 1 else { throw ValidationError("max connections must be at least 1") }
@@ -385,6 +411,7 @@ struct FSNode: AsyncParsableCommand {
         guard settings.maxEntitiesPerRequest >= 1 else { throw ValidationError("max entities per request must be at least 1") }
         guard settings.turnBudgetMicroseconds >= 1 else { throw ValidationError("the turn budget must be at least 1 microsecond") }
         guard settings.slowDownAfterInvalidRequests >= 0 else { throw ValidationError("slow-down-after-invalid-requests cannot be negative (0 turns it off)") }
+        guard settings.historicalMemoryBytes >= 1 << 20 else { throw ValidationError("historical memory bytes must be at least 1048576 (1 MiB)") }
         guard settings.idleTimeoutSeconds >= 1 else { throw ValidationError("idle timeout must be at least 1 second") }
         guard settings.drainTimeoutSeconds >= 0 else { throw ValidationError("drain timeout cannot be negative") }
         guard settings.eventLoopThreads >= 1 else { throw ValidationError("event loop threads must be at least 1") }
@@ -393,5 +420,8 @@ struct FSNode: AsyncParsableCommand {
         guard settings.deduplicationWindowSeconds >= 1 else { throw ValidationError("the deduplication window must be at least 1 second") }
         guard settings.antiEntropyIntervalSeconds >= 0 else { throw ValidationError("the anti-entropy interval cannot be negative (0 turns it off)") }
         guard settings.antiEntropyPartitionsPerSecond > 0 else { throw ValidationError("anti-entropy partitions per second must be positive") }
+        guard settings.servedLogQueueBytes >= 1 else { throw ValidationError("the served log's queue needs at least 1 byte (a service logs nothing with log_sample_rate 0)") }
+        guard settings.servedLogRetainedBytes >= 1 << 20 else { throw ValidationError("keep at least 1 MiB (1048576 bytes) of served log, or give no service a log_sample_rate") }
+        guard settings.servedLogRetainedSeconds > 0 else { throw ValidationError("the served log's retention must be positive") }
     }
 }

@@ -16,6 +16,7 @@ struct NodeConfigFile: Decodable {
     var maxEntitiesPerRequest: Int?
     var turnBudgetMicroseconds: Int64?
     var slowDownAfterInvalidRequests: Int?
+    var historicalMemoryBytes: Int?
     var idleTimeoutSeconds: Int64?
     var drainTimeoutSeconds: Int64?
     var eventLoopThreads: Int?
@@ -43,6 +44,10 @@ struct NodeConfigFile: Decodable {
     var peerTokenFile: String?
     var rateLimit: Int?
     var rateLimitBurst: Int?
+    var metricsPort: Int?
+    var servedLogQueueBytes: Int?
+    var servedLogRetainBytes: UInt64?
+    var servedLogRetainSeconds: Double?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case nodeID = "node_id"
@@ -55,6 +60,7 @@ struct NodeConfigFile: Decodable {
         case maxEntitiesPerRequest = "max_entities_per_request"
         case turnBudgetMicroseconds = "turn_budget_us"
         case slowDownAfterInvalidRequests = "slow_down_after_invalid_requests"
+        case historicalMemoryBytes = "historical_memory_bytes"
         case idleTimeoutSeconds = "idle_timeout_seconds"
         case drainTimeoutSeconds = "drain_timeout_seconds"
         case eventLoopThreads = "event_loop_threads"
@@ -79,6 +85,10 @@ struct NodeConfigFile: Decodable {
         case peerTokenFile = "peer_token_file"
         case rateLimit = "rate_limit"
         case rateLimitBurst = "rate_limit_burst"
+        case metricsPort = "metrics_port"
+        case servedLogQueueBytes = "served_log_queue_bytes"
+        case servedLogRetainBytes = "served_log_retain_bytes"
+        case servedLogRetainSeconds = "served_log_retain_seconds"
     }
 
     init() {}

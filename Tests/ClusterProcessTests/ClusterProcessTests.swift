@@ -17,11 +17,11 @@ extension ProcessSuites {
         }
 
         @Test func readsReachTheOwnersAndAStaleMapIsRefreshedInvisibly() async throws {
-            let cluster = try LocalCluster()
+            let cluster = try await LocalCluster()
             defer { cluster.shutdown() }
-            let addresses = try cluster.startCluster()
-            let reference = try cluster.start("standalone", standalone: true)
-            try cluster.fsctl(["materialize", "--node", reference])
+            let addresses = try await cluster.startCluster()
+            let reference = try await cluster.start("standalone", standalone: true)
+            try await cluster.fsctl(["materialize", "--node", reference])
 
             // Deadlines are generous: debug-built nodes share the cores with the rest of the suite.
             let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-2")]) { $0.timeout = .seconds(10) })
@@ -46,7 +46,7 @@ extension ProcessSuites {
 
             // node-3 leaves; the client's map still sends a third of the keys there. It is told
             // wrong-shard, reads the new map and re-routes: the caller sees only right answers.
-            try cluster.fsctl(["rebalance", "--node", addresses[0], "--remove", "node-3", "--grace-seconds", "0"])
+            try await cluster.fsctl(["rebalance", "--node", addresses[0], "--remove", "node-3", "--grace-seconds", "0"])
             let after = try await client.getOnlineFeatures(features: [Self.feature], entities: Self.entities(ids))
             #expect(after.rows.map { $0.int64(Self.feature) } == ids.map { Int64($0) })
             #expect((client.routingEpoch ?? 0) > epoch)
@@ -60,16 +60,16 @@ extension ProcessSuites {
         }
 
         @Test func aRebalanceUnderLoadFailsNoReadAndNeverGoesBackInTime() async throws {
-            let cluster = try LocalCluster()
+            let cluster = try await LocalCluster()
             defer { cluster.shutdown() }
-            let addresses = try cluster.startCluster()
-            let newcomer = try cluster.start("node-4")
+            let addresses = try await cluster.startCluster()
+            let newcomer = try await cluster.start("node-4")
 
             let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-2")]) { $0.timeout = .seconds(2) })
             let load = ReadLoad(client: client)
             load.start()
             await load.waitForReads(50)
-            try cluster.fsctl(["rebalance", "--node", addresses[1], "--remove", "node-1", "--grace-seconds", "1"])
+            try await cluster.fsctl(["rebalance", "--node", addresses[1], "--remove", "node-1", "--grace-seconds", "1"])
             await load.waitForReads(50)
 
             // Rows written through the SDK before the next move and never ingested into the
@@ -109,7 +109,7 @@ extension ProcessSuites {
                 await writer.close()
                 return failures
             }
-            try cluster.fsctl(["rebalance", "--node", addresses[1], "--add", newcomer, "--grace-seconds", "1"])
+            try await cluster.fsctl(["rebalance", "--node", addresses[1], "--add", newcomer, "--grace-seconds", "1"])
             let writeFailures = try await writing.value
             let (lastVersion, staleFailures) = await stale.stop()
             await directWriter.close()
@@ -150,18 +150,18 @@ extension ProcessSuites {
         }
 
         @Test func aRebalanceThatStoppedIsResumed() async throws {
-            let cluster = try LocalCluster()
+            let cluster = try await LocalCluster()
             defer { cluster.shutdown() }
-            let addresses = try cluster.startCluster()
-            #expect(try cluster.fsctl(["rebalance", "--node", addresses[0], "--resume"]).contains("no rebalance in progress"))
-            let newcomer = try cluster.start("node-4")
+            let addresses = try await cluster.startCluster()
+            #expect(try await cluster.fsctl(["rebalance", "--node", addresses[0], "--resume"]).contains("no rebalance in progress"))
+            let newcomer = try await cluster.start("node-4")
 
             _ = try await Self.beginAdding("node-4", at: newcomer, to: cluster)
-            #expect(throws: (any Error).self, "a new rebalance waits for the one in progress") {
-                try cluster.fsctl(["rebalance", "--node", addresses[0], "--remove", "node-2"])
+            await #expect(throws: (any Error).self, "a new rebalance waits for the one in progress") {
+                try await cluster.fsctl(["rebalance", "--node", addresses[0], "--remove", "node-2"])
             }
 
-            let output = try cluster.fsctl(["rebalance", "--node", addresses[1], "--resume", "--grace-seconds", "0"])
+            let output = try await cluster.fsctl(["rebalance", "--node", addresses[1], "--resume", "--grace-seconds", "0"])
             #expect(output.contains("resuming a rebalance") && output.contains("rebalance done"), "\(output)")
             let final = try ClusterMapFile.decode(try await cluster.state(of: "node-4").mapJSON, source: "node-4's map")
             #expect(final.moves.isEmpty)
@@ -174,16 +174,16 @@ extension ProcessSuites {
         }
 
         @Test func aRebalanceThatStoppedBeforeItsFlipIsAborted() async throws {
-            let cluster = try LocalCluster()
+            let cluster = try await LocalCluster()
             defer { cluster.shutdown() }
-            let addresses = try cluster.startCluster()
-            let newcomer = try cluster.start("node-4")
+            let addresses = try await cluster.startCluster()
+            let newcomer = try await cluster.start("node-4")
             let map = try await Self.beginAdding("node-4", at: newcomer, to: cluster)
             try await cluster.waitUntilLoaded("node-4")
             let loadedBefore = try await cluster.state(of: "node-4").loadedPartitions
             #expect(!loadedBefore.isEmpty, "node-4 loaded its incoming partitions")
 
-            let output = try cluster.fsctl(["rebalance", "--node", addresses[0], "--abort"])
+            let output = try await cluster.fsctl(["rebalance", "--node", addresses[0], "--abort"])
             #expect(output.contains("rebalance aborted"), "\(output)")
             let after = try ClusterMapFile.decode(try await cluster.state(of: "node-1").mapJSON, source: "node-1's map")
             let node4 = try NodeID("node-4")
@@ -202,15 +202,15 @@ extension ProcessSuites {
             #expect(rows.rows.map { $0.int64(Self.feature) } == ids.map { Int64($0) })
             await client.close()
             // Nothing is left in motion: the same node can be added again.
-            try cluster.fsctl(["rebalance", "--node", addresses[0], "--add", newcomer, "--grace-seconds", "0"])
+            try await cluster.fsctl(["rebalance", "--node", addresses[0], "--add", newcomer, "--grace-seconds", "0"])
             let final = try ClusterMapFile.decode(try await cluster.state(of: "node-4").mapJSON, source: "node-4's map")
             #expect(final.moves.isEmpty && !final.partitions(on: node4).isEmpty)
         }
 
         @Test func killingANodeFailsNoReadAndARestartedNodeReloadsItsPartitions() async throws {
-            let cluster = try LocalCluster()
+            let cluster = try await LocalCluster()
             defer { cluster.shutdown() }
-            let addresses = try cluster.startCluster(replication: 2)
+            let addresses = try await cluster.startCluster(replication: 2)
 
             let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(10) })
             let load = ReadLoad(client: client)
@@ -220,9 +220,9 @@ extension ProcessSuites {
             await load.waitForReads(200)
 
             // node-2 comes back with its map file and loads its partitions from the segments.
-            try cluster.start("node-2")
+            try await cluster.start("node-2")
             try await cluster.waitUntilLoaded("node-2")
-            let status = try cluster.fsctl(["status", "--node", addresses[0]])
+            let status = try await cluster.fsctl(["status", "--node", addresses[0]])
             #expect(status.contains("Under-replicated partitions: none"), "\(status)")
             // Now node-1 dies: partitions it shared with node-2 are served by node-2 alone.
             cluster.kill9("node-1")

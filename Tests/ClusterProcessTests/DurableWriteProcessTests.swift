@@ -17,9 +17,9 @@ extension ProcessSuites {
         static let firstStreamUser = 5_000_000
 
         @Test func everyAcknowledgedRowSurvivesKill9OfAReplicaDuringAContinuousStream() async throws {
-            let cluster = try LocalCluster()
+            let cluster = try await LocalCluster()
             defer { cluster.shutdown() }
-            try cluster.startCluster(replication: 2)
+            try await cluster.startCluster(replication: 2)
             let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-1"), cluster.endpoint(of: "node-3")]) { $0.timeout = .seconds(10) })
             let stream = WriteStream(client: client, firstUser: Self.firstStreamUser)
             stream.start()
@@ -33,18 +33,18 @@ extension ProcessSuites {
             // Served by the surviving replicas: every acknowledged row, with its value.
             try await Self.expectServed(acknowledged, client: client)
             // In training sets, from the offline store the nodes share.
-            try Self.expectInTrainingSet(acknowledged, cluster: cluster)
+            try await Self.expectInTrainingSet(acknowledged, cluster: cluster)
             // node-2 comes back, replays the logs and the segments, and serves its share again.
-            try cluster.start("node-2")
+            try await cluster.start("node-2")
             try await cluster.waitUntilLoaded("node-2")
             try await Self.expectServed(acknowledged, client: client)
             await client.close()
         }
 
         @Test func everyAcknowledgedRowIsServedAgainAfterEveryNodeIsKilledAndRestarted() async throws {
-            let cluster = try LocalCluster()
+            let cluster = try await LocalCluster()
             defer { cluster.shutdown() }
-            try cluster.startCluster(replication: 2)
+            try await cluster.startCluster(replication: 2)
             let seeds = ["node-1", "node-2", "node-3"].map { cluster.endpoint(of: $0) }
             var client = FeatureClient(configuration: try .cluster(seeds: seeds) { $0.timeout = .seconds(10) })
             let stream = WriteStream(client: client, firstUser: Self.firstStreamUser)
@@ -56,20 +56,20 @@ extension ProcessSuites {
             await client.close()
             #expect(acknowledged.count >= 1_000)
 
-            for id in ["node-1", "node-2", "node-3"] { try cluster.start(id) }
+            for id in ["node-1", "node-2", "node-3"] { try await cluster.start(id) }
             for id in ["node-1", "node-2", "node-3"] { try await cluster.waitUntilLoaded(id) }
             client = FeatureClient(configuration: try .cluster(seeds: seeds) { $0.timeout = .seconds(10) })
             try await Self.expectServed(acknowledged, client: client)
-            try Self.expectInTrainingSet(acknowledged, cluster: cluster)
+            try await Self.expectInTrainingSet(acknowledged, cluster: cluster)
             await client.close()
         }
 
         /// A replica paused (SIGSTOP) past the coordinator's replica timeout: the acknowledgement
         /// names it, and once it resumes it serves the rows within seconds.
         @Test func aReplicaPausedDuringAWriteIsNamedAndServesTheRowsOnceItResumes() async throws {
-            let cluster = try LocalCluster()
+            let cluster = try await LocalCluster()
             defer { cluster.shutdown() }
-            try cluster.startCluster(["node-1", "node-2"], partitions: 16, replication: 2)
+            try await cluster.startCluster(["node-1", "node-2"], partitions: 16, replication: 2)
             let users = (0..<26).map { Self.firstStreamUser + $0 }
             let coordinator = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: "node-1")) { $0.timeout = .seconds(10) })
             cluster.signal("node-2", SIGSTOP)
@@ -96,10 +96,10 @@ extension ProcessSuites {
         /// Rows logged by a node that applied them nowhere else (a standalone node on the same
         /// store): no replica got them from a coordinator, and each picks them up from the log.
         @Test func replicasApplyRowsTheyNeverReceivedFromTheLogBySelf() async throws {
-            let cluster = try LocalCluster()
+            let cluster = try await LocalCluster()
             defer { cluster.shutdown() }
-            try cluster.startCluster(["node-1", "node-2"], partitions: 16, replication: 2)
-            try cluster.start("outsider", standalone: true)
+            try await cluster.startCluster(["node-1", "node-2"], partitions: 16, replication: 2)
+            try await cluster.start("outsider", standalone: true)
             let users = (0..<26).map { Self.firstStreamUser + 100 + $0 }
             let outsider = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: "outsider")) { $0.timeout = .seconds(10) })
             let now = Int64(Date().timeIntervalSince1970 * 1e6)
@@ -121,9 +121,9 @@ extension ProcessSuites {
         }
 
         @Test func aTornLogTailIsNamedInTheNodesLogCutAndNeverServed() async throws {
-            let cluster = try LocalCluster()
+            let cluster = try await LocalCluster()
             defer { cluster.shutdown() }
-            try cluster.start("solo", standalone: true)
+            try await cluster.start("solo", standalone: true)
             var client = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: "solo")) { $0.timeout = .seconds(10) })
             let users = (0..<20).map { Self.firstStreamUser + $0 }
             let now = Int64(Date().timeIntervalSince1970 * 1e6)
@@ -141,7 +141,7 @@ extension ProcessSuites {
             handle.write(Data([0x40, 0x00, 0x00, 0x00, 0x77, 0x77, 0x77, 0x77] + [UInt8](repeating: 0xAB, count: 30)))
             handle.closeFile()
 
-            try cluster.start("solo", standalone: true)
+            try await cluster.start("solo", standalone: true)
             client = FeatureClient(configuration: .defaults(endpoint: cluster.endpoint(of: "solo")) { $0.timeout = .seconds(10) })
             var served = false
             for _ in 0..<500 where !served {
@@ -167,13 +167,14 @@ extension ProcessSuites {
         }
 
         /// Every user in `rows` has its written value in a training set built now.
-        static func expectInTrainingSet(_ rows: [Int: Int64], cluster: LocalCluster) throws {
+        static func expectInTrainingSet(_ rows: [Int: Int64], cluster: LocalCluster) async throws {
             let labels = cluster.directory.appendingPathComponent("labels-\(UUID().uuidString).csv")
             let out = cluster.directory.appendingPathComponent("train-\(UUID().uuidString).csv")
             let users = rows.keys.sorted()
             try ("user_id,merchant_id,timestamp\n" + users.map { "\($0),m-1,now" }.joined(separator: "\n") + "\n").write(to: labels, atomically: true, encoding: .utf8)
-            try cluster.fsctl([
-                "historical", "--labels", labels.path, "--service", "fraud_detection_v1", "--out", out.path,
+            try await cluster.fsctl([
+                // Only the view written: a view the store has no row of is an error (issue 18).
+                "historical", "--labels", labels.path, "--features", "user_transactions:txn_count_24h", "--out", out.path,
                 "--repo", LocalCluster.repo, "--store", cluster.segments.path,
             ])
             let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }

@@ -55,7 +55,7 @@ final class LocalCluster: Sendable {
     /// A temporary directory with a segment store holding the sample data and `users`.
     /// - Parameter repo: the feature repo the nodes serve (the sample repo when nil); it must
     ///   define the sample's views.
-    init(nodeArguments: [String] = [], repo: String? = nil) throws {
+    init(nodeArguments: [String] = [], repo: String? = nil) async throws {
         self.nodeArguments = nodeArguments
         self.repo = repo ?? Self.repo
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("skewless-cluster-\(UUID().uuidString)")
@@ -71,7 +71,7 @@ final class LocalCluster: Sendable {
             ("merchant_risk", data.appendingPathComponent("merchant_risk.jsonl").path),
             ("user_merchant_stats", data.appendingPathComponent("user_merchant_stats.csv").path),
         ] {
-            _ = try fsctl(["ingest", view, file, "--repo", Self.repo, "--store", segments.path])
+            _ = try await fsctl(["ingest", view, file, "--repo", Self.repo, "--store", segments.path])
         }
     }
 
@@ -79,7 +79,7 @@ final class LocalCluster: Sendable {
     /// `standalone` node has no cluster map and serves every entity.
     /// - Returns: its address.
     @discardableResult
-    func start(_ id: String, port requested: Int = 0, standalone: Bool = false) throws -> String {
+    func start(_ id: String, port requested: Int = 0, standalone: Bool = false) async throws -> String {
         let port = requested != 0 ? requested : (nodes.withLock { $0[id]?.port } ?? 0)
         let portFile = directory.appendingPathComponent("\(id).port")
         try? FileManager.default.removeItem(at: portFile)
@@ -97,7 +97,7 @@ final class LocalCluster: Sendable {
                 return "127.0.0.1:\(bound)"
             }
             guard process.isRunning else { break }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
         throw SkewlessError(.unavailable, "\(id) did not start listening: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
     }
@@ -126,9 +126,10 @@ final class LocalCluster: Sendable {
     /// partitions with `replication` replicas each.
     /// - Returns: the nodes' addresses, in the order of `ids`.
     @discardableResult
-    func startCluster(_ ids: [String] = ["node-1", "node-2", "node-3"], partitions: Int = 64, replication: Int = 1) throws -> [String] {
-        let addresses = try ids.map { try start($0) }
-        try fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", String(partitions), "--replication", String(replication)])
+    func startCluster(_ ids: [String] = ["node-1", "node-2", "node-3"], partitions: Int = 64, replication: Int = 1) async throws -> [String] {
+        var addresses: [String] = []
+        for id in ids { addresses.append(try await start(id)) }
+        try await fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", String(partitions), "--replication", String(replication)])
         return addresses
     }
 
@@ -166,8 +167,8 @@ final class LocalCluster: Sendable {
     /// Runs fsctl and returns its standard output.
     /// - Throws: its output when it fails.
     @discardableResult
-    func fsctl(_ arguments: [String]) throws -> String {
-        let result = try ChildProcess.run(
+    func fsctl(_ arguments: [String]) async throws -> String {
+        let result = try await ChildProcess.run(
             ChildProcess.Configuration(executable: try Self.binaries().appendingPathComponent("fsctl").path, arguments: arguments),
             mergingErrors: true)
         let text = result.output

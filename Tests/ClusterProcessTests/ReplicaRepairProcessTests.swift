@@ -18,8 +18,8 @@ extension ProcessSuites {
         static let feature = "user_transactions:txn_count_24h"
         static let firstUser = 7_000_000
 
-        static func cluster() throws -> LocalCluster {
-            try LocalCluster(nodeArguments: ["--anti-entropy-interval-seconds", "1", "--anti-entropy-partitions-per-second", "64"])
+        static func cluster() async throws -> LocalCluster {
+            try await LocalCluster(nodeArguments: ["--anti-entropy-interval-seconds", "1", "--anti-entropy-partitions-per-second", "64"])
         }
 
         /// `fsctl verify` until it exits 0 (replicas agree) or `limit` passes; its last output.
@@ -28,7 +28,7 @@ extension ProcessSuites {
             var last = ""
             while ContinuousClock.now - start < limit {
                 do {
-                    return try cluster.fsctl(["verify", "--node", cluster.address(of: node)])
+                    return try await cluster.fsctl(["verify", "--node", cluster.address(of: node)])
                 } catch {
                     last = "\(error)"
                 }
@@ -53,9 +53,9 @@ extension ProcessSuites {
         }
 
         @Test func aReplicaPausedDuringRoutedWritesEndsEqual() async throws {
-            let cluster = try Self.cluster()
+            let cluster = try await Self.cluster()
             defer { cluster.shutdown() }
-            try cluster.startCluster(["node-1", "node-2"], partitions: 16, replication: 2)
+            try await cluster.startCluster(["node-1", "node-2"], partitions: 16, replication: 2)
             let client = FeatureClient(configuration: try .cluster(seeds: [cluster.endpoint(of: "node-1")]) { $0.timeout = .seconds(3) })
             var expected: [Int: Int64] = [:]
             var paused = false
@@ -84,9 +84,9 @@ extension ProcessSuites {
         }
 
         @Test func putToOneReplicaEndsEqualOnTheOther() async throws {
-            let cluster = try Self.cluster()
+            let cluster = try await Self.cluster()
             defer { cluster.shutdown() }
-            try cluster.startCluster(replication: 2)
+            try await cluster.startCluster(replication: 2)
             let state = try await cluster.state(of: "node-1")
             let map = try ClusterMapFile.decode(state.mapJSON, source: "node-1")
             let me = try NodeID("node-1")
@@ -96,7 +96,7 @@ extension ProcessSuites {
             #expect(!others.isEmpty)
             let file = cluster.directory.appendingPathComponent("put.csv")
             try ("user_id,event_time,txn_count_24h\n" + users.map { "\($0),now,\($0 % 1000)" }.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-            try cluster.fsctl(["put", "--node", cluster.address(of: "node-1"), "--view", "user_transactions", "--file", file.path])
+            try await cluster.fsctl(["put", "--node", cluster.address(of: "node-1"), "--view", "user_transactions", "--file", file.path])
             let report = try await Self.verifyUntilEqual(cluster, node: "node-3")
             #expect(report.contains(" 0 differ"), "\(report)")
             var expected: [Int: Int64] = [:]

@@ -80,17 +80,18 @@ extension ProcessSuites {
                       write: {views: [user_transactions]}
                 """.write(to: repo.appendingPathComponent("access.yaml"), atomically: true, encoding: .utf8)
 
-            let cluster = try LocalCluster(nodeArguments: [
+            let cluster = try await LocalCluster(nodeArguments: [
                 "--tls-cert", path("node.pem"), "--tls-key", path("node-key.pem"), "--tls-ca", bundle.path,
                 "--tls-client-certs", "required", "--require-auth",
             ], repo: repo.path)
             defer { cluster.shutdown() }
-            let addresses = try ["node-1", "node-2"].map { try cluster.start($0) }
+            var addresses: [String] = []
+            for id in ["node-1", "node-2"] { addresses.append(try await cluster.start(id)) }
             let ops = ["--tls-ca", path("old-ca.pem"), "--tls-cert", path("ops.pem"), "--tls-key", path("ops-key.pem")]
             // Plain TCP to a TLS node fails; an admin over TLS creates the cluster.
-            #expect(throws: SkewlessError.self) { try cluster.fsctl(["health", "--node", addresses[0], "--timeout-ms", "2000"]) }
-            try cluster.fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", "16", "--replication", "2"] + ops)
-            let health = try cluster.fsctl(["health", "--node", addresses[1]] + ops)
+            await #expect(throws: SkewlessError.self) { try await cluster.fsctl(["health", "--node", addresses[0], "--timeout-ms", "2000"]) }
+            _ = try await cluster.fsctl(["cluster", "init", "--nodes", addresses.joined(separator: ","), "--partitions", "16", "--replication", "2"] + ops)
+            let health = try await cluster.fsctl(["health", "--node", addresses[1]] + ops)
             #expect(health.contains("node-2"), "\(health)")
 
             func client(_ identity: String, trusting ca: String) -> FeatureClient {

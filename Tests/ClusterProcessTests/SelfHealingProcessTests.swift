@@ -29,15 +29,16 @@ extension ProcessSuites {
             if !controllerInNodes { arguments.append("--no-controller") }
             let cluster: LocalCluster
             do {
-                cluster = try LocalCluster(nodeArguments: arguments)
+                cluster = try await LocalCluster(nodeArguments: arguments)
             } catch {
                 await client.shutdown()
                 await etcd.stop()
                 throw error
             }
             do {
-                let addresses = try nodeIDs.map { try cluster.start($0) }
-                try cluster.fsctl(["cluster", "init", "--etcd", etcd.endpoint, "--nodes", addresses.joined(separator: ","), "--partitions", "32", "--replication", "2"])
+                var addresses: [String] = []
+                for id in nodeIDs { addresses.append(try await cluster.start(id)) }
+                try await cluster.fsctl(["cluster", "init", "--etcd", etcd.endpoint, "--nodes", addresses.joined(separator: ","), "--partitions", "32", "--replication", "2"])
                 try await body(cluster, etcd, control)
             } catch {
                 cluster.shutdown()
@@ -104,9 +105,9 @@ extension ProcessSuites {
                     #expect(Set(state.loadedPartitions).isSuperset(of: map.partitionsHeld(by: Self.id(node))), "\(node)")
                 }
                 // Every replica of every partition holds the same rows (digests of every view).
-                let verify = try cluster.fsctl(["verify", "--etcd", control.client.endpoints[0]])
+                let verify = try await cluster.fsctl(["verify", "--etcd", control.client.endpoints[0]])
                 #expect(verify.contains("0 differ; 0 partitions unverifiable"), "\(verify)")
-                let status = try cluster.fsctl(["status", "--etcd", control.client.endpoints[0]])
+                let status = try await cluster.fsctl(["status", "--etcd", control.client.endpoints[0]])
                 #expect(status.contains("Controller:"), "\(status)")
                 #expect(status.contains("node-2 silent since"), "\(status)")
                 await client.close()
@@ -119,7 +120,7 @@ extension ProcessSuites {
                 try await Self.waitForMap(control, within: .seconds(60), "node-3 down and re-replicated") {
                     $0.node(Self.id("node-3"))?.state == .down && $0.partitions(on: Self.id("node-3")).isEmpty && $0.moves.isEmpty
                 }
-                try cluster.start("node-3")
+                try await cluster.start("node-3")
                 try await Self.waitForMap(control, within: .seconds(60), "node-3 up and holding partitions again") {
                     $0.node(Self.id("node-3"))?.state == .up && !$0.partitions(on: Self.id("node-3")).isEmpty && $0.moves.isEmpty
                 }
@@ -141,7 +142,7 @@ extension ProcessSuites {
                 try cluster.launch("controller-b", fsctl: ["controller", "--etcd", etcd.endpoint, "--id", "controller-b", "--drain-grace-seconds", "2"])
 
                 // A rebalance begun in etcd, and left to the controller to finish.
-                let newcomer = try cluster.start("node-4")
+                let newcomer = try await cluster.start("node-4")
                 let state = try await cluster.state(of: "node-4")
                 let (map, revision) = try #require(try await control.loadMap())
                 var next = map

@@ -22,9 +22,9 @@ import Testing
 
     @Test func table() {
         #expect(FeaturesPrinter.table(entities).render() == """
-            user_id  merchant_id  txn_count_24h  user_merchant:count  a:count
-            1        m-1          3              0 (defaulted)        - (not found)
-            22                    1 (stale)      - (null)             0.5
+            user_id  merchant_id  txn_count_24h    user_merchant:count  a:count
+            1        m-1          3                0 (DEFAULTED)        - (NOT_FOUND)
+            22                    1 (OUTSIDE_TTL)  - (NULL_VALUE)       0.5
             """)
     }
 
@@ -32,13 +32,13 @@ import Testing
         #expect(FeaturesPrinter.list([entities[0]], now: Fixtures.now) == """
             user_id=1 merchant_id=m-1
               user_transactions:txn_count_24h  3              event 60s ago
-              user_merchant:count              0 (defaulted)
-              a:count                          - (not found)
+              user_merchant:count              0 (DEFAULTED)
+              a:count                          - (NOT_FOUND)
             """)
     }
 
     @Test func json() {
-        #expect(FeaturesPrinter.json([entities[0]]).serialized(indent: nil) == #"[{"entity":{"user_id":1,"merchant_id":"m-1"},"features":{"user_transactions@1:txn_count_24h":{"value":3,"status":"present","event_time":1763719140000000},"user_merchant@1:count":{"value":0,"status":"defaulted","event_time":null},"a@1:count":{"value":null,"status":"not_found","event_time":null}}}]"#)
+        #expect(FeaturesPrinter.json([entities[0]]).serialized(indent: nil) == #"[{"entity":{"user_id":1,"merchant_id":"m-1"},"features":{"user_transactions@1:txn_count_24h":{"value":3,"status":"PRESENT","event_time":1763719140000000},"user_merchant@1:count":{"value":0,"status":"DEFAULTED","event_time":null},"a@1:count":{"value":null,"status":"NOT_FOUND","event_time":null}}}]"#)
     }
 
     @Test func shortNames() {

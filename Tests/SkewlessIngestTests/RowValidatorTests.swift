@@ -88,3 +88,52 @@ import Testing
         #expect(problems.headline == "data.jsonl: 4 problems; nothing was written (lines are lines of the file, counted from 1)")
     }
 }
+
+/// Feast's column names and the plausibility of times (issue 18).
+@Suite struct FeastColumnsAndPlausibleTimesTests {
+    @Test func feastsEventAndCreatedTimestampNameTheSameColumns() throws {
+        let csv = "user_id,event_timestamp,created_timestamp,txn_count_24h\n1,2025-11-21T09:00:00Z,2025-11-21T09:05:00Z,3\n"
+        let rows = try Fixtures.writes(csv, .csv).get()
+        #expect(rows.first?.eventTime == 1_763_715_600_000_000)
+        #expect(rows.first?.createdTime == 1_763_715_900_000_000)
+        let jsonl = "{\"user_id\": 1, \"event_timestamp\": 1763719200000000}\n"
+        #expect(try Fixtures.writes(jsonl, .jsonl).get().first?.eventTime == 1_763_719_200_000_000)
+    }
+
+    @Test func bothSpellingsOfOneColumnAreAProblem() {
+        let report = Fixtures.report("user_id,event_time,event_timestamp\n1,now,now\n", .csv)
+        #expect(report.contains("'event_time' and 'event_timestamp' name the same column"), "\(report)")
+    }
+
+    @Test func aWriteToANodeRefusesFeastsCreatedTimestampLikeCreatedTime() {
+        let validator = Fixtures.validator(refusesCreatedTime: true)
+        let problems = validator.problems(withColumns: ["user_id", "event_timestamp", "created_timestamp"], at: .header(line: 1))
+        #expect(problems.map(\.column) == ["created_timestamp"])
+        #expect(problems.first?.message == RowValidator.createdTimeRefusal)
+    }
+
+    @Test func numbersThatLookLikeSecondsMillisecondsOrNanosecondsAreNotTimes() {
+        #expect(PlausibleTime.problem(1_763_719_200)?.contains("looks like seconds") == true)
+        #expect(PlausibleTime.problem(1_763_719_200_000)?.contains("looks like milliseconds") == true)
+        #expect(PlausibleTime.problem(1_763_719_200_000_000_000)?.contains("looks like nanoseconds") == true)
+        #expect(PlausibleTime.problem(1_763_719_200_000_000) == nil)
+    }
+
+    @Test func labelTimesInSecondsAreRefused() {
+        let repo = Fixtures.repo
+        let view = try! repo.featureView(qualified: "user_transactions")
+        let result = LabelFile.read(Array("user_id,timestamp\n1,1763719200\n".utf8), format: .csv, file: "labels.csv", joinKeys: repo.joinKeys(of: view), timeColumn: "timestamp", now: Fixtures.now)
+        guard case .failure(let problems) = result else {
+            Issue.record("label times in seconds were read")
+            return
+        }
+        #expect("\(problems)".contains("looks like seconds"), "\(problems)")
+    }
+
+    @Test func labelsWithoutATimestampColumnUseFeastsEventTimestamp() throws {
+        let repo = Fixtures.repo
+        let view = try repo.featureView(qualified: "user_transactions")
+        let labels = try LabelFile.read(Array("user_id,event_timestamp\n1,1763719200000000\n".utf8), format: .csv, file: "labels.csv", joinKeys: repo.joinKeys(of: view), timeColumn: "timestamp", fallbackTimeColumns: ["event_timestamp"], now: Fixtures.now).get()
+        #expect(labels.times == [1_763_719_200_000_000])
+    }
+}

@@ -96,11 +96,11 @@ import Testing
             let columns = try Self.historical(store, users: users, times: times)
             #expect(try users.indices.map { try columns[0].value(at: $0) } == [.int64(30), nil, nil, .int64(30), .int64(20), .int64(30)])
             #expect(columns[0].statuses == [.present, .notFound, .notFound, .present, .present, .present])
-            // A view never written: every label not found.
-            let statuses = try TemporaryDirectory.with { empty in
-                try Self.historical(Self.store(empty), users: [1], times: [Self.t0])[0].statuses
+            // A view never written is an error, not every label NOT_FOUND in silence (issue 18).
+            let error = TemporaryDirectory.with { empty in
+                #expect(throws: SkewlessError.self) { try Self.historical(Self.store(empty), users: [1], times: [Self.t0]) }
             }
-            #expect(statuses == [.notFound])
+            #expect(error?.code == .notFound || error?.code == .failedPrecondition)
         }
     }
 

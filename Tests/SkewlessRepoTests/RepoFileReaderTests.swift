@@ -312,7 +312,21 @@ struct BadRepo: Sendable, CustomTestStringConvertible {
             feature_services:
               - name: svc
                 feature: [stats:a] # <-
-            """, ["unknown key 'feature' in feature service 'svc' (did you mean 'features'?); expected one of: name, features, owner, description"]),
+            """, ["unknown key 'feature' in feature service 'svc' (did you mean 'features'?); expected one of: name, features, owner, description, log_sample_rate"]),
+        BadRepo("log sample rate above 1", withView + """
+
+            feature_services:
+              - name: svc
+                features: [stats:a]
+                log_sample_rate: 1.5 # <-
+            """, ["'log_sample_rate' of feature service 'svc' is '1.5'", "from 0 (none) to 1 (every read)"]),
+        BadRepo("log sample rate not a number", withView + """
+
+            feature_services:
+              - name: svc
+                features: [stats:a]
+                log_sample_rate: ten percent # <-
+            """, ["'log_sample_rate' of feature service 'svc' is 'ten percent'"]),
         BadRepo("malformed reference", withView + """
 
             feature_services:
@@ -497,9 +511,23 @@ struct BadRepo: Sendable, CustomTestStringConvertible {
             FeatureReference(view: "stats", version: 2, field: "a"),
         ])
         #expect(repo.featureService(named: "strings")?.owner == "me")
+        #expect(repo.featureService(named: "strings")?.logSampleRate == 0)
         #expect(repo.featureService(named: "flow")?.features.map(\.description) == ["stats@1:a", "stats:c"])
         #expect(repo.featureService(named: "grouped")?.features.map(\.description) == ["stats@1:b", "stats@1:a", "stats:c", "stats@2:a"])
         #expect(try repo.resolve(service: "grouped").map(\.qualifiedName) == ["stats@1:b", "stats@1:a", "stats@2:c", "stats@2:a"])
+    }
+
+    @Test func logSampleRateIsReadPerService() throws {
+        let repo = try FeatureRepoLoader.load(yaml: Self.withView + """
+
+            feature_services:
+              - {name: every, features: [stats:a], log_sample_rate: 1}
+              - {name: tenth, features: [stats:a], log_sample_rate: 0.1}
+              - {name: none, features: [stats:a]}
+            """, file: "a.yaml")
+        #expect(repo.featureService(named: "every")?.logSampleRate == 1)
+        #expect(repo.featureService(named: "tenth")?.logSampleRate == 0.1)
+        #expect(repo.featureService(named: "none")?.logSampleRate == 0)
     }
 
     @Test func anchorsAndAliasesShareDefinitions() throws {

@@ -121,6 +121,25 @@ struct AccessControlTests {
             #expect(denied?.code == .permissionDenied)
             #expect(denied?.message.contains("user_profile@1:country") == true, "\(String(describing: denied))")
             #expect(denied?.message.contains("txn_count_1h") == false, "only what was denied is named")
+            // A cluster client reads a service as lists of its features for each node, naming
+            // the service (served_service): the service's grant allows that, as it allows the
+            // service's own read, and only for that service's features.
+            var asService = Skewless_V1_GetOnlineFeaturesRequest()
+            var list = Skewless_V1_FeatureList()
+            list.features = ["user_profile@1:country", "user_profile@1:segments"]
+            asService.features = list
+            asService.servedService = "recommendation_v1"
+            var key = Skewless_V1_EntityKeyColumn()
+            key.joinKey = "user_id"
+            key.int64Values = [1]
+            asService.entities = [key]
+            let granted = try await Self.status(node, as: "recsys", .getOnlineFeatures, asService)
+            let otherPrincipal = try await Self.status(node, as: "fraud-scorer", .getOnlineFeatures, asService)
+            asService.servedService = ""
+            let noService = try await Self.status(node, as: "recsys", .getOnlineFeatures, asService)
+            #expect(granted.code == .ok, "\(granted.message)")
+            #expect(otherPrincipal.code == .permissionDenied)
+            #expect(noService.code == .permissionDenied)
         }
     }
 
@@ -199,6 +218,55 @@ struct AccessControlTests {
                 #expect(try await Self.status(node, as: principal, .setClusterMap, setMap).code == .failedPrecondition)
                 #expect(try await Self.status(node, as: principal, .materialize, materialize).code != .permissionDenied)
             }
+        }
+    }
+
+    @Test func trainingSetsFollowTheReadGrantsOnEveryRequestOfTheQuery() async throws {
+        try await Self.withPolicyNode { node in
+            func query(_ selector: Skewless_V1_GetHistoricalFeaturesRequest.OneOf_Selector) -> Skewless_V1_GetHistoricalFeaturesRequest {
+                var request = Skewless_V1_GetHistoricalFeaturesRequest()
+                request.selector = selector
+                request.moreLabels = true  // no label rows yet: the node answers a cursor
+                return request
+            }
+            let fraud = query(.featureService("fraud_detection_v1"))
+            var profile = Skewless_V1_FeatureList()
+            profile.features = ["user_profile@1:country"]
+            let denied = try await Self.status(node, as: "recsys", .getHistoricalFeatures, fraud)
+            #expect(denied.code == .permissionDenied)
+            #expect(denied.message.contains("recsys") && denied.message.contains("fraud_detection_v1"), "\(denied.message)")
+            #expect(try await Self.status(node, as: "fraud-scorer", .getHistoricalFeatures, query(.features(profile))).code == .permissionDenied)
+            #expect(try await Self.status(node, as: "ops", .getHistoricalFeatures, fraud).code == .permissionDenied)
+            // The granted principal's query goes on; its cursor is worth nothing to another.
+            let cursor = try await RawConnection.with(port: node.port, token: Self.key("fraud-scorer")) { connection in
+                let answer = try #require(try await connection.call(.getHistoricalFeatures, fraud))
+                #expect(answer.status.code == .ok, "\(answer.status.message)")
+                return try Skewless_V1_GetHistoricalFeaturesResponse(serializedBytes: answer.payload).nextCursor
+            }
+            #expect(!cursor.isEmpty)
+            var next = Skewless_V1_GetHistoricalFeaturesRequest()
+            next.cursor = cursor
+            next.moreLabels = true
+            #expect(try await Self.status(node, as: "recsys", .getHistoricalFeatures, next).code == .permissionDenied)
+            #expect(try await Self.status(node, as: "fraud-scorer", .getHistoricalFeatures, next).code == .ok)
+        }
+    }
+
+    @Test func ingestionNeedsAWriteGrantOfTheViewOrAnAdmin() async throws {
+        try await Self.withPolicyNode { node in
+            func ingest(_ view: String) -> Skewless_V1_IngestRequest {
+                var request = Skewless_V1_IngestRequest()
+                request.featureView = view
+                return request
+            }
+            let before = node.server.security.auditCounts.denied
+            #expect(try await Self.status(node, as: "fraud-scorer", .ingest, ingest("user_transactions")).code == .ok)
+            let denied = try await Self.status(node, as: "fraud-scorer", .ingest, ingest("user_profile"))
+            #expect(denied.code == .permissionDenied)
+            #expect(denied.message.contains("user_profile@2") && denied.message.contains("ingest"), "\(denied.message)")
+            #expect(try await Self.status(node, as: "recsys", .ingest, ingest("user_transactions")).code == .permissionDenied)
+            #expect(try await Self.status(node, as: "ops", .ingest, ingest("user_profile")).code == .ok)
+            #expect(node.server.security.auditCounts.denied == before + 2)
         }
     }
 

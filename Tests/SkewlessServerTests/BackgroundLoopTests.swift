@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 @testable import SkewlessServer
@@ -55,6 +56,31 @@ struct BackgroundLoopTests {
         #expect(try await Self.eventually { !loop.isRunning })
         loop.stop()
     }
+
+    #if os(Linux)
+    /// `top -H` and /proc show the loop's name (bench/servedlog.sh finds the served log's
+    /// writer by it).
+    @Test func theThreadCarriesItsNameAndNiceValueInTheKernel() async throws {
+        let loop = BackgroundLoop(name: "test-named-loop", niceness: 7) { .upTo(seconds: 3_600) }
+        loop.start()
+        defer { loop.stop() }
+        /// The nice value of the thread named so, from /proc (field 19 of its stat).
+        let nice = { () -> Int? in
+            for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] {
+                let comm = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
+                guard comm?.trimmingCharacters(in: .whitespacesAndNewlines) == "test-named-loop",
+                    let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+                    let end = stat.lastIndex(of: ")")
+                else { continue }
+                // After "pid (comm) ", field 3 on: the nice value is field 19.
+                let fields = stat[stat.index(after: end)...].split(separator: " ")
+                return fields.count > 16 ? Int(fields[16]) : nil
+            }
+            return nil
+        }
+        #expect(try await Self.eventually { nice() == 7 })
+    }
+    #endif
 
     @Test func stopEndsAPauseAndWaitsForTheThread() async throws {
         let loop = BackgroundLoop(name: "test-stop") { .upTo(seconds: 3_600) }

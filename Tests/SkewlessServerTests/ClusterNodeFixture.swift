@@ -45,9 +45,9 @@ enum ClusterNodeFixture {
 
     /// A node called `nodeID` keeping its map in `mapPath`, loading from `segments` if given.
     static func withNode<T: Sendable>(
-        _ nodeID: String, mapPath: String?, segments: String? = nil, _ body: (TestNode) async throws -> T
+        _ nodeID: String, mapPath: String?, segments: String? = nil, repo: FeatureRepo? = nil, _ body: (TestNode) async throws -> T
     ) async throws -> T {
-        try await TestNode.withNode(configure: { configuration in
+        try await TestNode.withNode(repo: repo, configure: { configuration in
             configuration.nodeID = nodeID
             configuration.clusterMapPath = mapPath
             if let segments { configuration.segmentsDirectory = segments }

@@ -68,7 +68,7 @@ import Testing
 
     /// Long-running requests run on the node's few threads of their own: many at once queue
     /// there (none starts a thread of its own), and every one is answered: loaded, or told
-    /// that another materialization is running (ABORTED), never left waiting.
+    /// that one materialization runs and another waits already (ABORTED), never left waiting.
     @Test func manyLongRunningRequestsAtOnceAreQueuedAndAllAnswered() async throws {
         let now = WallClock.nowMicros()
         try await Self.withSegments { directory in

@@ -71,8 +71,9 @@ struct ClusterReadExecutorTests {
         try await Self.read(client, ids.reversed())
         cluster.heal("node-2")
         cluster.inject(.hang, on: "node-3", method: .getOnlineFeatures)
-        // node-3's rows wait for their share of the deadline, then go to their other replica.
-        try await Self.read(client, ids, timeout: .seconds(3))
+        // node-3's rows wait for their share of the deadline, then go to their other replica
+        // (a deadline long enough for the stalls of a full parallel run of the suite).
+        try await Self.read(client, ids, timeout: .seconds(10))
         #expect(cluster.liveAttempts.load(ordering: .relaxed) == 0)
         await client.close()
     }
@@ -80,13 +81,14 @@ struct ClusterReadExecutorTests {
     @Test func aHedgeAnswersForAStalledReplicaAndTheStalledRequestIsCancelled() async throws {
         let cluster = try Self.cluster(Self.twoReplicas)
         cluster.inject(.hang, on: "node-1", method: .getOnlineFeatures)
-        let client = try Self.client(cluster) { $0.hedging = .after(.milliseconds(5)) }
+        let client = try Self.client(cluster, timeout: .seconds(60)) { $0.hedging = .after(.milliseconds(5)) }
         let id = try Self.user(in: 0)
         for _ in 0..<6 {
             let started = ContinuousClock.now
             try await Self.read(client, [id])
-            // Far below the 10 s deadline the stalled node would hold a request for.
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // Far below the 60 s deadline the stalled node would hold a request for (a loose
+            // bound: a full parallel run of the suite stalls this process for seconds at times).
+            #expect(ContinuousClock.now - started < .seconds(30))
             #expect(cluster.liveAttempts.load(ordering: .relaxed) == 0, "the stalled request has ended when the call returns")
         }
         #expect(cluster.requests(to: "node-1", .getOnlineFeatures) >= 1, "node-1 was asked first at least once, and hedged")
@@ -103,7 +105,7 @@ struct ClusterReadExecutorTests {
         let error = await #expect(throws: SkewlessError.self) { try await Self.read(client, [try Self.user(in: 0)], timeout: .milliseconds(300)) }
         let took = ContinuousClock.now - started
         #expect(error?.code == .deadlineExceeded, "\(String(describing: error))")
-        #expect(took >= .milliseconds(290) && took < .seconds(5), "\(took)")
+        #expect(took >= .milliseconds(290) && took < .seconds(30), "\(took)")
         #expect(cluster.liveAttempts.load(ordering: .relaxed) == 0)
         await client.close()
     }
@@ -178,14 +180,16 @@ struct ClusterReadExecutorTests {
         let client = try Self.client(cluster) { $0.hedging = .after(.milliseconds(1)) }
         _ = try await client.describe()
         let id = try Self.user(in: 0)
-        let call = Task { try await Self.read(client, [id], timeout: .seconds(30)) }
+        let call = Task { try await Self.read(client, [id], timeout: .seconds(60)) }
         while cluster.liveAttempts.load(ordering: .relaxed) < 2 {  // the request and its hedge
             try await Task.sleep(for: .milliseconds(1))
         }
         let cancelled = ContinuousClock.now
         call.cancel()
         let outcome = await call.result
-        #expect(ContinuousClock.now - cancelled < .seconds(2))
+        // Ended by the cancellation, not by the 60 s deadline (how fast is fsbench's to measure:
+        // a full parallel run of the suite stalls this process for seconds at times).
+        #expect(ContinuousClock.now - cancelled < .seconds(30))
         #expect((outcome.failure as? SkewlessError)?.code == .cancelled, "\(outcome)")
         #expect(cluster.liveAttempts.load(ordering: .relaxed) == 0)
         await client.close()

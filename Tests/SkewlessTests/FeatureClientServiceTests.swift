@@ -60,14 +60,14 @@ struct FeatureClientServiceTests {
         try await Read.read(client, [id])
         let running = Task { try await client.run() }
         for node in Read.nodes { cluster.inject(.hang, on: node, method: .getOnlineFeatures) }
-        let inFlight = Task { try await Read.read(client, [id], timeout: .seconds(30)) }
+        let inFlight = Task { try await Read.read(client, [id], timeout: .seconds(60)) }
         while cluster.liveAttempts.load(ordering: .relaxed) == 0 {
             try await Task.sleep(for: .milliseconds(1))
         }
         let cancelled = ContinuousClock.now
         running.cancel()
         let outcome = await inFlight.result
-        #expect(ContinuousClock.now - cancelled < .seconds(5))
+        #expect(ContinuousClock.now - cancelled < .seconds(30), "ended by run()'s end, not by the 60 s deadline")
         #expect((outcome.failure as? SkewlessError) == FeatureClient.closedInFlight, "\(outcome)")
         try await running.value
         #expect(cluster.liveAttempts.load(ordering: .relaxed) == 0)
@@ -137,7 +137,7 @@ struct FeatureClientServiceTests {
         var slowest = Duration.zero
         for _ in 0..<5 {
             // The node never answers a read: only the cancellation ends it.
-            let call = Task { try await client.getOnlineFeatures(features: ["v:f"], entities: [["user_id": 1]], timeout: .seconds(30)) }
+            let call = Task { try await client.getOnlineFeatures(features: ["v:f"], entities: [["user_id": 1]], timeout: .seconds(60)) }
             try await Task.sleep(for: .milliseconds(20))
             let cancelled = ContinuousClock.now
             call.cancel()
@@ -146,10 +146,10 @@ struct FeatureClientServiceTests {
             #expect((outcome.failure as? SkewlessError)?.code == .cancelled)
             #expect(try await client.health().isServing, "the connection still serves")
         }
-        // About 0.3 ms on an idle machine, and up to half a second while the rest of the suite
+        // About 0.3 ms on an idle machine, and seconds at times while the rest of the suite
         // loads both cores; the bound only tells "ended by the cancellation" from "ran into
-        // its 30 s deadline", which timing cannot do more finely in a unit test.
-        #expect(slowest < .seconds(5), "a cancelled call took \(slowest) to return")
+        // its 60 s deadline", which timing cannot do more finely in a unit test.
+        #expect(slowest < .seconds(30), "a cancelled call took \(slowest) to return")
         #expect(node.connections == 1, "one connection throughout")
         await client.close()
         await node.close()

@@ -19,7 +19,7 @@ struct FeatureClientTests {
         }
         #expect(error?.code == .deadlineExceeded)
         // Bounded by the deadline, not by anything longer (a loose bound: this is not a timing test).
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(30))
         // A per-call deadline overrides the configured one.
         let perCall = await #expect(throws: SkewlessError.self) {
             try await client.health(timeout: .milliseconds(50))
@@ -33,15 +33,15 @@ struct FeatureClientTests {
         let node = try await SilentNode()
         let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)) { $0.connectionsPerNode = 1 })
         let started = ContinuousClock.now
-        let call = Task { try await client.health(timeout: .seconds(30)) }
+        let call = Task { try await client.health(timeout: .seconds(60)) }
         try await Task.sleep(for: .milliseconds(100))
         call.cancel()
         let outcome = await call.result
         let took = ContinuousClock.now - started
         #expect(throws: SkewlessError.self) { try outcome.get() }
         if case .failure(let error) = outcome { #expect((error as? SkewlessError)?.code == .cancelled, "\(error)") }
-        // Far from the 30 s deadline (the bound is loose only for loaded machines).
-        #expect(took < .seconds(10), "\(took)")
+        // Far from the 60 s deadline (the bound is loose only for loaded machines).
+        #expect(took < .seconds(30), "\(took)")
         await client.close()
         await node.close()
     }
@@ -53,7 +53,7 @@ struct FeatureClientTests {
         let client = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "127.0.0.1", port: node.port)) { $0.connectionsPerNode = 1 })
         let started = ContinuousClock.now
         async let long: Duration = {
-            _ = try? await client.health(timeout: .seconds(12))
+            _ = try? await client.health(timeout: .seconds(25))
             return ContinuousClock.now - started
         }()
         try await Task.sleep(for: .milliseconds(50))
@@ -62,9 +62,9 @@ struct FeatureClientTests {
         let shortTook = ContinuousClock.now - started
         let longTook = await long
         // Far apart, so that a loaded machine's stalls (seconds, in a full parallel run) never
-        // blur the two: waiting for the long deadline would take 12 s.
-        #expect(shortTook < .seconds(8), "the short call waited for the long one's deadline: \(shortTook)")
-        #expect(longTook >= .seconds(12), "the long call ended before its deadline: \(longTook)")
+        // blur the two: waiting for the long deadline would take 25 s.
+        #expect(shortTook < .seconds(20), "the short call waited for the long one's deadline: \(shortTook)")
+        #expect(longTook >= .seconds(25), "the long call ended before its deadline: \(longTook)")
         await client.close()
         await node.close()
     }

@@ -64,6 +64,8 @@ import Testing
         case .featureService: message.featureService = "s"
         case .features: message.features = Skewless_V1_FeatureList.with { $0.features = ["v:f"] }
         case .entities: message.entities = [Skewless_V1_EntityKeyColumn.with { $0.joinKey = "k" }]
+        case .requestID: message.requestID = "r"
+        case .servedService: message.servedService = "s"
         }
         try Self.expectField(field, .lengthDelimited, in: message.serializedBytes())
     }

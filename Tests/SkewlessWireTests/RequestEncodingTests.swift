@@ -24,7 +24,14 @@ import Testing
 
         var emptyList = Skewless_V1_GetOnlineFeaturesRequest()
         emptyList.features = Skewless_V1_FeatureList()
-        return [byService, byList, emptyList, Skewless_V1_GetOnlineFeaturesRequest()]
+
+        // A cluster client's piece of a logged read: its request id and the service.
+        var logged = byList
+        logged.requestID = "0123456789abcdef0123456789abcdef"
+        logged.servedService = "fraud_detection_v1"
+        var withID = byService
+        withID.requestID = "ü-request"
+        return [byService, byList, emptyList, Skewless_V1_GetOnlineFeaturesRequest(), logged, withID]
     }
 
     @Test func getOnlineFeaturesRequestsAreWhatSwiftProtobufWrites() throws {

@@ -349,6 +349,17 @@ package nonisolated struct Skewless_V1_HealthResponse: @unchecked Sendable {
   /// Clears the value of `antiEntropy`. Subsequent reads from it will return its default value.
   package mutating func clearAntiEntropy() {_uniqueStorage()._antiEntropy = nil}
 
+  /// This node's served-feature log (docs/served-log.md), since the node started. Absent on
+  /// a node without an offline store.
+  package var servedLog: Skewless_V1_ServedLogStatus {
+    get {_storage._servedLog ?? Skewless_V1_ServedLogStatus()}
+    set {_uniqueStorage()._servedLog = newValue}
+  }
+  /// Returns true if `servedLog` has been explicitly set.
+  package var hasServedLog: Bool {_storage._servedLog != nil}
+  /// Clears the value of `servedLog`. Subsequent reads from it will return its default value.
+  package mutating func clearServedLog() {_uniqueStorage()._servedLog = nil}
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package nonisolated enum ServingStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
@@ -394,6 +405,45 @@ package nonisolated struct Skewless_V1_HealthResponse: @unchecked Sendable {
   package init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// Counters of a node's served-feature log since the node started: what was recorded, and
+/// what was dropped rather than slow or fail a read.
+package nonisolated struct Skewless_V1_ServedLogStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The node has an offline store to log into and some service has a log_sample_rate > 0.
+  package var enabled: Bool = false
+
+  /// Reads (one record per read and node) and their entity rows written to the log.
+  package var recordsLogged: UInt64 = 0
+
+  package var rowsLogged: UInt64 = 0
+
+  /// Bytes appended to the log files.
+  package var bytesWritten: UInt64 = 0
+
+  /// Sampled reads not logged because the queue held its byte budget already.
+  package var droppedQueueFull: UInt64 = 0
+
+  /// Sampled reads not logged because the log could not be written (a full or failing disk).
+  package var droppedWriteFailed: UInt64 = 0
+
+  /// Sampled reads waiting in the queue for the log's writer, and their bytes.
+  package var queuedRecords: UInt64 = 0
+
+  package var queuedBytes: UInt64 = 0
+
+  /// Bytes of this node's log files on disk, and files deleted by retention.
+  package var bytesOnDisk: UInt64 = 0
+
+  package var filesDeleted: UInt64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
 }
 
 /// Counters of a node's anti-entropy loop, since the node started.
@@ -460,8 +510,8 @@ package nonisolated struct Skewless_V1_ViewFreshness: Sendable {
 
   /// Values of the view this node has served since it started, by value status (one count
   /// per served value: 3 entities x 4 fields add 12). Values of a request that failed
-  /// were not served and are not counted. Completeness is the share with a value: (present +
-  /// outside_ttl + defaulted) / all five (docs/monitoring.md).
+  /// were not served and are not counted. Completeness is the share served fresh from a stored
+  /// row: present / all five (docs/monitoring.md).
   package var readsPresent: UInt64 = 0
 
   package var readsNotFound: UInt64 = 0
@@ -691,6 +741,20 @@ package nonisolated struct Skewless_V1_GetOnlineFeaturesRequest: Sendable {
 
   /// One column per join key the selected views need; all columns have N rows.
   package var entities: [Skewless_V1_EntityKeyColumn] = []
+
+  /// Names this read in the served-feature log (docs/served-log.md): 1 to 128 bytes of
+  /// UTF-8 chosen by the client, unique among its reads (the SDK sends 32 hex digits of a
+  /// random 128-bit number per call), sent unchanged on every sub-request of one read (a
+  /// cluster client's pieces for several nodes) and on its retries, so that a read's rows are
+  /// sampled together on every node it touches. Empty: the node makes one for its log.
+  package var requestID: String = String()
+
+  /// With `features`: the feature service these features belong to, when the client reads
+  /// a service through a feature list (a cluster client sends each node the list of one
+  /// group of the service's views). The node logs the read for that service, at its
+  /// log_sample_rate, and refuses (NOT_FOUND) a service it does not define or one that does
+  /// not list every requested feature. Ignored with `feature_service`.
+  package var servedService: String = String()
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1188,6 +1252,182 @@ package nonisolated struct Skewless_V1_PartitionDigestResponse: Sendable {
   package init() {}
 }
 
+package nonisolated struct Skewless_V1_GetHistoricalFeaturesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The features, on the first request of a query only (ignored with a cursor).
+  package var selector: Skewless_V1_GetHistoricalFeaturesRequest.OneOf_Selector? = nil
+
+  package var featureService: String {
+    get {
+      if case .featureService(let v)? = selector {return v}
+      return String()
+    }
+    set {selector = .featureService(newValue)}
+  }
+
+  package var features: Skewless_V1_FeatureList {
+    get {
+      if case .features(let v)? = selector {return v}
+      return Skewless_V1_FeatureList()
+    }
+    set {selector = .features(newValue)}
+  }
+
+  /// A chunk of label rows: one column per join key of every selected view (by name, as in
+  /// GetOnlineFeatures), all with the same number of rows, M (0 allowed).
+  package var entities: [Skewless_V1_EntityKeyColumn] = []
+
+  /// M label times, microseconds since the epoch: the time T each row's features are wanted at.
+  package var labelTimeMicros: [Int64] = []
+
+  /// First request only: also require created time <= T (rows written after T are not eligible).
+  package var asOfKnownTime: Bool = false
+
+  /// true: more label chunks follow; the node keeps this one and answers with a cursor only.
+  /// false: this is the last chunk; the node joins and answers the first page.
+  package var moreLabels: Bool = false
+
+  /// Empty: a new query. Otherwise the next_cursor of the previous answer, unchanged.
+  package var cursor: Data = Data()
+
+  /// Most label rows per page; 0 means 65536, more than 1048576 means 1048576. A page also
+  /// stays under 8 MiB (and the node's max_frame_bytes), with fewer rows if need be.
+  package var maxRows: UInt32 = 0
+
+  /// true: end the query now and free what the node holds for it (the cursor names it); the
+  /// answer is empty.
+  package var cancel: Bool = false
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  /// The features, on the first request of a query only (ignored with a cursor).
+  package nonisolated enum OneOf_Selector: Equatable, Sendable {
+    case featureService(String)
+    case features(Skewless_V1_FeatureList)
+
+  }
+
+  package init() {}
+}
+
+/// The event time of the row chosen for each label row of a page, for one view version.
+package nonisolated struct Skewless_V1_ViewEventTimes: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "name@version".
+  package var featureView: String = String()
+
+  /// One per label row of the page, microseconds since the epoch; 0 where no row was chosen
+  /// (status NOT_FOUND). Set for OUTSIDE_TTL too: the row as of T, older than the TTL.
+  package var eventTimeMicros: [Int64] = []
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Skewless_V1_GetHistoricalFeaturesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// A page: one column per requested feature, in the order of the service or list, with the
+  /// rows first_row ... first_row + K - 1 of the labels (in upload order). `event_time_micros`
+  /// of each column is left empty: the times are in `views`. Statuses: PRESENT, NOT_FOUND,
+  /// NULL_VALUE, OUTSIDE_TTL (never DEFAULTED: training sets apply no defaults).
+  package var features: [Skewless_V1_FeatureColumn] = []
+
+  /// One per view version of the features, in order of first appearance, K times each.
+  package var views: [Skewless_V1_ViewEventTimes] = []
+
+  /// The position of the page's first row among all label rows of the query.
+  package var firstRow: UInt64 = 0
+
+  /// Label rows received so far (while uploading), or of the whole query (with a page).
+  package var labelRows: UInt64 = 0
+
+  /// Empty: the query is complete (the node has forgotten it). Otherwise send it back for the
+  /// next label chunk or the next page.
+  package var nextCursor: Data = Data()
+
+  /// On the first page only: problems that are not errors, for people (labels whose keys
+  /// match no row of a view, label times before all of a view's history).
+  package var warnings: [String] = []
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Skewless_V1_IngestRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "view" or "view@version"; on the first request of an ingestion (ignored with a cursor).
+  package var featureView: String = String()
+
+  /// A batch of N rows, as in WriteFeaturesRequest: one column per join key of the view...
+  package var entities: [Skewless_V1_EntityKeyColumn] = []
+
+  /// ... N event times, microseconds since the epoch ...
+  package var eventTimeMicros: [Int64] = []
+
+  /// ... N created times, or none (then rows get the time the ingestion began). Every batch
+  /// of one ingestion gives them, or none does ...
+  package var createdTimeMicros: [Int64] = []
+
+  /// ... and any of the view's fields (a field without a column is null in every row).
+  package var columns: [Skewless_V1_WriteColumn] = []
+
+  /// Empty: a new ingestion. Otherwise the next_cursor of the previous answer, unchanged.
+  package var cursor: Data = Data()
+
+  /// true: the last batch (it may be empty): the node makes every row of the ingestion part
+  /// of the view, with one manifest swap, and forgets the ingestion.
+  package var commit: Bool = false
+
+  /// true: end the ingestion without storing anything (the cursor names it).
+  package var cancel: Bool = false
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
+package nonisolated struct Skewless_V1_IngestResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "name@version".
+  package var featureView: String = String()
+
+  /// Rows received by the ingestion so far, this batch included.
+  package var rowsReceived: UInt64 = 0
+
+  /// Empty after a commit or a cancel; otherwise send it back with the next batch.
+  package var nextCursor: Data = Data()
+
+  /// true: the rows are in the offline store (the answer to a commit).
+  package var committed: Bool = false
+
+  /// With committed: the segments written.
+  package var segmentsWritten: UInt32 = 0
+
+  /// The created time of rows that give none: when the ingestion began.
+  package var ingestionTimeMicros: Int64 = 0
+
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  package init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "skewless.v1"
@@ -1325,7 +1565,7 @@ nonisolated extension Skewless_V1_HealthRequest: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".HealthResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}node_id\0\u{3}uptime_seconds\0\u{3}entity_rows\0\u{3}feature_views\0\u{3}open_connections\0\u{1}watermarks\0\u{1}materializing\0\u{1}freshness\0\u{3}anti_entropy\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{3}node_id\0\u{3}uptime_seconds\0\u{3}entity_rows\0\u{3}feature_views\0\u{3}open_connections\0\u{1}watermarks\0\u{1}materializing\0\u{1}freshness\0\u{3}anti_entropy\0\u{3}served_log\0")
 
   fileprivate class _StorageClass {
     var _status: Skewless_V1_HealthResponse.ServingStatus = .unspecified
@@ -1338,6 +1578,7 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
     var _materializing: Skewless_V1_MaterializationProgress? = nil
     var _freshness: [Skewless_V1_ViewFreshness] = []
     var _antiEntropy: Skewless_V1_AntiEntropyStatus? = nil
+    var _servedLog: Skewless_V1_ServedLogStatus? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1358,6 +1599,7 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
       _materializing = source._materializing
       _freshness = source._freshness
       _antiEntropy = source._antiEntropy
+      _servedLog = source._servedLog
     }
   }
 
@@ -1386,6 +1628,7 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
         case 8: try { try decoder.decodeSingularMessageField(value: &_storage._materializing) }()
         case 9: try { try decoder.decodeRepeatedMessageField(value: &_storage._freshness) }()
         case 10: try { try decoder.decodeSingularMessageField(value: &_storage._antiEntropy) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._servedLog) }()
         default: break
         }
       }
@@ -1428,6 +1671,9 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
       try { if let v = _storage._antiEntropy {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
       } }()
+      try { if let v = _storage._servedLog {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1447,6 +1693,7 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
         if _storage._materializing != rhs_storage._materializing {return false}
         if _storage._freshness != rhs_storage._freshness {return false}
         if _storage._antiEntropy != rhs_storage._antiEntropy {return false}
+        if _storage._servedLog != rhs_storage._servedLog {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1458,6 +1705,81 @@ nonisolated extension Skewless_V1_HealthResponse: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Skewless_V1_HealthResponse.ServingStatus: SwiftProtobuf._ProtoNameProviding {
   package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SERVING_STATUS_UNSPECIFIED\0\u{1}SERVING_STATUS_SERVING\0\u{1}SERVING_STATUS_DRAINING\0")
+}
+
+nonisolated extension Skewless_V1_ServedLogStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ServedLogStatus"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}enabled\0\u{3}records_logged\0\u{3}rows_logged\0\u{3}bytes_written\0\u{3}dropped_queue_full\0\u{3}dropped_write_failed\0\u{3}queued_records\0\u{3}queued_bytes\0\u{3}bytes_on_disk\0\u{3}files_deleted\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.enabled) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.recordsLogged) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.rowsLogged) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.bytesWritten) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.droppedQueueFull) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.droppedWriteFailed) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.queuedRecords) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.queuedBytes) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.bytesOnDisk) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.filesDeleted) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.enabled != false {
+      try visitor.visitSingularBoolField(value: self.enabled, fieldNumber: 1)
+    }
+    if self.recordsLogged != 0 {
+      try visitor.visitSingularUInt64Field(value: self.recordsLogged, fieldNumber: 2)
+    }
+    if self.rowsLogged != 0 {
+      try visitor.visitSingularUInt64Field(value: self.rowsLogged, fieldNumber: 3)
+    }
+    if self.bytesWritten != 0 {
+      try visitor.visitSingularUInt64Field(value: self.bytesWritten, fieldNumber: 4)
+    }
+    if self.droppedQueueFull != 0 {
+      try visitor.visitSingularUInt64Field(value: self.droppedQueueFull, fieldNumber: 5)
+    }
+    if self.droppedWriteFailed != 0 {
+      try visitor.visitSingularUInt64Field(value: self.droppedWriteFailed, fieldNumber: 6)
+    }
+    if self.queuedRecords != 0 {
+      try visitor.visitSingularUInt64Field(value: self.queuedRecords, fieldNumber: 7)
+    }
+    if self.queuedBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.queuedBytes, fieldNumber: 8)
+    }
+    if self.bytesOnDisk != 0 {
+      try visitor.visitSingularUInt64Field(value: self.bytesOnDisk, fieldNumber: 9)
+    }
+    if self.filesDeleted != 0 {
+      try visitor.visitSingularUInt64Field(value: self.filesDeleted, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_ServedLogStatus, rhs: Skewless_V1_ServedLogStatus) -> Bool {
+    if lhs.enabled != rhs.enabled {return false}
+    if lhs.recordsLogged != rhs.recordsLogged {return false}
+    if lhs.rowsLogged != rhs.rowsLogged {return false}
+    if lhs.bytesWritten != rhs.bytesWritten {return false}
+    if lhs.droppedQueueFull != rhs.droppedQueueFull {return false}
+    if lhs.droppedWriteFailed != rhs.droppedWriteFailed {return false}
+    if lhs.queuedRecords != rhs.queuedRecords {return false}
+    if lhs.queuedBytes != rhs.queuedBytes {return false}
+    if lhs.bytesOnDisk != rhs.bytesOnDisk {return false}
+    if lhs.filesDeleted != rhs.filesDeleted {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
 }
 
 nonisolated extension Skewless_V1_AntiEntropyStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -2022,7 +2344,7 @@ nonisolated extension Skewless_V1_FeatureList: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Skewless_V1_GetOnlineFeaturesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".GetOnlineFeaturesRequest"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_service\0\u{1}features\0\u{1}entities\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_service\0\u{1}features\0\u{1}entities\0\u{3}request_id\0\u{3}served_service\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2052,6 +2374,8 @@ nonisolated extension Skewless_V1_GetOnlineFeaturesRequest: SwiftProtobuf.Messag
         }
       }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.entities) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.requestID) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.servedService) }()
       default: break
       }
     }
@@ -2076,12 +2400,20 @@ nonisolated extension Skewless_V1_GetOnlineFeaturesRequest: SwiftProtobuf.Messag
     if !self.entities.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.entities, fieldNumber: 3)
     }
+    if !self.requestID.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestID, fieldNumber: 4)
+    }
+    if !self.servedService.isEmpty {
+      try visitor.visitSingularStringField(value: self.servedService, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Skewless_V1_GetOnlineFeaturesRequest, rhs: Skewless_V1_GetOnlineFeaturesRequest) -> Bool {
     if lhs.selector != rhs.selector {return false}
     if lhs.entities != rhs.entities {return false}
+    if lhs.requestID != rhs.requestID {return false}
+    if lhs.servedService != rhs.servedService {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3032,6 +3364,313 @@ nonisolated extension Skewless_V1_PartitionDigestResponse: SwiftProtobuf.Message
     if lhs.digests != rhs.digests {return false}
     if lhs.epoch != rhs.epoch {return false}
     if lhs.nodeID != rhs.nodeID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_GetHistoricalFeaturesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".GetHistoricalFeaturesRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_service\0\u{1}features\0\u{1}entities\0\u{3}label_time_micros\0\u{3}as_of_known_time\0\u{3}more_labels\0\u{1}cursor\0\u{3}max_rows\0\u{1}cancel\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.selector != nil {try decoder.handleConflictingOneOf()}
+          self.selector = .featureService(v)
+        }
+      }()
+      case 2: try {
+        var v: Skewless_V1_FeatureList?
+        var hadOneofValue = false
+        if let current = self.selector {
+          hadOneofValue = true
+          if case .features(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.selector = .features(v)
+        }
+      }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.entities) }()
+      case 4: try { try decoder.decodeRepeatedInt64Field(value: &self.labelTimeMicros) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.asOfKnownTime) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.moreLabels) }()
+      case 7: try { try decoder.decodeSingularBytesField(value: &self.cursor) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.maxRows) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self.cancel) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.selector {
+    case .featureService?: try {
+      guard case .featureService(let v)? = self.selector else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    }()
+    case .features?: try {
+      guard case .features(let v)? = self.selector else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    if !self.entities.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.entities, fieldNumber: 3)
+    }
+    if !self.labelTimeMicros.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.labelTimeMicros, fieldNumber: 4)
+    }
+    if self.asOfKnownTime != false {
+      try visitor.visitSingularBoolField(value: self.asOfKnownTime, fieldNumber: 5)
+    }
+    if self.moreLabels != false {
+      try visitor.visitSingularBoolField(value: self.moreLabels, fieldNumber: 6)
+    }
+    if !self.cursor.isEmpty {
+      try visitor.visitSingularBytesField(value: self.cursor, fieldNumber: 7)
+    }
+    if self.maxRows != 0 {
+      try visitor.visitSingularUInt32Field(value: self.maxRows, fieldNumber: 8)
+    }
+    if self.cancel != false {
+      try visitor.visitSingularBoolField(value: self.cancel, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_GetHistoricalFeaturesRequest, rhs: Skewless_V1_GetHistoricalFeaturesRequest) -> Bool {
+    if lhs.selector != rhs.selector {return false}
+    if lhs.entities != rhs.entities {return false}
+    if lhs.labelTimeMicros != rhs.labelTimeMicros {return false}
+    if lhs.asOfKnownTime != rhs.asOfKnownTime {return false}
+    if lhs.moreLabels != rhs.moreLabels {return false}
+    if lhs.cursor != rhs.cursor {return false}
+    if lhs.maxRows != rhs.maxRows {return false}
+    if lhs.cancel != rhs.cancel {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_ViewEventTimes: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".ViewEventTimes"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{3}event_time_micros\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.featureView) }()
+      case 2: try { try decoder.decodeRepeatedInt64Field(value: &self.eventTimeMicros) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.featureView.isEmpty {
+      try visitor.visitSingularStringField(value: self.featureView, fieldNumber: 1)
+    }
+    if !self.eventTimeMicros.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.eventTimeMicros, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_ViewEventTimes, rhs: Skewless_V1_ViewEventTimes) -> Bool {
+    if lhs.featureView != rhs.featureView {return false}
+    if lhs.eventTimeMicros != rhs.eventTimeMicros {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_GetHistoricalFeaturesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".GetHistoricalFeaturesResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}features\0\u{1}views\0\u{3}first_row\0\u{3}label_rows\0\u{3}next_cursor\0\u{1}warnings\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.features) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.views) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.firstRow) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.labelRows) }()
+      case 5: try { try decoder.decodeSingularBytesField(value: &self.nextCursor) }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.warnings) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.features.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.features, fieldNumber: 1)
+    }
+    if !self.views.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.views, fieldNumber: 2)
+    }
+    if self.firstRow != 0 {
+      try visitor.visitSingularUInt64Field(value: self.firstRow, fieldNumber: 3)
+    }
+    if self.labelRows != 0 {
+      try visitor.visitSingularUInt64Field(value: self.labelRows, fieldNumber: 4)
+    }
+    if !self.nextCursor.isEmpty {
+      try visitor.visitSingularBytesField(value: self.nextCursor, fieldNumber: 5)
+    }
+    if !self.warnings.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.warnings, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_GetHistoricalFeaturesResponse, rhs: Skewless_V1_GetHistoricalFeaturesResponse) -> Bool {
+    if lhs.features != rhs.features {return false}
+    if lhs.views != rhs.views {return false}
+    if lhs.firstRow != rhs.firstRow {return false}
+    if lhs.labelRows != rhs.labelRows {return false}
+    if lhs.nextCursor != rhs.nextCursor {return false}
+    if lhs.warnings != rhs.warnings {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_IngestRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".IngestRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{1}entities\0\u{3}event_time_micros\0\u{3}created_time_micros\0\u{1}columns\0\u{1}cursor\0\u{1}commit\0\u{1}cancel\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.featureView) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.entities) }()
+      case 3: try { try decoder.decodeRepeatedInt64Field(value: &self.eventTimeMicros) }()
+      case 4: try { try decoder.decodeRepeatedInt64Field(value: &self.createdTimeMicros) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.columns) }()
+      case 6: try { try decoder.decodeSingularBytesField(value: &self.cursor) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.commit) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.cancel) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.featureView.isEmpty {
+      try visitor.visitSingularStringField(value: self.featureView, fieldNumber: 1)
+    }
+    if !self.entities.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.entities, fieldNumber: 2)
+    }
+    if !self.eventTimeMicros.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.eventTimeMicros, fieldNumber: 3)
+    }
+    if !self.createdTimeMicros.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.createdTimeMicros, fieldNumber: 4)
+    }
+    if !self.columns.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.columns, fieldNumber: 5)
+    }
+    if !self.cursor.isEmpty {
+      try visitor.visitSingularBytesField(value: self.cursor, fieldNumber: 6)
+    }
+    if self.commit != false {
+      try visitor.visitSingularBoolField(value: self.commit, fieldNumber: 7)
+    }
+    if self.cancel != false {
+      try visitor.visitSingularBoolField(value: self.cancel, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_IngestRequest, rhs: Skewless_V1_IngestRequest) -> Bool {
+    if lhs.featureView != rhs.featureView {return false}
+    if lhs.entities != rhs.entities {return false}
+    if lhs.eventTimeMicros != rhs.eventTimeMicros {return false}
+    if lhs.createdTimeMicros != rhs.createdTimeMicros {return false}
+    if lhs.columns != rhs.columns {return false}
+    if lhs.cursor != rhs.cursor {return false}
+    if lhs.commit != rhs.commit {return false}
+    if lhs.cancel != rhs.cancel {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Skewless_V1_IngestResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  package static let protoMessageName: String = _protobuf_package + ".IngestResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feature_view\0\u{3}rows_received\0\u{3}next_cursor\0\u{1}committed\0\u{3}segments_written\0\u{3}ingestion_time_micros\0")
+
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.featureView) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.rowsReceived) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.nextCursor) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.committed) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.segmentsWritten) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.ingestionTimeMicros) }()
+      default: break
+      }
+    }
+  }
+
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.featureView.isEmpty {
+      try visitor.visitSingularStringField(value: self.featureView, fieldNumber: 1)
+    }
+    if self.rowsReceived != 0 {
+      try visitor.visitSingularUInt64Field(value: self.rowsReceived, fieldNumber: 2)
+    }
+    if !self.nextCursor.isEmpty {
+      try visitor.visitSingularBytesField(value: self.nextCursor, fieldNumber: 3)
+    }
+    if self.committed != false {
+      try visitor.visitSingularBoolField(value: self.committed, fieldNumber: 4)
+    }
+    if self.segmentsWritten != 0 {
+      try visitor.visitSingularUInt32Field(value: self.segmentsWritten, fieldNumber: 5)
+    }
+    if self.ingestionTimeMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.ingestionTimeMicros, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  package static func ==(lhs: Skewless_V1_IngestResponse, rhs: Skewless_V1_IngestResponse) -> Bool {
+    if lhs.featureView != rhs.featureView {return false}
+    if lhs.rowsReceived != rhs.rowsReceived {return false}
+    if lhs.nextCursor != rhs.nextCursor {return false}
+    if lhs.committed != rhs.committed {return false}
+    if lhs.segmentsWritten != rhs.segmentsWritten {return false}
+    if lhs.ingestionTimeMicros != rhs.ingestionTimeMicros {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

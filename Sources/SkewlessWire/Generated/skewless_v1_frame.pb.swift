@@ -71,6 +71,15 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
   /// digest of the rows this node holds per (view, partition), to compare replicas
   /// (anti-entropy, fsctl verify; docs/protocol.md section 17).
   case partitionDigest // = 10
+
+  /// GetHistoricalFeaturesRequest -> GetHistoricalFeaturesResponse: a point-in-time-correct
+  /// training set from the node's offline store, label rows uploaded in chunks and the answer
+  /// read in pages with a cursor (docs/protocol.md section 18).
+  case getHistoricalFeatures // = 13
+
+  /// IngestRequest -> IngestResponse: rows into the node's offline store, in batches, committed
+  /// all at once, as fsctl ingest does (docs/protocol.md section 19).
+  case ingest // = 14
   case UNRECOGNIZED(Int)
 
   package init() {
@@ -90,6 +99,8 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
     case 8: self = .setClusterMap
     case 9: self = .exportRows
     case 10: self = .partitionDigest
+    case 13: self = .getHistoricalFeatures
+    case 14: self = .ingest
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -107,6 +118,8 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
     case .setClusterMap: return 8
     case .exportRows: return 9
     case .partitionDigest: return 10
+    case .getHistoricalFeatures: return 13
+    case .ingest: return 14
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -124,6 +137,8 @@ package nonisolated enum Skewless_V1_Method: SwiftProtobuf.Enum, Swift.CaseItera
     .setClusterMap,
     .exportRows,
     .partitionDigest,
+    .getHistoricalFeatures,
+    .ingest,
   ]
 
 }
@@ -325,7 +340,7 @@ package nonisolated struct Skewless_V1_ResponseFrame: Sendable {
 fileprivate nonisolated let _protobuf_package = "skewless.v1"
 
 nonisolated extension Skewless_V1_Method: SwiftProtobuf._ProtoNameProviding {
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0METHOD_UNSPECIFIED\0\u{1}METHOD_HANDSHAKE\0\u{1}METHOD_HEALTH\0\u{1}METHOD_DESCRIBE\0\u{1}METHOD_GET_ONLINE_FEATURES\0\u{1}METHOD_WRITE_FEATURES\0\u{1}METHOD_MATERIALIZE\0\u{1}METHOD_GET_CLUSTER_MAP\0\u{1}METHOD_SET_CLUSTER_MAP\0\u{1}METHOD_EXPORT_ROWS\0\u{1}METHOD_PARTITION_DIGEST\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0METHOD_UNSPECIFIED\0\u{1}METHOD_HANDSHAKE\0\u{1}METHOD_HEALTH\0\u{1}METHOD_DESCRIBE\0\u{1}METHOD_GET_ONLINE_FEATURES\0\u{1}METHOD_WRITE_FEATURES\0\u{1}METHOD_MATERIALIZE\0\u{1}METHOD_GET_CLUSTER_MAP\0\u{1}METHOD_SET_CLUSTER_MAP\0\u{1}METHOD_EXPORT_ROWS\0\u{1}METHOD_PARTITION_DIGEST\0\u{2}\u{3}METHOD_GET_HISTORICAL_FEATURES\0\u{1}METHOD_INGEST\0")
 }
 
 nonisolated extension Skewless_V1_StatusCode: SwiftProtobuf._ProtoNameProviding {
