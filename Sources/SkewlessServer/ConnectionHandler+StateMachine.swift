@@ -29,7 +29,7 @@ extension ConnectionHandler {
     ///   held, for its next turn, after the loop has served its other connections. One
     ///   pipelining client cannot monopolize a loop with a megabyte of requests.
     /// - Slowing down: after `slowAfterInvalid` invalid answers in a row, each next request of
-    ///   the connection waits before it is read (1 ms, doubling, at most 50 ms), with reading
+    ///   the connection waits before it is read (1 ms, doubling, at most 250 ms), with reading
     ///   held: a client that only sends what fails costs the node almost nothing while its
     ///   error budget runs out, and its bytes wait in the socket.
     /// - Draining (quiesce): the connection keeps answering, and closes once nothing is in
@@ -70,11 +70,16 @@ extension ConnectionHandler {
                     slowAfterInvalid: configuration.slowDownAfterInvalidRequests)
             }
 
+            /// The longest pause of a connection being slowed down. Long enough that a client
+            /// sending only garbage spends ~22 s reaching the default error budget: closing it
+            /// sooner only lets it reconnect and fill a new socket with garbage (bench/README.md).
+            static let longestSlowdownMilliseconds: Int64 = 250
+
             /// How long the next request waits after `invalidInARow` invalid answers in a row.
             func slowdown(afterInvalid invalidInARow: Int) -> TimeAmount? {
                 guard slowAfterInvalid > 0, invalidInARow >= slowAfterInvalid else { return nil }
-                let doublings = min(invalidInARow - slowAfterInvalid, 6)
-                return .milliseconds(min(Int64(1) << Int64(doublings), 50))
+                let doublings = min(invalidInARow - slowAfterInvalid, 8)
+                return .milliseconds(min(Int64(1) << Int64(doublings), Self.longestSlowdownMilliseconds))
             }
         }
 

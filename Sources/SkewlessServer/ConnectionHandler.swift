@@ -82,8 +82,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         if let peer = context.remoteAddress {
-            self.peer = "\(peer)"
-            logger[metadataKey: "peer"] = "\(peer)"
+            // Formatted once: a client churning connections makes this thousands a second.
+            let description = peer.description
+            self.peer = description
+            logger[metadataKey: "peer"] = .string(description)
         }
         switch state.channelActive(slotAcquired: processor.connections.tryAcquire(), now: context.eventLoop.now) {
         case .refuse:

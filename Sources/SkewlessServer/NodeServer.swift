@@ -333,13 +333,28 @@ package final class NodeServer: Service, Sendable {
     }
 
     private func serveRequests(on group: MultiThreadedEventLoopGroup) async throws {
+        // Connections are accepted on a thread of their own: a client that opens and closes
+        // connections in a loop (thousands a second) then takes that thread, not the event
+        // loops that answer requests (bench/README.md, the flood). It costs a request nothing.
+        let acceptor = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        do {
+            try await serveRequests(on: group, acceptingOn: acceptor)
+        } catch {
+            try? await acceptor.shutdownGracefully()
+            throw error
+        }
+        try await acceptor.shutdownGracefully()
+    }
+
+    private func serveRequests(on group: MultiThreadedEventLoopGroup, acceptingOn acceptor: MultiThreadedEventLoopGroup) async throws {
         let quiesce = ServerQuiescingHelper(group: group)
         let processor = self.processor
         let security = self.security
         let configuration = self.configuration
         let logger = self.logger
-        let bootstrap = ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: acceptor, childGroup: group)
             .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.maxMessagesPerRead, value: 16)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

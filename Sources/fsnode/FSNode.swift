@@ -84,7 +84,7 @@ struct FSNode: AsyncParsableCommand {
     @Option(name: .customLong("turn-budget-us"), help: "Microseconds of requests one connection may take of its event loop in one turn before the loop serves its other connections. Default: 200.")
     var turnBudgetMicroseconds: Int64?
 
-    @Option(help: "After this many invalid answers in a row, each next request of the connection waits (1 ms, doubling up to 50 ms); 0: never. Default: 4.")
+    @Option(help: "After this many invalid answers in a row, each next request of the connection waits (1 ms, doubling up to 250 ms); 0: never. Default: 4.")
     var slowDownAfterInvalidRequests: Int?
 
     @Option(help: "What the training-set queries (GET_HISTORICAL_FEATURES) on the node may hold together, in bytes. Default: 1073741824 (1 GiB).")

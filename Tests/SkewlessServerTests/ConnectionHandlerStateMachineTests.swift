@@ -329,7 +329,7 @@ import Testing
         _ = machine.requestDecoded(timeoutMicros: 0, now: t1 + .milliseconds(3))
         #expect(machine.answered(failure: nil) == .write, "a request the node could answer")
         #expect(machine.frameDecoded(now: t1 + .milliseconds(3)) == .answer, "resets the count, and the slowdown")
-        #expect(Machine.Limits(maxInFlight: 1, idleTimeout: .seconds(1), maxInvalidRequestsInARow: 100, slowAfterInvalid: 4).slowdown(afterInvalid: 90) == .milliseconds(50))
+        #expect(Machine.Limits(maxInFlight: 1, idleTimeout: .seconds(1), maxInvalidRequestsInARow: 100, slowAfterInvalid: 4).slowdown(afterInvalid: 90) == .milliseconds(250))
         #expect(Machine.Limits(maxInFlight: 1, idleTimeout: .seconds(1), maxInvalidRequestsInARow: 100, slowAfterInvalid: 0).slowdown(afterInvalid: 90) == nil)
     }
 
