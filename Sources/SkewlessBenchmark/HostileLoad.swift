@@ -4,6 +4,14 @@ import Skewless
 import SkewlessModel
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What a hostile client does to a node, for the flood benchmark (bench/flood.sh): `flooders`
 /// connections that handshake, then send malformed frames (bodies that are not a
 /// RequestFrame, each earning an error) as fast as the socket takes them, reading and
@@ -20,6 +28,11 @@ package final class HostileLoad: Sendable {
         package var threads = 1
         /// Malformed frames per write.
         package var framesPerWrite = 512
+        /// The nice value the load's threads set for themselves (Linux: a thread's own), so
+        /// that a benchmark running the measured processes at a higher priority (a lower nice
+        /// value) can keep the attacker at an ordinary one, as if it ran on another machine;
+        /// nil: the process's.
+        package var nice: Int32?
 
         package init(host: String, port: Int) {
             self.host = host
@@ -49,6 +62,16 @@ package final class HostileLoad: Sendable {
     package init(_ options: Options) {
         self.options = options
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
+        if let nice = options.nice {
+            for loop in group.makeIterator() {
+                // On Linux the nice value is per thread, and `who` 0 is the calling thread.
+                #if os(Linux)
+                loop.execute { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) }
+                #else
+                loop.execute { _ = setpriority(PRIO_PROCESS, 0, nice) }
+                #endif
+            }
+        }
     }
 
     package var counts: Counts {

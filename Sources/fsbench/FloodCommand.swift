@@ -22,6 +22,9 @@ struct FloodCommand: AsyncParsableCommand {
     @Option(help: "Event loop threads of the hostile connections.")
     var floodThreads: Int = 1
 
+    @Option(help: "The nice value of the hostile connections' threads (Linux), when fsbench itself runs at another: bench/flood.sh runs the node and fsbench at -15 and the flood at 0, as if the attacker were another machine. Default: fsbench's own.")
+    var floodNice: Int32?
+
     @Option(help: "The good client's requests per second (open loop: latency from each intended send time).")
     var rate: Double = 1_000
 
@@ -51,6 +54,7 @@ struct FloodCommand: AsyncParsableCommand {
             hostile.flooders = flooders
             hostile.churners = churners
             hostile.threads = floodThreads
+            hostile.nice = floodNice
             let load = HostileLoad(hostile)
             load.start()
             let started = ContinuousClock.now
