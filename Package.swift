@@ -15,10 +15,13 @@ import PackageDescription
 //     |     |                         write batches, knows nothing of the online store)
 //     +-----+-- SkewlessWire (NIOCore + protobuf)
 //
+//   SkewlessTLS (NIOSSL: TLS contexts from PEM files, reloadable; no sockets)
+//     ^
 //   SkewlessServer (NIOPosix: online + offline store, wire, cluster membership, repair;
+//                   principals from tokens (JWTKit, Crypto) or client certificates, grants;
 //                   Prometheus metrics through swift-metrics and swift-prometheus, on NIOHTTP1;
 //                   SkewlessIngest's checks of ingested rows and times)
-//   Skewless (client SDK, NIOPosix: wire, routing by SkewlessCluster)
+//   Skewless (client SDK, NIOPosix: wire, routing by SkewlessCluster, TLS by SkewlessTLS)
 //   SkewlessMonitoring (drift between windows of the offline store or served values, the
 //                       served-value audit; on the offline store and SkewlessIngest)
 //   SkewlessBenchmark (fsbench's harness, on the SDK)
@@ -50,6 +53,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        // Tests only: certificates made at test time (TestPKI).
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
@@ -114,11 +123,26 @@ let package = Package(
         // Partitioning and the cluster map: key hashing, partition assignment, epochs. No I/O
         // beyond persisting the map.
         .target(name: "SkewlessCluster", dependencies: ["SkewlessModel"], swiftSettings: swiftSettings),
-        // The node: TCP server, request handling, lifecycle.
+        // TLS for nodes and clients (docs/operations.md, "Security"): server and client contexts
+        // built from PEM files, reloaded without a restart. NIOCore and NIOSSL only.
+        .target(
+            name: "SkewlessTLS",
+            dependencies: [
+                "SkewlessModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The node: TCP server, request handling, lifecycle; TLS, principals and grants.
         .target(
             name: "SkewlessServer",
             dependencies: [
                 "SkewlessModel",
+                "SkewlessTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 "SkewlessRepo",
                 "SkewlessIngest",
                 "SkewlessWire",
@@ -144,6 +168,8 @@ let package = Package(
             name: "Skewless",
             dependencies: [
                 "SkewlessModel",
+                "SkewlessTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 "SkewlessWire",
                 "SkewlessCompression",
                 "SkewlessCluster",
@@ -163,6 +189,8 @@ let package = Package(
                 "Skewless",
                 "SkewlessCluster",
                 "SkewlessModel",
+                "SkewlessTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -194,6 +222,8 @@ let package = Package(
             name: "fsnode",
             dependencies: [
                 "SkewlessServer",
+                "SkewlessTLS",
+                "Skewless",
                 "SkewlessRepo",
                 "SkewlessCluster",
                 "SkewlessControl",
@@ -226,6 +256,7 @@ let package = Package(
             name: "fsbench",
             dependencies: [
                 "Skewless",
+                "SkewlessTLS",
                 "SkewlessBenchmark",
                 "SkewlessCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -297,6 +328,12 @@ let package = Package(
             name: "SkewlessServerTests",
             dependencies: [
                 "SkewlessServer",
+                "SkewlessTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 "SkewlessRepo",
                 "SkewlessWire",
                 "SkewlessCluster",

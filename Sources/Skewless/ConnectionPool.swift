@@ -33,17 +33,15 @@ final class ConnectionPool: Sendable {
 
     let endpoint: Endpoint
     private let group: any EventLoopGroup
-    private let connectTimeout: Duration
-    private let clientName: String
+    private let setup: ConnectionSetup
     private let state: Mutex<State>
     private let cursor = Atomic<Int>(0)
     private let nextWaiterID = Atomic<UInt64>(0)
 
-    init(endpoint: Endpoint, size: Int, group: any EventLoopGroup, connectTimeout: Duration, clientName: String) {
+    init(endpoint: Endpoint, size: Int, group: any EventLoopGroup, setup: ConnectionSetup) {
         self.endpoint = endpoint
         self.group = group
-        self.connectTimeout = connectTimeout
-        self.clientName = clientName
+        self.setup = setup
         self.state = Mutex(State(slots: [Slot](repeating: .empty, count: max(1, size))))
     }
 
@@ -127,7 +125,7 @@ final class ConnectionPool: Sendable {
 
     /// Starts opening slot `index`'s connection; the outcome goes to the slot's waiters.
     private func startConnecting(slot index: Int, done: CloseSignal) {
-        NodeConnection.connect(to: endpoint, group: group, connectTimeout: connectTimeout, clientName: clientName) { result in
+        NodeConnection.connect(to: endpoint, group: group, setup: setup) { result in
             enum Outcome {
                 case deliver([Waiter])
                 /// The pool was shut down meanwhile (its waiters have been told): close what opened.

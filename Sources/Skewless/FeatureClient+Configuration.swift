@@ -39,6 +39,8 @@ extension FeatureClient {
         public var seeds: [Endpoint]
         /// Whether a cluster read also goes to a second replica when the first is slow.
         public var hedging: Hedging
+        /// TLS and the bearer token; by default plain TCP and no token.
+        public var security: Security
 
         public init(
             endpoint: Endpoint,
@@ -49,7 +51,8 @@ extension FeatureClient {
             clientName: String = "skewless-swift",
             seeds: [Endpoint] = [],
             hedging: Hedging = .off,
-            retryPolicy: RetryPolicy? = nil
+            retryPolicy: RetryPolicy? = nil,
+            security: Security = .none
         ) {
             self.endpoint = endpoint
             self.connectionsPerNode = connectionsPerNode
@@ -61,6 +64,7 @@ extension FeatureClient {
             self.clientName = clientName
             self.seeds = seeds
             self.hedging = hedging
+            self.security = security
         }
 
         public static func defaults(endpoint: Endpoint, configure: (inout Configuration) -> Void = { _ in }) -> Configuration {

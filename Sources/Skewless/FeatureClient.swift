@@ -84,7 +84,7 @@ public final class FeatureClient: Sendable {
         self.taskExecutor = EventLoopTaskExecutor(group: eventLoopGroup)
         self.transport = PooledTransport(
             home: configuration.endpoint, group: eventLoopGroup, connectionsPerNode: configuration.connectionsPerNode,
-            connectTimeout: configuration.connectTimeout, clientName: configuration.clientName)
+            setup: ConnectionSetup(connectTimeout: configuration.connectTimeout, clientName: configuration.clientName, security: configuration.security))
         self.router = ClusterRouter(configuration: configuration, transport: transport)
     }
 

@@ -1,7 +1,9 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SkewlessModel
+import SkewlessTLS
 import SkewlessWire
 import SwiftProtobuf
 
@@ -43,13 +45,20 @@ final class NodeConnection: Sendable {
     static func connect(
         to endpoint: Endpoint,
         group: any EventLoopGroup,
-        connectTimeout: Duration,
-        clientName: String,
+        setup: ConnectionSetup,
         completion: @escaping @Sendable (Result<NodeConnection, SkewlessError>) -> Void
     ) {
         let peer = endpoint.description
         let loop = group.next()
-        let timeout = TimeAmount.nanoseconds(connectTimeout.nanosecondsClamped)
+        let timeout = TimeAmount.nanoseconds(setup.connectTimeout.nanosecondsClamped)
+        let tls: NIOSSLContext?
+        do {
+            tls = try setup.tlsContext()
+        } catch {
+            completion(.failure(error))
+            return
+        }
+        let serverName = setup.tls?.serverName
         loop.execute({
             let closed = CloseSignal()
             let bootstrap = ClientBootstrap(group: loop)
@@ -57,6 +66,10 @@ final class NodeConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls {
+                            try channel.pipeline.syncOperations.addHandler(
+                                TLSContexts.clientHandler(context: tls, host: endpoint.host, serverName: serverName))
+                        }
                         try channel.pipeline.syncOperations.addHandler(ResponseDispatcher(peer: peer, onClose: { closed.fire() }))
                     }
                 }
@@ -72,7 +85,7 @@ final class NodeConnection: Sendable {
                 case .failure(let error):
                     completion(.failure(SkewlessError(.unavailable, "cannot connect to \(peer): \(error); is a node running there?")))
                 case .success(let channel):
-                    handshake(on: channel, endpoint: endpoint, closed: closed, deadline: .now() + timeout, clientName: clientName, completion: completion)
+                    handshake(on: channel, endpoint: endpoint, closed: closed, deadline: .now() + timeout, setup: setup, completion: completion)
                 }
             }
         }, ifRefused: {
@@ -82,7 +95,7 @@ final class NodeConnection: Sendable {
 
     /// The handshake on a channel just connected (on its event loop).
     private static func handshake(
-        on channel: any Channel, endpoint: Endpoint, closed: CloseSignal, deadline: NIODeadline, clientName: String,
+        on channel: any Channel, endpoint: Endpoint, closed: CloseSignal, deadline: NIODeadline, setup: ConnectionSetup,
         completion: @escaping @Sendable (Result<NodeConnection, SkewlessError>) -> Void
     ) {
         let peer = endpoint.description
@@ -97,7 +110,8 @@ final class NodeConnection: Sendable {
         let dispatcher = NIOLoopBound(handler, eventLoop: channel.eventLoop)
         var hello = Skewless_V1_HandshakeRequest()
         hello.protocolVersion = ProtocolVersion.current
-        hello.clientName = clientName
+        hello.clientName = setup.clientName
+        hello.bearerToken = setup.bearerToken ?? ""
         let payload: [UInt8]
         do {
             payload = try encode(hello)

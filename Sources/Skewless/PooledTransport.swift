@@ -16,16 +16,14 @@ final class PooledTransport: NodeTransport {
     private let home: ConnectionPool
     private let group: any EventLoopGroup
     private let connectionsPerNode: Int
-    private let connectTimeout: Duration
-    private let clientName: String
+    private let setup: ConnectionSetup
     private let state = Mutex(State())
 
-    init(home endpoint: Endpoint, group: any EventLoopGroup, connectionsPerNode: Int, connectTimeout: Duration, clientName: String) {
+    init(home endpoint: Endpoint, group: any EventLoopGroup, connectionsPerNode: Int, setup: ConnectionSetup) {
         self.group = group
         self.connectionsPerNode = connectionsPerNode
-        self.connectTimeout = connectTimeout
-        self.clientName = clientName
-        home = ConnectionPool(endpoint: endpoint, size: connectionsPerNode, group: group, connectTimeout: connectTimeout, clientName: clientName)
+        self.setup = setup
+        home = ConnectionPool(endpoint: endpoint, size: connectionsPerNode, group: group, setup: setup)
     }
 
     nonisolated(nonsending) func send(
@@ -47,8 +45,7 @@ final class PooledTransport: NodeTransport {
                 return pool
             }
             guard state.shutdown == nil else { return nil }
-            let pool = ConnectionPool(
-                endpoint: endpoint, size: connectionsPerNode, group: group, connectTimeout: connectTimeout, clientName: clientName)
+            let pool = ConnectionPool(endpoint: endpoint, size: connectionsPerNode, group: group, setup: setup)
             state.pools[endpoint] = pool
             return pool
         }

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 import SkewlessModel
 import SkewlessWire
 
@@ -194,7 +195,14 @@ final class ResponseDispatcher: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        let reason = (error as? FrameError)?.skewlessError ?? SkewlessError(.unavailable, "connection to \(peer) failed: \(error)")
+        let reason: SkewlessError
+        if let frameError = error as? FrameError {
+            reason = frameError.skewlessError
+        } else if error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError {
+            reason = SkewlessError(.unavailable, "TLS with \(peer) failed: \(error); check the CA bundle the client trusts, the server name the node's certificate must hold, the certificates' dates, and that the node speaks TLS")
+        } else {
+            reason = SkewlessError(.unavailable, "connection to \(peer) failed: \(error)")
+        }
         failAll(reason)
         context.close(promise: nil)
     }

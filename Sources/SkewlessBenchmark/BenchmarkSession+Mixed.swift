@@ -10,8 +10,8 @@ extension BenchmarkSession {
         warmupSeconds: Double, durationSeconds: Double, rounds: Int, progress: ProgressLine = ProgressLine()
     ) async throws(SkewlessError) -> (MixedReport, [MixedTargetRun]) {
         let admin = FeatureClient(configuration: try options.nodes.count > 1
-            ? .cluster(seeds: options.nodes) { $0.timeout = .seconds(10) }
-            : .defaults(endpoint: options.nodes[0]) { $0.timeout = .seconds(10) })
+            ? .cluster(seeds: options.nodes) { $0.timeout = .seconds(10); $0.security = options.security }
+            : .defaults(endpoint: options.nodes[0]) { $0.timeout = .seconds(10); $0.security = options.security })
         let view: PushView
         do {
             view = try PushView.resolve(streamView, in: try await admin.describe())
@@ -31,7 +31,8 @@ extension BenchmarkSession {
                     host: redis.host, port: redis.port, keyPrefix: view.redisKeyPrefix, fields: view.fields, timeout: streamTimeout))
             } else {
                 pushTargets.append(try SkewlessPushTarget(
-                    endpoints: options.nodes, view: view.qualifiedName, joinKey: view.joinKey, fields: view.fields, timeout: streamTimeout))
+                    endpoints: options.nodes, view: view.qualifiedName, joinKey: view.joinKey, fields: view.fields, timeout: streamTimeout,
+                    security: options.security))
             }
         }
         let comparison = try MixedComparison(

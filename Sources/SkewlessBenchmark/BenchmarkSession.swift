@@ -1,5 +1,6 @@
 import Foundation
 import Skewless
+import SkewlessTLS
 
 /// One fsbench invocation against a node and, optionally, the Redis baseline: resolves the
 /// request shape from the node's definitions, starts or attaches Redis, loads synthetic
@@ -35,6 +36,15 @@ package final class BenchmarkSession: Sendable {
         /// The node's pid, to read its RSS around the load.
         package var nodePID: Int32?
         package var loadConcurrency = 4
+        /// TLS and the bearer token of the node's connections.
+        package var security = FeatureClient.Security.none
+        /// Another node (loaded with the same data) measured in the same run, as target
+        /// "skewless-tls", with `tlsNodeSecurity`: the cost of TLS side by side.
+        package var tlsNode: Endpoint?
+        package var tlsNodeSecurity = FeatureClient.Security.none
+        /// The Redis fsbench starts also serves TLS with these files (certificate, key, CA),
+        /// measured as target "redis-tls".
+        package var redisTLS: TLSFiles?
 
         package init(nodes: [Endpoint], selection: RequestShape.Selection) {
             self.nodes = nodes
@@ -64,7 +74,10 @@ package final class BenchmarkSession: Sendable {
     /// Prepares everything; on failure stops what it started.
     package static func open(_ options: Options, progress: ProgressLine = ProgressLine()) async throws(SkewlessError) -> BenchmarkSession {
         guard let endpoint = options.nodes.first else { throw SkewlessError(.invalidArgument, "give a node to benchmark (--node HOST:PORT)") }
-        let configure: (inout FeatureClient.Configuration) -> Void = { $0.timeout = .seconds(60) }
+        let configure: (inout FeatureClient.Configuration) -> Void = {
+            $0.timeout = .seconds(60)
+            $0.security = options.security
+        }
         let admin = FeatureClient(configuration: try options.nodes.count > 1
             ? .cluster(seeds: options.nodes, configure: configure)
             : .defaults(endpoint: endpoint, configure: configure))
@@ -75,23 +88,31 @@ package final class BenchmarkSession: Sendable {
             let workload = try Workload(
                 shape: shape, entitiesPerRequest: options.entitiesPerRequest, keySpace: options.keySpace, distribution: options.distribution,
                 missShare: options.missShare, seed: options.seed)
-            var targets: [any BenchmarkTarget] = [try SkewlessTarget(endpoints: options.nodes, shape: shape, timeout: options.timeout)]
+            var targets: [any BenchmarkTarget] = [try SkewlessTarget(endpoints: options.nodes, shape: shape, timeout: options.timeout, security: options.security)]
             if let other = options.baselineService {
                 let otherShape = try RequestShape.resolve(.service(other), in: repo)
                 guard otherShape.groups == shape.groups else {
                     throw SkewlessError(.invalidArgument, "the baseline service \(other) reads other features than \(options.selection): compare services of the same features")
                 }
-                targets.append(try SkewlessTarget(endpoints: options.nodes, shape: otherShape, timeout: options.timeout, name: "skewless:\(other)"))
+                targets.append(try SkewlessTarget(endpoints: options.nodes, shape: otherShape, timeout: options.timeout, security: options.security, name: "skewless:\(other)"))
             }
             if options.baseline {
                 if let address = options.redisAddress {
                     redis = try RedisBaseline.existing(address)
                 } else {
                     redis = try await RedisBaseline.start(
-                        executable: options.redisExecutable, persistence: options.redisPersistence, parentDirectory: options.redisDirectory)
+                        executable: options.redisExecutable, persistence: options.redisPersistence, parentDirectory: options.redisDirectory,
+                        tls: options.redisTLS)
                 }
             }
-            if let redis { targets.append(redis.target(shape: shape, timeout: options.timeout)) }
+            if let tlsNode = options.tlsNode {
+                targets.append(try SkewlessTarget(
+                    endpoints: [tlsNode], shape: shape, timeout: options.timeout, security: options.tlsNodeSecurity, name: "skewless-tls"))
+            }
+            if let redis {
+                targets.append(redis.target(shape: shape, timeout: options.timeout))
+                if let tlsTarget = redis.tlsTarget(shape: shape, timeout: options.timeout) { targets.append(tlsTarget) }
+            }
             var loads: [SyntheticLoader.Report] = []
             var nodeGrowth = 0
             var redisGrowth = 0

@@ -1,7 +1,9 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Skewless
 import SkewlessModel
+import SkewlessTLS
 
 /// A pipelined RESP2 connection to a Redis server: many batches of commands in flight, each
 /// answered in order.
@@ -19,8 +21,9 @@ package final class RESPConnection: Sendable {
 
     package var allocator: ByteBufferAllocator { channel.allocator }
 
+    /// - Parameter tls: TLS to the server (Redis's `tls-port`); nil: plain TCP.
     package static func connect(
-        host: String, port: Int, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        host: String, port: Int, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, tls: NIOSSLContext? = nil
     ) async throws(SkewlessError) -> RESPConnection {
         let peer = "\(host):\(port)"
         do {
@@ -29,6 +32,9 @@ package final class RESPConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls {
+                            try channel.pipeline.syncOperations.addHandler(TLSContexts.clientHandler(context: tls, host: host, serverName: nil))
+                        }
                         try channel.pipeline.syncOperations.addHandler(RESPPipelineHandler(peer: peer))
                     }
                 }

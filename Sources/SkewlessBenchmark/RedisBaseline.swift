@@ -1,28 +1,46 @@
 import NIOCore
+import NIOSSL
 import SkewlessModel
+import SkewlessTLS
 
 /// The Redis the baseline runs against: one fsbench started (and stops), or one at a given
 /// address.
 package final class RedisBaseline: Sendable {
     package let host: String
     package let port: Int
+    /// The TLS port and the context to reach it, when the server fsbench started has one.
+    package let tls: (port: Int, context: NIOSSLContext)?
     private let server: RedisServerProcess?
 
-    private init(host: String, port: Int, server: RedisServerProcess?) {
+    private init(host: String, port: Int, server: RedisServerProcess?, tls: (port: Int, context: NIOSSLContext)? = nil) {
         self.host = host
         self.port = port
         self.server = server
+        self.tls = tls
     }
 
     /// The redis-server's pid when fsbench started it.
     package var pid: Int32? { server?.pid }
 
     /// Starts a redis-server on 127.0.0.1 on a free port (see `RedisServerProcess.start`).
+    /// - Parameter tls: the server's certificate chain and key, and the CA that signed them
+    ///   (trusted by the baseline's TLS connections): the server also serves TLS.
     package static func start(
-        executable: String = "redis-server", persistence: RedisServerProcess.Persistence = .none, parentDirectory: String? = nil
+        executable: String = "redis-server", persistence: RedisServerProcess.Persistence = .none, parentDirectory: String? = nil,
+        tls: TLSFiles? = nil
     ) async throws(SkewlessError) -> RedisBaseline {
-        let server = try await RedisServerProcess.start(executable: executable, persistence: persistence, parentDirectory: parentDirectory)
-        return RedisBaseline(host: "127.0.0.1", port: server.port, server: server)
+        var files: (certificate: String, key: String, ca: String)?
+        var context: NIOSSLContext?
+        if let tls {
+            guard let certificate = tls.certificateChain, let key = tls.privateKey, let ca = tls.trustRoots else {
+                throw SkewlessError(.invalidArgument, "a TLS Redis baseline needs a certificate, its key and the CA that signed it")
+            }
+            files = (certificate, key, ca)
+            context = try TLSContexts.client(TLSFiles(trustRoots: ca))
+        }
+        let server = try await RedisServerProcess.start(executable: executable, persistence: persistence, parentDirectory: parentDirectory, tls: files)
+        let tlsEnd: (port: Int, context: NIOSSLContext)? = if let context, let port = server.tlsPort { (port, context) } else { nil }
+        return RedisBaseline(host: "127.0.0.1", port: server.port, server: server, tls: tlsEnd)
     }
 
     /// A running server at "host:port".
@@ -37,6 +55,11 @@ package final class RedisBaseline: Sendable {
 
     package func target(shape: RequestShape, timeout: Duration) -> RedisTarget {
         RedisTarget(host: host, port: port, shape: shape, timeout: timeout)
+    }
+
+    /// The same server over its TLS port ("redis-tls"), when it has one.
+    package func tlsTarget(shape: RequestShape, timeout: Duration) -> RedisTarget? {
+        tls.map { RedisTarget(host: host, port: $0.port, shape: shape, timeout: timeout, tls: $0.context) }
     }
 
     package func connect() async throws(SkewlessError) -> RESPConnection {

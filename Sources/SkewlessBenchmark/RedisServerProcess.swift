@@ -26,13 +26,16 @@ package final class RedisServerProcess: Sendable {
     }
 
     package let port: Int
+    /// The TLS port, when started with TLS files.
+    package let tlsPort: Int?
     private let process: ChildProcess
     private let directory: URL
 
     package var pid: Int32 { process.pid }
 
-    private init(port: Int, process: ChildProcess, directory: URL) {
+    private init(port: Int, tlsPort: Int?, process: ChildProcess, directory: URL) {
         self.port = port
+        self.tlsPort = tlsPort
         self.process = process
         self.directory = directory
     }
@@ -44,13 +47,26 @@ package final class RedisServerProcess: Sendable {
     ///   - parentDirectory: where its own directory (and so its append-only file) goes; the
     ///     system's temporary directory when nil. Put it on the disk the node under test
     ///     writes to, so both pay the same fsync.
+    ///   - tls: a certificate chain and key (and the CA file Redis wants named): the server
+    ///     also listens on a TLS port (`tls-port`), without client certificates.
     package static func start(
-        executable: String = "redis-server", persistence: Persistence = .none, parentDirectory: String? = nil
+        executable: String = "redis-server", persistence: Persistence = .none, parentDirectory: String? = nil,
+        tls: (certificate: String, key: String, ca: String)? = nil
     ) async throws(SkewlessError) -> RedisServerProcess {
         guard let path = locate(executable) else {
             throw SkewlessError(.failedPrecondition, "\(executable) not found in PATH; install it (apt-get install redis-server, or scripts/setup.sh) or give --redis HOST:PORT")
         }
         let port = try await freePort()
+        var tlsArguments: [String] = []
+        var tlsPort: Int?
+        if let tls {
+            let chosen = try await freePort()
+            tlsPort = chosen
+            tlsArguments = [
+                "--tls-port", String(chosen), "--tls-cert-file", tls.certificate, "--tls-key-file", tls.key,
+                "--tls-ca-cert-file", tls.ca, "--tls-auth-clients", "no",
+            ]
+        }
         let parent = parentDirectory.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
         let directory = parent.appendingPathComponent("fsbench-redis-\(UUID().uuidString)")
         let process: ChildProcess
@@ -65,14 +81,14 @@ package final class RedisServerProcess: Sendable {
                 arguments: [
                     "--port", String(port), "--bind", "127.0.0.1", "--save", "",
                     "--daemonize", "no", "--loglevel", "warning", "--dir", directory.path,
-                ] + persistence.arguments,
+                ] + persistence.arguments + tlsArguments,
                 standardInput: .nullDevice, standardOutput: log, standardError: log
             ))
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw SkewlessError(.failedPrecondition, "could not start \(path): \(error)")
         }
-        let server = RedisServerProcess(port: port, process: process, directory: directory)
+        let server = RedisServerProcess(port: port, tlsPort: tlsPort, process: process, directory: directory)
         for _ in 0..<100 {
             if let connection = try? await RESPConnection.connect(host: "127.0.0.1", port: port) {
                 let pong = try? await connection.command(["PING"])

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 import Skewless
 
 /// The Redis baseline: each entity is a hash per view (`RedisFeatureCodec.key`) holding the
@@ -6,21 +7,26 @@ import Skewless
 /// view, written at once on one connection, and its replies decoded into typed values as
 /// the SDK decodes a node's response.
 package struct RedisTarget: BenchmarkTarget {
-    package let name = "redis"
+    /// "redis", or "redis-tls" over Redis's TLS port.
+    package let name: String
     package let host: String
     package let port: Int
     package let shape: RequestShape
     package let timeout: Duration
+    /// TLS to the server; nil: plain TCP.
+    package let tls: NIOSSLContext?
 
-    package init(host: String, port: Int, shape: RequestShape, timeout: Duration) {
+    package init(host: String, port: Int, shape: RequestShape, timeout: Duration, tls: NIOSSLContext? = nil) {
+        self.name = tls == nil ? "redis" : "redis-tls"
         self.host = host
         self.port = port
         self.shape = shape
         self.timeout = timeout
+        self.tls = tls
     }
 
     package func connect() async throws(SkewlessError) -> any TargetConnection {
-        let connection = try await RESPConnection.connect(host: host, port: port)
+        let connection = try await RESPConnection.connect(host: host, port: port, tls: tls)
         _ = try await connection.command(["PING"])
         return RedisConnection(connection: connection, groups: shape.groups.map { HMGETTemplate(group: $0) }, timeout: timeout)
     }

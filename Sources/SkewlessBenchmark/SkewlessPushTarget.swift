@@ -13,8 +13,11 @@ package struct SkewlessPushTarget: PushTarget {
     /// The view's fields the rows fill, in value order.
     package let fields: [String]
     package let timeout: Duration
+    package let security: FeatureClient.Security
 
-    package init(endpoints: [Endpoint], view: String, joinKey: String, fields: [String], timeout: Duration) throws(SkewlessError) {
+    package init(
+        endpoints: [Endpoint], view: String, joinKey: String, fields: [String], timeout: Duration, security: FeatureClient.Security = .none
+    ) throws(SkewlessError) {
         guard !endpoints.isEmpty else {
             throw SkewlessError(.invalidArgument, "fsbench needs a node to push to: give --node HOST:PORT (or a cluster's seeds, comma-separated)")
         }
@@ -23,10 +26,11 @@ package struct SkewlessPushTarget: PushTarget {
         self.joinKey = joinKey
         self.fields = fields
         self.timeout = timeout
+        self.security = security
     }
 
     package func connect() async throws(SkewlessError) -> any PushConnection {
-        let client = try await FeatureClient.connected(to: endpoints, timeout: timeout)
+        let client = try await FeatureClient.connected(to: endpoints, timeout: timeout, security: security)
         return SkewlessPushConnection(client: client, view: view, joinKey: joinKey, fields: fields, timeout: timeout)
     }
 }

@@ -13,19 +13,24 @@ package struct SkewlessTarget: BenchmarkTarget {
     package let endpoints: [Endpoint]
     package let shape: RequestShape
     package let timeout: Duration
+    /// TLS and the bearer token of each connection.
+    package let security: FeatureClient.Security
 
-    package init(endpoints: [Endpoint], shape: RequestShape, timeout: Duration, name: String = "skewless") throws(SkewlessError) {
+    package init(
+        endpoints: [Endpoint], shape: RequestShape, timeout: Duration, security: FeatureClient.Security = .none, name: String = "skewless"
+    ) throws(SkewlessError) {
+        self.name = name
         guard !endpoints.isEmpty else {
             throw SkewlessError(.invalidArgument, "fsbench needs a node to drive: give --node HOST:PORT (or a cluster's seeds, comma-separated)")
         }
-        self.name = name
         self.endpoints = endpoints
         self.shape = shape
         self.timeout = timeout
+        self.security = security
     }
 
     package func connect() async throws(SkewlessError) -> any TargetConnection {
-        let client = try await FeatureClient.connected(to: endpoints, timeout: timeout)
+        let client = try await FeatureClient.connected(to: endpoints, timeout: timeout, security: security)
         return SkewlessConnection(client: client, shape: shape)
     }
 }

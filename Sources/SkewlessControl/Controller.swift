@@ -27,6 +27,8 @@ package final class Controller: Sendable {
         package var gracePeriodMicros: Int64 = 5_000_000
         /// The TTL of the controller's lease: how long a dead controller holds the role.
         package var leaseSeconds = 3
+        /// How the controller reaches the nodes (TLS, its node's peer token).
+        package var security = FeatureClient.Security.none
 
         package init() {}
     }
@@ -69,7 +71,7 @@ package final class Controller: Sendable {
 
     /// Controls while this controller holds the role with `lease`.
     private func lead(_ keeper: LeaseKeeper, lease: Int64) async {
-        let admin = NodeAdmin(timeout: configuration.probeTimeout)
+        let admin = NodeAdmin(timeout: configuration.probeTimeout, security: configuration.security)
         let store = EtcdMapStore(control: control)
         var coordinator = RebalanceCoordinator(store: store, admin: admin)
         coordinator.gracePeriodMicros = configuration.gracePeriodMicros

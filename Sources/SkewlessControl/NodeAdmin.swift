@@ -8,12 +8,15 @@ import SkewlessCluster
 package struct NodeAdmin: Sendable {
     /// The deadline of each call to one node.
     package let timeout: Duration
+    /// TLS and the bearer token of every call.
+    package let security: FeatureClient.Security
 
     /// The answer of every node, or why it did not answer.
     package typealias Probe = [NodeID: Result<NodeClusterState, SkewlessError>]
 
-    package init(timeout: Duration) {
+    package init(timeout: Duration, security: FeatureClient.Security = .none) {
         self.timeout = timeout
+        self.security = security
     }
 
     /// Runs `body` with a client of the node at `address`.
@@ -23,6 +26,7 @@ package struct NodeAdmin: Sendable {
             $0.connectionsPerNode = 1
             $0.maxAttempts = 1
             $0.clientName = "fsctl"
+            $0.security = security
         })
         do {
             let result = try await body(client)

@@ -8,6 +8,8 @@ public struct DefinitionProblem: Error, Sendable, Hashable, CustomStringConverti
         /// One field of a view.
         case field(view: String, version: Int, field: String)
         case featureService(String)
+        /// The access policy (`access:`).
+        case access
     }
 
     public var subject: Subject

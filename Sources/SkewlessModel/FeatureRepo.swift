@@ -10,6 +10,10 @@ public struct FeatureRepo: Sendable, Hashable {
     /// Every version of every view, ordered by name then version.
     public private(set) var featureViews: [FeatureView]
     public private(set) var featureServices: [FeatureService]
+    /// Who may read and write what, on nodes that require authentication; nil: the repo
+    /// declares no `access:`, and such nodes refuse everything but the handshake, HEALTH,
+    /// DESCRIBE and GET_CLUSTER_MAP (`AccessPolicy.denyAll`).
+    public private(set) var access: AccessPolicy?
 
     private var entityIndex: [String: Int] = [:]
     private var serviceIndex: [String: Int] = [:]
@@ -20,13 +24,18 @@ public struct FeatureRepo: Sendable, Hashable {
         project: String,
         entities: [Entity],
         featureViews: [FeatureView],
-        featureServices: [FeatureService]
+        featureServices: [FeatureService],
+        access: AccessPolicy? = nil
     ) throws(DefinitionProblem) {
         self.project = project
         self.entities = entities
         self.featureViews = featureViews.sorted { ($0.name, $0.version) < ($1.name, $1.version) }
         self.featureServices = featureServices
+        self.access = access
         try validateAndIndex()
+        if let access {
+            try validate(access)
+        }
     }
 
     public func entity(named name: String) -> Entity? {
@@ -186,6 +195,90 @@ public struct FeatureRepo: Sendable, Hashable {
             }
             serviceIndex[service.name] = index
         }
+    }
+
+    /// Every view, field, service and group the policy names exists.
+    private func validate(_ access: AccessPolicy) throws(DefinitionProblem) {
+        for group in access.groups.keys.sorted() where !Self.isValidName(group) {
+            throw DefinitionProblem(.access, "group name '\(group)' is not valid: \(Self.nameRule)")
+        }
+        let subjects = access.admins + access.peers + access.grants.flatMap(\.to)
+        for subject in subjects {
+            if let problem = accessSubjectProblem(subject, in: access) {
+                throw DefinitionProblem(.access, problem)
+            }
+        }
+        for grant in access.grants {
+            for name in grant.readServices where featureService(named: name) == nil {
+                throw DefinitionProblem(.access, "a grant names unknown feature service '\(name)'")
+            }
+            for name in grant.readViews + grant.writeViews {
+                if let problem = accessViewProblem(name) { throw DefinitionProblem(.access, problem) }
+            }
+            for reference in grant.readFeatures {
+                if let problem = accessFeatureProblem(reference) { throw DefinitionProblem(.access, problem) }
+            }
+        }
+    }
+
+    /// What is wrong with a subject of the access policy (a principal, `group:NAME` or `*`), if anything.
+    public func accessSubjectProblem(_ subject: String, in access: AccessPolicy) -> String? {
+        if subject == AccessPolicy.everyone { return nil }
+        if subject.hasPrefix(AccessPolicy.groupPrefix) {
+            let group = String(subject.dropFirst(AccessPolicy.groupPrefix.count))
+            guard access.groups[group] != nil else {
+                let known = access.groups.keys.sorted().joined(separator: ", ")
+                return "unknown group '\(group)' in '\(subject)'; groups declared under 'access: groups:': \(known.isEmpty ? "none" : known)"
+            }
+            return nil
+        }
+        guard !subject.isEmpty, !subject.contains(where: \.isWhitespace) else {
+            return "'\(subject)' is not a principal: write a principal's name (no spaces), group:NAME, or * for every authenticated principal"
+        }
+        return nil
+    }
+
+    /// What is wrong with a view named in a grant (`view` or `view@N`), if anything.
+    public func accessViewProblem(_ text: String) -> String? {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        let name = String(parts[0])
+        guard let versions = viewIndex[name] else {
+            return "a grant names unknown feature view '\(text)'; known views: \(knownViewNames)"
+        }
+        if parts.count == 2 {
+            guard let version = Int(parts[1]), version > 0 else {
+                return "a grant names feature view '\(text)': write the view's name, or name@N for version N"
+            }
+            guard versions[version] != nil else {
+                let known = versions.keys.sorted().map(String.init).joined(separator: ", ")
+                return "a grant names feature view '\(text)', but the view has no version \(version) (known: \(known))"
+            }
+        } else if parts.count != 1 {
+            return "a grant names feature view '\(text)' with more than one '@'"
+        }
+        return nil
+    }
+
+    /// What is wrong with a feature named in a grant, if anything: without a version, some
+    /// version of the view must have the field.
+    public func accessFeatureProblem(_ reference: FeatureReference) -> String? {
+        if reference.version != nil {
+            do {
+                _ = try resolve(reference)
+                return nil
+            } catch {
+                return "a grant names '\(reference)': \(error.message)"
+            }
+        }
+        guard let versions = viewIndex[reference.view] else {
+            return "a grant names '\(reference)': unknown feature view '\(reference.view)'; known views: \(knownViewNames)"
+        }
+        let views = versions.values.map { featureViews[$0] }
+        guard views.contains(where: { $0.fieldIndex(named: reference.field) != nil }) else {
+            let known = Set(views.flatMap { $0.fields.map(\.name) }).sorted().joined(separator: ", ")
+            return "a grant names '\(reference)', but no version of feature view '\(reference.view)' has a field '\(reference.field)'; its fields: \(known)"
+        }
+        return nil
     }
 
     private func validate(_ view: FeatureView) throws(DefinitionProblem) {

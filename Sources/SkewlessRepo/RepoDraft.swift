@@ -14,6 +14,8 @@ struct RepoDraft {
     /// In the order written.
     private(set) var featureViews: [FeatureView] = []
     private(set) var featureServices: [FeatureService] = []
+    /// The access policy, where `access:` was written, and the names it refers to.
+    private(set) var access: (policy: AccessPolicy, location: SourceLocation, references: [AccessReference])?
 
     /// Where the name of each definition was written (for `.project`, its value).
     private(set) var locations: [DefinitionProblem.Subject: SourceLocation] = [:]
@@ -66,6 +68,17 @@ struct RepoDraft {
         featureServices.append(service)
     }
 
+    /// - Parameters:
+    ///   - location: where `access:` was written.
+    ///   - references: the names the policy refers to, checked by `build`.
+    mutating func setAccess(_ policy: AccessPolicy, at location: SourceLocation, references: [AccessReference]) throws(RepoError) {
+        if let access {
+            throw location.error("'access' is declared twice (first at \(access.location)): a feature repo has one access policy; keep it in one file")
+        }
+        access = (policy, location, references)
+        locations[.access] = location
+    }
+
     private mutating func record(_ subject: DefinitionProblem.Subject, at location: SourceLocation, duplicate: String) throws(RepoError) {
         if let first = locations[subject] {
             throw location.error("\(duplicate) (first at \(first))")
@@ -91,10 +104,50 @@ struct RepoDraft {
         }
         try checkFeatureReferences(against: withoutServices, repoPath: repoPath)
 
+        let repo: FeatureRepo
         do {
-            return try FeatureRepo(project: project.name, entities: entities, featureViews: featureViews, featureServices: featureServices)
+            repo = try FeatureRepo(project: project.name, entities: entities, featureViews: featureViews, featureServices: featureServices)
         } catch {
             throw locate(error, repoPath: repoPath)
+        }
+        guard let access else { return repo }
+        try checkAccessReferences(access.policy, access.references, against: repo)
+        do {
+            return try FeatureRepo(
+                project: project.name, entities: entities, featureViews: featureViews, featureServices: featureServices, access: access.policy)
+        } catch {
+            throw locate(error, repoPath: repoPath)
+        }
+    }
+
+    /// Every principal, group, service, view and feature the access policy names is valid and
+    /// exists; the error points at the name.
+    private func checkAccessReferences(_ policy: AccessPolicy, _ references: [AccessReference], against repo: FeatureRepo) throws(RepoError) {
+        for reference in references {
+            let problem: String?
+            switch reference.kind {
+            case .member:
+                problem = reference.text == AccessPolicy.everyone || reference.text.hasPrefix(AccessPolicy.groupPrefix) || reference.text.contains(where: \.isWhitespace)
+                    ? "a group's members are principals' names (no spaces), not '\(reference.text)': groups do not nest"
+                    : nil
+            case .subject:
+                problem = repo.accessSubjectProblem(reference.text, in: policy)
+            case .service:
+                if repo.featureService(named: reference.text) == nil {
+                    let names = repo.featureServices.map(\.name)
+                    let known = names.sorted().joined(separator: ", ")
+                    problem = "a grant names unknown feature service '\(reference.text)'\(NameSuggestion.hint(for: reference.text, among: names)); known services: \(known.isEmpty ? "none" : known)"
+                } else {
+                    problem = nil
+                }
+            case .view:
+                problem = repo.accessViewProblem(reference.text)
+            case .feature(let feature):
+                problem = repo.accessFeatureProblem(feature)
+            }
+            if let problem {
+                throw reference.location.error(problem)
+            }
         }
     }
 

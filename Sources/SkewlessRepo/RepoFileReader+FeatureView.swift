@@ -118,7 +118,8 @@ extension RepoFileReader {
             defaultValue = try DefaultValueReader.read(defaultNode, type: type, field: name)
         }
         let description = try map.optional("description")?.string("'description' of \(what)") ?? ""
-        return (Field(name: name, type: type, defaultValue: defaultValue, description: description), nameNode.location)
+        let pii = try map.optional("pii").map { (node) throws(RepoError) in try node.bool("'pii' of \(what)") } ?? false
+        return (Field(name: name, type: type, defaultValue: defaultValue, description: description, pii: pii), nameNode.location)
     }
 
     static func readType(_ node: YAMLNode, field: String) throws(RepoError) -> FeatureType {

@@ -7,12 +7,12 @@ import Yams
 /// line it is about; rules that need the whole repo (references between definitions, names)
 /// are left to `RepoDraft.build(repoPath:)` and `FeatureRepo`.
 enum RepoFileReader {
-    static let topLevelKeys = ["project", "entities", "feature_views", "feature_services"]
+    static let topLevelKeys = ["project", "entities", "feature_views", "feature_services", "access"]
     static let entityKeys = ["name", "join_keys", "description"]
     static let joinKeyKeys = ["name", "type"]
     static let viewKeys = ["name", "version", "entities", "ttl", "staleness", "owner", "description", "tags", "objectives", "fields"]
     static let objectiveKeys = ["max_staleness", "min_completeness", "max_psi", "max_ks"]
-    static let fieldKeys = ["name", "type", "default", "description"]
+    static let fieldKeys = ["name", "type", "default", "description", "pii"]
     static let serviceKeys = ["name", "features", "owner", "description", "log_sample_rate"]
     static let featureGroupKeys = ["view", "fields"]
 
@@ -51,6 +51,9 @@ enum RepoFileReader {
             for item in try servicesNode.sequence("'feature_services'") {
                 try readFeatureService(item, into: &draft)
             }
+        }
+        if let access = top.entries.first(where: { $0.key == "access" }) {
+            try readAccess(access.value, declaredAt: access.keyNode.location, into: &draft)
         }
     }
 

@@ -94,6 +94,15 @@ struct YAMLNode {
         return value
     }
 
+    /// `true` or `false` (also `True`, `TRUE`, ...), written without quotes.
+    func bool(_ what: String) throws(RepoError) -> Bool {
+        let (text, isPlain) = try scalar(what)
+        guard isPlain, let value = ScalarSyntax.bool(text) else {
+            throw error("\(what) must be true or false without quotes; found '\(Self.clipped(text))'")
+        }
+        return value
+    }
+
     static func isPlain(_ scalar: Node.Scalar) -> Bool {
         scalar.style == .plain || scalar.style == .any
     }

@@ -23,6 +23,8 @@ struct CatchUpCopier: Sendable {
     let repo: FeatureRepo
     let store: OnlineStore
     let logger: Logger
+    /// How to reach peers (TLS, token); nil: plain TCP, no token.
+    var security: SecurityState? = nil
     var connectTimeout: TimeAmount = .seconds(2)
     var callTimeout: TimeAmount = .seconds(15)
     var pageRows = RequestProcessor.defaultExportRows
@@ -85,7 +87,9 @@ struct CatchUpCopier: Sendable {
     /// Copies every view's rows of `partitions` from the node at `address`.
     /// - Returns: the rows received.
     private func copy(_ partitions: [Int], from address: NodeAddress, partitioner: Partitioner, stillWanted: @Sendable () -> Set<Int>) throws(SkewlessError) -> Int {
-        let connection = try PeerConnection.connect(to: address, connectTimeout: connectTimeout, callTimeout: callTimeout, maxFrameBytes: maxFrameBytes)
+        let peer = security?.peer
+        let connection = try PeerConnection.connect(
+            to: address, tls: peer?.tls, token: peer?.token, connectTimeout: connectTimeout, callTimeout: callTimeout, maxFrameBytes: maxFrameBytes)
         defer { connection.close() }
         var rows = 0
         for view in repo.featureViews {

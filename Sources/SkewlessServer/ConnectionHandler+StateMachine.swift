@@ -18,9 +18,20 @@ extension ConnectionHandler {
     /// - A request's deadline counts from the read its bytes arrived in: all reads of one
     ///   read pass (up to `channelReadComplete`) share the time of the first.
     /// - The error budget: `maxInvalidRequestsInARow` answers in a row that refuse their
-    ///   request as invalid (`INVALID_ARGUMENT` or `UNIMPLEMENTED`, undecodable frames
-    ///   included) close the connection after the last of them; any other answer but
-    ///   `DEADLINE_EXCEEDED` (which judges no payload) starts the count again.
+    ///   request as invalid or not allowed (`INVALID_ARGUMENT`, `UNIMPLEMENTED` or
+    ///   `PERMISSION_DENIED`, undecodable frames included) close the connection after the
+    ///   last of them; any other answer but `DEADLINE_EXCEEDED` and a rate limit's refusal
+    ///   (which judge no payload) starts the count again.
+    /// - A credential that expires (a JWT's `exp`) ends the connection at its next request,
+    ///   answered `UNAUTHENTICATED`.
+    /// - Fair turns: one connection keeps its event loop for at most `turnBudget` of requests
+    ///   at a time (at least one request); the frames it sent beyond that wait, with reading
+    ///   held, for its next turn, after the loop has served its other connections. One
+    ///   pipelining client cannot monopolize a loop with a megabyte of requests.
+    /// - Slowing down: after `slowAfterInvalid` invalid answers in a row, each next request of
+    ///   the connection waits before it is read (1 ms, doubling, at most 250 ms), with reading
+    ///   held: a client that only sends what fails costs the node almost nothing while its
+    ///   error budget runs out, and its bytes wait in the socket.
     /// - Draining (quiesce): the connection keeps answering, and closes once nothing is in
     ///   flight and no bytes have arrived for the drain's quiet period.
     /// - Idle: no bytes for `idleTimeout` and no long-running request left closes it.
@@ -34,18 +45,41 @@ extension ConnectionHandler {
             var idleTimeout: TimeAmount
             /// `NodeConfiguration.maxInvalidRequestsPerConnection`.
             var maxInvalidRequestsInARow: Int
+            /// `NodeConfiguration.turnBudgetMicroseconds`.
+            var turnBudget: TimeAmount
+            /// `NodeConfiguration.slowDownAfterInvalidRequests`; 0: never.
+            var slowAfterInvalid: Int
 
-            init(maxInFlight: Int, idleTimeout: TimeAmount, maxInvalidRequestsInARow: Int) {
+            init(
+                maxInFlight: Int, idleTimeout: TimeAmount, maxInvalidRequestsInARow: Int, turnBudget: TimeAmount = .microseconds(200),
+                slowAfterInvalid: Int = 4
+            ) {
                 self.maxInFlight = maxInFlight
                 self.idleTimeout = idleTimeout
                 self.maxInvalidRequestsInARow = maxInvalidRequestsInARow
+                self.turnBudget = turnBudget
+                self.slowAfterInvalid = slowAfterInvalid
             }
 
             init(_ configuration: NodeConfiguration) {
                 self.init(
                     maxInFlight: configuration.maxInFlightPerConnection,
                     idleTimeout: .seconds(configuration.idleTimeoutSeconds),
-                    maxInvalidRequestsInARow: configuration.maxInvalidRequestsPerConnection)
+                    maxInvalidRequestsInARow: configuration.maxInvalidRequestsPerConnection,
+                    turnBudget: .microseconds(configuration.turnBudgetMicroseconds),
+                    slowAfterInvalid: configuration.slowDownAfterInvalidRequests)
+            }
+
+            /// The longest pause of a connection being slowed down. Long enough that a client
+            /// sending only garbage spends ~22 s reaching the default error budget: closing it
+            /// sooner only lets it reconnect and fill a new socket with garbage (bench/README.md).
+            static let longestSlowdownMilliseconds: Int64 = 250
+
+            /// How long the next request waits after `invalidInARow` invalid answers in a row.
+            func slowdown(afterInvalid invalidInARow: Int) -> TimeAmount? {
+                guard slowAfterInvalid > 0, invalidInARow >= slowAfterInvalid else { return nil }
+                let doublings = min(invalidInARow - slowAfterInvalid, 8)
+                return .milliseconds(min(Int64(1) << Int64(doublings), Self.longestSlowdownMilliseconds))
             }
         }
 
@@ -99,14 +133,26 @@ extension ConnectionHandler {
         private var lastArrival = NIODeadline.uptimeNanoseconds(0)
         /// When the first read of the current read pass happened; nil between passes.
         private(set) var readArrival: NIODeadline?
+        /// When the connection's current turn (a read pass, or a resumed backlog) began.
+        private var turnStart: NIODeadline?
+        /// Requests answered in the current turn.
+        private var answeredThisTurn = 0
+        /// Frames the connection sent that wait for a later turn (`frameDecoded` said
+        /// `.wait`): nil when none do. `arrival`: when they were read, for their deadlines.
+        private var backlog: (arrival: NIODeadline, slowedDown: Bool)?
+        /// The next frame is read without the slowdown: it is the one that waited for it.
+        private var slowdownServed = false
 
         init(limits: Limits) {
             self.limits = limits
         }
 
-        /// What counts against the in-flight limit: requests not yet answered and answers
-        /// the socket may not have taken yet.
-        var inFlight: Int { running + unwritten }
+        /// What counts against the in-flight limit: requests not yet answered (a backlog of
+        /// frames waiting for a turn counts as one) and answers the socket may not have taken yet.
+        var inFlight: Int { running + unwritten + (backlog == nil ? 0 : 1) }
+
+        /// Whether frames wait for a later turn: bytes read meanwhile are kept behind them.
+        var hasBacklog: Bool { backlog != nil }
 
         /// True once the handler is closing (or has closed) the connection: frames still
         /// being split from the last read are not answered.
@@ -198,6 +244,10 @@ extension ConnectionHandler {
             let arrival = readArrival ?? now
             readArrival = arrival
             lastArrival = arrival
+            if turnStart == nil {
+                turnStart = now
+                answeredThisTurn = 0
+            }
             if case .draining(checkScheduled: true) = drain {
                 drain = .draining(checkScheduled: false)
                 return .decode(cancelDrainCheck: true)
@@ -208,6 +258,7 @@ extension ConnectionHandler {
         /// The read pass ended: the handler flushes the answers, then carries out the result.
         mutating func readComplete() -> WriteProgress {
             readArrival = nil
+            turnStart = nil
             guard case .draining = drain else { return WriteProgress() }
             return progress()
         }
@@ -223,9 +274,79 @@ extension ConnectionHandler {
         /// The pipeline asks to read more from the socket.
         mutating func readRequested() -> OnReadRequest {
             guard !isClosing else { return .hold(settleWrites: false) }
+            if backlog != nil {
+                // The backlog's resumption reads again once it is answered.
+                reading = .held
+                return .hold(settleWrites: false)
+            }
             guard inFlight >= limits.maxInFlight else { return .read }
             reading = .held
             return .hold(settleWrites: startSettling())
+        }
+
+        // MARK: - Turns
+
+        /// When the frames left wait until.
+        enum Resume: Equatable {
+            /// The loop's next turn: after its other connections have been served.
+            case nextTurn
+            /// The slowdown of a connection sending invalid requests.
+            case after(TimeAmount)
+        }
+
+        enum OnFrame: Equatable {
+            /// Answer it now (then report `requestDecoded` and its answer as usual).
+            case answer
+            /// Keep it, and every byte read after it, for a later turn; hold reading; resume
+            /// then (`resumeFired`).
+            case wait(Resume)
+            /// The connection is closing: drop it and stop splitting frames.
+            case stop
+        }
+
+        /// A frame was split from the bytes read, at `now`: answer it now or in a later turn.
+        mutating func frameDecoded(now: NIODeadline) -> OnFrame {
+            guard !isClosing else { return .stop }
+            if !slowdownServed, let delay = limits.slowdown(afterInvalid: invalidInARow) {
+                backlog = (readArrival ?? now, true)
+                return .wait(.after(delay))
+            }
+            if answeredThisTurn > 0, let start = turnStart, now - start >= limits.turnBudget {
+                backlog = (readArrival ?? now, false)
+                return .wait(.nextTurn)
+            }
+            slowdownServed = false
+            answeredThisTurn += 1
+            return .answer
+        }
+
+        enum OnResume: Equatable {
+            /// Answer the frame that waited (through `frameDecoded`), then the bytes read
+            /// after it; then report `resumeFinished`.
+            case decode
+            /// The connection is closing, or nothing waits.
+            case none
+        }
+
+        /// A waiting backlog's turn came at `now`.
+        mutating func resumeFired(now: NIODeadline) -> OnResume {
+            guard !isClosing, let waiting = backlog else { return .none }
+            backlog = nil
+            slowdownServed = waiting.slowedDown
+            turnStart = now
+            answeredThisTurn = 0
+            // The frames keep the deadline of the read they arrived in.
+            readArrival = waiting.arrival
+            return .decode
+        }
+
+        /// The resumed turn ended: the handler flushes, then carries out the result (reading
+        /// again when nothing waits any more).
+        mutating func resumeFinished() -> WriteProgress {
+            readArrival = nil
+            turnStart = nil
+            guard !isClosing, backlog == nil else { return WriteProgress() }
+            return progress()
         }
 
         // MARK: - Requests and answers
@@ -264,6 +385,8 @@ extension ConnectionHandler {
             /// The answer was the last of this many invalid requests in a row: the handler
             /// tells the client why (request id 0) after it.
             case invalidRequests(inARow: Int)
+            /// The answer said the connection's credential has expired.
+            case credentialExpired
         }
 
         enum OnAnswer: Equatable {
@@ -292,6 +415,23 @@ extension ConnectionHandler {
         /// (request id 0), and counts against the error budget.
         mutating func frameUndecodable() -> OnAnswer {
             answered(failure: .invalidArgument)
+        }
+
+        /// A request was refused for its principal's rate limit (`RESOURCE_EXHAUSTED`): it
+        /// neither counts against the error budget nor starts it again.
+        mutating func rateLimited() -> OnAnswer {
+            guard !isClosing else { return .drop }
+            countWrite()
+            return .write
+        }
+
+        /// A request arrived after the connection's credential expired: answer it
+        /// `UNAUTHENTICATED` and close.
+        mutating func credentialExpired() -> OnAnswer {
+            guard !isClosing else { return .drop }
+            countWrite()
+            phase = .closing(holdsSlot: true)
+            return .writeThenClose(.credentialExpired)
         }
 
         /// A request was answered at once; `failure`: the answer's status code, nil when OK.
@@ -340,7 +480,7 @@ extension ConnectionHandler {
                 invalidInARow = 0
                 return nil
             }
-            if failure == .invalidArgument || failure == .unimplemented {
+            if failure == .invalidArgument || failure == .unimplemented || failure == .permissionDenied {
                 invalidInARow += 1
                 guard invalidInARow >= limits.maxInvalidRequestsInARow else { return nil }
                 phase = .closing(holdsSlot: true)
@@ -386,7 +526,8 @@ extension ConnectionHandler {
         /// nothing is in flight; settles the writes again when that is still unknown.
         private mutating func progress() -> WriteProgress {
             var result = WriteProgress()
-            if case .held = reading {
+            // Frames waiting for a turn keep reading held until they are answered.
+            if case .held = reading, backlog == nil {
                 // Reading resumes during a drain too: requests already in the socket must
                 // still be answered during a graceful shutdown.
                 if inFlight < limits.maxInFlight {
@@ -463,7 +604,7 @@ extension ConnectionHandler {
         /// The idle check fired at `now`.
         mutating func idleCheckFired(now: NIODeadline) -> OnIdleCheck {
             guard !isClosing, phase != .inactive else { return .none }
-            if running > 0 {  // a long request (MATERIALIZE) is still running
+            if running > 0 || backlog != nil {  // a long request (MATERIALIZE), or frames waiting for a turn
                 return .reschedule(at: now + limits.idleTimeout)
             }
             if now - lastArrival < limits.idleTimeout {

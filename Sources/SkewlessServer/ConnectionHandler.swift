@@ -1,6 +1,8 @@
 import Logging
 import NIOCore
+import NIOSSL
 import SkewlessModel
+import SkewlessTLS
 import SkewlessWire
 import SwiftProtobuf
 
@@ -56,6 +58,16 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var state: StateMachine
     private var idleCheck: Scheduled<Void>?
     private var drainCheck: Scheduled<Void>?
+    /// The frame that waits for a later turn (`StateMachine.frameDecoded` said `.wait`), and
+    /// the bytes read after it; the frame processor keeps the bytes it had not split yet.
+    private var waiting: ByteBuffer?
+    private var readBehind: ByteBuffer?
+    private var resumeCheck: Scheduled<Void>?
+    /// Who is on the connection, from its handshake on.
+    private var caller = Caller(rights: nil, name: "", peer: "", expiresAt: nil, bucket: nil)
+    /// The caller has rights, an expiry or a rate bucket to check each request against.
+    private var checksEachRequest = false
+    private var peer = ""
 
     /// How long a draining connection must be quiet (nothing to answer, nothing arriving) before it closes.
     static let drainQuietPeriod = TimeAmount.milliseconds(20)
@@ -70,7 +82,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         if let peer = context.remoteAddress {
-            logger[metadataKey: "peer"] = "\(peer)"
+            // Formatted once: a client churning connections makes this thousands a second.
+            let description = peer.description
+            self.peer = description
+            logger[metadataKey: "peer"] = .string(description)
         }
         switch state.channelActive(slotAcquired: processor.connections.tryAcquire(), now: context.eventLoop.now) {
         case .refuse:
@@ -97,6 +112,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
         idleCheck = nil
         drainCheck?.cancel()
         drainCheck = nil
+        resumeCheck?.cancel()
+        resumeCheck = nil
+        waiting = nil
+        readBehind = nil
         if action.releaseSlot {
             processor.connections.release()
         }
@@ -120,32 +139,106 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
         let bytes = unwrapInboundIn(data)
         if metrics != nil { bytesReceived &+= bytes.readableBytes }
+        if state.hasBacklog {
+            // Frames wait for a later turn: these bytes wait behind them, unsplit.
+            if readBehind == nil {
+                readBehind = bytes
+            } else {
+                var more = bytes
+                readBehind!.writeBuffer(&more)
+            }
+            return
+        }
+        split(bytes, context: context)
+    }
+
+    /// Stops the frame processor's loop: the frame just split waits for a later turn (or the
+    /// connection is closing); the bytes after it stay in the processor.
+    private struct Yield: Error {}
+
+    /// Splits `bytes` (behind what the processor holds) into frames and answers them, until
+    /// the connection's turn is over.
+    private func split(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
         do {
             try frames.process(buffer: bytes) { body in
-                if !state.isClosing { answer(body, context: context) }
+                guard take(body, context: context) else { throw Yield() }
             }
+        } catch is Yield {
+            return
         } catch {
             frameFailed(error, context: context)
         }
     }
 
-    /// Answers one request frame (its body, after the length prefix).
-    private func answer(_ body: ByteBuffer, context: ChannelHandlerContext) {
+    /// Answers one frame split from the stream, or keeps it for the connection's next turn;
+    /// false when splitting must stop.
+    private func take(_ body: ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        let now = context.eventLoop.now
+        switch state.frameDecoded(now: now) {
+        case .answer:
+            answer(body, now: now, context: context)
+            return true
+        case .stop:
+            return false
+        case .wait(let resume):
+            waiting = body
+            scheduleResume(resume, context: context)
+            return false
+        }
+    }
+
+    /// Gives the connection its next turn then: the frame that waited, the bytes the
+    /// processor had not split, and those read after it.
+    private func scheduleResume(_ resume: StateMachine.Resume, context: ChannelHandlerContext) {
+        let loop = context.eventLoop.assumeIsolated()
+        switch resume {
+        case .nextTurn:
+            loop.execute { [self] in self.resumeFired(context: context) }
+        case .after(let delay):
+            resumeCheck = loop.scheduleTask(in: delay) { [self] in
+                self.resumeCheck = nil
+                self.resumeFired(context: context)
+            }
+        }
+    }
+
+    private func resumeFired(context: ChannelHandlerContext) {
+        guard case .decode = state.resumeFired(now: context.eventLoop.now), let frame = waiting else { return }
+        waiting = nil
+        let behind = readBehind ?? ByteBuffer()
+        readBehind = nil
+        if take(frame, context: context) {
+            split(behind, context: context)
+        } else if behind.readableBytes > 0 {
+            readBehind = behind  // the frame waits again; the bytes behind it too
+        }
+        context.flush()
+        carryOut(state.resumeFinished(), context: context)
+    }
+
+    /// Answers one request frame (its body, after the length prefix), split at `now`.
+    private func answer(_ body: ByteBuffer, now: NIODeadline, context: ChannelHandlerContext) {
         let request: Skewless_V1_RequestFrame
         do {
             request = try body.withUnsafeReadableBytes { bytes throws(SkewlessError) in try RequestDecoding.frame(bytes) }
         } catch {
-            logger.info("undecodable request frame of \(body.readableBytes) bytes: \(error)")
+            // Not logged per frame (a flood would drown the log): the error budget's close is.
+            logger.debug("undecodable request frame of \(body.readableBytes) bytes: \(error)")
             count(method: NodeMetrics.undecodableMethodIndex, .invalidArgument, since: state.readArrival)
             send(.failure(requestID: 0, SkewlessError(.invalidArgument, "the frame body is not a valid RequestFrame (\(error)); see docs/protocol.md")), state.frameUndecodable(), context: context)
             return
         }
-        switch state.requestDecoded(timeoutMicros: request.timeoutMicros, now: context.eventLoop.now) {
+        switch state.requestDecoded(timeoutMicros: request.timeoutMicros, now: now) {
         case .ignore:
             return
         case .handshake:
-            switch processor.handshake(request) {
-            case .success(let response):
+            switch processor.handshake(request, certificatePrincipal: certificatePrincipal(context: context), peer: peer, now: now) {
+            case .success(let (response, caller)):
+                self.caller = caller
+                checksEachRequest = !caller.checksNothing
+                if caller.rights != nil {
+                    logger[metadataKey: "principal"] = "\(caller.name)"
+                }
                 count(method: NodeMetrics.methodIndex(.handshake), nil, since: state.readArrival)
                 send(response, state.handshakeAnswered(accepted: true), context: context)
             case .failure(let error):
@@ -158,7 +251,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
             count(method: NodeMetrics.methodIndex(request.method), error.code, since: state.readArrival)
             send(.failure(requestID: request.requestID, error), state.answered(failure: error.code), context: context)
         case .execute:
-            if let later = processor.respondLater(to: request, on: context.eventLoop) {
+            if checksEachRequest, refused(request, now: now, context: context) {
+                return
+            }
+            if let later = processor.respondLater(to: request, caller: caller, on: context.eventLoop) {
                 // A long-running method (MATERIALIZE) is answered off the event loop; it counts
                 // as in flight until its response is written, so a drain waits for it.
                 state.longRequestStarted()
@@ -170,10 +266,53 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 }
                 return
             }
-            let answer = processor.respond(to: request, allocator: context.channel.allocator)
+            let answer = processor.respond(to: request, caller: caller, allocator: context.channel.allocator)
             count(method: NodeMetrics.methodIndex(request.method), answer.failure, since: state.readArrival)
             carryOut(state.answered(failure: answer.failure), frame: answer.frame, context: context)
         }
+    }
+
+    /// Answers `request` with a refusal when its caller's credential has expired, its rate is
+    /// spent or it may not call the method; false when the request may go on.
+    private func refused(_ request: Skewless_V1_RequestFrame, now: NIODeadline, context: ChannelHandlerContext) -> Bool {
+        let audit = processor.security.audit
+        if let expiresAt = caller.expiresAt, now >= expiresAt {
+            let error = SkewlessError(.unauthenticated, "the credential of this connection (principal '\(caller.name)') has expired: reconnect with a new one")
+            audit.refusedAuthentication(peer: peer, reason: error)
+            count(method: NodeMetrics.methodIndex(request.method), error.code, since: state.readArrival)
+            send(.failure(requestID: request.requestID, error), state.credentialExpired(), context: context)
+            return true
+        }
+        if let bucket = caller.bucket {
+            let nanos = Int64(clamping: now.uptimeNanoseconds)
+            if !bucket.take(nowNanos: nanos) {
+                audit.rateLimited(principal: caller.name, peer: peer, nowNanos: nanos)
+                let limit = processor.security.rateLimiter.limit.requestsPerSecond
+                let error = SkewlessError(.resourceExhausted, "rate limit: '\(caller.name)' may send \(limit) requests a second to this node over all its connections; retry in \(bucket.retryAfterMilliseconds(nowNanos: nanos)) ms (docs/protocol.md, rate limits)")
+                count(method: NodeMetrics.methodIndex(request.method), error.code, since: state.readArrival)
+                send(.failure(requestID: request.requestID, error), state.rateLimited(), context: context)
+                return true
+            }
+        }
+        if let rights = caller.rights {
+            do {
+                try rights.checkMethod(request.method)
+            } catch {
+                audit.denied(principal: caller.name, peer: peer, method: request.method.rawValue, reason: error)
+                count(method: NodeMetrics.methodIndex(request.method), error.code, since: state.readArrival)
+                send(.failure(requestID: request.requestID, error), state.answered(failure: error.code), context: context)
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The common name of the client's certificate, verified by the TLS handshake (mutual TLS).
+    private func certificatePrincipal(context: ChannelHandlerContext) -> String? {
+        guard processor.security.isTLSOn,
+              let certificate = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate
+        else { return nil }
+        return TLSContexts.principalName(of: certificate)
     }
 
     /// Writes the late answer of a long-running request.
@@ -386,6 +525,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
         switch reason {
         case .handshakeRefused:
             closeReason = closeReason ?? .handshakeRefused
+            context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        case .credentialExpired:
+            logger.info("closing connection: its credential expired")
             context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }

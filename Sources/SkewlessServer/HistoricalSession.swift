@@ -18,6 +18,9 @@ final class HistoricalSession: Sendable {
         var joinKeys: [JoinKey]
         var views: [FeatureView]
         var asOfKnownTime: Bool
+        /// The feature service named, and its index in the repo; nil: a list of features.
+        /// Access checks read the service's grant (`AccessRights.checkRead`).
+        var service: (name: String, index: Int)? = nil
     }
 
     /// What the query holds.

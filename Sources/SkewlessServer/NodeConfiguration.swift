@@ -19,6 +19,14 @@ package struct NodeConfiguration: Sendable {
     /// answering the last of them: a client that only sends what cannot succeed is broken or
     /// hostile. Any other answer starts the count again (docs/protocol.md, the error budget).
     package var maxInvalidRequestsPerConnection = 100
+    /// How long one connection may keep its event loop busy with requests in one turn (at
+    /// least one request) before the loop serves its other connections; what the connection
+    /// sent beyond waits for its next turn (docs/protocol.md, fair turns).
+    package var turnBudgetMicroseconds: Int64 = 200
+    /// After this many invalid answers in a row, each next request of the connection waits
+    /// (1 ms, doubling up to 50 ms) with its reading held; 0: never (docs/protocol.md, the
+    /// error budget).
+    package var slowDownAfterInvalidRequests = 4
     /// Entity rows per GetOnlineFeatures or WriteFeatures request.
     package var maxEntitiesPerRequest: Int
     /// A connection that sends nothing for this long is closed (slow or stuck clients).
@@ -58,6 +66,8 @@ package struct NodeConfiguration: Sendable {
     package var antiEntropyIntervalSeconds: Double = 60
     /// ... comparing at most this many partitions a second.
     package var antiEntropyPartitionsPerSecond: Double = 8
+    /// TLS, authentication and rate limits (docs/operations.md, "Security"); by default none.
+    package var security = NodeSecurity()
     /// The port of the node's Prometheus metrics (`GET /metrics` over HTTP, on `host`:
     /// docs/monitoring.md); 0 picks a free one (`NodeServer.metricsAddress` tells which);
     /// nil: no metrics listener, and no metrics kept.

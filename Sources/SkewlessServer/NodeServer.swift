@@ -3,10 +3,12 @@ import Logging
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import SkewlessModel
 import SkewlessOfflineStore
 import SkewlessOnlineStore
+import SkewlessTLS
 import SkewlessWire
 import Synchronization
 
@@ -41,6 +43,8 @@ package final class NodeServer: Service, Sendable {
     /// The served-feature log's writer, when some service logs its reads.
     let servedLog: ServedLogWriter?
     private let peers: PeerCaller
+    /// TLS contexts, keys and the audit log; loaded when the node starts, reloaded on demand.
+    package let security: SecurityState
     private let onRunning: @Sendable (SocketAddress) -> Void
     /// The thread of a standalone node's load at start (`startLoading`), while it runs.
     private let startLoad = Mutex<BackgroundLoop?>(nil)
@@ -61,12 +65,15 @@ package final class NodeServer: Service, Sendable {
 
     private let state = Mutex<State>(.idle)
 
-    /// - Parameter onRunning: called once with the bound address (the port, when configured as 0).
+    /// - Parameters:
+    ///   - auditLogger: where refusals are logged; by default a logger labelled `skewless.audit`.
+    ///   - onRunning: called once with the bound address (the port, when configured as 0).
     package init(
         configuration: NodeConfiguration,
         repo: FeatureRepo,
         store: OnlineStore? = nil,
         logger: Logger = Logger(label: "skewless.node"),
+        auditLogger: Logger? = nil,
         onRunning: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) {
         var logger = logger
@@ -81,7 +88,9 @@ package final class NodeServer: Service, Sendable {
         let offline = configuration.segmentsDirectory.map { OfflineStore(directory: $0) }
         let logs = offline.map { WriteLogs(store: $0, repo: repo, node: configuration.nodeID, logger: logger) }
         self.logs = logs
-        self.peers = PeerCaller(group: MultiThreadedEventLoopGroup.singleton, maxFrameBytes: configuration.maxFrameBytes)
+        let security = SecurityState(settings: configuration.security, audit: AuditLog(nodeID: configuration.nodeID, logger: auditLogger))
+        self.security = security
+        self.peers = PeerCaller(group: MultiThreadedEventLoopGroup.singleton, maxFrameBytes: configuration.maxFrameBytes, security: security)
         if let offline, let logs {
             var options = LogSealer.Options()
             options.interval = configuration.sealIntervalSeconds
@@ -103,7 +112,7 @@ package final class NodeServer: Service, Sendable {
             repo: repo, store: self.store, configuration: configuration,
             connections: ConnectionCounter(limit: configuration.maxConnections),
             membership: membership,
-            offline: offline, logs: logs, peers: peers, backlogBytes: Self.backlog(of: sealer), metrics: metrics, servedLog: servedLog, logger: logger)
+            offline: offline, logs: logs, peers: peers, backlogBytes: Self.backlog(of: sealer), security: security, metrics: metrics, servedLog: servedLog, logger: logger)
         let online = self.store
         let membership = self.membership
         let freshness = processor.freshness
@@ -127,7 +136,7 @@ package final class NodeServer: Service, Sendable {
                 counters: processor.antiEntropy, logger: logger)
             : nil
         // The catching_up phase: copy the moving partitions' rows from a current replica.
-        let copier = CatchUpCopier(repo: repo, store: self.store, logger: logger, maxFrameBytes: configuration.maxFrameBytes)
+        let copier = CatchUpCopier(repo: repo, store: self.store, logger: logger, security: security, maxFrameBytes: configuration.maxFrameBytes)
         membership.setCopier { partitions, map, node, stillWanted in
             copier.copy(partitions, map: map, node: node, stillWanted: stillWanted)
         }
@@ -173,6 +182,8 @@ package final class NodeServer: Service, Sendable {
     /// starts loading its partitions first.
     /// - Throws: the map file's errors (`DATA_LOSS` for a corrupt one), or a bind failure.
     package func run() async throws {
+        // Certificates and keys first: a node that cannot use them must not start.
+        try await security.load()
         // The write logs first: opening repairs torn tails, and a restarted node must load
         // what they hold before it serves.
         try logs?.open()
@@ -262,6 +273,14 @@ package final class NodeServer: Service, Sendable {
         try? await processor.longRunning.shutdownGracefully()
     }
 
+    /// Reads the certificates, keys, API keys and peer token again (SIGHUP), for the
+    /// connections opened from now on; open connections keep going as they are.
+    /// - Throws: `INVALID_ARGUMENT` naming a missing or malformed file; what was in use stays.
+    package func reloadSecurity() async throws(SkewlessError) {
+        try await security.load()
+        logger.notice("reloaded TLS certificates and keys")
+    }
+
     /// True while the node loads its rows at start and answers reads UNAVAILABLE.
     package var isLoading: Bool { processor.isLoading }
 
@@ -314,12 +333,28 @@ package final class NodeServer: Service, Sendable {
     }
 
     private func serveRequests(on group: MultiThreadedEventLoopGroup) async throws {
+        // Connections are accepted on a thread of their own: a client that opens and closes
+        // connections in a loop (thousands a second) then takes that thread, not the event
+        // loops that answer requests (bench/README.md, the flood). It costs a request nothing.
+        let acceptor = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        do {
+            try await serveRequests(on: group, acceptingOn: acceptor)
+        } catch {
+            try? await acceptor.shutdownGracefully()
+            throw error
+        }
+        try await acceptor.shutdownGracefully()
+    }
+
+    private func serveRequests(on group: MultiThreadedEventLoopGroup, acceptingOn acceptor: MultiThreadedEventLoopGroup) async throws {
         let quiesce = ServerQuiescingHelper(group: group)
         let processor = self.processor
+        let security = self.security
         let configuration = self.configuration
         let logger = self.logger
-        let bootstrap = ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: acceptor, childGroup: group)
             .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.maxMessagesPerRead, value: 16)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -330,6 +365,10 @@ package final class NodeServer: Service, Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // The context current now: a reload changes the next connections' only.
+                    if let tls = security.serverTLS {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ConnectionHandler(processor: processor, logger: logger))
                 }
             }
@@ -348,6 +387,8 @@ package final class NodeServer: Service, Sendable {
         if let address = channel.localAddress {
             logger.info("serving", metadata: [
                 "address": "\(address)", "views": "\(repo.featureViews.count)", "services": "\(repo.featureServices.count)",
+                "tls": "\(configuration.security.tls == nil ? "off" : "on, client certificates \(configuration.security.clientCertificates.rawValue)")",
+                "authentication": "\(configuration.security.requireAuthentication ? "required" : "off")",
             ])
             onRunning(address)
         }

@@ -1,7 +1,9 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SkewlessCluster
 import SkewlessModel
+import SkewlessTLS
 import SkewlessWire
 import SwiftProtobuf
 import Synchronization
@@ -17,11 +19,14 @@ import Synchronization
 final class PeerCaller: Sendable {
     private let group: any EventLoopGroup
     private let maxFrameBytes: Int
+    /// TLS and the token for peers' handshakes, as current when a connection opens.
+    private let security: SecurityState?
     private let connections = Mutex<[NodeAddress: EventLoopFuture<any Channel>]>([:])
 
-    init(group: any EventLoopGroup, maxFrameBytes: Int) {
+    init(group: any EventLoopGroup, maxFrameBytes: Int, security: SecurityState? = nil) {
         self.group = group
         self.maxFrameBytes = maxFrameBytes
+        self.security = security
     }
 
     /// Sends one request to `address`; the future completes on `eventLoop`.
@@ -79,11 +84,17 @@ final class PeerCaller: Sendable {
 
     private func connect(to address: NodeAddress) -> EventLoopFuture<any Channel> {
         let maxFrameBytes = self.maxFrameBytes
+        let peer = security?.peer
+        let tls = peer?.tls
+        let token = peer?.token ?? ""
         return ClientBootstrap(group: group)
             .connectTimeout(.seconds(1))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(TLSContexts.clientHandler(context: tls, host: address.host, serverName: nil))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
                     try channel.pipeline.syncOperations.addHandler(PeerCallHandler(address: address))
                 }
@@ -96,6 +107,7 @@ final class PeerCaller: Sendable {
                 var hello = Skewless_V1_HandshakeRequest()
                 hello.protocolVersion = ProtocolVersion.current
                 hello.clientName = "skewless-node"
+                hello.bearerToken = token
                 let promise = channel.eventLoop.makePromise(of: ResponseEnvelope.self)
                 let bytes = (try? hello.serializedBytes()) ?? []
                 channel.writeAndFlush(PeerCall(method: .handshake, payload: bytes, timeoutMicros: 1_000_000, promise: promise), promise: nil)

@@ -2,8 +2,10 @@ import Foundation
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NIOSSL
 import SkewlessCluster
 import SkewlessModel
+import SkewlessTLS
 import SkewlessWire
 import SwiftProtobuf
 
@@ -34,14 +36,22 @@ final class PeerConnection {
     }
 
     /// Connects and does the handshake.
+    /// - Parameters:
+    ///   - tls: TLS to the peer (this node's client context); nil: plain TCP.
+    ///   - token: the bearer token for the peer's handshake; nil: none.
     /// - Throws: `UNAVAILABLE` when the peer cannot be reached in `connectTimeout`; the
     ///   handshake's errors (`FAILED_PRECONDITION` for another protocol version).
-    static func connect(to address: NodeAddress, connectTimeout: TimeAmount, callTimeout: TimeAmount, maxFrameBytes: Int) throws(SkewlessError) -> PeerConnection {
+    static func connect(
+        to address: NodeAddress, tls: NIOSSLContext? = nil, token: String? = nil, connectTimeout: TimeAmount, callTimeout: TimeAmount, maxFrameBytes: Int
+    ) throws(SkewlessError) -> PeerConnection {
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(TLSContexts.clientHandler(context: tls, host: address.host, serverName: nil))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
                     try channel.pipeline.syncOperations.addHandler(RequestResponseHandler<ByteBuffer, ByteBuffer>())
                 }
@@ -56,6 +66,7 @@ final class PeerConnection {
         var hello = Skewless_V1_HandshakeRequest()
         hello.protocolVersion = ProtocolVersion.current
         hello.clientName = "skewless-node"
+        hello.bearerToken = token ?? ""
         let answer = try connection.call(.handshake, hello, as: Skewless_V1_HandshakeResponse.self)
         guard answer.protocolVersion == ProtocolVersion.current else {
             throw SkewlessError(.failedPrecondition, "node \(address) speaks protocol version \(answer.protocolVersion), this node \(ProtocolVersion.current): upgrade the older node")

@@ -14,8 +14,11 @@ extension RequestProcessor {
     /// - Throws: `FAILED_PRECONDITION` without an offline store or for an ended query;
     ///   `INVALID_ARGUMENT` / `NOT_FOUND` for the selection, the labels or the cursor;
     ///   `RESOURCE_EXHAUSTED` past `historicalMemoryBytes`. Any error but the cursor's own
-    ///   ends the query.
-    func getHistoricalFeatures(_ request: Skewless_V1_GetHistoricalFeaturesRequest, payload: Data) throws(SkewlessError) -> Skewless_V1_GetHistoricalFeaturesResponse {
+    ///   ends the query; `PERMISSION_DENIED` when `rights` do not cover its features (checked
+    ///   on every step, so a cursor is worth nothing to a principal who may not read them).
+    func getHistoricalFeatures(
+        _ request: Skewless_V1_GetHistoricalFeaturesRequest, payload: Data, rights: AccessRights? = nil
+    ) throws(SkewlessError) -> Skewless_V1_GetHistoricalFeaturesResponse {
         guard let offline else {
             throw SkewlessError(.failedPrecondition, "node \(configuration.nodeID) has no offline store to build training sets from: start it with --segments DIR (the store fsctl ingest writes)")
         }
@@ -33,8 +36,17 @@ extension RequestProcessor {
                 throw SkewlessError(.invalidArgument, "the cursor belongs to an ingestion, not to a GET_HISTORICAL_FEATURES query: send it with INGEST, or start a query with an empty cursor")
             }
             query = found
+            if let rights {
+                do throws(SkewlessError) {
+                    try rights.checkRead(access.numbering.set(of: query.selection.features), service: query.selection.service, numbering: access.numbering)
+                } catch {
+                    offlineSessions.release(cursor.session, nowMicros: now)
+                    throw error
+                }
+            }
         } else {
             let selection = try historicalSelection(request)
+            try rights?.checkRead(access.numbering.set(of: selection.features), service: selection.service, numbering: access.numbering)
             query = HistoricalSession(id: offlineSessions.newID(), selection: selection)
             offlineSessions.add(.query(query), id: query.id, nowMicros: now)
         }
@@ -61,9 +73,11 @@ extension RequestProcessor {
     /// The features of a new query, resolved, and what joining them needs.
     private func historicalSelection(_ request: Skewless_V1_GetHistoricalFeaturesRequest) throws(SkewlessError) -> HistoricalSession.Selection {
         let features: [ResolvedFeature]
+        var service: (name: String, index: Int)?
         switch request.selector {
         case .featureService(let name):
             features = try repo.resolve(service: name)
+            service = repo.featureServices.firstIndex { $0.name == name }.map { (name, $0) }
         case .features(let list):
             guard !list.features.isEmpty else {
                 throw SkewlessError(.invalidArgument, "the feature list is empty: name at least one feature as view:field")
@@ -80,7 +94,7 @@ extension RequestProcessor {
             views.append(feature.view)
             for key in repo.joinKeys(of: feature.view) where !joinKeys.contains(key) { joinKeys.append(key) }
         }
-        return HistoricalSession.Selection(features: features, joinKeys: joinKeys, views: views, asOfKnownTime: request.asOfKnownTime)
+        return HistoricalSession.Selection(features: features, joinKeys: joinKeys, views: views, asOfKnownTime: request.asOfKnownTime, service: service)
     }
 
     /// INGEST: one batch of an ingestion (docs/protocol.md section 19), and its commit when
@@ -89,8 +103,9 @@ extension RequestProcessor {
     /// - Throws: `FAILED_PRECONDITION` without an offline store or for an ended ingestion;
     ///   `NOT_FOUND` / `INVALID_ARGUMENT` for the view, the rows or the cursor; `ABORTED`
     ///   while another writer holds the view. Any error but the cursor's own ends the
-    ///   ingestion with nothing stored.
-    func ingest(_ request: Skewless_V1_IngestRequest, payload: Data) throws(SkewlessError) -> Skewless_V1_IngestResponse {
+    ///   ingestion with nothing stored; `PERMISSION_DENIED` when `rights` do not cover the view
+    ///   (checked on every batch).
+    func ingest(_ request: Skewless_V1_IngestRequest, payload: Data, rights: AccessRights? = nil) throws(SkewlessError) -> Skewless_V1_IngestResponse {
         guard let offline else {
             throw SkewlessError(.failedPrecondition, "node \(configuration.nodeID) has no offline store to ingest into: start it with --segments DIR (the store fsctl ingest writes)")
         }
@@ -108,8 +123,17 @@ extension RequestProcessor {
                 throw SkewlessError(.invalidArgument, "the cursor belongs to a GET_HISTORICAL_FEATURES query, not to an ingestion: start an ingestion with an empty cursor")
             }
             ingestion = found
+            if let rights {
+                do throws(SkewlessError) {
+                    try rights.checkIngest(ingestion.view, numbering: access.numbering)
+                } catch {
+                    offlineSessions.release(cursor.session, nowMicros: now)
+                    throw error
+                }
+            }
         } else {
             let view = try repo.featureView(qualified: request.featureView)
+            try rights?.checkIngest(view, numbering: access.numbering)
             let joinKeys = repo.joinKeys(of: view)
             // Runs of a quarter of fsctl's: the node holds at most this many rows of one ingestion.
             let store = OfflineStore(directory: offline.layout.root, options: .defaults { $0.ingestRunRows = Self.ingestRunRows })

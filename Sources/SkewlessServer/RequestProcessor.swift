@@ -31,6 +31,10 @@ final class RequestProcessor: Sendable {
     let antiEntropy: AntiEntropyCounters
     /// Values served per view version and status since the node started (HEALTH, metrics).
     let reads: ViewReadCounters
+    /// TLS, authentication, rate limits and the audit log.
+    let security: SecurityState
+    /// The repo's access policy, resolved per principal.
+    let access: AccessControl
     /// The node's Prometheus metrics; nil when it has no metrics port.
     let metrics: NodeMetrics?
     /// The served-feature log's writer; nil when the node logs nothing (no offline store, or
@@ -82,6 +86,7 @@ final class RequestProcessor: Sendable {
         logs: WriteLogs? = nil,
         peers: PeerCaller? = nil,
         backlogBytes: (@Sendable (FeatureView) -> UInt64)? = nil,
+        security: SecurityState? = nil,
         metrics: NodeMetrics? = nil,
         servedLog: ServedLogWriter? = nil,
         logger: Logger = Logger(label: "skewless.node"),
@@ -89,6 +94,9 @@ final class RequestProcessor: Sendable {
     ) {
         self.metrics = metrics
         self.repo = repo
+        self.security = security ?? SecurityState(settings: configuration.security, audit: AuditLog(nodeID: configuration.nodeID))
+        let access = AccessControl(repo: repo)
+        self.access = access
         self.store = store
         self.configuration = configuration
         self.connections = connections
@@ -117,13 +125,15 @@ final class RequestProcessor: Sendable {
         var policies: [String: ServedLogPolicy] = [:]
         var names: [String: Set<String>] = [:]
         var plans: [String: ServingPlan] = [:]
-        for service in repo.featureServices {
+        for (index, service) in repo.featureServices.enumerated() {
             let policy = servedLog == nil ? nil : ServedLogPolicy(service: service)
             policies[service.name] = policy
             // The repo validated every reference, so resolution cannot fail here.
             // and the store holds a table for every view of the repo.
             if let features = try? repo.resolve(service: service.name),
-               let plan = try? ServingPlan(features: features, repo: repo, store: store, counters: reads, logging: policy) {
+               let plan = try? ServingPlan(
+                   features: features, repo: repo, store: store, counters: reads, numbering: access.numbering, service: (service.name, index),
+                   logging: policy) {
                 plans[service.name] = plan
                 names[service.name] = Set(plan.names)
             }
@@ -142,14 +152,16 @@ final class RequestProcessor: Sendable {
     func beginDraining() { draining.store(true, ordering: .relaxed) }
 
     /// The response frame for one request. Never throws: every failure becomes a status.
-    func respond(to request: Skewless_V1_RequestFrame, allocator: ByteBufferAllocator) -> Answer {
+    /// - Parameter caller: who sent it, with the rights to check it against (nil rights: the
+    ///   node does not require authentication).
+    func respond(to request: Skewless_V1_RequestFrame, caller: Caller, allocator: ByteBufferAllocator) -> Answer {
         var response: Skewless_V1_ResponseFrame
         do {
             if request.method == .getOnlineFeatures {
                 // The hot path: encoded straight from the store's columns, with no response
                 // message, usually in the buffer the columns were encoded into.
                 let payload = try RequestDecoding.getOnlineFeatures(request.payload)
-                let read = try getOnlineFeatures(payload, allocator: allocator)
+                let read = try getOnlineFeatures(payload, caller: caller, allocator: allocator)
                 let frame = read.builder.frame(requestID: request.requestID, allocator: allocator)
                 if let logged = read.logged, let servedLog {
                     // A reference to the frame the client gets, decoded off the event loop.
@@ -162,6 +174,9 @@ final class RequestProcessor: Sendable {
             }
             response = try answer(request)
         } catch let error as SkewlessError {
+            if error.code == .permissionDenied {
+                security.audit.denied(principal: caller.name, peer: caller.peer, method: request.method.rawValue, reason: error)
+            }
             response = .failure(requestID: request.requestID, error)
         } catch let error as WrongShardError {
             response = .wrongShard(requestID: request.requestID, error)
@@ -213,9 +228,9 @@ final class RequestProcessor: Sendable {
     /// The response frame of a long-running method (MATERIALIZE, EXPORT_ROWS, PARTITION_DIGEST),
     /// or of SET_CLUSTER_MAP (it fsyncs the map file twice), produced off the event loop; nil
     /// for the methods `respond(to:into:)` answers at once.
-    func respondLater(to request: Skewless_V1_RequestFrame, on eventLoop: any EventLoop) -> EventLoopFuture<Answer>? {
+    func respondLater(to request: Skewless_V1_RequestFrame, caller: Caller, on eventLoop: any EventLoop) -> EventLoopFuture<Answer>? {
         if request.method == .writeFeatures {
-            return respondToWrite(request, on: eventLoop)
+            return respondToWrite(request, caller: caller, on: eventLoop)
         }
         guard [.materialize, .exportRows, .partitionDigest, .setClusterMap, .getHistoricalFeatures, .ingest].contains(request.method) else { return nil }
         let method = request.method
@@ -224,7 +239,7 @@ final class RequestProcessor: Sendable {
         // Off the event loops (other connections' reads) and the cooperative pool: loading
         // millions of rows, a snapshot of millions of keys or a digest pass take seconds.
         return longRunning.runIfActive(eventLoop: eventLoop) { [self] in
-            Self.encoded(longRunningResponse(method: method, requestID: requestID, payload: payload))
+            Self.encoded(longRunningResponse(method: method, requestID: requestID, payload: payload, caller: caller))
         }.flatMapErrorThrowing { _ in
             // The pool is shut down: the node is stopping.
             Self.encoded(.failure(requestID: requestID, SkewlessError(.unavailable, "node \(self.configuration.nodeID) is shutting down: send the request to another node")))
@@ -232,7 +247,7 @@ final class RequestProcessor: Sendable {
     }
 
     /// The response frame of one long-running request, on a thread of `longRunning`.
-    private func longRunningResponse(method: Skewless_V1_Method, requestID: UInt64, payload: Data) -> Skewless_V1_ResponseFrame {
+    private func longRunningResponse(method: Skewless_V1_Method, requestID: UInt64, payload: Data, caller: Caller) -> Skewless_V1_ResponseFrame {
         var response = Skewless_V1_ResponseFrame()
         response.requestID = requestID
         response.status.code = .ok
@@ -240,11 +255,11 @@ final class RequestProcessor: Sendable {
             if method == .getHistoricalFeatures {
                 // A join of millions of label rows, or a page of MBs.
                 let message = try decode(Skewless_V1_GetHistoricalFeaturesRequest.self, payload)
-                response.payload = try getHistoricalFeatures(message, payload: payload).serializedBytes()
+                response.payload = try getHistoricalFeatures(message, payload: payload, rights: caller.rights).serializedBytes()
             } else if method == .ingest {
                 // Sorting and writing a segment of rows.
                 let message = try decode(Skewless_V1_IngestRequest.self, payload)
-                response.payload = try ingest(message, payload: payload).serializedBytes()
+                response.payload = try ingest(message, payload: payload, rights: caller.rights).serializedBytes()
             } else if method == .setClusterMap {
                 // Persisting the map fsyncs the file and its directory: never on an event loop.
                 let message = try decode(Skewless_V1_SetClusterMapRequest.self, payload)
@@ -262,6 +277,9 @@ final class RequestProcessor: Sendable {
                 response.payload = try materialize(message).serializedBytes()
             }
         } catch let error as SkewlessError {
+            if error.code == .permissionDenied {
+                security.audit.denied(principal: caller.name, peer: caller.peer, method: method.rawValue, reason: error)
+            }
             response = .failure(requestID: requestID, error)
         } catch let error as WrongShardError {
             response = .wrongShard(requestID: requestID, error)
@@ -271,8 +289,15 @@ final class RequestProcessor: Sendable {
         return response
     }
 
-    /// The answer to a HANDSHAKE, or the error that ends the connection.
-    func handshake(_ request: Skewless_V1_RequestFrame) -> Result<Skewless_V1_ResponseFrame, SkewlessError> {
+    /// The answer to a HANDSHAKE and who the connection's caller is, or the error that ends
+    /// the connection.
+    /// - Parameters:
+    ///   - certificatePrincipal: the common name of the client's verified certificate (mutual TLS).
+    ///   - peer: the client's address, for logs and the rate limit without authentication.
+    ///   - now: the event loop's time, which the caller's expiry is counted on.
+    func handshake(
+        _ request: Skewless_V1_RequestFrame, certificatePrincipal: String? = nil, peer: String = "", now: NIODeadline = .now()
+    ) -> Result<(response: Skewless_V1_ResponseFrame, caller: Caller), SkewlessError> {
         guard request.method == .handshake else {
             return .failure(SkewlessError(.failedPrecondition, "the first request on a connection must be HANDSHAKE (method 1), got method \(request.method.rawValue); see docs/protocol.md"))
         }
@@ -281,7 +306,18 @@ final class RequestProcessor: Sendable {
             guard hello.protocolVersion == ProtocolVersion.current else {
                 return .failure(SkewlessError(.failedPrecondition, "protocol version \(hello.protocolVersion) is not supported: this node speaks version \(ProtocolVersion.current); upgrade the client or the node"))
             }
+            let caller: Caller
+            do {
+                caller = try self.caller(hello, certificatePrincipal: certificatePrincipal, peer: peer, now: now)
+            } catch {
+                security.audit.refusedAuthentication(peer: peer, reason: error)
+                return .failure(error)
+            }
             var answer = Skewless_V1_HandshakeResponse()
+            if caller.rights != nil {
+                answer.principal = caller.name
+            }
+            answer.rateLimitPerSecond = UInt32(clamping: security.rateLimiter.limit.requestsPerSecond)
             answer.protocolVersion = ProtocolVersion.current
             answer.nodeID = configuration.nodeID
             answer.serverVersion = SkewlessServerVersion.current
@@ -291,12 +327,43 @@ final class RequestProcessor: Sendable {
             response.requestID = request.requestID
             response.status.code = .ok
             response.payload = try answer.serializedBytes()
-            return .success(response)
+            return .success((response, caller))
         } catch let error as SkewlessError {
             return .failure(error)
         } catch {
             return .failure(SkewlessError(.internal, "could not encode the handshake response: \(error)"))
         }
+    }
+
+    /// Who a handshake says the caller is: authenticated when the node requires it, with its
+    /// rights, its credential's expiry and its rate bucket.
+    private func caller(_ hello: Skewless_V1_HandshakeRequest, certificatePrincipal: String?, peer: String, now: NIODeadline) throws(SkewlessError) -> Caller {
+        var caller = Caller(rights: nil, name: peer, peer: peer, expiresAt: nil, bucket: nil)
+        if security.settings.requireAuthentication {
+            guard let authenticator = security.authenticator else {
+                throw SkewlessError(.unavailable, "node \(configuration.nodeID) is still loading its keys: retry shortly")
+            }
+            let nowMicros = clock()
+            let identity = try authenticator.authenticate(token: hello.bearerToken, certificatePrincipal: certificatePrincipal, nowMicros: nowMicros)
+            caller.rights = access.rights(for: identity)
+            caller.name = identity.principal
+            if let expiry = identity.expiresAtMicros {
+                caller.expiresAt = now + .microseconds(max(0, expiry - nowMicros))
+            }
+            caller.bucket = security.rateLimiter.bucket(for: "principal:" + identity.principal)
+        } else {
+            // Without principals, the rate limit is per client address.
+            caller.bucket = security.rateLimiter.bucket(for: "address:" + Self.host(of: peer))
+        }
+        return caller
+    }
+
+    /// "1.2.3.4" of "[IPv4]1.2.3.4/1.2.3.4:5678" (NIO's `SocketAddress` description) or of "1.2.3.4:5678".
+    static func host(of peer: String) -> String {
+        var text = Substring(peer)
+        if let slash = text.lastIndex(of: "/") { text = text[text.index(after: slash)...] }
+        if let colon = text.lastIndex(of: ":") { text = text[..<colon] }
+        return String(text)
     }
 
     private func decode<M: SwiftProtobuf.Message>(_ type: M.Type, _ payload: Data) throws(SkewlessError) -> M {
@@ -402,7 +469,7 @@ final class RequestProcessor: Sendable {
     /// - Throws: `SkewlessError`, or `WrongShardError` for keys of partitions this cluster
     ///   node does not serve.
     func getOnlineFeatures(
-        _ request: Skewless_V1_GetOnlineFeaturesRequest, allocator: ByteBufferAllocator
+        _ request: Skewless_V1_GetOnlineFeaturesRequest, caller: Caller, allocator: ByteBufferAllocator
     ) throws -> (builder: OnlineFeaturesFrameBuilder, logged: LoggedRead?) {
         if isLoading {
             throw SkewlessError(.unavailable, "node \(configuration.nodeID) is loading its rows from the offline store after a start (fsctl health shows the progress): read another replica, or retry shortly")
@@ -420,6 +487,7 @@ final class RequestProcessor: Sendable {
         case nil:
             throw SkewlessError(.invalidArgument, "the request names no features: set feature_service or features")
         }
+        try caller.rights?.checkRead(plan, numbering: access.numbering)
         if request.requestID.utf8.count > Self.maximumRequestIDBytes {
             throw SkewlessError(.invalidArgument, "the request id has \(request.requestID.utf8.count) bytes: send at most \(Self.maximumRequestIDBytes) (or none: the node makes one)")
         }
@@ -510,8 +578,9 @@ final class RequestProcessor: Sendable {
             resolved.append(try repo.resolve(FeatureReference(parsing: text)))
         }
         var policy: ServedLogPolicy?
+        var readFor: (name: String, index: Int)?
         if !service.isEmpty {
-            guard let names = serviceFeatureNames[service] else {
+            guard let names = serviceFeatureNames[service], let index = repo.featureServices.firstIndex(where: { $0.name == service }) else {
                 _ = try repo.resolve(service: service)  // throws the descriptive not-found error
                 throw SkewlessError(.notFound, "unknown feature service '\(service)' (served_service)")
             }
@@ -519,8 +588,12 @@ final class RequestProcessor: Sendable {
                 throw SkewlessError(.notFound, "feature service '\(service)' (served_service) has no feature '\(stranger.qualifiedName)': send only its features, or no served_service")
             }
             policy = servedLogPolicies[service]
+            // Read on behalf of the service (a cluster client's share of a service read):
+            // a grant of the service allows it, as it allows the service's own read.
+            readFor = (service, index)
         }
-        let plan = try ServingPlan(features: resolved, repo: repo, store: store, counters: reads, logging: policy)
+        let plan = try ServingPlan(
+            features: resolved, repo: repo, store: store, counters: reads, numbering: access.numbering, service: readFor, logging: policy)
         guard features.count <= Self.maxCachedListFeatures else { return plan }
         featureListPlans.withLock { plans in
             if plans.count >= Self.maxCachedFeatureLists { plans.removeAll() }
@@ -531,9 +604,22 @@ final class RequestProcessor: Sendable {
 
     /// A WRITE_FEATURES response, once the batch is durable and applied
     /// (`WriteCoordinator`). The frame is built on `eventLoop`.
-    private func respondToWrite(_ request: Skewless_V1_RequestFrame, on eventLoop: any EventLoop) -> EventLoopFuture<Answer> {
+    private func respondToWrite(_ request: Skewless_V1_RequestFrame, caller: Caller, on eventLoop: any EventLoop) -> EventLoopFuture<Answer> {
         let requestID = request.requestID
-        return writes.write(request.payload, on: eventLoop).map { message -> Skewless_V1_ResponseFrame in
+        var authorize: WriteCoordinator.Authorization?
+        if let rights = caller.rights {
+            let numbering = access.numbering
+            let audit = security.audit
+            authorize = { (view, replicaApply) throws(SkewlessError) in
+                do throws(SkewlessError) {
+                    try rights.checkWrite(view, replicaApply: replicaApply, numbering: numbering)
+                } catch {
+                    audit.denied(principal: caller.name, peer: caller.peer, method: Skewless_V1_Method.writeFeatures.rawValue, reason: error)
+                    throw error
+                }
+            }
+        }
+        return writes.write(request.payload, on: eventLoop, authorize: authorize).map { message -> Skewless_V1_ResponseFrame in
             var response = Skewless_V1_ResponseFrame()
             response.requestID = requestID
             response.status.code = .ok

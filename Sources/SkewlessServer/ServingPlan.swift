@@ -82,6 +82,10 @@ final class ServingPlan: Sendable {
     /// Each feature's name and type as encoded in a response column.
     let headers: OnlineFeaturesFrameBuilder.ColumnHeaders
     let reads: [ViewRead]
+    /// The feature service the plan reads, and its index in the repo; nil: a list of features.
+    let service: (name: String, index: Int)?
+    /// The features read, for access checks (`AccessRights.checkRead`).
+    let fields: FieldSet
     /// The service whose reads this plan answers, when it logs some of them
     /// (docs/served-log.md); nil: nothing is logged.
     let logging: ServedLogPolicy?
@@ -92,11 +96,18 @@ final class ServingPlan: Sendable {
     /// logged read's frame against them, on the decoder's fast path.
     let columnNames: ColumnNames
 
-    /// - Parameter counters: the node's served-value counts, which reads of each view add to.
+    /// - Parameters:
+    ///   - counters: the node's served-value counts, which reads of each view add to.
+    ///   - numbering: the repo's numbering of fields, for `fields`.
+    ///   - service: the service the plan is for (or a list of its features is read for), if any.
+    ///   - logging: the served-feature log's sampling of that service, if it logs reads.
     /// - Throws: `notFound` when `store` has no table for one of the features' views.
     init(
-        features: [ResolvedFeature], repo: FeatureRepo, store: OnlineStore, counters: ViewReadCounters, logging: ServedLogPolicy? = nil
+        features: [ResolvedFeature], repo: FeatureRepo, store: OnlineStore, counters: ViewReadCounters, numbering: FieldNumbering,
+        service: (name: String, index: Int)? = nil, logging: ServedLogPolicy? = nil
     ) throws(SkewlessError) {
+        self.service = service
+        self.fields = numbering.set(of: features)
         self.logging = logging
         self.features = features
         self.names = features.map(\.qualifiedName)

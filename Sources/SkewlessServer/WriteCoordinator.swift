@@ -69,6 +69,10 @@ final class WriteCoordinator: Sendable {
         self.pool = NIOThreadPool.singleton
     }
 
+    /// Throws `PERMISSION_DENIED` when the sender may not write the view (or, with
+    /// `replicaApply`, apply a batch as a replica).
+    typealias Authorization = @Sendable (_ view: FeatureView, _ replicaApply: Bool) throws(SkewlessError) -> Void
+
     /// A checked batch.
     struct Checked {
         var view: FeatureView
@@ -80,13 +84,18 @@ final class WriteCoordinator: Sendable {
     /// Answers a WRITE_FEATURES request (its payload): a client's batch (logged, then applied
     /// on every replica) or a coordinator's `replica_apply` (applied here, in memory). The
     /// future completes on `eventLoop`.
-    func write(_ payload: Data, on eventLoop: any EventLoop) -> EventLoopFuture<Skewless_V1_WriteFeaturesResponse> {
+    /// - Parameter authorize: checks that the sender may write the batch's view (or apply it as
+    ///   a replica), before anything else is checked; nil: anyone may.
+    func write(_ payload: Data, on eventLoop: any EventLoop, authorize: Authorization? = nil) -> EventLoopFuture<Skewless_V1_WriteFeaturesResponse> {
         pool.runIfActive(eventLoop: eventLoop) { () throws -> EventLoopFuture<Skewless_V1_WriteFeaturesResponse> in
             let request: Skewless_V1_WriteFeaturesRequest
             do {
                 request = try Skewless_V1_WriteFeaturesRequest(serializedBytes: payload)
             } catch {
                 throw SkewlessError(.invalidArgument, "the payload is not a valid \(Skewless_V1_WriteFeaturesRequest.protoMessageName): \(error)")
+            }
+            if let authorize {
+                try authorize(try self.repo.featureView(qualified: request.featureView), request.replicaApply)
             }
             if request.replicaApply {
                 return eventLoop.makeSucceededFuture(try self.applyAsReplica(try self.check(request), request: request))

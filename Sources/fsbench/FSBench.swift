@@ -5,6 +5,6 @@ struct FSBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fsbench",
         abstract: "Measure P50/P99/P99.9 latency and throughput of a Skewless node, with Redis side by side.",
-        subcommands: [RunCommand.self, SweepCommand.self, LoadCommand.self, PushCommand.self, FreshnessCommand.self, MixedCommand.self, ReportCommand.self, EmbeddingCommand.self, FloorCommand.self],
+        subcommands: [RunCommand.self, SweepCommand.self, LoadCommand.self, PushCommand.self, FreshnessCommand.self, MixedCommand.self, ReportCommand.self, EmbeddingCommand.self, FloorCommand.self, FloodCommand.self],
         defaultSubcommand: RunCommand.self)
 }

@@ -13,6 +13,8 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "The node, host:port.")
     var node: String = "127.0.0.1:7421"
 
+    @OptionGroup var security: SecurityOptions
+
     @Option(help: "The view to fill (name or name@version). Its entity must have one int64 join key.")
     var view: String = "bench_float50"
 
@@ -46,7 +48,8 @@ struct LoadCommand: AsyncParsableCommand {
     func run() async throws {
         guard let endpoint = Endpoint(node) else { throw ValidationError("--node must be host:port") }
         guard baseline == nil || baseline == "redis" else { throw ValidationError("--baseline knows one baseline: redis") }
-        let admin = FeatureClient(endpoint: endpoint)
+        let clientSecurity = try security.security()
+        let admin = FeatureClient(configuration: .defaults(endpoint: endpoint) { $0.security = clientSecurity })
         let target: FeatureView
         do {
             target = try await admin.describe().featureView(qualified: view)
@@ -64,6 +67,7 @@ struct LoadCommand: AsyncParsableCommand {
         options.baseline = baseline == "redis" || redis != nil
         options.redisAddress = redis
         options.loadConcurrency = concurrency
+        options.security = clientSecurity
         let session = try await BenchmarkSession.open(options)
         await session.close()
         let report = BenchmarkReport(

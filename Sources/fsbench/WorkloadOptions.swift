@@ -1,11 +1,23 @@
 import ArgumentParser
 import Skewless
 import SkewlessBenchmark
+import SkewlessTLS
 
 /// The options every measuring subcommand shares: where, what, which keys, which baseline.
 struct WorkloadOptions: ParsableArguments {
     @Option(help: "The node, host:port; or a cluster's seed nodes, comma-separated (requests are routed by the SDK's cluster client).")
     var node: String = "127.0.0.1:7421"
+
+    @OptionGroup var security: SecurityOptions
+
+    @Option(name: .customLong("tls-node"), help: ArgumentHelp("Also measure this node, which serves TLS, reached with the --tls-* options, as target skewless-tls (load it with the same data); --node is then reached over plain TCP: the cost of TLS side by side.", valueName: "host:port"))
+    var tlsNode: String?
+
+    @Option(name: .customLong("redis-tls-cert"), help: ArgumentHelp("With --baseline redis: the Redis fsbench starts also serves TLS with this certificate (and --redis-tls-key, signed by --tls-ca), measured as target redis-tls.", valueName: "file"))
+    var redisTLSCert: String?
+
+    @Option(name: .customLong("redis-tls-key"), help: ArgumentHelp("The key of --redis-tls-cert.", valueName: "file"))
+    var redisTLSKey: String?
 
     @Option(help: "A feature service to fetch.")
     var service: String?
@@ -82,6 +94,22 @@ struct WorkloadOptions: ParsableArguments {
         options.redisExecutable = redisServer
         options.loadNode = load
         options.sparsity = sparsity
+        options.security = try security.security()
+        if let tlsNode {
+            guard let endpoint = Endpoint(tlsNode) else { throw ValidationError("--tls-node must be host:port") }
+            options.tlsNode = endpoint
+            options.tlsNodeSecurity = options.security
+            options.security = .none
+        }
+        switch (redisTLSCert, redisTLSKey) {
+        case (let cert?, let key?):
+            guard let ca = security.tlsCA else { throw ValidationError("--redis-tls-cert needs --tls-ca, the CA that signed it") }
+            options.redisTLS = TLSFiles(certificateChain: cert, privateKey: key, trustRoots: ca)
+        case (nil, nil):
+            break
+        default:
+            throw ValidationError("--redis-tls-cert and --redis-tls-key go together")
+        }
         options.nodePID = nodePID
         return options
     }

@@ -39,6 +39,8 @@ struct ClusterInitCommand: AsyncParsableCommand {
     @Option(help: "The cluster's name in etcd (with --etcd).")
     var cluster: String = "default"
 
+    @OptionGroup var security: SecurityOptions
+
     func validate() throws {
         guard !addresses.isEmpty else { throw ValidationError("give the nodes: --nodes host:port,host:port,...") }
         guard replication >= 1 else { throw ValidationError("--replication must be at least 1") }
@@ -52,7 +54,7 @@ struct ClusterInitCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting {
-            let admin = NodeAdmin(timeout: .milliseconds(timeoutMilliseconds))
+            let admin = NodeAdmin(timeout: .milliseconds(timeoutMilliseconds), security: try security.security())
             let progress = ClusterProgress()
             var members: [ClusterNode] = []
             for text in addresses {

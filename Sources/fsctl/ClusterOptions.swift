@@ -20,6 +20,8 @@ struct ClusterOptions: ParsableArguments {
     @Option(name: .customLong("timeout-ms"), help: "The deadline of each call to a node, in milliseconds (default: 5000; status: 1000).")
     var timeoutMilliseconds: Int?
 
+    @OptionGroup var security: SecurityOptions
+
     func validate() throws {
         guard (try? seeds()) != nil else {
             throw ValidationError("--node '\(node)' is not host:port[,host:port...] (e.g. 127.0.0.1:7421,127.0.0.1:7422)")
@@ -48,7 +50,7 @@ struct ClusterOptions: ParsableArguments {
     /// Runs `body` with the map store these options name (and the etcd control store, in
     /// the etcd mode), closing the etcd client afterwards.
     func withStore<T>(defaultTimeoutMilliseconds: Int = 5_000, _ body: (any ClusterMapStore, NodeAdmin, ControlStore?) async throws -> T) async throws -> T {
-        let admin = NodeAdmin(timeout: .milliseconds(timeoutMilliseconds ?? defaultTimeoutMilliseconds))
+        let admin = NodeAdmin(timeout: .milliseconds(timeoutMilliseconds ?? defaultTimeoutMilliseconds), security: try security.security())
         guard let etcd else {
             return try await body(NodeMapStore(seeds: try seeds(), admin: admin), admin, nil)
         }

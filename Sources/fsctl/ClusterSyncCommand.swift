@@ -14,7 +14,7 @@ struct ClusterSyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting(node: nodeOptions.node) {
-            let admin = NodeAdmin(timeout: .milliseconds(nodeOptions.timeoutMilliseconds ?? 5_000))
+            let admin = NodeAdmin(timeout: .milliseconds(nodeOptions.timeoutMilliseconds ?? 5_000), security: try nodeOptions.security.security())
             let progress = ClusterProgress()
             let (map, probe) = try await admin.newestMap(from: NodeAddress(parsing: nodeOptions.node))
             let behind = map.nodes.filter { node in

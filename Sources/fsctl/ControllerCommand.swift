@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Skewless
 import SkewlessControl
 
 /// `fsctl controller`: runs a candidate for the cluster's controller outside the nodes, until
@@ -37,6 +38,8 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "notice"
 
+    @OptionGroup var security: SecurityOptions
+
     func validate() throws {
         guard failureTimeoutSeconds > 0, reReplicationGraceSeconds >= 0, drainGraceSeconds >= 0 else {
             throw ValidationError("--failure-timeout-seconds must be positive; the grace periods cannot be negative")
@@ -60,6 +63,7 @@ struct ControllerCommand: AsyncParsableCommand {
             configuration.detector.timeoutMicros = Int64(failureTimeoutSeconds * 1e6)
             configuration.policy.reReplicationGraceMicros = Int64(reReplicationGraceSeconds * 1e6)
             configuration.gracePeriodMicros = Int64(drainGraceSeconds * 1e6)
+            configuration.security = try security.security()
             let controller = Controller(
                 id: id ?? "controller-\(getpid())", control: ControlStore(client: client, cluster: cluster),
                 configuration: configuration, logger: Logger(label: "skewless.controller"))

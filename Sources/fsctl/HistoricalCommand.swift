@@ -6,6 +6,17 @@ import SkewlessModel
 import SkewlessOfflineStore
 import SkewlessRepo
 
+#if canImport(Glibc)
+// With fsctl's dependencies, the compiler attributes `stat` to CoreFoundation's clang module
+// (whichever module reaches sys/stat.h first), and member import visibility wants it imported.
+import CoreFoundation
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `fsctl historical`: a point-in-time-correct training set from the offline store.
 struct HistoricalCommand: AsyncParsableCommand {
     static let defaultStore = "offline-store"

@@ -9,6 +9,8 @@ struct NodeOptions: ParsableArguments {
     @Option(name: .customLong("timeout-ms"), help: "The deadline of each call in milliseconds, retries included (default: 1000; put and push: 10000 per batch).")
     var timeoutMilliseconds: Int?
 
+    @OptionGroup var security: SecurityOptions
+
     func validate() throws {
         guard Endpoint(node) != nil else {
             throw ValidationError("--node '\(node)' is not host:port (e.g. 127.0.0.1:7421)")
@@ -24,10 +26,12 @@ struct NodeOptions: ParsableArguments {
             throw CommandFailure("--node '\(node)' is not host:port", exitCode: CommandFailure.rejectedInput)
         }
         let timeout = Duration.milliseconds(timeoutMilliseconds ?? defaultTimeoutMilliseconds)
+        let security = try self.security.security()
         let client = FeatureClient(configuration: .defaults(endpoint: endpoint) {
             $0.timeout = timeout
             $0.connectionsPerNode = 1
             $0.clientName = "fsctl"
+            $0.security = security
         })
         do {
             let result = try await body(client)

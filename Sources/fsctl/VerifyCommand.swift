@@ -63,6 +63,7 @@ struct VerifyCommand: AsyncParsableCommand {
                     $0.connectionsPerNode = 1
                     $0.maxAttempts = 1
                     $0.clientName = "fsctl verify"
+                    $0.security = admin.security
                 })
             case .failure(let error)?:
                 absent[node.id.rawValue] = "\(error.code): \(error.message)"

@@ -9,6 +9,8 @@ import SkewlessRepo
 import SkewlessCluster
 import SkewlessControl
 import SkewlessServer
+import SkewlessTLS
+import Skewless
 import Synchronization
 
 /// `fsnode`: a Skewless node. Parses flags and an optional YAML config file, loads the
@@ -23,10 +25,20 @@ struct FSNode: AsyncParsableCommand {
             Example: fsnode --repo examples/feature_repo --port 7421
             Config file keys: node_id, cluster_map, host, port, repo, max_frame_bytes, max_connections,
             max_in_flight_per_connection, max_invalid_requests_per_connection, max_entities_per_request, historical_memory_bytes,
+            turn_budget_us, slow_down_after_invalid_requests,
             idle_timeout_seconds, drain_timeout_seconds, event_loop_threads, log_level, segments,
             materialize_on_start, replica_timeout_ms, seal_interval_seconds, deduplication_window_seconds,
             etcd, cluster, advertise, controller, failure_timeout_seconds, re_replication_grace_seconds,
-            metrics_port, served_log_queue_bytes, served_log_retain_bytes, served_log_retain_seconds.
+            metrics_port, served_log_queue_bytes, served_log_retain_bytes, served_log_retain_seconds,
+            tls_cert, tls_key, tls_ca, tls_client_certs, require_auth, api_keys, jwt_key, jwt_issuer,
+            jwt_audience, peer_token_file, rate_limit, rate_limit_burst.
+
+            Security (docs/operations.md, "Security"): --tls-cert and --tls-key serve TLS (and the
+            node calls its peers over TLS, presenting that certificate); --tls-ca checks client
+            certificates and peers. --require-auth refuses connections without a principal (an
+            API key of --api-keys, a JWT verified with --jwt-key, or a client certificate) and
+            holds principals to the repo's access policy. SIGHUP reloads the certificates and
+            keys; open connections are kept.
 
             With --segments, the node logs every write in the offline store before it acknowledges
             it (docs/write-log.md), and loads the store (segments and write logs) when it starts,
@@ -68,6 +80,12 @@ struct FSNode: AsyncParsableCommand {
 
     @Option(help: "Most entity rows in one request. Default: 10000.")
     var maxEntitiesPerRequest: Int?
+
+    @Option(name: .customLong("turn-budget-us"), help: "Microseconds of requests one connection may take of its event loop in one turn before the loop serves its other connections. Default: 200.")
+    var turnBudgetMicroseconds: Int64?
+
+    @Option(help: "After this many invalid answers in a row, each next request of the connection waits (1 ms, doubling up to 250 ms); 0: never. Default: 4.")
+    var slowDownAfterInvalidRequests: Int?
 
     @Option(help: "What the training-set queries (GET_HISTORICAL_FEATURES) on the node may hold together, in bytes. Default: 1073741824 (1 GiB).")
     var historicalMemoryBytes: Int?
@@ -129,6 +147,42 @@ struct FSNode: AsyncParsableCommand {
     @Option(help: "Compare at most this many partitions a second in an anti-entropy pass. Default: 8.")
     var antiEntropyPartitionsPerSecond: Double?
 
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("Serve TLS with this PEM certificate chain (with --tls-key); peers are called over TLS with it.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
+    var tlsKey: String?
+
+    @Option(name: .customLong("tls-ca"), help: ArgumentHelp("PEM CA certificates that sign client certificates and the peers' certificates. Default: the system's roots for peers; no client certificates.", valueName: "file"))
+    var tlsCA: String?
+
+    @Option(name: .customLong("tls-client-certs"), help: "Client certificates: none, optional or required (mutual TLS). Default: optional with --tls-ca, else none.")
+    var tlsClientCerts: String?
+
+    @Flag(name: .customLong("require-auth"), inversion: .prefixedNo, help: "Refuse connections whose handshake names no principal (UNAUTHENTICATED), and check every request against the repo's access policy. Default: off.")
+    var requireAuth: Bool?
+
+    @Option(name: .customLong("api-keys"), help: ArgumentHelp("A file of lines 'PRINCIPAL SHA256HEX': the API keys the node accepts, by their SHA-256.", valueName: "file"))
+    var apiKeys: String?
+
+    @Option(name: .customLong("jwt-key"), help: ArgumentHelp("Accept JWTs verified with this key: a PEM public key (ES256, ES384, RS256) or a file holding an HMAC secret of 32 bytes or more (HS256).", valueName: "file"))
+    var jwtKey: String?
+
+    @Option(name: .customLong("jwt-issuer"), help: "Accept only JWTs with this 'iss'.")
+    var jwtIssuer: String?
+
+    @Option(name: .customLong("jwt-audience"), help: "Accept only JWTs whose 'aud' includes this.")
+    var jwtAudience: String?
+
+    @Option(name: .customLong("peer-token-file"), help: ArgumentHelp("The bearer token this node sends to its peers (and its controller to the nodes), when they require authentication and do not take its client certificate.", valueName: "file"))
+    var peerTokenFile: String?
+
+    @Option(name: .customLong("rate-limit"), help: "Requests a second each principal may send to this node over all its connections (each client address, without --require-auth); 0: no limit. Default: 0.")
+    var rateLimit: Int?
+
+    @Option(name: .customLong("rate-limit-burst"), help: "Requests a principal may send at once after being idle. Default: one second's worth (--rate-limit).")
+    var rateLimitBurst: Int?
+
     @Option(help: "The served-feature log (services with a log_sample_rate; docs/served-log.md): the most bytes of sampled reads queued for its writer; more are dropped and counted. Default: 67108864.")
     var servedLogQueueBytes: Int?
 
@@ -150,6 +204,8 @@ struct FSNode: AsyncParsableCommand {
         settings.maxInFlightPerConnection = maxInFlightPerConnection ?? file.maxInFlightPerConnection ?? settings.maxInFlightPerConnection
         settings.maxInvalidRequestsPerConnection = maxInvalidRequestsPerConnection ?? file.maxInvalidRequestsPerConnection ?? settings.maxInvalidRequestsPerConnection
         settings.maxEntitiesPerRequest = maxEntitiesPerRequest ?? file.maxEntitiesPerRequest ?? settings.maxEntitiesPerRequest
+        settings.turnBudgetMicroseconds = turnBudgetMicroseconds ?? file.turnBudgetMicroseconds ?? settings.turnBudgetMicroseconds
+        settings.slowDownAfterInvalidRequests = slowDownAfterInvalidRequests ?? file.slowDownAfterInvalidRequests ?? settings.slowDownAfterInvalidRequests
         settings.historicalMemoryBytes = historicalMemoryBytes ?? file.historicalMemoryBytes ?? settings.historicalMemoryBytes
         settings.idleTimeoutSeconds = idleTimeoutSeconds ?? file.idleTimeoutSeconds ?? settings.idleTimeoutSeconds
         settings.drainTimeoutSeconds = drainTimeoutSeconds ?? file.drainTimeoutSeconds ?? settings.drainTimeoutSeconds
@@ -165,6 +221,7 @@ struct FSNode: AsyncParsableCommand {
         settings.deduplicationWindowSeconds = deduplicationWindowSeconds ?? file.deduplicationWindowSeconds ?? settings.deduplicationWindowSeconds
         settings.antiEntropyIntervalSeconds = antiEntropyIntervalSeconds ?? settings.antiEntropyIntervalSeconds
         settings.antiEntropyPartitionsPerSecond = antiEntropyPartitionsPerSecond ?? settings.antiEntropyPartitionsPerSecond
+        settings.security = try security(file)
         // 0 is off here, not "any port": a scraper needs to know where to look.
         settings.metricsPort = (metricsPort ?? file.metricsPort).flatMap { $0 == 0 ? nil : $0 }
         settings.servedLogQueueBytes = servedLogQueueBytes ?? file.servedLogQueueBytes ?? settings.servedLogQueueBytes
@@ -202,6 +259,16 @@ struct FSNode: AsyncParsableCommand {
             }
         }
         var services: [any Service] = [server]
+        // SIGHUP: read the certificates and keys again; open connections are kept.
+        services.append(BackgroundService {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                do {
+                    try await server.reloadSecurity()
+                } catch {
+                    logger.error("SIGHUP: could not reload the certificates and keys, keeping those in use: \((error as? SkewlessError)?.message ?? "\(error)")")
+                }
+            }
+        })
         if let parentPid {
             // First in the group, so shut down last: it watches through the server's drain.
             let parent = getppid()
@@ -241,6 +308,7 @@ struct FSNode: AsyncParsableCommand {
                 if let seconds = reReplicationGraceSeconds ?? file.reReplicationGraceSeconds {
                     configuration.policy.reReplicationGraceMicros = Int64(seconds * 1e6)
                 }
+                configuration.security = try Self.clientSecurity(settings.security)
                 let candidate = Controller(id: settings.nodeID, control: control, configuration: configuration, logger: logger)
                 services.append(BackgroundService { await candidate.run() })
             }
@@ -273,6 +341,62 @@ struct FSNode: AsyncParsableCommand {
         }
     }
 
+    /// The security settings of the flags and the config file.
+    func security(_ file: NodeConfigFile) throws -> NodeSecurity {
+        var security = NodeSecurity()
+        let cert = tlsCert ?? file.tlsCert, key = tlsKey ?? file.tlsKey, ca = tlsCA ?? file.tlsCA
+        switch (cert, key) {
+        case (let cert?, let key?):
+            security.tls = TLSFiles(certificateChain: cert, privateKey: key, trustRoots: ca)
+        case (nil, nil):
+            guard ca == nil else { throw ValidationError("--tls-ca needs --tls-cert and --tls-key: the node serves TLS only with a certificate of its own") }
+        default:
+            throw ValidationError("TLS needs both --tls-cert and --tls-key")
+        }
+        if let text = tlsClientCerts ?? file.tlsClientCerts {
+            guard let policy = ClientCertificatePolicy(rawValue: text) else {
+                throw ValidationError("--tls-client-certs '\(text)': use none, optional or required")
+            }
+            guard policy == .none || (security.tls != nil && ca != nil) else {
+                throw ValidationError("--tls-client-certs \(text) needs --tls-cert, --tls-key and --tls-ca (the CA that signs client certificates)")
+            }
+            security.clientCertificates = policy
+        } else if security.tls != nil, ca != nil {
+            security.clientCertificates = .optional
+        }
+        security.requireAuthentication = requireAuth ?? file.requireAuth ?? false
+        security.apiKeysFile = apiKeys ?? file.apiKeys
+        if let keyFile = jwtKey ?? file.jwtKey {
+            security.jwt = NodeSecurity.JWTSettings(keyFile: keyFile, issuer: jwtIssuer ?? file.jwtIssuer, audience: jwtAudience ?? file.jwtAudience)
+        }
+        if security.requireAuthentication, security.apiKeysFile == nil, security.jwt == nil, security.clientCertificates == .none {
+            throw ValidationError("--require-auth needs a way to authenticate: --api-keys, --jwt-key, or client certificates (--tls-ca)")
+        }
+        security.peerTokenFile = peerTokenFile ?? file.peerTokenFile
+        let rate = rateLimit ?? file.rateLimit ?? 0
+        let burst = rateLimitBurst ?? file.rateLimitBurst ?? 0
+        guard rate >= 0, burst >= 0 else { throw ValidationError("--rate-limit and --rate-limit-burst cannot be negative") }
+        security.rateLimit = NodeSecurity.RateLimit(requestsPerSecond: rate, burst: burst)
+        return security
+    }
+
+    /// How the node's controller reaches the nodes: TLS with the node's own certificate as
+    /// its client certificate, and the peer token.
+    static func clientSecurity(_ security: NodeSecurity) throws -> FeatureClient.Security {
+        var client = FeatureClient.Security()
+        if let tls = security.tls {
+            client.tls = FeatureClient.TLS(trustRootsFile: tls.trustRoots, certificateFile: tls.certificateChain, privateKeyFile: tls.privateKey)
+        }
+        if let path = security.peerTokenFile {
+            do {
+                client.bearerToken = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw ValidationError("cannot read the peer token file \(path): \(error.localizedDescription)")
+            }
+        }
+        return client
+    }
+
     static func check(_ settings: NodeConfiguration) throws {
         guard (0...65535).contains(settings.port) else { throw ValidationError("port \(settings.port) is not in 0...65535") }
         if let metricsPort = settings.metricsPort {
@@ -285,6 +409,8 @@ struct FSNode: AsyncParsableCommand {
         guard settings.maxInFlightPerConnection >= 1 else { throw ValidationError("max in flight per connection must be at least 1") }
         guard settings.maxInvalidRequestsPerConnection >= 1 else { throw ValidationError("max invalid requests per connection must be at least 1") }
         guard settings.maxEntitiesPerRequest >= 1 else { throw ValidationError("max entities per request must be at least 1") }
+        guard settings.turnBudgetMicroseconds >= 1 else { throw ValidationError("the turn budget must be at least 1 microsecond") }
+        guard settings.slowDownAfterInvalidRequests >= 0 else { throw ValidationError("slow-down-after-invalid-requests cannot be negative (0 turns it off)") }
         guard settings.historicalMemoryBytes >= 1 << 20 else { throw ValidationError("historical memory bytes must be at least 1048576 (1 MiB)") }
         guard settings.idleTimeoutSeconds >= 1 else { throw ValidationError("idle timeout must be at least 1 second") }
         guard settings.drainTimeoutSeconds >= 0 else { throw ValidationError("drain timeout cannot be negative") }

@@ -14,6 +14,8 @@ struct NodeConfigFile: Decodable {
     var maxInFlightPerConnection: Int?
     var maxInvalidRequestsPerConnection: Int?
     var maxEntitiesPerRequest: Int?
+    var turnBudgetMicroseconds: Int64?
+    var slowDownAfterInvalidRequests: Int?
     var historicalMemoryBytes: Int?
     var idleTimeoutSeconds: Int64?
     var drainTimeoutSeconds: Int64?
@@ -30,6 +32,18 @@ struct NodeConfigFile: Decodable {
     var controller: Bool?
     var failureTimeoutSeconds: Double?
     var reReplicationGraceSeconds: Double?
+    var tlsCert: String?
+    var tlsKey: String?
+    var tlsCA: String?
+    var tlsClientCerts: String?
+    var requireAuth: Bool?
+    var apiKeys: String?
+    var jwtKey: String?
+    var jwtIssuer: String?
+    var jwtAudience: String?
+    var peerTokenFile: String?
+    var rateLimit: Int?
+    var rateLimitBurst: Int?
     var metricsPort: Int?
     var servedLogQueueBytes: Int?
     var servedLogRetainBytes: UInt64?
@@ -44,6 +58,8 @@ struct NodeConfigFile: Decodable {
         case maxInFlightPerConnection = "max_in_flight_per_connection"
         case maxInvalidRequestsPerConnection = "max_invalid_requests_per_connection"
         case maxEntitiesPerRequest = "max_entities_per_request"
+        case turnBudgetMicroseconds = "turn_budget_us"
+        case slowDownAfterInvalidRequests = "slow_down_after_invalid_requests"
         case historicalMemoryBytes = "historical_memory_bytes"
         case idleTimeoutSeconds = "idle_timeout_seconds"
         case drainTimeoutSeconds = "drain_timeout_seconds"
@@ -57,6 +73,18 @@ struct NodeConfigFile: Decodable {
         case etcd, cluster, advertise, controller
         case failureTimeoutSeconds = "failure_timeout_seconds"
         case reReplicationGraceSeconds = "re_replication_grace_seconds"
+        case tlsCert = "tls_cert"
+        case tlsKey = "tls_key"
+        case tlsCA = "tls_ca"
+        case tlsClientCerts = "tls_client_certs"
+        case requireAuth = "require_auth"
+        case apiKeys = "api_keys"
+        case jwtKey = "jwt_key"
+        case jwtIssuer = "jwt_issuer"
+        case jwtAudience = "jwt_audience"
+        case peerTokenFile = "peer_token_file"
+        case rateLimit = "rate_limit"
+        case rateLimitBurst = "rate_limit_burst"
         case metricsPort = "metrics_port"
         case servedLogQueueBytes = "served_log_queue_bytes"
         case servedLogRetainBytes = "served_log_retain_bytes"

@@ -23,6 +23,8 @@ final class LocalCluster: Sendable {
     let segments: URL
     /// Flags every node is started with besides its own (e.g. `--etcd URL`).
     let nodeArguments: [String]
+    /// The feature repo the nodes serve.
+    let repo: String
     private let nodes = Mutex<[String: (process: ChildProcess, port: Int)]>([:])
 
     static var packageRoot: URL {
@@ -51,8 +53,11 @@ final class LocalCluster: Sendable {
     }
 
     /// A temporary directory with a segment store holding the sample data and `users`.
-    init(nodeArguments: [String] = []) async throws {
+    /// - Parameter repo: the feature repo the nodes serve (the sample repo when nil); it must
+    ///   define the sample's views.
+    init(nodeArguments: [String] = [], repo: String? = nil) async throws {
         self.nodeArguments = nodeArguments
+        self.repo = repo ?? Self.repo
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("skewless-cluster-\(UUID().uuidString)")
         segments = directory.appendingPathComponent("segments")
         try FileManager.default.createDirectory(at: segments, withIntermediateDirectories: true)
@@ -79,7 +84,7 @@ final class LocalCluster: Sendable {
         let portFile = directory.appendingPathComponent("\(id).port")
         try? FileManager.default.removeItem(at: portFile)
         let (process, log) = try spawn(id, "fsnode", [
-            "--repo", Self.repo, "--node-id", id, "--port", String(port), "--port-file", portFile.path, "--segments", segments.path,
+            "--repo", repo, "--node-id", id, "--port", String(port), "--port-file", portFile.path, "--segments", segments.path,
             "--event-loop-threads", "1", "--drain-timeout-seconds", "1", "--log-level", "warning",
             // Should the test process die, its nodes go too, so the test runner is never left
             // waiting on output pipes they inherited.

@@ -118,7 +118,7 @@ import Testing
     @Test func documentedExampleLoads() throws {
         let markdown = try String(contentsOf: Self.packageRoot.appendingPathComponent("docs/feature-repo.md"), encoding: .utf8)
         let blocks = markdown.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
-        #expect(blocks.count == 3)
+        #expect(blocks.count == 4)
         var files: [String: String] = [:]
         for (index, block) in blocks.enumerated() { files["\(index).yaml"] = block }
         try withDirectory(files) { directory in
@@ -132,6 +132,10 @@ import Testing
             #expect(stats.fields.map(\.defaultValue) == [
                 .int64(0), nil, .timestamp(0), .stringList([]), .embedding([0, 0, 0, 0]),
             ])
+            #expect(stats.fields.map(\.pii) == [false, false, true, false, false])
+            let access = try #require(repo.access)
+            #expect(access.groups["risk-team"] == ["fraud-scorer", "alice@example.com"])
+            #expect(access.grants.map(\.to) == [["group:risk-team"], ["recsys"], ["*"]])
         }
     }
 

@@ -255,4 +255,104 @@ import Testing
         #expect(machine.quiesce() == .none)
         #expect(machine.channelInactive() == .init(releaseSlot: true, checkForPartialFrame: false))
     }
+
+    // MARK: - Fair turns and slowing down
+
+    static func turns(turnBudget: TimeAmount = .microseconds(200), slowAfterInvalid: Int = 0, maxInvalid: Int = 100) -> Machine {
+        Machine(limits: .init(
+            maxInFlight: 64, idleTimeout: .seconds(300), maxInvalidRequestsInARow: maxInvalid, turnBudget: turnBudget, slowAfterInvalid: slowAfterInvalid))
+    }
+
+    func servingTurns(turnBudget: TimeAmount = .microseconds(200), slowAfterInvalid: Int = 0, maxInvalid: Int = 100) -> Machine {
+        var machine = Self.turns(turnBudget: turnBudget, slowAfterInvalid: slowAfterInvalid, maxInvalid: maxInvalid)
+        _ = machine.channelActive(slotAcquired: true, now: t0)
+        _ = machine.bytesRead(now: t0)
+        #expect(machine.frameDecoded(now: t0) == .answer)
+        #expect(machine.requestDecoded(timeoutMicros: 0, now: t0) == .handshake)
+        _ = machine.handshakeAnswered(accepted: true)
+        _ = machine.readComplete()
+        return machine
+    }
+
+    @Test func aConnectionYieldsItsTurnOnceItHasUsedTheBudgetAndResumesWhereItStopped() {
+        var machine = servingTurns()
+        let t1 = t0 + .seconds(1)
+        _ = machine.bytesRead(now: t1)
+        #expect(machine.frameDecoded(now: t1) == .answer)
+        #expect(machine.requestDecoded(timeoutMicros: 0, now: t1) == .execute)
+        #expect(machine.answered(failure: nil) == .write)
+        #expect(machine.frameDecoded(now: t1 + .microseconds(150)) == .answer)
+        #expect(machine.requestDecoded(timeoutMicros: 0, now: t1 + .microseconds(150)) == .execute)
+        #expect(machine.answered(failure: nil) == .write)
+        #expect(machine.frameDecoded(now: t1 + .microseconds(250)) == .wait(.nextTurn), "the budget is spent: the rest waits")
+        #expect(machine.hasBacklog)
+        _ = machine.readComplete()
+        #expect(machine.readRequested() == .hold(settleWrites: false), "reading waits for the backlog")
+        // The next turn: the frame that waited first, with the deadline of its read.
+        #expect(machine.resumeFired(now: t1 + .milliseconds(2)) == .decode)
+        #expect(!machine.hasBacklog)
+        #expect(machine.frameDecoded(now: t1 + .milliseconds(2)) == .answer)
+        #expect(machine.requestDecoded(timeoutMicros: 1_000, now: t1 + .milliseconds(2)) == .answerDeadlineExceeded(waitedMicros: 2_000))
+        _ = machine.answered(failure: .deadlineExceeded)
+        #expect(machine.resumeFinished().resumeReading, "nothing waits any more: reading resumes")
+        #expect(machine.readRequested() == .read)
+    }
+
+    @Test func theFirstRequestOfATurnIsAnsweredHoweverLongTheTurnHasBeen() {
+        var machine = servingTurns(turnBudget: .microseconds(10))
+        let t1 = t0 + .seconds(1)
+        _ = machine.bytesRead(now: t1)
+        #expect(machine.frameDecoded(now: t1 + .milliseconds(5)) == .answer)
+        _ = machine.requestDecoded(timeoutMicros: 0, now: t1)
+        _ = machine.answered(failure: nil)
+        #expect(machine.frameDecoded(now: t1 + .milliseconds(5)) == .wait(.nextTurn))
+        #expect(machine.resumeFired(now: t1 + .milliseconds(6)) == .decode)
+        #expect(machine.frameDecoded(now: t1 + .milliseconds(9)) == .answer)
+    }
+
+    @Test func aConnectionThatKeepsSendingInvalidRequestsIsSlowedDownMoreAndMore() {
+        var machine = servingTurns(turnBudget: .seconds(1), slowAfterInvalid: 2)
+        let t1 = t0 + .seconds(1)
+        _ = machine.bytesRead(now: t1)
+        for _ in 0..<2 {
+            #expect(machine.frameDecoded(now: t1) == .answer)
+            #expect(machine.frameUndecodable() == .write)
+        }
+        #expect(machine.frameDecoded(now: t1) == .wait(.after(.milliseconds(1))))
+        _ = machine.readComplete()
+        #expect(machine.resumeFired(now: t1 + .milliseconds(1)) == .decode)
+        #expect(machine.frameDecoded(now: t1 + .milliseconds(1)) == .answer, "the frame that waited is answered")
+        #expect(machine.frameUndecodable() == .write)
+        #expect(machine.frameDecoded(now: t1 + .milliseconds(1)) == .wait(.after(.milliseconds(2))), "the next waits twice as long")
+        #expect(machine.resumeFired(now: t1 + .milliseconds(3)) == .decode)
+        #expect(machine.frameDecoded(now: t1 + .milliseconds(3)) == .answer)
+        _ = machine.requestDecoded(timeoutMicros: 0, now: t1 + .milliseconds(3))
+        #expect(machine.answered(failure: nil) == .write, "a request the node could answer")
+        #expect(machine.frameDecoded(now: t1 + .milliseconds(3)) == .answer, "resets the count, and the slowdown")
+        #expect(Machine.Limits(maxInFlight: 1, idleTimeout: .seconds(1), maxInvalidRequestsInARow: 100, slowAfterInvalid: 4).slowdown(afterInvalid: 90) == .milliseconds(250))
+        #expect(Machine.Limits(maxInFlight: 1, idleTimeout: .seconds(1), maxInvalidRequestsInARow: 100, slowAfterInvalid: 0).slowdown(afterInvalid: 90) == nil)
+    }
+
+    @Test func framesWaitingForATurnKeepTheConnectionFromIdlingOrDraining() {
+        var machine = servingTurns(turnBudget: .microseconds(1))
+        let t1 = t0 + .seconds(1)
+        _ = machine.bytesRead(now: t1)
+        _ = machine.frameDecoded(now: t1)
+        _ = machine.requestDecoded(timeoutMicros: 0, now: t1)
+        _ = machine.answered(failure: nil)
+        #expect(machine.frameDecoded(now: t1 + .milliseconds(1)) == .wait(.nextTurn))
+        #expect(machine.idleCheckFired(now: t1 + .seconds(400)) == .reschedule(at: t1 + .seconds(700)))
+        #expect(machine.quiesce() == .startDraining)
+        #expect(machine.drainCheckFired() != .close, "the waiting frames are answered before a drain closes")
+        #expect(machine.resumeFired(now: t1 + .milliseconds(2)) == .decode)
+        #expect(machine.resumeFired(now: t1 + .milliseconds(2)) == .none, "one resumption per wait")
+    }
+
+    @Test func aClosingConnectionStopsSplittingFrames() {
+        var machine = servingTurns(maxInvalid: 1)
+        _ = machine.bytesRead(now: t0 + .seconds(1))
+        #expect(machine.frameDecoded(now: t0 + .seconds(1)) == .answer)
+        #expect(machine.frameUndecodable() == .writeThenClose(.invalidRequests(inARow: 1)))
+        #expect(machine.frameDecoded(now: t0 + .seconds(1)) == .stop)
+    }
 }

@@ -352,6 +352,60 @@ import Testing
         }
     }
 
+    // MARK: - Fair turns and slowing down
+
+    @Test func requestsBeyondTheTurnBudgetWaitForTheConnectionsNextTurnWithReadingHeld() throws {
+        try Node.with { node in
+            let connection = try node.connect()
+            try connection.handshake()
+            connection.receiveWithinPass(try Connection.health(id: 2))
+            connection.loop.advanceTime(by: .milliseconds(1))  // the turn's 200 µs are spent
+            connection.receiveWithinPass(Connection.joined(try Connection.health(id: 3), try Connection.health(id: 4)))
+            connection.receiveWithinPass(try Connection.health(id: 5))  // read behind the waiting frames
+            let readsBefore = connection.socket.reads
+            connection.endReadPass()
+            connection.channel.read()  // as the pipeline asks after a read pass
+            #expect(try connection.responses().map(\.requestID) == [2], "the rest waits for the loop's next turn")
+            #expect(connection.socket.reads == readsBefore, "and the socket is not read meanwhile")
+            connection.loop.run()
+            #expect(try connection.responses().map(\.requestID) == [3, 4, 5], "in order")
+            #expect(connection.socket.reads == readsBefore + 1, "reading resumes")
+        }
+    }
+
+    @Test func aConnectionSendingOnlyGarbageIsSlowedDownThenClosed() throws {
+        try Node.with(configure: { $0.maxInvalidRequestsPerConnection = 7 }) { node in
+            let connection = try node.connect()
+            try connection.handshake()
+            try connection.receive(Connection.joined(
+                Connection.garbage, Connection.garbage, Connection.garbage, Connection.garbage, Connection.garbage, Connection.garbage,
+                Connection.garbage))
+            #expect(try connection.responses().count == 4, "four invalid answers, then each next waits")
+            connection.loop.advanceTime(by: .microseconds(999))
+            #expect(try connection.responses().isEmpty)
+            connection.loop.advanceTime(by: .microseconds(1))
+            #expect(try connection.responses().count == 1, "the fifth after 1 ms")
+            connection.loop.advanceTime(by: .milliseconds(2))
+            #expect(try connection.responses().count == 1, "the sixth after 2 ms more")
+            connection.loop.advanceTime(by: .milliseconds(4))
+            let last = try connection.responses()
+            #expect(last.map(\.requestID) == [0, 0] && last.last?.status.code == .resourceExhausted, "the seventh, then the budget's close")
+            #expect(!connection.channel.isActive)
+        }
+    }
+
+    @Test func aValidRequestEndsTheSlowdown() throws {
+        try Node.with { node in
+            let connection = try node.connect()
+            try connection.handshake()
+            try connection.receive(Connection.joined(
+                Connection.garbage, Connection.garbage, Connection.garbage, Connection.garbage, try Connection.health(id: 7), try Connection.health(id: 8)))
+            #expect(try connection.responses().count == 4)
+            connection.loop.advanceTime(by: .milliseconds(1))
+            #expect(try connection.responses().map(\.requestID) == [7, 8], "the request that waited resets the count: the next does not wait")
+        }
+    }
+
     // MARK: - Deadlines
 
     @Test func aRequestQueuedPastItsDeadlineIsAnsweredDeadlineExceeded() throws {
@@ -367,6 +421,9 @@ import Testing
                 try Connection.health(id: 4, timeoutMicros: 6_000),
                 try Connection.health(id: 5)))
             connection.endReadPass()
+            // The 5 ms spent the connection's turn (fair turns): the second read's requests
+            // are answered in its next turn, counting their wait from the first read still.
+            connection.loop.run()
             let answers = try connection.responses()
             #expect(answers.map(\.requestID) == [2, 3, 4, 5])
             #expect(answers.map(\.status.code) == [.ok, .deadlineExceeded, .ok, .ok])

@@ -258,7 +258,9 @@ struct HostileClientTests {
     @Test func gracefulShutdownAnswersRequestsHeldBackByBackpressure() async throws {
         var answered = 0
         let sent = 24
-        try await TestNode.withNode(configure: { $0.maxInFlightPerConnection = 2 }) { node in
+        // Each answer takes a loop turn of its own (fair turns), and up to half a second on a
+        // loaded machine: the drain is given time for all of them.
+        try await TestNode.withNode(configure: { $0.maxInFlightPerConnection = 2; $0.drainTimeoutSeconds = 60 }) { node in
             answered = try await RawConnection.with(port: node.port) { connection in
                 var big = Skewless_V1_GetOnlineFeaturesRequest()
                 big.featureService = "bench_1x250"

@@ -1,7 +1,9 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SkewlessModel
+import SkewlessTLS
 import SkewlessWire
 import SwiftProtobuf
 
@@ -18,10 +20,18 @@ final class RawConnection {
     }
 
     /// Connects to 127.0.0.1:port, runs `body`, then closes.
-    static func with<T>(port: Int, handshake: Bool = true, _ body: (RawConnection) async throws -> T) async throws -> T {
+    /// - Parameters:
+    ///   - tls: TLS to the node; nil: plain TCP.
+    ///   - token: the bearer token of the handshake (when `handshake`).
+    static func with<T>(
+        port: Int, handshake: Bool = true, tls: NIOSSLContext? = nil, token: String = "", _ body: (RawConnection) async throws -> T
+    ) async throws -> T {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(TLSContexts.clientHandler(context: tls, host: "127.0.0.1", serverName: nil))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: Int(UInt32.max))))
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
@@ -32,6 +42,7 @@ final class RawConnection {
                 let answer = try await connection.call(.handshake, { () -> Skewless_V1_HandshakeRequest in
                     var hello = Skewless_V1_HandshakeRequest()
                     hello.protocolVersion = ProtocolVersion.current
+                    hello.bearerToken = token
                     return hello
                 }())
                 guard answer?.status.code == .ok else { throw SkewlessError(.internal, "handshake failed: \(String(describing: answer))") }

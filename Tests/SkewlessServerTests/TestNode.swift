@@ -39,7 +39,9 @@ struct TestNode: Sendable {
         let bound = Mutex<Int?>(nil)
         var logger = Logger(label: "skewless.test-node")
         logger.logLevel = .warning
-        let server = NodeServer(configuration: configuration, repo: try repo ?? sampleRepo(), logger: logger) { address in
+        var audit = Logger(label: "skewless.audit")
+        audit.logLevel = .error  // tests count refusals (SecurityState.auditCounts) rather than read them
+        let server = NodeServer(configuration: configuration, repo: try repo ?? sampleRepo(), logger: logger, auditLogger: audit) { address in
             bound.withLock { $0 = address.port }
         }
         let serving = Task { try await server.run() }

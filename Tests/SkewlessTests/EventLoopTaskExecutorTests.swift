@@ -57,7 +57,7 @@ struct EventLoopTaskExecutorTests {
         let node = try await SilentNode()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let endpoint = Endpoint(host: "127.0.0.1", port: node.port)
-        let pool = ConnectionPool(endpoint: endpoint, size: 2, group: group, connectTimeout: .seconds(2), clientName: "test")
+        let pool = ConnectionPool(endpoint: endpoint, size: 2, group: group, setup: ConnectionSetup(connectTimeout: .seconds(2), clientName: "test", security: .none))
         // Open both slots (round-robin from here); the group places them on its two loops.
         let opened = [try await pool.connection(), try await pool.connection()]
         #expect(opened[0] !== opened[1])

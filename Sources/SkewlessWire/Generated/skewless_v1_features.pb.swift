@@ -224,6 +224,14 @@ package nonisolated struct Skewless_V1_HandshakeRequest: Sendable {
   /// Free text for logs, for example "skewless-swift/0.1 fraud-scorer".
   package var clientName: String = String()
 
+  /// Fields 3 to 9 are left for other uses.
+  ///
+  /// The client's credential, when the node requires authentication (docs/protocol.md,
+  /// "Authentication"): a JWT signed with a key the node trusts, or an API key the node's key
+  /// file lists (by its SHA-256). Empty: none; under mutual TLS the client's certificate names
+  /// the principal instead. Sent once per connection; the node never echoes it.
+  package var bearerToken: String = String()
+
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
   package init() {}
@@ -245,6 +253,17 @@ package nonisolated struct Skewless_V1_HandshakeResponse: Sendable {
 
   /// Requests the node reads ahead on one connection before it waits for responses to drain.
   package var maxInFlightPerConnection: UInt32 = 0
+
+  /// Fields 6 to 9 are left for other uses.
+  ///
+  /// The principal the node authenticated this connection as (a JWT's subject, an API key's
+  /// name, or a client certificate's common name); empty when the node does not require
+  /// authentication.
+  package var principal: String = String()
+
+  /// Requests per second this principal may send to this node, over all its connections
+  /// (docs/protocol.md, "Rate limits"); 0: no limit.
+  package var rateLimitPerSecond: UInt32 = 0
 
   package var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1427,7 +1446,7 @@ nonisolated extension Skewless_V1_StalenessPolicy: SwiftProtobuf._ProtoNameProvi
 
 nonisolated extension Skewless_V1_HandshakeRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".HandshakeRequest"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}client_name\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}client_name\0\u{4}\u{8}bearer_token\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1437,6 +1456,7 @@ nonisolated extension Skewless_V1_HandshakeRequest: SwiftProtobuf.Message, Swift
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt32Field(value: &self.protocolVersion) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.clientName) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.bearerToken) }()
       default: break
       }
     }
@@ -1449,12 +1469,16 @@ nonisolated extension Skewless_V1_HandshakeRequest: SwiftProtobuf.Message, Swift
     if !self.clientName.isEmpty {
       try visitor.visitSingularStringField(value: self.clientName, fieldNumber: 2)
     }
+    if !self.bearerToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.bearerToken, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   package static func ==(lhs: Skewless_V1_HandshakeRequest, rhs: Skewless_V1_HandshakeRequest) -> Bool {
     if lhs.protocolVersion != rhs.protocolVersion {return false}
     if lhs.clientName != rhs.clientName {return false}
+    if lhs.bearerToken != rhs.bearerToken {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1462,7 +1486,7 @@ nonisolated extension Skewless_V1_HandshakeRequest: SwiftProtobuf.Message, Swift
 
 nonisolated extension Skewless_V1_HandshakeResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   package static let protoMessageName: String = _protobuf_package + ".HandshakeResponse"
-  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}node_id\0\u{3}server_version\0\u{3}max_frame_bytes\0\u{3}max_in_flight_per_connection\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}node_id\0\u{3}server_version\0\u{3}max_frame_bytes\0\u{3}max_in_flight_per_connection\0\u{2}\u{5}principal\0\u{3}rate_limit_per_second\0")
 
   package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1475,6 +1499,8 @@ nonisolated extension Skewless_V1_HandshakeResponse: SwiftProtobuf.Message, Swif
       case 3: try { try decoder.decodeSingularStringField(value: &self.serverVersion) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.maxFrameBytes) }()
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.maxInFlightPerConnection) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.principal) }()
+      case 11: try { try decoder.decodeSingularUInt32Field(value: &self.rateLimitPerSecond) }()
       default: break
       }
     }
@@ -1496,6 +1522,12 @@ nonisolated extension Skewless_V1_HandshakeResponse: SwiftProtobuf.Message, Swif
     if self.maxInFlightPerConnection != 0 {
       try visitor.visitSingularUInt32Field(value: self.maxInFlightPerConnection, fieldNumber: 5)
     }
+    if !self.principal.isEmpty {
+      try visitor.visitSingularStringField(value: self.principal, fieldNumber: 10)
+    }
+    if self.rateLimitPerSecond != 0 {
+      try visitor.visitSingularUInt32Field(value: self.rateLimitPerSecond, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1505,6 +1537,8 @@ nonisolated extension Skewless_V1_HandshakeResponse: SwiftProtobuf.Message, Swif
     if lhs.serverVersion != rhs.serverVersion {return false}
     if lhs.maxFrameBytes != rhs.maxFrameBytes {return false}
     if lhs.maxInFlightPerConnection != rhs.maxInFlightPerConnection {return false}
+    if lhs.principal != rhs.principal {return false}
+    if lhs.rateLimitPerSecond != rhs.rateLimitPerSecond {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
