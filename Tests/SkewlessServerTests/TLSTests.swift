@@ -56,6 +56,8 @@ struct TLSTests {
             let byName = FeatureClient(configuration: .defaults(endpoint: Endpoint(host: "localhost", port: node.port)) {
                 $0.security = .init(tls: .init(trustRootsFile: pki.caFile))
                 $0.maxAttempts = 1
+                $0.timeout = .seconds(10)
+                $0.connectTimeout = .seconds(10)
             })
             _ = try await byName.describe()
             await byName.close()

@@ -53,11 +53,15 @@ struct ClusterReadExecutorTests {
         cluster.inject(.refuse, on: "node-1")
         let client = try Self.client(cluster)
         let id = try Self.user(in: 0)  // replicas node-1 and node-2
+        let started = ContinuousClock.now
         for _ in 0..<10 {
             try await Self.read(client, [id])
             #expect(cluster.liveAttempts.load(ordering: .relaxed) == 0)
         }
-        #expect(cluster.requests(to: "node-1", .getOnlineFeatures) <= 1, "a node that failed is tried after the others")
+        // A failed node is suspect for ClusterMapCache.suspectPeriod (2 s), then tried again:
+        // a machine that stalls this process for seconds lets it be asked once per period.
+        let periods = Int((ContinuousClock.now - started).components.seconds / 2)
+        #expect(cluster.requests(to: "node-1", .getOnlineFeatures) <= 1 + periods, "a node that failed is tried after the others")
         #expect(cluster.requests(to: "node-2", .getOnlineFeatures) >= 9)
         await client.close()
     }
