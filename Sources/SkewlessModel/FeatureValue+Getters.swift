@@ -1,8 +1,8 @@
 extension FeatureValue {
     // The typed getters: each answers the value when it is of that type, nil when it is of
-    // another. They are how code outside the package branches on a value (it cannot `switch`
-    // over `FeatureValue`, so that a type added later breaks nobody). The SDK adds
-    // `dateValue` (a timestamp as a `Date`).
+    // another. They are how code outside the package branches on a value (it cannot bind a
+    // payload with `case .int64(let n)`, and a `switch` needs a `default`, so that a type
+    // added later breaks nobody). The SDK adds `dateValue` (a timestamp as a `Date`).
 
     /// The value of a `bool`; nil for any other type.
     public var boolValue: Bool? {
