@@ -242,16 +242,16 @@ final class ClusterReadExecutor: Sendable {
         joinKeys.map { key in
             var column = Skewless_V1_EntityKeyColumn()
             column.joinKey = key.name
-            switch key.type {
+            switch key.type.storage {
             case .int64:
                 column.int64Values.reserveCapacity(rows.count)
                 for row in rows {
-                    if case .int64(let value)? = entities[row][key.name] { column.int64Values.append(value) }
+                    if case .int64(let value)? = entities[row][key.name]?.storage { column.int64Values.append(value) }
                 }
             case .string:
                 column.stringValues.reserveCapacity(rows.count)
                 for row in rows {
-                    if case .string(let value)? = entities[row][key.name] { column.stringValues.append(value) }
+                    if case .string(let value)? = entities[row][key.name]?.storage { column.stringValues.append(value) }
                 }
             }
             return column

@@ -182,17 +182,17 @@ public final class FeatureClient: Sendable {
         if let first = entities.first, first.count == 1, let name = first.keys.first {
             var column = Skewless_V1_EntityKeyColumn()
             column.joinKey = name
-            switch first[name] {
+            switch first[name]?.storage {
             case .int64?:
                 column.int64Values.reserveCapacity(entities.count)
                 for row in entities {
-                    guard row.count == 1, case .int64(let v)? = row[name] else { return try generalKeyColumns(entities) }
+                    guard row.count == 1, case .int64(let v)? = row[name]?.storage else { return try generalKeyColumns(entities) }
                     column.int64Values.append(v)
                 }
             default:
                 column.stringValues.reserveCapacity(entities.count)
                 for row in entities {
-                    guard row.count == 1, case .string(let v)? = row[name] else { return try generalKeyColumns(entities) }
+                    guard row.count == 1, case .string(let v)? = row[name]?.storage else { return try generalKeyColumns(entities) }
                     column.stringValues.append(v)
                 }
             }
@@ -367,7 +367,7 @@ public final class FeatureClient: Sendable {
         }
         var column = Skewless_V1_ValueColumn()
         for (row, value) in values.enumerated() {
-            switch (values[0], value) {
+            switch (values[0].storage, value.storage) {
             case (.bool, .bool(let v)): column.boolValues.append(v)
             case (.int32, .int32(let v)): column.int32Values.append(v)
             case (.int64, .int64(let v)): column.int64Values.append(v)

@@ -73,7 +73,7 @@ extension FeatureRead where Value == Date {
 extension FeatureRead where Value == [Float] {
     /// An embedding of any dimension, decompressed if it travelled LZ4-compressed.
     public static var embedding: Self {
-        Self("embedding", accepts: { if case .embedding = $0 { true } else { false } }, read: { $0.embedding(at: $1) })
+        Self("embedding", accepts: { $0.isEmbedding }, read: { $0.embedding(at: $1) })
     }
 }
 

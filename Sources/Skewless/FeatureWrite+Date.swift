@@ -25,4 +25,10 @@ extension FeatureValue {
     public static func timestamp(_ date: Date) -> FeatureValue {
         .timestamp(date.microsecondsSinceEpoch)
     }
+
+    /// A timestamp value as a `Date`; nil for any other type (`timestampMicros` has the
+    /// microseconds).
+    public var dateValue: Date? {
+        timestampMicros.map { Date(microsecondsSinceEpoch: $0) }
+    }
 }

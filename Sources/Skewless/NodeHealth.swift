@@ -102,7 +102,7 @@ public struct ViewReads: Sendable, Hashable {
 
     /// The count of values served with `status`.
     public subscript(status: ValueStatus) -> UInt64 {
-        switch status {
+        switch status.storage {
         case .present: return present
         case .notFound: return notFound
         case .nullValue: return nullValue

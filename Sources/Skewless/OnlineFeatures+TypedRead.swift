@@ -55,7 +55,7 @@ extension OnlineFeatures.Row {
 
     /// The `FeatureRead` member that reads `type`, for error messages.
     static func readerName(for type: FeatureType) -> String {
-        switch type {
+        switch type.storage {
         case .bool: "bool"
         case .int32: "int32"
         case .int64: "int64"

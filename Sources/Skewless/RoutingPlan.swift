@@ -90,10 +90,10 @@ extension RoutingPlan.Group {
         if joinKeys.count == 1 {
             let key = joinKeys[0]
             for (row, entity) in entities.enumerated() {
-                switch (key.type, entity[key.name]) {
+                switch (key.type.storage, entity[key.name]?.storage) {
                 case (.int64, .int64(let value)?): partitions.append(partitioner.partition(ofInt64: value))
                 case (.string, .string(let value)?): partitions.append(partitioner.partition(ofString: value))
-                case (_, let part): throw Self.badKey(key, part: part, row: row)
+                case (_, let part): throw Self.badKey(key, part: part.map(KeyPart.init), row: row)
                 }
             }
             return partitions

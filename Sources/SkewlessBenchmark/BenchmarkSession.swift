@@ -208,7 +208,7 @@ package final class BenchmarkSession: Sendable {
     /// Bytes of one row of a view, roughly, to size load batches.
     static func approximateBytes(of view: FeatureView) -> Int {
         view.fields.reduce(0) { total, field in
-            if case .embedding(let dimension) = field.type { return total + dimension * 4 }
+            if case .embedding(let dimension) = field.type.storage { return total + dimension * 4 }
             return total + 16
         }
     }

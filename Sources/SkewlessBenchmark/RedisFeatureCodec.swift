@@ -18,7 +18,7 @@ import Skewless
 /// | string_list | per element: 4-byte little-endian length, then UTF-8 |
 package enum RedisFeatureCodec {
     package static func encode(_ value: FeatureValue) -> [UInt8] {
-        switch value {
+        switch value.storage {
         case .bool(let v): return [v ? UInt8(ascii: "1") : UInt8(ascii: "0")]
         case .int32(let v): return Array(String(v).utf8)
         case .int64(let v), .timestamp(let v): return Array(String(v).utf8)
@@ -49,7 +49,7 @@ package enum RedisFeatureCodec {
     /// The value of `type` in `bytes`; nil when the bytes do not hold one.
     package static func decode(_ bytes: ByteBuffer, as type: FeatureType) -> FeatureValue? {
         var bytes = bytes
-        switch type {
+        switch type.storage {
         case .bool:
             guard bytes.readableBytes == 1, let byte = bytes.readInteger(as: UInt8.self) else { return nil }
             return .bool(byte == UInt8(ascii: "1"))

@@ -15,7 +15,7 @@ package enum SyntheticValues {
     }
 
     package static func value(of type: FeatureType, sparsity: Double = 0, using rng: inout SplitMix64) -> FeatureValue {
-        switch type {
+        switch type.storage {
         case .bool: return .bool(rng.next() & 1 == 1)
         case .int32: return .int32(Int32.random(in: 0...1_000_000, using: &rng))
         case .int64: return .int64(Int64.random(in: 0...1_000_000_000, using: &rng))

@@ -14,7 +14,7 @@ extension KeyPart {
     /// Writes this part's canonical bytes. Allocates nothing.
     @inline(__always)
     package func writeCanonicalBytes(into sink: inout some KeyByteSink) {
-        switch self {
+        switch self.storage {
         case .int64(let value):
             Self.writeCanonicalBytes(int64: value, into: &sink)
         case .string(let value):

@@ -23,7 +23,7 @@ package struct Partitioner: Sendable, Hashable {
 
     /// The routing hash of a key: xxHash64 of its canonical bytes, seed 0.
     package static func hash(of key: EntityKey) -> UInt64 {
-        if key.count == 1, case .int64(let value) = key.part(0) {
+        if key.count == 1, case .int64(let value) = key.part(0).storage {
             return hash(ofInt64: value)
         }
         var hasher = XXHash64()
@@ -45,7 +45,7 @@ package struct Partitioner: Sendable, Hashable {
 
     /// The partition of a single-part key (allocates nothing).
     package func partition(of part: KeyPart) -> Int {
-        if case .int64(let value) = part {
+        if case .int64(let value) = part.storage {
             return partition(ofInt64: value)
         }
         var hasher = XXHash64()

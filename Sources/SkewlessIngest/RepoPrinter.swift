@@ -106,7 +106,7 @@ package enum RepoPrinter {
 
     /// Strings quoted, so that `""` and `unknown` read as values.
     private static func defaultText(_ value: FeatureValue) -> String {
-        if case .string(let text) = value { return JSONValue.string(text).serialized(indent: nil) }
+        if case .string(let text) = value.storage { return JSONValue.string(text).serialized(indent: nil) }
         return ValueFormatter.short(value)
     }
 

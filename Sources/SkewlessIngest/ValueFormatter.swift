@@ -12,7 +12,7 @@ package enum ValueFormatter {
 
     /// A value shortened to fit a table cell.
     package static func short(_ value: FeatureValue) -> String {
-        switch value {
+        switch value.storage {
         case .bool(let v): return String(v)
         case .int32(let v): return String(v)
         case .int64(let v): return String(v)
@@ -38,7 +38,7 @@ package enum ValueFormatter {
     ///     - (not found)   no row for the entity, no default
     package static func cell(_ value: FeatureValue?, status: ValueStatus) -> String {
         let text = value.map(short) ?? "-"
-        switch status {
+        switch status.storage {
         case .present: return text
         case .defaulted, .outsideTTL, .nullValue, .notFound: return text + " (\(status.name))"
         }
@@ -52,7 +52,7 @@ package enum ValueFormatter {
     /// The value as JSON, in the spellings `fsctl put` accepts: bytes as base64, timestamps
     /// as microseconds, NaN and infinities as strings.
     package static func json(_ value: FeatureValue) -> JSONValue {
-        switch value {
+        switch value.storage {
         case .bool(let v): return .bool(v)
         case .int32(let v): return .integer(v)
         case .int64(let v): return .integer(v)
@@ -68,7 +68,7 @@ package enum ValueFormatter {
     }
 
     package static func json(_ key: KeyPart) -> JSONValue {
-        switch key {
+        switch key.storage {
         case .int64(let v): return .integer(v)
         case .string(let v): return .string(v)
         }

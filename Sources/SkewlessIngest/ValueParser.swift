@@ -34,7 +34,7 @@ enum ValueParser {
     /// than null. CSV writers that quote every field write null as `""`, so for the other
     /// types a blank cell, quoted or not, is null.
     static func hasEmptyValue(_ type: FeatureType) -> Bool {
-        switch type {
+        switch type.storage {
         case .string, .bytes, .int64List, .stringList: return true
         case .bool, .int32, .int64, .float, .double, .timestamp, .embedding: return false
         }
@@ -43,7 +43,7 @@ enum ValueParser {
     /// The value of a join key; nil when the cell is null.
     static func keyPart(of cell: InputRow.Cell, as type: KeyType) throws(InvalidValue) -> KeyPart? {
         guard !cell.isNull else { return nil }
-        switch (cell, type) {
+        switch (cell, type.storage) {
         case (.text(let text, _), .int64):
             let text = trimmed(text)
             if text.isEmpty { return nil }
@@ -66,7 +66,7 @@ enum ValueParser {
     static func value(text raw: String, as type: FeatureType, now: Int64) throws(InvalidValue) -> FeatureValue {
         if case .string = type { return .string(raw) }
         let text = trimmed(raw)
-        switch type {
+        switch type.storage {
         case .bool:
             switch text.lowercased() {
             case "true", "1": return .bool(true)
@@ -145,7 +145,7 @@ enum ValueParser {
         func mismatch(_ expected: String) -> InvalidValue {
             InvalidValue("expected \(expected) for type \(type), found \(json.kindDescription)")
         }
-        switch (type, json) {
+        switch (type.storage, json) {
         case (.bool, .bool(let value)):
             return .bool(value)
         case (.int32, .number(let text)), (.int32, .string(let text)):

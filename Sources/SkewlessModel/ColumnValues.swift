@@ -32,7 +32,7 @@ package enum ColumnValues: Sendable, Hashable {
 
     /// Whether these values can be stored in a field of `type` (embeddings: the dimension too).
     package func conforms(to type: FeatureType) -> Bool {
-        switch (self, type) {
+        switch (self, type.storage) {
         case (.bool, .bool), (.int32, .int32), (.int64, .int64), (.float, .float), (.double, .double),
             (.string, .string), (.bytes, .bytes), (.timestamp, .timestamp), (.int64List, .int64List),
             (.stringList, .stringList):

@@ -6,7 +6,7 @@ extension EntityKey {
         switch storage {
         case .single(let part):
             precondition(index == 0, "part \(index) of a single-part entity key")
-            return part
+            return KeyPart(part)
         case .composite(let parts):
             return parts[index]
         }

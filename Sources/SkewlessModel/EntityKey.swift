@@ -4,7 +4,9 @@
 public struct EntityKey: Sendable, Hashable, CustomStringConvertible {
     @usableFromInline
     enum Storage: Sendable, Hashable {
-        case single(KeyPart)
+        // The part's own storage, so that the hot paths below match `.single(.int64(let v))`
+        // in one pattern.
+        case single(KeyPart.Storage)
         case composite([KeyPart])
     }
 
@@ -12,17 +14,17 @@ public struct EntityKey: Sendable, Hashable, CustomStringConvertible {
     let storage: Storage
 
     public init(_ part: KeyPart) {
-        storage = .single(part)
+        storage = .single(part.storage)
     }
 
     public init(_ parts: [KeyPart]) {
         precondition(!parts.isEmpty, "an entity key has at least one part")
-        storage = parts.count == 1 ? .single(parts[0]) : .composite(parts)
+        storage = parts.count == 1 ? .single(parts[0].storage) : .composite(parts)
     }
 
     public var parts: [KeyPart] {
         switch storage {
-        case .single(let part): return [part]
+        case .single(let part): return [KeyPart(part)]
         case .composite(let parts): return parts
         }
     }
@@ -36,7 +38,7 @@ public struct EntityKey: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch storage {
-        case .single(let part): return part.description
+        case .single(let part): return KeyPart(part).description
         case .composite(let parts): return "(" + parts.map(\.description).joined(separator: ", ") + ")"
         }
     }
@@ -66,7 +68,7 @@ extension EntityKey {
         case .composite(let parts):
             hasher.combine(parts.count)
             for part in parts {
-                switch part {
+                switch part.storage {
                 case .int64(let value):
                     hasher.combine(UInt8(0))
                     hasher.combine(value)

@@ -5,7 +5,7 @@ extension ValueStatus {
     /// the Python package and the protocol all use these names, so a status found in one
     /// output can be searched for in the others (docs/operations.md, "Statuses").
     public var name: String {
-        switch self {
+        switch storage {
         case .present: return "PRESENT"
         case .notFound: return "NOT_FOUND"
         case .nullValue: return "NULL_VALUE"

@@ -27,7 +27,7 @@ package struct AuditCell: Sendable, Hashable {
 
     /// Equal values, floats by bit pattern (so NaN equals NaN).
     static func same(_ a: FeatureValue, _ b: FeatureValue) -> Bool {
-        switch (a, b) {
+        switch (a.storage, b.storage) {
         case (.float(let x), .float(let y)): return x.bitPattern == y.bitPattern
         case (.double(let x), .double(let y)): return x.bitPattern == y.bitPattern
         case (.embedding(let x), .embedding(let y)): return x.map(\.bitPattern) == y.map(\.bitPattern)

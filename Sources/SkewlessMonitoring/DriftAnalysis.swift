@@ -261,7 +261,7 @@ package struct DriftAnalysis: Sendable {
         mutating func add(_ value: FeatureValue?, toReference: Bool) {
             if toReference { referenceRows += 1 } else { currentRows += 1 }
             guard unsupported == nil, let value else { return }
-            switch value {
+            switch value.storage {
             case .int32(let v): add(number: Double(v), toReference: toReference)
             case .int64(let v): add(number: Double(v), toReference: toReference)
             case .float(let v): add(number: Double(v), toReference: toReference)

@@ -156,9 +156,9 @@ package struct ServedAudit: Sendable {
         }
         var keyColumns: [String: KeyColumn] = [:]
         for (index, joinKey) in joinKeys.enumerated() {
-            switch joinKey.type {
-            case .int64: keyColumns[joinKey.name] = .int64(keyParts[index].map { if case .int64(let value) = $0 { value } else { 0 } })
-            case .string: keyColumns[joinKey.name] = .string(keyParts[index].map { if case .string(let value) = $0 { value } else { "" } })
+            switch joinKey.type.storage {
+            case .int64: keyColumns[joinKey.name] = .int64(keyParts[index].map { if case .int64(let value) = $0.storage { value } else { 0 } })
+            case .string: keyColumns[joinKey.name] = .string(keyParts[index].map { if case .string(let value) = $0.storage { value } else { "" } })
             }
         }
         var fieldIndexes: [Int] = []

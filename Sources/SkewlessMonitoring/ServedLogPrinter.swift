@@ -37,7 +37,7 @@ package enum ServedLogPrinter {
 
     static func entity(_ record: ServedLogRecord, row: Int) -> String {
         record.keys.map { key in
-            switch key.values.part(at: row) {
+            switch key.values.part(at: row).storage {
             case .int64(let value): "\(key.name)=\(value)"
             case .string(let value): "\(key.name)=\(value)"
             }

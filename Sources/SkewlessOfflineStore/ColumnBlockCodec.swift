@@ -84,7 +84,7 @@ enum ColumnBlockCodec {
     static func decode(_ reader: inout BinaryReader, type: FeatureType, rows: Int) throws(SkewlessError) -> (ColumnValues, [Bool]?) {
         let nulls = try decodeNulls(&reader, rows: rows)
         let values: ColumnValues
-        switch type {
+        switch type.storage {
         case .bool:
             let range = try reader.readBytes(rows, "the bool values")
             values = .bool(reader.bytes[range].map { $0 != 0 })

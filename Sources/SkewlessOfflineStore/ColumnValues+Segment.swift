@@ -14,39 +14,39 @@ extension ColumnValues {
         switch self {
         case .bool(var values):
             self = .bool([])
-            if case .bool(let v)? = value { values.append(v) } else { values.append(false) }
+            if case .bool(let v)? = value?.storage { values.append(v) } else { values.append(false) }
             self = .bool(values)
         case .int32(var values):
             self = .int32([])
-            if case .int32(let v)? = value { values.append(v) } else { values.append(0) }
+            if case .int32(let v)? = value?.storage { values.append(v) } else { values.append(0) }
             self = .int32(values)
         case .int64(var values):
             self = .int64([])
-            if case .int64(let v)? = value { values.append(v) } else { values.append(0) }
+            if case .int64(let v)? = value?.storage { values.append(v) } else { values.append(0) }
             self = .int64(values)
         case .float(var values):
             self = .float([])
-            if case .float(let v)? = value { values.append(v) } else { values.append(0) }
+            if case .float(let v)? = value?.storage { values.append(v) } else { values.append(0) }
             self = .float(values)
         case .double(var values):
             self = .double([])
-            if case .double(let v)? = value { values.append(v) } else { values.append(0) }
+            if case .double(let v)? = value?.storage { values.append(v) } else { values.append(0) }
             self = .double(values)
         case .string(var values):
             self = .string([])
-            if case .string(let v)? = value { values.append(v) } else { values.append("") }
+            if case .string(let v)? = value?.storage { values.append(v) } else { values.append("") }
             self = .string(values)
         case .bytes(var values):
             self = .bytes([])
-            if case .bytes(let v)? = value { values.append(v) } else { values.append([]) }
+            if case .bytes(let v)? = value?.storage { values.append(v) } else { values.append([]) }
             self = .bytes(values)
         case .timestamp(var values):
             self = .timestamp([])
-            if case .timestamp(let v)? = value { values.append(v) } else { values.append(0) }
+            if case .timestamp(let v)? = value?.storage { values.append(v) } else { values.append(0) }
             self = .timestamp(values)
         case .embedding(var values):
             self = .embedding([])
-            if case .embedding(let v)? = value {
+            if case .embedding(let v)? = value?.storage {
                 values.append(EmbeddingCodec.encode(v))
             } else {
                 values.append(EncodedEmbedding(dimension: 0, isCompressed: false, bytes: []))
@@ -54,11 +54,11 @@ extension ColumnValues {
             self = .embedding(values)
         case .int64List(var values):
             self = .int64List([])
-            if case .int64List(let v)? = value { values.append(v) } else { values.append([]) }
+            if case .int64List(let v)? = value?.storage { values.append(v) } else { values.append([]) }
             self = .int64List(values)
         case .stringList(var values):
             self = .stringList([])
-            if case .stringList(let v)? = value { values.append(v) } else { values.append([]) }
+            if case .stringList(let v)? = value?.storage { values.append(v) } else { values.append([]) }
             self = .stringList(values)
         }
     }
@@ -247,7 +247,7 @@ extension ColumnValues {
 
     /// `count` placeholders of `type`.
     static func placeholders(of type: FeatureType, count: Int) -> ColumnValues {
-        switch type {
+        switch type.storage {
         case .bool: return .bool(Array(repeating: false, count: count))
         case .int32: return .int32(Array(repeating: 0, count: count))
         case .int64: return .int64(Array(repeating: 0, count: count))

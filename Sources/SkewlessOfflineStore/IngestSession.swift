@@ -61,7 +61,7 @@ package final class IngestSession {
             else {
                 throw SkewlessError(.invalidArgument, "batch for \(view.qualifiedName): field '\(fields[index].name)' needs one \(fields[index].type) value per row")
             }
-            if case .embedding(let dimension) = fields[index].type, case .embedding(let embeddings) = column.values {
+            if case .embedding(let dimension) = fields[index].type.storage, case .embedding(let embeddings) = column.values {
                 for (row, embedding) in embeddings.enumerated() where !(column.nullRows?[row] ?? false) && embedding.dimension != dimension {
                     throw SkewlessError(.invalidArgument, "batch for \(view.qualifiedName): row \(row) of field '\(fields[index].name)' has dimension \(embedding.dimension), not \(dimension)")
                 }

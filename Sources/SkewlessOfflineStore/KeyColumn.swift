@@ -35,12 +35,12 @@ package enum KeyColumn: Sendable, Hashable {
     mutating func append(_ part: KeyPart) {
         switch self {
         case .int64(var values):
-            guard case .int64(let value) = part else { return }
+            guard case .int64(let value) = part.storage else { return }
             self = .int64([])
             values.append(value)
             self = .int64(values)
         case .string(var values):
-            guard case .string(let value) = part else { return }
+            guard case .string(let value) = part.storage else { return }
             self = .string([])
             values.append(value)
             self = .string(values)

@@ -68,7 +68,7 @@ struct SegmentIndex: Sendable {
             for _ in 0..<2 {
                 var key = KeyColumns(joinKeys: schema.joinKeys)
                 for index in key.parts.indices {
-                    switch schema.joinKeys[index].type {
+                    switch schema.joinKeys[index].type.storage {
                     case .int64: key.parts[index] = .int64([try reader.read(Int64.self, "row group \(group)'s key range")])
                     case .string:
                         let length = Int(try reader.read(UInt32.self, "row group \(group)'s key range"))

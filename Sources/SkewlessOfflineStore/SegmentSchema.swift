@@ -61,7 +61,7 @@ package struct SegmentSchema: Sendable, Hashable {
         writer.append(UInt32(fields.count))
         for field in fields {
             writer.append(field.type.segmentCode)
-            if case .embedding(let dimension) = field.type {
+            if case .embedding(let dimension) = field.type.storage {
                 writer.append(UInt32(dimension))
             } else {
                 writer.append(UInt32(0))
@@ -101,7 +101,7 @@ package struct SegmentSchema: Sendable, Hashable {
 extension FeatureType {
     /// The type's code in segment files (docs/segment-format.md, "Type codes").
     var segmentCode: UInt8 {
-        switch self {
+        switch self.storage {
         case .bool: return 1
         case .int32: return 2
         case .int64: return 3

@@ -176,7 +176,7 @@ package struct ServedLogRecord: Sendable, Hashable {
                 let feature = features[index]
                 writer.appendShortString(feature.reference, utf8: (colons[index] + 1)..<feature.reference.utf8.count)
                 writer.append(Self.typeNumber(feature.type))
-                if case .embedding(let dimension) = feature.type { writer.append(UInt32(dimension)) }
+                if case .embedding(let dimension) = feature.type.storage { writer.append(UInt32(dimension)) }
                 var nulls: [Bool] = []
                 nulls.reserveCapacity(rowCount)
                 for status in feature.statuses {
@@ -303,7 +303,7 @@ package struct ServedLogRecord: Sendable, Hashable {
     // MARK: - Numbers (the protocol's, docs/protocol.md)
 
     static func statusNumber(_ status: ValueStatus) -> UInt8 {
-        switch status {
+        switch status.storage {
         case .present: return 1
         case .notFound: return 2
         case .nullValue: return 3
@@ -324,7 +324,7 @@ package struct ServedLogRecord: Sendable, Hashable {
     }
 
     static func typeNumber(_ type: FeatureType) -> UInt8 {
-        switch type {
+        switch type.storage {
         case .bool: return 1
         case .int32: return 2
         case .int64: return 3

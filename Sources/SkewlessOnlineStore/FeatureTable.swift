@@ -130,7 +130,7 @@ final class FeatureTable {
     static func heapBytes(of key: EntityKey) -> Int {
         let parts = key.parts
         var total = parts.count > 1 ? MemoryFootprint.arrayBytes(capacity: parts.count, stride: MemoryLayout<KeyPart>.stride) : 0
-        for case .string(let text) in parts {
+        for case .string(let text) in parts.lazy.map(\.storage) {
             total += MemoryFootprint.stringBytes(text)
         }
         return total

@@ -44,30 +44,30 @@ enum FieldColumn {
             let storage = record.map { SlotValues<T>(block: $0.block, offset: $0.offset) } ?? SlotValues()
             return TypedColumn(defaultValue: value.flatMap(typed), placeholder: zero, vacant: zero, policy: policy, storage: storage)
         }
-        switch field.type {
+        switch field.type.storage {
         case .bool:
-            self = .bool(column(zero: false) { if case .bool(let v) = $0 { v } else { nil } })
+            self = .bool(column(zero: false) { if case .bool(let v) = $0.storage { v } else { nil } })
         case .int32:
-            self = .int32(column(zero: 0) { if case .int32(let v) = $0 { v } else { nil } })
+            self = .int32(column(zero: 0) { if case .int32(let v) = $0.storage { v } else { nil } })
         case .int64:
-            self = .int64(column(zero: 0) { if case .int64(let v) = $0 { v } else { nil } })
+            self = .int64(column(zero: 0) { if case .int64(let v) = $0.storage { v } else { nil } })
         case .float:
-            self = .float(column(zero: 0) { if case .float(let v) = $0 { v } else { nil } })
+            self = .float(column(zero: 0) { if case .float(let v) = $0.storage { v } else { nil } })
         case .double:
-            self = .double(column(zero: 0) { if case .double(let v) = $0 { v } else { nil } })
+            self = .double(column(zero: 0) { if case .double(let v) = $0.storage { v } else { nil } })
         case .string:
-            self = .string(column(zero: "") { if case .string(let v) = $0 { v } else { nil } })
+            self = .string(column(zero: "") { if case .string(let v) = $0.storage { v } else { nil } })
         case .bytes:
-            self = .bytes(column(zero: []) { if case .bytes(let v) = $0 { v } else { nil } })
+            self = .bytes(column(zero: []) { if case .bytes(let v) = $0.storage { v } else { nil } })
         case .timestamp:
-            self = .timestamp(column(zero: 0) { if case .timestamp(let v) = $0 { v } else { nil } })
+            self = .timestamp(column(zero: 0) { if case .timestamp(let v) = $0.storage { v } else { nil } })
         case .int64List:
-            self = .int64List(column(zero: []) { if case .int64List(let v) = $0 { v } else { nil } })
+            self = .int64List(column(zero: []) { if case .int64List(let v) = $0.storage { v } else { nil } })
         case .stringList:
-            self = .stringList(column(zero: []) { if case .stringList(let v) = $0 { v } else { nil } })
+            self = .stringList(column(zero: []) { if case .stringList(let v) = $0.storage { v } else { nil } })
         case .embedding(let dimension):
             var encodedDefault: EncodedEmbedding?
-            if case .embedding(let vector)? = value, vector.count == dimension {
+            if case .embedding(let vector)? = value?.storage, vector.count == dimension {
                 encodedDefault = EmbeddingCodec.encode(vector)
             }
             // Served for rows without a value: the zero vector (LZ4 makes it a few bytes).

@@ -133,7 +133,7 @@ final class RowBlock {
 
     /// Bytes per value of the types stored row by row; nil for the others.
     static func width(of type: FeatureType) -> Int? {
-        switch type {
+        switch type.storage {
         case .double: return 8
         case .float: return 4
         case .bool: return 1

@@ -89,7 +89,7 @@ struct TableSchema: Sendable {
         if let nullRows = column.nullRows, nullRows.count != rows {
             throw SkewlessError(.invalidArgument, "\(name) has \(nullRows.count) null flags for \(rows) rows: send none or one per row")
         }
-        guard case .embedding(let dimension) = field.type, case .embedding(let embeddings) = column.values else { return }
+        guard case .embedding(let dimension) = field.type.storage, case .embedding(let embeddings) = column.values else { return }
         for (row, embedding) in embeddings.enumerated() where !(column.nullRows?[row] ?? false) {
             guard embedding.dimension == dimension else {
                 throw SkewlessError(.invalidArgument, "\(name) row \(row): the embedding has dimension \(embedding.dimension) but the field is \(field.type): send vectors of dimension \(dimension)")

@@ -18,7 +18,7 @@ import Yams
 enum DefaultValueReader {
     static func read(_ node: YAMLNode, type: FeatureType, field: String) throws(RepoError) -> FeatureValue {
         let what = "the default of field '\(field)'"
-        switch type {
+        switch type.storage {
         case .bool:
             let (text, isPlain) = try node.scalar(what)
             guard let value = ScalarSyntax.bool(text) else {

@@ -183,7 +183,7 @@ final class HistoricalSession: Sendable {
         guard rows > 0 else { return }
         for joinKey in joinKeys {
             let column = try columns.column(for: joinKey, view: "the query")
-            switch (keys[joinKey.name], joinKey.type) {
+            switch (keys[joinKey.name], joinKey.type.storage) {
             case (.int64(var values)?, .int64):
                 keys[joinKey.name] = .int64([])
                 values += column.int64Values
@@ -221,7 +221,7 @@ final class HistoricalSession: Sendable {
     }
 
     private static func width(of type: FeatureType) -> Int {
-        switch type {
+        switch type.storage {
         case .bool: return 1
         case .int32, .float: return 4
         case .int64, .double, .timestamp: return 8

@@ -75,7 +75,7 @@ extension NodeMetrics {
 extension ValueStatus {
     /// The `status` label of `skewless_feature_reads_total`.
     var metricLabel: String {
-        switch self {
+        switch storage {
         case .present: return "present"
         case .notFound: return "not_found"
         case .nullValue: return "null"

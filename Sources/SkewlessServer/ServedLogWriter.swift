@@ -250,7 +250,7 @@ final class ServedLogWriter: Sendable {
         var keys: [ServedLogRecord.Key] = []
         for joinKey in capture.joinKeys {
             guard let column = capture.keys.first(where: { $0.joinKey == joinKey.name }) else { continue }
-            switch joinKey.type {
+            switch joinKey.type.storage {
             case .int64: keys.append(ServedLogRecord.Key(name: joinKey.name, values: .int64(column.int64Values)))
             case .string: keys.append(ServedLogRecord.Key(name: joinKey.name, values: .string(column.stringValues)))
             }

@@ -56,7 +56,7 @@ final class ViewReadCounters: Sendable {
 
         /// The count of `status`.
         func count(_ status: ValueStatus) -> UInt64 {
-            switch status {
+            switch status.storage {
             case .present: return present
             case .notFound: return notFound
             case .nullValue: return nullValue
@@ -76,7 +76,7 @@ final class ViewReadCounters: Sendable {
 
         @inline(__always)
         mutating func add(_ status: ValueStatus) {
-            switch status {
+            switch status.storage {
             case .present: present &+= 1
             case .notFound: notFound &+= 1
             case .nullValue: nullValue &+= 1

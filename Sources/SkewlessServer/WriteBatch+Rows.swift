@@ -22,7 +22,7 @@ extension Skewless_V1_EntityKeyColumn {
             var column = Skewless_V1_EntityKeyColumn()
             column.joinKey = joinKey.name
             for key in keys {
-                switch key.parts[position] {
+                switch key.parts[position].storage {
                 case .int64(let value): column.int64Values.append(value)
                 case .string(let value): column.stringValues.append(value)
                 }

@@ -369,7 +369,7 @@ final class WriteCoordinator: Sendable {
         for time in checked.batch.eventTimes { hash.add(word: UInt64(bitPattern: time)) }
         for key in checked.batch.keys {
             for part in key.parts {
-                switch part {
+                switch part.storage {
                 case .int64(let value): hash.add(word: UInt64(bitPattern: value))
                 case .string(let value): hash.add(value.utf8)
                 }

@@ -31,7 +31,7 @@ extension Skewless_V1_DescribeResponse {
                 var wireField = Skewless_V1_FieldDescription()
                 wireField.name = field.name
                 wireField.type = Skewless_V1_ValueType(field.type)
-                if case .embedding(let dimension) = field.type { wireField.embeddingDimension = UInt32(dimension) }
+                if case .embedding(let dimension) = field.type.storage { wireField.embeddingDimension = UInt32(dimension) }
                 if let value = field.defaultValue {
                     wireField.defaultValue = Skewless_V1_ValueColumn(value)
                 }

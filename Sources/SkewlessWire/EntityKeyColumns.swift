@@ -41,7 +41,7 @@ package struct EntityKeyColumns {
         if joinKeys.count == 1 {
             // One key part per entity (the common case): no intermediate arrays.
             let column = try column(for: joinKeys[0], view: view)
-            switch joinKeys[0].type {
+            switch joinKeys[0].type.storage {
             case .int64: return column.int64Values.map { EntityKey(.int64($0)) }
             case .string: return column.stringValues.map { EntityKey(.string($0)) }
             }
@@ -50,7 +50,7 @@ package struct EntityKeyColumns {
         parts.reserveCapacity(joinKeys.count)
         for joinKey in joinKeys {
             let column = try column(for: joinKey, view: view)
-            switch joinKey.type {
+            switch joinKey.type.storage {
             case .int64: parts.append(column.int64Values.map(KeyPart.int64))
             case .string: parts.append(column.stringValues.map(KeyPart.string))
             }
@@ -64,7 +64,7 @@ package struct EntityKeyColumns {
             let sent = columns.map(\.joinKey).sorted().joined(separator: ", ")
             throw SkewlessError(.invalidArgument, "feature view '\(view)' needs join key '\(joinKey.name)' (\(joinKey.type.rawValue)) but the request sends \(sent.isEmpty ? "no key columns" : "only: \(sent)")")
         }
-        switch joinKey.type {
+        switch joinKey.type.storage {
         case .int64 where !column.stringValues.isEmpty:
             throw SkewlessError(.invalidArgument, "join key '\(joinKey.name)' is int64 but the request sends string values")
         case .string where !column.int64Values.isEmpty:
@@ -92,7 +92,7 @@ extension Skewless_V1_EntityKeyColumn {
                     throw SkewlessError(.invalidArgument, "join key '\(name)' is \(type.rawValue) in an earlier row but \(part.type.rawValue) in row \(index)")
                 }
                 type = part.type
-                switch part {
+                switch part.storage {
                 case .int64(let v): column.int64Values.append(v)
                 case .string(let v): column.stringValues.append(v)
                 }

@@ -2,7 +2,7 @@ import SkewlessModel
 
 extension Skewless_V1_ValueType {
     package init(_ type: FeatureType) {
-        switch type {
+        switch type.storage {
         case .bool: self = .bool
         case .int32: self = .int32
         case .int64: self = .int64

@@ -67,7 +67,7 @@ package final class OneRowAnswerTemplate: Sendable {
         for (column, run) in zip(columns, timeRuns) {
             let status = payload[column.statusOffset]
             guard status != 0, status <= 5 else { return nil }
-            if case .bool = column.type, payload[column.values] >= 0x80 { return nil }
+            if case .bool = column.type.storage, payload[column.values] >= 0x80 { return nil }
             let times = UnsafeRawBufferPointer(rebasing: payload[run.offset..<run.offset + run.count])
             if column.eventTimeStart == eventTimes.count {
                 var cursor = ByteCursor(times)

@@ -47,7 +47,7 @@ package enum OnlineFeaturesCodec {
     }
 
     static func statusNumber(_ status: ValueStatus) -> UInt8 {
-        switch status {
+        switch status.storage {
         case .present: return 1
         case .notFound: return 2
         case .nullValue: return 3

@@ -111,7 +111,7 @@ package struct OnlineFeaturesFrameBuilder {
     /// Bytes per value of `type` when its values travel as one packed run of fixed-width
     /// little-endian values (bool 1, float 4, double 8); nil for every other type.
     package static func fixedWidth(of type: FeatureType) -> Int? {
-        switch type {
+        switch type.storage {
         case .bool: return 1
         case .float: return 4
         case .double: return 8

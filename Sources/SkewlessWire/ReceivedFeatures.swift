@@ -68,7 +68,7 @@ package final class ReceivedFeatures: Sendable {
     package func value(column: Int, row: Int) -> FeatureValue? {
         guard hasValue(column: column, row: row) else { return nil }
         let entry = columns[column]
-        switch entry.type {
+        switch entry.type.storage {
         case .bool: return .bool(bytes[entry.values + row] != 0)
         case .float: return .float(Float(bitPattern: load(UInt32.self, at: entry.values + 4 * row)))
         case .double: return .double(Double(bitPattern: load(UInt64.self, at: entry.values + 8 * row)))
@@ -84,28 +84,28 @@ package final class ReceivedFeatures: Sendable {
     /// The value slot of a bool column (false where there is no value); nil for other types.
     package func bool(column: Int, row: Int) -> Bool? {
         let entry = columns[column]
-        guard case .bool = entry.type else { return nil }
+        guard case .bool = entry.type.storage else { return nil }
         return bytes[entry.values + row] != 0
     }
 
     /// The value slot of a float column; nil for other types.
     package func float(column: Int, row: Int) -> Float? {
         let entry = columns[column]
-        guard case .float = entry.type else { return nil }
+        guard case .float = entry.type.storage else { return nil }
         return Float(bitPattern: load(UInt32.self, at: entry.values + 4 * row))
     }
 
     /// The value slot of a double column; nil for other types.
     package func double(column: Int, row: Int) -> Double? {
         let entry = columns[column]
-        guard case .double = entry.type else { return nil }
+        guard case .double = entry.type.storage else { return nil }
         return Double(bitPattern: load(UInt64.self, at: entry.values + 8 * row))
     }
 
     /// The decoded values of a column of any other type; nil for bool, float and double.
     package func decodedValues(column: Int) -> ColumnValues? {
         let entry = columns[column]
-        switch entry.type {
+        switch entry.type.storage {
         case .bool, .float, .double: return nil
         default: return decodedValues[entry.values]
         }
@@ -115,7 +115,7 @@ package final class ReceivedFeatures: Sendable {
     package func values(column: Int) -> ColumnValues {
         if let decoded = decodedValues(column: column) { return decoded }
         let rows = 0..<rowCount
-        switch columns[column].type {
+        switch columns[column].type.storage {
         case .bool: return .bool(rows.map { bool(column: column, row: $0)! })
         case .float: return .float(rows.map { float(column: column, row: $0)! })
         default: return .double(rows.map { double(column: column, row: $0)! })

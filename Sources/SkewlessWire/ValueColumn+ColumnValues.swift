@@ -31,7 +31,7 @@ extension Skewless_V1_ValueColumn {
 
     /// A one-row column holding `value`.
     package init(_ value: FeatureValue) {
-        switch value {
+        switch value.storage {
         case .bool(let v): self.init(.bool([v]))
         case .int32(let v): self.init(.int32([v]))
         case .int64(let v): self.init(.int64([v]))
@@ -80,7 +80,7 @@ extension Skewless_V1_ValueColumn {
         guard actual == count else {
             throw SkewlessError(.invalidArgument, "\(subject()) has \(actual) values for \(count) rows: send exactly one value per row (a placeholder for null rows)")
         }
-        switch type {
+        switch type.storage {
         case .bool: return .bool(boolValues)
         case .int32: return .int32(int32Values)
         case .int64: return .int64(int64Values)
@@ -127,7 +127,7 @@ extension Skewless_V1_ValueColumn {
 extension ColumnValues {
     /// The wire array name that holds values of `type`.
     package static func arrayName(of type: FeatureType) -> String {
-        switch type {
+        switch type.storage {
         case .embedding: return "embedding"
         default: return type.description
         }

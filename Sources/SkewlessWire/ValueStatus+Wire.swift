@@ -2,7 +2,7 @@ import SkewlessModel
 
 extension Skewless_V1_ValueStatus {
     package init(_ status: ValueStatus) {
-        switch status {
+        switch status.storage {
         case .present: self = .present
         case .notFound: self = .notFound
         case .nullValue: self = .nullValue

@@ -116,9 +116,9 @@ struct HistoricalCommand: AsyncParsableCommand {
             var keyColumns: [String: KeyColumn] = [:]
             for key in joinKeys {
                 let parts = labelFile.keys[key.name] ?? []
-                switch key.type {
-                case .int64: keyColumns[key.name] = .int64(parts.map { if case .int64(let value) = $0 { value } else { 0 } })
-                case .string: keyColumns[key.name] = .string(parts.map { if case .string(let value) = $0 { value } else { "" } })
+                switch key.type.storage {
+                case .int64: keyColumns[key.name] = .int64(parts.map { if case .int64(let value) = $0.storage { value } else { 0 } })
+                case .string: keyColumns[key.name] = .string(parts.map { if case .string(let value) = $0.storage { value } else { "" } })
                 }
             }
             let readSeconds = IngestCommand.seconds(since: start)

@@ -50,7 +50,7 @@ import Testing
         #expect(partitioner.partition(ofParts: example.parts) == example.partitionOf1024)
         if example.parts.count == 1 {
             #expect(partitioner.partition(of: example.parts[0]) == example.partitionOf1024)
-            switch example.parts[0] {
+            switch example.parts[0].storage {
             case .int64(let value): #expect(partitioner.partition(ofInt64: value) == example.partitionOf1024)
             case .string(let value): #expect(partitioner.partition(ofString: value) == example.partitionOf1024)
             }

@@ -39,7 +39,7 @@ struct PushPipelineTests {
 
         func write(_ batch: PushBatch) async throws(SkewlessError) -> PushAcknowledgement {
             let attempt = Attempt(number: batch.number, key: batch.key, users: batch.rows.map {
-                if case .int64(let id)? = $0.entity["user_id"] { return id }
+                if case .int64(let id)? = $0.entity["user_id"]?.storage { return id }
                 return -1
             })
             let earlier = attempts.filter { $0.number == batch.number }.count

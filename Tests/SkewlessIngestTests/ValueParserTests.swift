@@ -40,7 +40,7 @@ import Testing
         #expect(try text("2025-11-21T10:00:00Z", .timestamp) == .timestamp(now))
         #expect(try text("now-1h", .timestamp) == .timestamp(now - 3_600_000_000))
         #expect(try text("1700000000000000", .timestamp) == .timestamp(1_700_000_000_000_000))
-        if case .float(let nan) = try text("NaN", .float) { #expect(nan.isNaN) } else { Issue.record("NaN") }
+        if case .float(let nan) = try text("NaN", .float).storage { #expect(nan.isNaN) } else { Issue.record("NaN") }
         #expect(try text("-Infinity", .double) == .double(-.infinity))
     }
 

@@ -45,7 +45,7 @@ enum Fixtures {
 
     /// A value of `type` that differs by `seed`; embeddings alternate compressible and not.
     static func value(_ type: FeatureType, seed: Int) -> FeatureValue {
-        switch type {
+        switch type.storage {
         case .bool: return .bool(seed % 2 == 0)
         case .int32: return .int32(Int32(seed) * -7)
         case .int64: return .int64(Int64(seed) * 1_000_000_007)

@@ -41,7 +41,7 @@ import Testing
             let plain = try read.plainRows()
             for (a, b) in zip(plain, plain.dropFirst()) {
                 let ka = a.key.parts[0], kb = b.key.parts[0]
-                guard case .int64(let x) = ka, case .int64(let y) = kb else { Issue.record("not int keys"); return }
+                guard case .int64(let x) = ka.storage, case .int64(let y) = kb.storage else { Issue.record("not int keys"); return }
                 #expect((x, a.eventTime, a.createdTime) <= (y, b.eventTime, b.createdTime))
             }
         }

@@ -40,7 +40,7 @@ import Testing
         func text(_ rng: inout SplitMix64) -> String {
             String(repeating: "x", count: Int.random(in: 0...40, using: &rng))
         }
-        switch type {
+        switch type.storage {
         case .bool: return .bool((0..<rows).map { _ in Bool.random(using: &rng) })
         case .int32: return .int32((0..<rows).map { _ in Int32.random(in: .min ... .max, using: &rng) })
         case .int64: return .int64((0..<rows).map { _ in Int64.random(in: .min ... .max, using: &rng) })

@@ -65,7 +65,7 @@ import Testing
         let all = (0..<50).map { EntityKey([.int64(Int64($0 / 5)), .string("m-\($0 % 5)")]) }
         _ = try store.write(view: view, batch: WriteBatch(keys: all, eventTimes: Array(repeating: 5, count: 50), fields: [FieldValues(values: .double((0..<50).map(Double.init)))]), nowMicros: 5)
         let even: @Sendable (EntityKey) -> Bool = { key in
-            if case .int64(let user) = key.parts[0] { return user % 2 == 0 }
+            if case .int64(let user) = key.parts[0].storage { return user % 2 == 0 }
             return false
         }
         let snapshot = try store.exportKeys(view: view, where: even)

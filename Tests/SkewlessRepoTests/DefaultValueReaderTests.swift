@@ -67,7 +67,7 @@ import Testing
 
     @Test func parsesNaN() throws {
         let value = try Self.load(type: "double", default: ".nan")
-        guard case .double(let double) = value else {
+        guard case .double(let double) = value?.storage else {
             Issue.record("expected a double, got \(String(describing: value))")
             return
         }

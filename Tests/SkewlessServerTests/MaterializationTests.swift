@@ -138,7 +138,7 @@ import Testing
                 let training = try OfflineStore(directory: directory).historical(
                     labels: labels, features: [ResolvedFeature(view: view, fieldIndex: 0)], joinKeys: repo.joinKeys(of:))
                 let trained = try users.indices.map { row -> Int64? in
-                    if case .int64(let value)? = try training[0].value(at: row) { return value }
+                    if case .int64(let value)? = try training[0].value(at: row)?.storage { return value }
                     return nil
                 }
                 #expect(served == trained)

@@ -162,7 +162,7 @@ struct NodeMetricsTests {
     }
 
     static func label(_ status: ValueStatus) -> String {
-        switch status {
+        switch status.storage {
         case .present: return "present"
         case .notFound: return "not_found"
         case .nullValue: return "null"

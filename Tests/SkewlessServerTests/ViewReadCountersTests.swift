@@ -40,7 +40,7 @@ struct ViewReadCountersTests {
             var expected = ViewReads()
             for row in 0..<served.count {
                 for feature in features {
-                    switch served[row].status(feature) {
+                    switch served[row].status(feature)?.storage {
                     case .present: expected.present += 1
                     case .notFound: expected.notFound += 1
                     case .nullValue: expected.nullValue += 1

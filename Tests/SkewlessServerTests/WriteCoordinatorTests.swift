@@ -33,7 +33,7 @@ struct WriteCoordinatorTests {
         var counts: [Int64: Int] = [:]
         for rows in try snapshot.allRows() {
             for row in 0..<rows.count {
-                if case .int64(let user) = rows.keys.key(at: row).parts[0], users.contains(user) { counts[user, default: 0] += 1 }
+                if case .int64(let user) = rows.keys.key(at: row).parts[0].storage, users.contains(user) { counts[user, default: 0] += 1 }
             }
         }
         return counts

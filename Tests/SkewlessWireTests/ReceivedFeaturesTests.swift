@@ -23,7 +23,7 @@ import Testing
         (0..<answer.columnCount).map { column in
             let rows = 0..<answer.rowCount
             let values: ColumnValues
-            switch answer.type(ofColumn: column) {
+            switch answer.type(ofColumn: column).storage {
             case .bool: values = .bool(rows.map { answer.bool(column: column, row: $0)! })
             case .float: values = .float(rows.map { answer.float(column: column, row: $0)! })
             case .double: values = .double(rows.map { answer.double(column: column, row: $0)! })
@@ -169,7 +169,7 @@ import Testing
             let time: Int64 = found ? Int64.random(in: 1 << 49 ..< 1 << 56, using: &random) : 0
             return zip(names, types).map { name, type in
                 let values: ColumnValues
-                switch type {
+                switch type.storage {
                 case .bool: values = .bool([Bool.random(using: &random)])
                 case .float: values = .float([Float(bitPattern: UInt32.random(in: 0 ... .max, using: &random))].map { $0.isNaN ? 1 : $0 })
                 default: values = .double([Double.random(in: -1e300...1e300, using: &random)])
