@@ -179,6 +179,12 @@ class NodeConnection:
         self.rate_limit_per_second = handshake.rate_limit_per_second
         self.max_frame_bytes = handshake.max_frame_bytes or 16 * 1024 * 1024
 
+    def _tls_error(self, error: ssl.SSLError) -> SkewlessError:
+        """A TLS error after the handshake: an alert (mutual TLS refused), or a lost connection."""
+        if isinstance(error, ssl.SSLEOFError):
+            return _unavailable(self.endpoint, f"{self.endpoint} closed the TLS connection before answering")
+        return _tls_failure(self.endpoint, error, self._server_name)
+
     def close(self) -> None:
         if not self.closed:
             self.closed = True
@@ -215,7 +221,7 @@ class NodeConnection:
             raise SkewlessError(StatusCode.DEADLINE_EXCEEDED, f"{self.endpoint} did not take the request within the deadline", node=str(self.endpoint)) from error
         except ssl.SSLError as error:
             self.close()
-            raise _tls_failure(self.endpoint, error, self._server_name) from error
+            raise self._tls_error(error) from error
         except OSError as error:
             self.close()
             raise _unavailable(self.endpoint, f"the connection to {self.endpoint} failed while sending: {error.strerror or error}") from error
@@ -289,7 +295,7 @@ class NodeConnection:
             raise SkewlessError(StatusCode.DEADLINE_EXCEEDED, f"{self.endpoint} did not answer within the deadline", node=str(self.endpoint)) from error
         except ssl.SSLError as error:
             self.close()
-            raise _tls_failure(self.endpoint, error, self._server_name) from error
+            raise self._tls_error(error) from error
         except OSError as error:
             self.close()
             raise _unavailable(self.endpoint, f"the connection to {self.endpoint} failed: {error.strerror or error}") from error
