@@ -1,15 +1,19 @@
 """TLS, mutual TLS, API keys and grants against real nodes (docs/protocol.md, section 20):
 certificates made by openssl in a temporary directory, nodes started with --tls-cert,
 --tls-client-certs required, --require-auth and an API key file, and a repo whose access
-policy grants one view and not another."""
+policy grants one view and not another; JWTs signed with the standard library's hmac."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import hmac
+import json
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +35,19 @@ access:
       write: {views: [user_transactions]}
 """
 ENTITIES = {"user_id": [1, 2]}
+JWT_SECRET = b"skewless-python-tests-hs256-secret-0123456789"
+
+
+def jwt(subject: str, expires_in: float) -> str:
+    """An HS256 JWT signed with JWT_SECRET (the node's --jwt-key), made with the standard library."""
+
+    def part(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    header = part(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    claims = part(json.dumps({"sub": subject, "exp": int(time.time() + expires_in)}).encode())
+    signature = hmac.new(JWT_SECRET, f"{header}.{claims}".encode(), hashlib.sha256).digest()
+    return f"{header}.{claims}.{part(signature)}"
 
 
 @dataclass(frozen=True)
@@ -121,7 +138,9 @@ def secured() -> Iterator[Secured]:
         serving = ["--tls-cert", node_cert.cert, "--tls-key", node_cert.key, "--tls-ca", pki.ca]
         tls = nodes.start("tls", extra=serving)
         mtls = nodes.start("mtls", extra=[*serving, "--tls-client-certs", "required", "--require-auth", "--api-keys", str(keys)])
-        auth = nodes.start("auth", extra=["--require-auth", "--api-keys", str(keys)])
+        secret = directory / "jwt-secret"
+        secret.write_bytes(JWT_SECRET)
+        auth = nodes.start("auth", extra=["--require-auth", "--api-keys", str(keys), "--jwt-key", str(secret)])
         scorer = pki.issue("fraud-scorer")
         with skewless.Client(tls, tls=TLS(ca_file=pki.ca)) as client:
             client.materialize(full=True)
@@ -253,6 +272,21 @@ def test_a_bad_api_key_is_unauthenticated(secured: Secured) -> None:
     assert error.code == StatusCode.UNAUTHENTICATED
     assert "the bearer token is not" in error.message
     assert "token=...) was refused" in error.message
+
+
+def test_a_jwt_reads_as_its_subject_until_it_expires(secured: Secured) -> None:
+    assert read_counts(skewless.Client(secured.auth, token=jwt("fraud-scorer", 3600))) == ["PRESENT", "PRESENT"]
+    # A connection lasts until the token's exp (plus the node's 5 s of clock skew): the next
+    # request on it is refused, and the client says to make a new one.
+    expires_in = 4.0
+    client = skewless.Client(secured.auth, token=jwt("fraud-scorer", expires_in), max_attempts=1)
+    with client:
+        assert client.describe() is not None and client.principal == "fraud-scorer"
+        time.sleep(expires_in + 5 + 3)
+        with pytest.raises(SkewlessError) as caught:
+            client.describe(reload=True)
+    assert caught.value.code == StatusCode.UNAUTHENTICATED
+    assert "has expired" in caught.value.message and "make a new skewless.Client with a fresh token" in caught.value.message
 
 
 def test_a_view_the_grants_do_not_allow_is_permission_denied_naming_it(secured: Secured) -> None:
