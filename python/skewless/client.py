@@ -147,6 +147,13 @@ class Client:
         return self._pool.principal
 
     @property
+    def rate_limit_per_second(self) -> int | None:
+        """The requests a second the nodes let this client's principal send (each node over
+        all its connections; 0: no limit), as the last handshake said; None before the first
+        connection. A request over it is answered RESOURCE_EXHAUSTED, retried after a pause."""
+        return self._pool.rate_limit_per_second
+
+    @property
     def cluster_map(self) -> ClusterMap | None:
         """The map calls are routed by; None for a standalone node (or before the first call)."""
         return self._map

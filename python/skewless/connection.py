@@ -318,6 +318,8 @@ class ConnectionPool:
         self._token = token
         #: The principal the last new connection's handshake named ("" without authentication).
         self.principal: str | None = None
+        #: The requests a second that handshake said the principal may send (0: no limit).
+        self.rate_limit_per_second: int | None = None
         self._max_idle = max_idle_per_node
         self._idle: dict[Endpoint, list[NodeConnection]] = {}
         self._lock = threading.Lock()
@@ -332,6 +334,7 @@ class ConnectionPool:
                 return idle.pop()
         connection = NodeConnection(endpoint, deadline, self._connect_timeout, tls=self._tls, tls_context=self._tls_context, token=self._token)
         self.principal = connection.principal
+        self.rate_limit_per_second = connection.rate_limit_per_second
         return connection
 
     def release(self, connection: NodeConnection) -> None:

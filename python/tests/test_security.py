@@ -140,7 +140,7 @@ def secured() -> Iterator[Secured]:
         mtls = nodes.start("mtls", extra=[*serving, "--tls-client-certs", "required", "--require-auth", "--api-keys", str(keys)])
         secret = directory / "jwt-secret"
         secret.write_bytes(JWT_SECRET)
-        auth = nodes.start("auth", extra=["--require-auth", "--api-keys", str(keys), "--jwt-key", str(secret)])
+        auth = nodes.start("auth", extra=["--require-auth", "--api-keys", str(keys), "--jwt-key", str(secret), "--rate-limit", "5000"])
         scorer = pki.issue("fraud-scorer")
         with skewless.Client(tls, tls=TLS(ca_file=pki.ca)) as client:
             client.materialize(full=True)
@@ -258,6 +258,7 @@ def test_a_good_api_key_reads_as_its_principal(secured: Secured) -> None:
     client = skewless.Client(secured.auth, token=KEYS["fraud-scorer"])
     assert read_counts(client) == ["PRESENT", "PRESENT"]
     assert client.principal == "fraud-scorer"
+    assert client.rate_limit_per_second == 5000  # the node's --rate-limit, from the handshake
 
 
 def test_no_token_is_unauthenticated_and_says_how_to_give_one(secured: Secured) -> None:
