@@ -85,9 +85,9 @@ def _explained(error: SkewlessError, *, token: bool, handshake: bool, tls: TLS |
         elif tls is not None and tls.cert_file is None:
             # The node's refusal of a missing client certificate is a TLS alert, which a reset
             # of the connection may overtake.
-            hint = "a node that requires client certificates (mutual TLS) closes a connection without one: give one, TLS(cert_file=..., key_file=...)"
+            hint = "a node that requires client certificates (mutual TLS) closes a connection without one: if this one does, give one, TLS(cert_file=..., key_file=...)"
         elif tls is not None:
-            hint = "a node closes a connection whose client certificate it does not trust: give one signed by the CA the node trusts (its --tls-ca)"
+            hint = "a node closes a connection whose client certificate it does not trust: if that is why, give one signed by the CA the node trusts (its --tls-ca)"
         else:
             return error
         return SkewlessError(error.code, f"{error.message} ({hint})", node=error.node)
@@ -130,11 +130,12 @@ class NodeConnection:
             self._server_name = tls.name_for(endpoint.host)
             plain = self._socket
             try:
-                plain.settimeout(max(0.001, min(deadline - time.monotonic(), connect_timeout)))
+                # The handshake has the call's time left (the node's work, not just a connect).
+                plain.settimeout(max(0.001, deadline - time.monotonic()))
                 self._socket = tls_context.wrap_socket(plain, server_hostname=self._server_name)
             except socket.timeout as error:
                 plain.close()
-                raise _unavailable(endpoint, f"the TLS handshake with {endpoint} did not finish in time: does the node serve TLS?") from error
+                raise _unavailable(endpoint, f"the TLS handshake with {endpoint} did not finish within the call's timeout: does the node serve TLS?") from error
             except ssl.SSLError as error:
                 plain.close()
                 raise _tls_failure(endpoint, error, self._server_name) from error
