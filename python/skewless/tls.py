@@ -5,7 +5,6 @@ addresses, no SNI), optionally a client certificate for mutual TLS."""
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import ssl
 from dataclasses import dataclass
@@ -68,11 +67,3 @@ class TLS:
         the host (an IP address is checked against the certificate's IP addresses, and not
         sent as SNI)."""
         return self.server_name or host
-
-
-def is_ip_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
