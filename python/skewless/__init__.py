@@ -6,6 +6,7 @@ from .history import IngestResult
 from .cluster_map import ClusterMap, Endpoint
 from .definitions import Description, Entity, FeatureService, FeatureView, Field, JoinKey
 from .errors import SkewlessError, StatusCode, WrongShard
+from .tls import TLS
 from .keys import canonical_key_bytes, key_hash, partition_of
 from .online import FeatureColumn, OnlineFeatures
 from .values import STATUS_NAMES
@@ -29,6 +30,7 @@ __all__ = [
     "STATUS_NAMES",
     "SkewlessError",
     "StatusCode",
+    "TLS",
     "WriteResult",
     "WrongShard",
     "canonical_key_bytes",

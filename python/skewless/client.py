@@ -17,6 +17,7 @@ from .connection import ConnectionPool, Method, NodeConnection
 from .definitions import Description, FeatureView, ResolvedFeature
 from .errors import RETRYABLE, SkewlessError, StatusCode
 from .online import FeatureColumn, OnlineFeatures, merge_rows
+from .tls import TLS
 from ._requests import (
     Entities,
     Rows,
@@ -80,6 +81,15 @@ class Client:
 
     Connections are opened on first use, kept and reused; `close()` (or a `with` block)
     closes them. A client may be shared by threads.
+
+    Against secured nodes (docs/client.md, "From Python"): `tls=TLS(ca_file=...)` speaks TLS
+    to every node (seeds, routed reads and writes, map refreshes), checking each node's
+    certificate against `ca_file` and the host dialled (or `TLS.server_name`), and presents a
+    client certificate when `TLS.cert_file` and `key_file` are given (mutual TLS); `token=` (an
+    API key or a JWT) is sent in every connection's handshake. `principal` is who the nodes
+    took the client for. A refused certificate is `UNAVAILABLE` ("TLS with HOST:PORT failed:
+    ..."), a refused or missing credential `UNAUTHENTICATED`, a request the repo's grants do
+    not allow `PERMISSION_DENIED` naming what was denied; none is worth a retry.
     """
 
     def __init__(
@@ -92,6 +102,8 @@ class Client:
         max_attempts: int = 3,
         max_rows_per_request: int = 10_000,
         write_batch_rows: int = 4096,
+        tls: TLS | None = None,
+        token: str | None = None,
     ) -> None:
         addresses: list[str] = []
         if isinstance(address, str):
@@ -106,7 +118,8 @@ class Client:
         self.max_attempts = max(1, max_attempts)
         self.max_rows_per_request = max_rows_per_request
         self.write_batch_rows = write_batch_rows
-        self._pool = ConnectionPool(connect_timeout)
+        self.tls = tls
+        self._pool = ConnectionPool(connect_timeout, tls=tls, token=token or None)
         self._lock = threading.Lock()
         self._discovered = False
         self._map: ClusterMap | None = None
@@ -125,6 +138,20 @@ class Client:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+    @property
+    def principal(self) -> str | None:
+        """Who the nodes took this client for (the handshake's principal: an API key's name, a
+        JWT's subject, a client certificate's common name); "" when the nodes do not require
+        authentication, None before the first connection."""
+        return self._pool.principal
+
+    @property
+    def rate_limit_per_second(self) -> int | None:
+        """The requests a second the nodes let this client's principal send (each node over
+        all its connections; 0: no limit), as the last handshake said; None before the first
+        connection. A request over it is answered RESOURCE_EXHAUSTED, retried after a pause."""
+        return self._pool.rate_limit_per_second
 
     @property
     def cluster_map(self) -> ClusterMap | None:
@@ -808,6 +835,7 @@ class Client:
         raise SkewlessError(
             StatusCode.UNAVAILABLE,
             f"no seed answered ({', '.join(str(s) for s in self.seeds)}): {errors[-1].message if errors else 'no time left'}",
+            node=errors[-1].node if errors else None,
         )
 
     def _refresh_map(self, preferred: Endpoint | None, deadline: float) -> ClusterMap | None:

@@ -260,14 +260,18 @@ class GetHistoricalFeaturesResponse(_message.Message):
     def __init__(self, features: _Optional[_Iterable[_Union[FeatureColumn, _Mapping]]] = ..., views: _Optional[_Iterable[_Union[ViewEventTimes, _Mapping]]] = ..., first_row: _Optional[int] = ..., label_rows: _Optional[int] = ..., next_cursor: _Optional[bytes] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetOnlineFeaturesRequest(_message.Message):
-    __slots__ = ["entities", "feature_service", "features"]
+    __slots__ = ["entities", "feature_service", "features", "request_id", "served_service"]
     ENTITIES_FIELD_NUMBER: _ClassVar[int]
     FEATURES_FIELD_NUMBER: _ClassVar[int]
     FEATURE_SERVICE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVED_SERVICE_FIELD_NUMBER: _ClassVar[int]
     entities: _containers.RepeatedCompositeFieldContainer[EntityKeyColumn]
     feature_service: str
     features: FeatureList
-    def __init__(self, feature_service: _Optional[str] = ..., features: _Optional[_Union[FeatureList, _Mapping]] = ..., entities: _Optional[_Iterable[_Union[EntityKeyColumn, _Mapping]]] = ...) -> None: ...
+    request_id: str
+    served_service: str
+    def __init__(self, feature_service: _Optional[str] = ..., features: _Optional[_Union[FeatureList, _Mapping]] = ..., entities: _Optional[_Iterable[_Union[EntityKeyColumn, _Mapping]]] = ..., request_id: _Optional[str] = ..., served_service: _Optional[str] = ...) -> None: ...
 
 class GetOnlineFeaturesResponse(_message.Message):
     __slots__ = ["features"]
@@ -276,33 +280,39 @@ class GetOnlineFeaturesResponse(_message.Message):
     def __init__(self, features: _Optional[_Iterable[_Union[FeatureColumn, _Mapping]]] = ...) -> None: ...
 
 class HandshakeRequest(_message.Message):
-    __slots__ = ["client_name", "protocol_version"]
+    __slots__ = ["bearer_token", "client_name", "protocol_version"]
+    BEARER_TOKEN_FIELD_NUMBER: _ClassVar[int]
     CLIENT_NAME_FIELD_NUMBER: _ClassVar[int]
     PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    bearer_token: str
     client_name: str
     protocol_version: int
-    def __init__(self, protocol_version: _Optional[int] = ..., client_name: _Optional[str] = ...) -> None: ...
+    def __init__(self, protocol_version: _Optional[int] = ..., client_name: _Optional[str] = ..., bearer_token: _Optional[str] = ...) -> None: ...
 
 class HandshakeResponse(_message.Message):
-    __slots__ = ["max_frame_bytes", "max_in_flight_per_connection", "node_id", "protocol_version", "server_version"]
+    __slots__ = ["max_frame_bytes", "max_in_flight_per_connection", "node_id", "principal", "protocol_version", "rate_limit_per_second", "server_version"]
     MAX_FRAME_BYTES_FIELD_NUMBER: _ClassVar[int]
     MAX_IN_FLIGHT_PER_CONNECTION_FIELD_NUMBER: _ClassVar[int]
     NODE_ID_FIELD_NUMBER: _ClassVar[int]
+    PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
     PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    RATE_LIMIT_PER_SECOND_FIELD_NUMBER: _ClassVar[int]
     SERVER_VERSION_FIELD_NUMBER: _ClassVar[int]
     max_frame_bytes: int
     max_in_flight_per_connection: int
     node_id: str
+    principal: str
     protocol_version: int
+    rate_limit_per_second: int
     server_version: str
-    def __init__(self, protocol_version: _Optional[int] = ..., node_id: _Optional[str] = ..., server_version: _Optional[str] = ..., max_frame_bytes: _Optional[int] = ..., max_in_flight_per_connection: _Optional[int] = ...) -> None: ...
+    def __init__(self, protocol_version: _Optional[int] = ..., node_id: _Optional[str] = ..., server_version: _Optional[str] = ..., max_frame_bytes: _Optional[int] = ..., max_in_flight_per_connection: _Optional[int] = ..., principal: _Optional[str] = ..., rate_limit_per_second: _Optional[int] = ...) -> None: ...
 
 class HealthRequest(_message.Message):
     __slots__ = []
     def __init__(self) -> None: ...
 
 class HealthResponse(_message.Message):
-    __slots__ = ["anti_entropy", "entity_rows", "feature_views", "freshness", "materializing", "node_id", "open_connections", "status", "uptime_seconds", "watermarks"]
+    __slots__ = ["anti_entropy", "entity_rows", "feature_views", "freshness", "materializing", "node_id", "open_connections", "served_log", "status", "uptime_seconds", "watermarks"]
     class ServingStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = []
     ANTI_ENTROPY_FIELD_NUMBER: _ClassVar[int]
@@ -312,6 +322,7 @@ class HealthResponse(_message.Message):
     MATERIALIZING_FIELD_NUMBER: _ClassVar[int]
     NODE_ID_FIELD_NUMBER: _ClassVar[int]
     OPEN_CONNECTIONS_FIELD_NUMBER: _ClassVar[int]
+    SERVED_LOG_FIELD_NUMBER: _ClassVar[int]
     SERVING_STATUS_DRAINING: HealthResponse.ServingStatus
     SERVING_STATUS_SERVING: HealthResponse.ServingStatus
     SERVING_STATUS_UNSPECIFIED: HealthResponse.ServingStatus
@@ -325,10 +336,11 @@ class HealthResponse(_message.Message):
     materializing: MaterializationProgress
     node_id: str
     open_connections: int
+    served_log: ServedLogStatus
     status: HealthResponse.ServingStatus
     uptime_seconds: int
     watermarks: _containers.RepeatedCompositeFieldContainer[ViewWatermark]
-    def __init__(self, status: _Optional[_Union[HealthResponse.ServingStatus, str]] = ..., node_id: _Optional[str] = ..., uptime_seconds: _Optional[int] = ..., entity_rows: _Optional[int] = ..., feature_views: _Optional[int] = ..., open_connections: _Optional[int] = ..., watermarks: _Optional[_Iterable[_Union[ViewWatermark, _Mapping]]] = ..., materializing: _Optional[_Union[MaterializationProgress, _Mapping]] = ..., freshness: _Optional[_Iterable[_Union[ViewFreshness, _Mapping]]] = ..., anti_entropy: _Optional[_Union[AntiEntropyStatus, _Mapping]] = ...) -> None: ...
+    def __init__(self, status: _Optional[_Union[HealthResponse.ServingStatus, str]] = ..., node_id: _Optional[str] = ..., uptime_seconds: _Optional[int] = ..., entity_rows: _Optional[int] = ..., feature_views: _Optional[int] = ..., open_connections: _Optional[int] = ..., watermarks: _Optional[_Iterable[_Union[ViewWatermark, _Mapping]]] = ..., materializing: _Optional[_Union[MaterializationProgress, _Mapping]] = ..., freshness: _Optional[_Iterable[_Union[ViewFreshness, _Mapping]]] = ..., anti_entropy: _Optional[_Union[AntiEntropyStatus, _Mapping]] = ..., served_log: _Optional[_Union[ServedLogStatus, _Mapping]] = ...) -> None: ...
 
 class IngestRequest(_message.Message):
     __slots__ = ["cancel", "columns", "commit", "created_time_micros", "cursor", "entities", "event_time_micros", "feature_view"]
@@ -446,6 +458,30 @@ class PartitionDigestResponse(_message.Message):
     node_id: str
     def __init__(self, digests: _Optional[_Iterable[_Union[PartitionDigest, _Mapping]]] = ..., epoch: _Optional[int] = ..., node_id: _Optional[str] = ...) -> None: ...
 
+class ServedLogStatus(_message.Message):
+    __slots__ = ["bytes_on_disk", "bytes_written", "dropped_queue_full", "dropped_write_failed", "enabled", "files_deleted", "queued_bytes", "queued_records", "records_logged", "rows_logged"]
+    BYTES_ON_DISK_FIELD_NUMBER: _ClassVar[int]
+    BYTES_WRITTEN_FIELD_NUMBER: _ClassVar[int]
+    DROPPED_QUEUE_FULL_FIELD_NUMBER: _ClassVar[int]
+    DROPPED_WRITE_FAILED_FIELD_NUMBER: _ClassVar[int]
+    ENABLED_FIELD_NUMBER: _ClassVar[int]
+    FILES_DELETED_FIELD_NUMBER: _ClassVar[int]
+    QUEUED_BYTES_FIELD_NUMBER: _ClassVar[int]
+    QUEUED_RECORDS_FIELD_NUMBER: _ClassVar[int]
+    RECORDS_LOGGED_FIELD_NUMBER: _ClassVar[int]
+    ROWS_LOGGED_FIELD_NUMBER: _ClassVar[int]
+    bytes_on_disk: int
+    bytes_written: int
+    dropped_queue_full: int
+    dropped_write_failed: int
+    enabled: bool
+    files_deleted: int
+    queued_bytes: int
+    queued_records: int
+    records_logged: int
+    rows_logged: int
+    def __init__(self, enabled: bool = ..., records_logged: _Optional[int] = ..., rows_logged: _Optional[int] = ..., bytes_written: _Optional[int] = ..., dropped_queue_full: _Optional[int] = ..., dropped_write_failed: _Optional[int] = ..., queued_records: _Optional[int] = ..., queued_bytes: _Optional[int] = ..., bytes_on_disk: _Optional[int] = ..., files_deleted: _Optional[int] = ...) -> None: ...
+
 class SetClusterMapRequest(_message.Message):
     __slots__ = ["map_json"]
     MAP_JSON_FIELD_NUMBER: _ClassVar[int]
@@ -499,13 +535,18 @@ class ViewEventTimes(_message.Message):
     def __init__(self, feature_view: _Optional[str] = ..., event_time_micros: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class ViewFreshness(_message.Message):
-    __slots__ = ["feature_view", "log_oldest_unsealed_micros", "log_unsealed_bytes", "log_unsealed_records", "newest_arrival_micros", "newest_event_time_micros", "rows_logged"]
+    __slots__ = ["feature_view", "log_oldest_unsealed_micros", "log_unsealed_bytes", "log_unsealed_records", "newest_arrival_micros", "newest_event_time_micros", "reads_defaulted", "reads_not_found", "reads_null", "reads_outside_ttl", "reads_present", "rows_logged"]
     FEATURE_VIEW_FIELD_NUMBER: _ClassVar[int]
     LOG_OLDEST_UNSEALED_MICROS_FIELD_NUMBER: _ClassVar[int]
     LOG_UNSEALED_BYTES_FIELD_NUMBER: _ClassVar[int]
     LOG_UNSEALED_RECORDS_FIELD_NUMBER: _ClassVar[int]
     NEWEST_ARRIVAL_MICROS_FIELD_NUMBER: _ClassVar[int]
     NEWEST_EVENT_TIME_MICROS_FIELD_NUMBER: _ClassVar[int]
+    READS_DEFAULTED_FIELD_NUMBER: _ClassVar[int]
+    READS_NOT_FOUND_FIELD_NUMBER: _ClassVar[int]
+    READS_NULL_FIELD_NUMBER: _ClassVar[int]
+    READS_OUTSIDE_TTL_FIELD_NUMBER: _ClassVar[int]
+    READS_PRESENT_FIELD_NUMBER: _ClassVar[int]
     ROWS_LOGGED_FIELD_NUMBER: _ClassVar[int]
     feature_view: str
     log_oldest_unsealed_micros: int
@@ -513,8 +554,13 @@ class ViewFreshness(_message.Message):
     log_unsealed_records: int
     newest_arrival_micros: int
     newest_event_time_micros: int
+    reads_defaulted: int
+    reads_not_found: int
+    reads_null: int
+    reads_outside_ttl: int
+    reads_present: int
     rows_logged: int
-    def __init__(self, feature_view: _Optional[str] = ..., newest_event_time_micros: _Optional[int] = ..., newest_arrival_micros: _Optional[int] = ..., log_unsealed_records: _Optional[int] = ..., log_unsealed_bytes: _Optional[int] = ..., log_oldest_unsealed_micros: _Optional[int] = ..., rows_logged: _Optional[int] = ...) -> None: ...
+    def __init__(self, feature_view: _Optional[str] = ..., newest_event_time_micros: _Optional[int] = ..., newest_arrival_micros: _Optional[int] = ..., log_unsealed_records: _Optional[int] = ..., log_unsealed_bytes: _Optional[int] = ..., log_oldest_unsealed_micros: _Optional[int] = ..., rows_logged: _Optional[int] = ..., reads_present: _Optional[int] = ..., reads_not_found: _Optional[int] = ..., reads_null: _Optional[int] = ..., reads_outside_ttl: _Optional[int] = ..., reads_defaulted: _Optional[int] = ...) -> None: ...
 
 class ViewWatermark(_message.Message):
     __slots__ = ["entities_written", "feature_view", "rows_scanned", "watermark_micros"]

@@ -8,6 +8,10 @@ online_store:
   seeds: ["127.0.0.1:7421"]
 ```
 
+Against nodes that serve TLS or require authentication (docs/feast.md, "Secured nodes"):
+`tls_ca_file`, `tls_cert_file` and `tls_key_file` (mutual TLS), `tls_server_name`, and `token`
+(an API key or a JWT), or `token_env_var`, the environment variable that holds it.
+
 `feast apply` checks (in `update`) that the Skewless nodes serve every feature view of the
 repo with the same fields, keys and types: the views are declared in Skewless's own repo,
 which `python -m skewless.feast.convert` writes from the Feast definitions (docs/feast.md).
@@ -19,6 +23,7 @@ routed request, TTLs and statuses applied by the node.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
@@ -32,6 +37,7 @@ from feast.repo_config import FeastConfigBaseModel
 from ..client import Client
 from ..definitions import Description
 from ..errors import SkewlessError, StatusCode
+from ..tls import TLS
 from ..values import HAS_VALUE, UTC, datetimes_of
 from .types import from_value_proto, skewless_type, value_proto_maker
 
@@ -48,19 +54,62 @@ class SkewlessOnlineStoreConfig(FeastConfigBaseModel):
     timeout_seconds: float = 10.0
     #: Rows per write batch in `feast materialize` (one idempotency key each).
     write_batch_rows: int = 4096
+    #: Speak TLS to the nodes, trusting the system's roots (implied by any tls_ option).
+    tls: bool = False
+    #: PEM CA certificates that sign the nodes' certificates (default: the system's roots).
+    tls_ca_file: str | None = None
+    #: A PEM client certificate, for nodes that require one (mutual TLS), with tls_key_file.
+    tls_cert_file: str | None = None
+    #: The unencrypted PEM private key of tls_cert_file.
+    tls_key_file: str | None = None
+    #: The name the nodes' certificates must hold (default: the host of each address).
+    tls_server_name: str | None = None
+    #: The bearer token sent in each connection's handshake: an API key or a JWT.
+    token: str | None = None
+    #: The environment variable holding the token, when `token` is not given (as Feast's
+    #: OIDC client settings name it).
+    token_env_var: str | None = None
+
+    def client_token(self) -> str | None:
+        """`token`, else the value of `token_env_var` (an error if that is unset)."""
+        if self.token:
+            return self.token
+        if self.token_env_var:
+            value = os.environ.get(self.token_env_var)
+            if not value:
+                raise SkewlessError(
+                    StatusCode.INVALID_ARGUMENT,
+                    f"online_store.token_env_var names ${self.token_env_var}, which is not set: export the API key or JWT in it",
+                )
+            return value
+        return None
+
+    def client_tls(self) -> TLS | None:
+        """The client's TLS settings, None for plain TCP."""
+        if not (self.tls or self.tls_ca_file or self.tls_cert_file or self.tls_key_file or self.tls_server_name):
+            return None
+        return TLS(ca_file=self.tls_ca_file, cert_file=self.tls_cert_file, key_file=self.tls_key_file, server_name=self.tls_server_name)
 
 
-_clients: dict[tuple[tuple[str, ...], float, int], Client] = {}
+_clients: dict[tuple[object, ...], Client] = {}
 _clients_lock = threading.Lock()
 
 
 def _client(config: RepoConfig) -> Client:
     online: SkewlessOnlineStoreConfig = config.online_store
-    key = (tuple(online.seeds), online.timeout_seconds, online.write_batch_rows)
+    tls = online.client_tls()
+    token = online.client_token()
+    key = (tuple(online.seeds), online.timeout_seconds, online.write_batch_rows, tls, token)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
-            client = Client(seeds=list(online.seeds), timeout=online.timeout_seconds, write_batch_rows=online.write_batch_rows)
+            client = Client(
+                seeds=list(online.seeds),
+                timeout=online.timeout_seconds,
+                write_batch_rows=online.write_batch_rows,
+                tls=tls,
+                token=token,
+            )
             _clients[key] = client
         return client
 
