@@ -23,6 +23,10 @@ public struct KeyPart: Sendable, Hashable, CustomStringConvertible {
     @inlinable public static func int64(_ value: Int64) -> KeyPart { KeyPart(.int64(value)) }
     @inlinable public static func string(_ value: String) -> KeyPart { KeyPart(.string(value)) }
 
+    // Not inlined into callers: Swift 6.3's release build crashed in CopyPropagation ("Found
+    // ownership error") where this switch, inlined across modules, read a borrowed key part
+    // in a loop of a typed-throws function (KeyColumns.append, EntityKeyColumns).
+    @inline(never)
     public var type: KeyType {
         switch storage {
         case .int64: return .int64

@@ -85,17 +85,25 @@ extension Skewless_V1_EntityKeyColumn {
             column.joinKey = name
             var type: KeyType?
             for (index, row) in rows.enumerated() {
-                guard let part = row[name] else {
+                // The key's parts are copied out before anything can throw: Swift 6.3's release
+                // build crashed (CopyPropagation, "Found ownership error") on a borrow of the
+                // row's KeyPart that stayed live across the throws and the switch below.
+                guard let storage = row[name]?.storage else {
                     throw SkewlessError(.invalidArgument, "entity row \(index) has no value for join key '\(name)'")
                 }
-                if let type, type != part.type {
-                    throw SkewlessError(.invalidArgument, "join key '\(name)' is \(type.rawValue) in an earlier row but \(part.type.rawValue) in row \(index)")
+                let partType: KeyType
+                switch storage {
+                case .int64(let v):
+                    partType = .int64
+                    column.int64Values.append(v)
+                case .string(let v):
+                    partType = .string
+                    column.stringValues.append(v)
                 }
-                type = part.type
-                switch part.storage {
-                case .int64(let v): column.int64Values.append(v)
-                case .string(let v): column.stringValues.append(v)
+                if let type, type != partType {
+                    throw SkewlessError(.invalidArgument, "join key '\(name)' is \(type.rawValue) in an earlier row but \(partType.rawValue) in row \(index)")
                 }
+                type = partType
             }
             result.append(column)
         }
