@@ -28,6 +28,7 @@ import PackageDescription
 //   SkewlessControl (the control plane: etcd client over AsyncHTTPClient, the map stores,
 //                    rebalance coordinator, failure detector and controller; on SkewlessServer
 //                    for the node's agent and repair, and on the SDK for talking to nodes)
+//   SkewlessCommandLine (ArgumentParser options fsctl and fsbench share, on the SDK)
 //   fsnode / fsctl / fsbench (thin executables on top)
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -218,6 +219,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SkewlessCommandLine",
+            dependencies: [
+                "Skewless",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "fsnode",
             dependencies: [
@@ -240,6 +249,7 @@ let package = Package(
             name: "fsctl",
             dependencies: [
                 "Skewless",
+                "SkewlessCommandLine",
                 "SkewlessRepo",
                 "SkewlessIngest",
                 "SkewlessOfflineStore",
@@ -256,6 +266,7 @@ let package = Package(
             name: "fsbench",
             dependencies: [
                 "Skewless",
+                "SkewlessCommandLine",
                 "SkewlessTLS",
                 "SkewlessBenchmark",
                 "SkewlessCompression",

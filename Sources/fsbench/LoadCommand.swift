@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Skewless
+import SkewlessCommandLine
 import SkewlessBenchmark
 
 /// `fsbench load`: writes N synthetic entities of a view into the node (and the baseline),

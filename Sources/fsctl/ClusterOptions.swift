@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Skewless
+import SkewlessCommandLine
 import SkewlessCluster
 import SkewlessControl
 import SkewlessModel

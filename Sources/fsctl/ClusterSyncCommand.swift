@@ -1,5 +1,6 @@
 import ArgumentParser
 import Skewless
+import SkewlessCommandLine
 import SkewlessCluster
 import SkewlessControl
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Skewless
+import SkewlessCommandLine
 import SkewlessControl
 
 /// `fsctl controller`: runs a candidate for the cluster's controller outside the nodes, until

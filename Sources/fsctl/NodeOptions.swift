@@ -1,5 +1,6 @@
 import ArgumentParser
 import Skewless
+import SkewlessCommandLine
 
 /// The options of commands that talk to a node.
 struct NodeOptions: ParsableArguments {

@@ -2,36 +2,40 @@ import ArgumentParser
 import Foundation
 import Skewless
 
-/// TLS and the bearer token of every command that talks to nodes (docs/operations.md,
-/// "Security"). The token comes from --token-file, or else from the environment variable
-/// SKEWLESS_TOKEN, never from the command line (where `ps` would show it).
-struct SecurityOptions: ParsableArguments {
+/// TLS and the bearer token of every fsctl and fsbench command that talks to nodes
+/// (docs/operations.md, "Security"), declared once for both tools. The token comes from
+/// --token-file, or else from the environment variable SKEWLESS_TOKEN, never from the command
+/// line (where `ps` would show it).
+package struct SecurityOptions: ParsableArguments {
     @Flag(help: "Talk to the nodes over TLS, trusting the system's roots (or --tls-ca).")
-    var tls = false
+    package var tls = false
 
     @Option(name: .customLong("tls-ca"), help: ArgumentHelp("PEM CA certificates that sign the nodes' certificates (implies --tls).", valueName: "file"))
-    var tlsCA: String?
+    package var tlsCA: String?
 
     @Option(name: .customLong("tls-cert"), help: ArgumentHelp("A PEM client certificate chain, for nodes that ask for one (mutual TLS; implies --tls).", valueName: "file"))
-    var tlsCert: String?
+    package var tlsCert: String?
 
     @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
-    var tlsKey: String?
+    package var tlsKey: String?
 
     @Option(name: .customLong("tls-server-name"), help: "The name the nodes' certificates must hold. Default: the host of each node's address.")
-    var tlsServerName: String?
+    package var tlsServerName: String?
 
     @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding the bearer token (an API key or a JWT) for nodes that require authentication. Default: $SKEWLESS_TOKEN.", valueName: "file"))
-    var tokenFile: String?
+    package var tokenFile: String?
 
-    func validate() throws {
+    package init() {}
+
+    package func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together")
         }
     }
 
     /// The client's security settings.
-    func security() throws -> FeatureClient.Security {
+    /// - Throws: `INVALID_ARGUMENT` when the token file cannot be read.
+    package func security() throws(SkewlessError) -> FeatureClient.Security {
         var security = FeatureClient.Security()
         if tls || tlsCA != nil || tlsCert != nil || tlsServerName != nil {
             security.tls = FeatureClient.TLS(trustRootsFile: tlsCA, certificateFile: tlsCert, privateKeyFile: tlsKey, serverName: tlsServerName)
@@ -40,7 +44,7 @@ struct SecurityOptions: ParsableArguments {
             do {
                 security.bearerToken = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             } catch {
-                throw CommandFailure("cannot read the token file \(tokenFile): \(error.localizedDescription)", exitCode: CommandFailure.rejectedInput)
+                throw SkewlessError(.invalidArgument, "cannot read the token file \(tokenFile): \(error.localizedDescription)")
             }
         } else if let token = ProcessInfo.processInfo.environment["SKEWLESS_TOKEN"], !token.isEmpty {
             security.bearerToken = token
