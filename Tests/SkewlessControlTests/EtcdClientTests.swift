@@ -110,7 +110,13 @@ struct EtcdClientTests {
         try await withEtcd { etcd, _ in
             let client = try EtcdClient(endpoints: [etcd.endpoint], timeout: .milliseconds(300))
             let pid = try #require(etcd.pid)
-            try await client.put("/frozen", .utf8("before"))
+            // Written with a patient client: 300 ms is for the frozen etcd below, and a
+            // connection while the whole suite loads the machine can take longer.
+            let setup = try EtcdClient(endpoints: [etcd.endpoint], timeout: .seconds(10))
+            try await setup.put("/frozen", .utf8("before"))
+            await setup.shutdown()
+            // The short-deadline client's connection, open before the freeze.
+            #expect(await eventually { (try? await client.get("/frozen")) != nil })
             // SIGSTOP: the kernel still accepts the connection and the request, nobody answers.
             kill(pid, SIGSTOP)
             // Stopped once the kernel says so (a thread busy on the other core stops a moment later).

@@ -64,6 +64,8 @@ struct AccessControlTests {
             $0.security.bearerToken = key(principal)
             $0.maxAttempts = 1
             $0.timeout = .seconds(10)
+            // The 500 ms default is too short for a connection while the whole suite loads the machine.
+            $0.connectTimeout = .seconds(10)
         })
     }
 
