@@ -19,7 +19,15 @@
 # take the nice value of their QoS instead. So every second the script renices every thread
 # of both processes but the flood's own (fsbench's NIO-ELT-* threads).
 #
+# On this 2-core VM the attacker's own CPU (writing garbage into 50 sockets, reconnecting) is
+# taken from the node's cores, where in production it would run on another machine. CPUS
+# separates them: CPUS=0:1 pins the node and the good client to CPU 0 and the flood's threads
+# to CPU 1 (taskset, each second like the nice values), so the node pays only for what reaches
+# it over the sockets. The idle phase runs with the same pinning, so the ratio compares like
+# with like. Unset (the default), every thread may run on every CPU.
+#
 #   bench/flood.sh
+#   CPUS=0:1 bench/flood.sh
 #   DURATION=10 bench/flood.sh --flooders 20
 #   NODE_ARGS="--slow-down-after-invalid-requests 0 --turn-budget-us 1000000" bench/flood.sh   # the defences off
 set -euo pipefail
@@ -32,6 +40,15 @@ entities="${ENTITIES:-100000}"
 port="${PORT:-7494}"
 nice_value="${NICE:--15}"
 flood_nice="${FLOOD_NICE-0}"
+cpus="${CPUS:-}"
+measured_cpus="" flood_cpus=""
+if [ -n "$cpus" ]; then
+    if [[ "$cpus" != *:* ]]; then
+        echo "CPUS must be MEASURED:FLOOD, CPU lists as taskset takes them (for example 0:1)" >&2
+        exit 2
+    fi
+    measured_cpus="${cpus%%:*}" flood_cpus="${cpus#*:}"
+fi
 scratch="${SCRATCH:-.build-release-security}"
 out="${RESULTS:-bench/results/$(date -u +%Y-%m-%d)-flood}"
 
@@ -64,19 +81,26 @@ for _ in $(seq 1 100); do
 done
 node="127.0.0.1:$port"
 
-# Sets every thread of process $1 (but those whose name starts with $2, when given) to nice_value.
+# Sets every thread of process $1 (but those whose name starts with $2, when given) to
+# nice_value, and with CPUS to the measured CPUs; the skipped ones (the flood's) to the
+# flood's CPUs.
 renice_threads() {
     local pid="$1" skip="${2:-}" task name
     for task in /proc/"$pid"/task/*; do
         name="$(cat "$task/comm" 2>/dev/null || true)"
-        if [ -n "$skip" ] && [[ "$name" == "$skip"* ]]; then continue; fi
+        if [ -n "$skip" ] && [[ "$name" == "$skip"* ]]; then
+            [ -n "$flood_cpus" ] && taskset -p -c "$flood_cpus" "${task##*/}" >/dev/null 2>&1
+            continue
+        fi
         renice -n "$nice_value" -p "${task##*/}" >/dev/null 2>&1 || true
+        [ -n "$measured_cpus" ] && taskset -p -c "$measured_cpus" "${task##*/}" >/dev/null 2>&1
     done
+    return 0
 }
 
 echo "== loading $entities entities x 50 floats"
 "$bin/fsbench" load --node "$node" --view bench_float50 --entities "$entities" >/dev/null
-echo "== the good client idle, then under the flood ($duration s each); load: $(uptime)" | tee "$out/flood.txt"
+echo "== the good client idle, then under the flood ($duration s each); CPUs (measured:flood): ${cpus:-all}; load: $(uptime)" | tee "$out/flood.txt"
 flood_args=()
 [ -n "$flood_nice" ] && flood_args+=(--flood-nice "$flood_nice")
 nice -n "$nice_value" "$bin/fsbench" flood --node "$node" --service bench_1x50 --key-space "$entities" --rate "$rate" \

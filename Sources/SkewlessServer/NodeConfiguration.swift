@@ -12,6 +12,11 @@ package struct NodeConfiguration: Sendable {
     package var maxFrameBytes: Int
     /// Connections beyond this are told `RESOURCE_EXHAUSTED` and closed.
     package var maxConnections: Int
+    /// New connections the node accepts a second, in bursts of up to
+    /// `newConnectionsBurst`; those beyond wait in the kernel's accept queue
+    /// (`AcceptPacing`). 0: no limit.
+    package var maxNewConnectionsPerSecond = 1_000
+    package var newConnectionsBurst = 1_000
     /// Responses not yet written to the socket before the node stops reading from that connection.
     package var maxInFlightPerConnection: Int
     /// Requests in a row refused as invalid (`INVALID_ARGUMENT` or `UNIMPLEMENTED`, frames that
@@ -24,7 +29,7 @@ package struct NodeConfiguration: Sendable {
     /// sent beyond waits for its next turn (docs/protocol.md, fair turns).
     package var turnBudgetMicroseconds: Int64 = 200
     /// After this many invalid answers in a row, each next request of the connection waits
-    /// (1 ms, doubling up to 50 ms) with its reading held; 0: never (docs/protocol.md, the
+    /// (1 ms, doubling up to 250 ms) with its reading held; 0: never (docs/protocol.md, the
     /// error budget).
     package var slowDownAfterInvalidRequests = 4
     /// Entity rows per GetOnlineFeatures or WriteFeatures request.

@@ -25,6 +25,8 @@ package final class NodeMetrics: Sendable {
     let sentBytes: CoreMetrics.Counter
     /// By `CloseReason.rawValue`.
     let connectionsClosed: [CoreMetrics.Counter]
+    /// Times the listening socket's accepts were held at the node's new-connection rate.
+    private let acceptsHeld: CoreMetrics.Counter
     /// By `Materializer.Outcome`, in `allCases` order.
     private let materializations: [CoreMetrics.Counter]
     private let materializationDuration: CoreMetrics.Timer
@@ -129,6 +131,9 @@ package final class NodeMetrics: Sendable {
         connectionsClosed = CloseReason.allCases.map {
             counter("skewless_connections_closed_total", [("reason", $0.label)], help: "Connections closed, by reason.")
         }
+        acceptsHeld = counter(
+            "skewless_accepts_held_total",
+            help: "Times the node stopped accepting new connections for a while because they arrived faster than --max-new-connections-per-second.")
         materializations = Materializer.Outcome.allCases.map {
             counter("skewless_materializations_total", [("result", $0.rawValue)], help: "Materializations from the offline store that started, by how they ended.")
         }
@@ -207,6 +212,11 @@ package final class NodeMetrics: Sendable {
     /// Counts a closed connection.
     func closed(_ reason: CloseReason) {
         connectionsClosed[reason.rawValue].increment()
+    }
+
+    /// Counts a time the listening socket's accepts were held (`AcceptPacingHandler`).
+    func heldAccepts() {
+        acceptsHeld.increment()
     }
 
     /// Counts a materialization that ran.

@@ -352,13 +352,19 @@ package final class NodeServer: Service, Sendable {
         let security = self.security
         let configuration = self.configuration
         let logger = self.logger
+        let metrics = self.metrics
         let bootstrap = ServerBootstrap(group: acceptor, childGroup: group)
             .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.maxMessagesPerRead, value: 16)
+            .serverChannelOption(.maxMessagesPerRead, value: UInt(AcceptPacingHandler.acceptsPerRead))
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                    if configuration.maxNewConnectionsPerSecond > 0 {
+                        try channel.pipeline.syncOperations.addHandler(AcceptPacingHandler(
+                            perSecond: configuration.maxNewConnectionsPerSecond, burst: configuration.newConnectionsBurst,
+                            onDelay: { [metrics] in metrics?.heldAccepts() }))
+                    }
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)

@@ -24,6 +24,7 @@ struct FSNode: AsyncParsableCommand {
             Flags override the config file; the config file overrides the defaults.
             Example: fsnode --repo examples/feature_repo --port 7421
             Config file keys: node_id, cluster_map, host, port, repo, max_frame_bytes, max_connections,
+            max_new_connections_per_second, new_connections_burst,
             max_in_flight_per_connection, max_invalid_requests_per_connection, max_entities_per_request, historical_memory_bytes,
             turn_budget_us, slow_down_after_invalid_requests,
             idle_timeout_seconds, drain_timeout_seconds, event_loop_threads, log_level, segments,
@@ -71,6 +72,12 @@ struct FSNode: AsyncParsableCommand {
 
     @Option(help: "Most open connections. Default: 4096.")
     var maxConnections: Int?
+
+    @Option(help: "New connections accepted a second; those beyond wait in the kernel's accept queue, so connection churn takes a bounded share of the node. 0: no limit. Default: 1000.")
+    var maxNewConnectionsPerSecond: Int?
+
+    @Option(help: "New connections accepted at once after a quiet spell (the pacing's burst). Default: 1000.")
+    var newConnectionsBurst: Int?
 
     @Option(help: "Unwritten responses per connection before the node stops reading it. Default: 256.")
     var maxInFlightPerConnection: Int?
@@ -201,6 +208,8 @@ struct FSNode: AsyncParsableCommand {
         settings.clusterMapPath = clusterMap ?? file.clusterMap
         settings.maxFrameBytes = maxFrameBytes ?? file.maxFrameBytes ?? settings.maxFrameBytes
         settings.maxConnections = maxConnections ?? file.maxConnections ?? settings.maxConnections
+        settings.maxNewConnectionsPerSecond = maxNewConnectionsPerSecond ?? file.maxNewConnectionsPerSecond ?? settings.maxNewConnectionsPerSecond
+        settings.newConnectionsBurst = newConnectionsBurst ?? file.newConnectionsBurst ?? settings.newConnectionsBurst
         settings.maxInFlightPerConnection = maxInFlightPerConnection ?? file.maxInFlightPerConnection ?? settings.maxInFlightPerConnection
         settings.maxInvalidRequestsPerConnection = maxInvalidRequestsPerConnection ?? file.maxInvalidRequestsPerConnection ?? settings.maxInvalidRequestsPerConnection
         settings.maxEntitiesPerRequest = maxEntitiesPerRequest ?? file.maxEntitiesPerRequest ?? settings.maxEntitiesPerRequest
@@ -406,6 +415,8 @@ struct FSNode: AsyncParsableCommand {
         guard settings.maxFrameBytes >= 1024 else { throw ValidationError("max frame bytes \(settings.maxFrameBytes) is below the minimum of 1024") }
         guard settings.maxFrameBytes <= Int(UInt32.max) else { throw ValidationError("max frame bytes must fit the 4-byte length: at most \(UInt32.max)") }
         guard settings.maxConnections >= 1 else { throw ValidationError("max connections must be at least 1") }
+        guard settings.maxNewConnectionsPerSecond >= 0 else { throw ValidationError("max new connections per second cannot be negative (0 turns the limit off)") }
+        guard settings.newConnectionsBurst >= 1 else { throw ValidationError("the new connections burst must be at least 1") }
         guard settings.maxInFlightPerConnection >= 1 else { throw ValidationError("max in flight per connection must be at least 1") }
         guard settings.maxInvalidRequestsPerConnection >= 1 else { throw ValidationError("max invalid requests per connection must be at least 1") }
         guard settings.maxEntitiesPerRequest >= 1 else { throw ValidationError("max entities per request must be at least 1") }

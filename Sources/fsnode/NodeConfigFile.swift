@@ -11,6 +11,8 @@ struct NodeConfigFile: Decodable {
     var repo: String?
     var maxFrameBytes: Int?
     var maxConnections: Int?
+    var maxNewConnectionsPerSecond: Int?
+    var newConnectionsBurst: Int?
     var maxInFlightPerConnection: Int?
     var maxInvalidRequestsPerConnection: Int?
     var maxEntitiesPerRequest: Int?
@@ -55,6 +57,8 @@ struct NodeConfigFile: Decodable {
         case host, port, repo
         case maxFrameBytes = "max_frame_bytes"
         case maxConnections = "max_connections"
+        case maxNewConnectionsPerSecond = "max_new_connections_per_second"
+        case newConnectionsBurst = "new_connections_burst"
         case maxInFlightPerConnection = "max_in_flight_per_connection"
         case maxInvalidRequestsPerConnection = "max_invalid_requests_per_connection"
         case maxEntitiesPerRequest = "max_entities_per_request"
