@@ -12,11 +12,15 @@ import SwiftProtobuf
 final class RawConnection {
     private var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private let channel: any Channel
     private var nextID: UInt64 = 1
 
-    private init(inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+    private init(
+        inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, channel: any Channel
+    ) {
         self.inbound = inbound
         self.outbound = outbound
+        self.channel = channel
     }
 
     /// Connects to 127.0.0.1:port, runs `body`, then closes.
@@ -36,8 +40,9 @@ final class RawConnection {
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
+        let underlying = channel.channel
         return try await channel.executeThenClose { inbound, outbound in
-            let connection = RawConnection(inbound: inbound.makeAsyncIterator(), outbound: outbound)
+            let connection = RawConnection(inbound: inbound.makeAsyncIterator(), outbound: outbound, channel: underlying)
             if handshake {
                 let answer = try await connection.call(.handshake, { () -> Skewless_V1_HandshakeRequest in
                     var hello = Skewless_V1_HandshakeRequest()
@@ -67,6 +72,14 @@ final class RawConnection {
         try FrameEncoder.write(frame, into: &buffer)
         try await outbound.write(buffer)
         return frame.requestID
+    }
+
+    /// Waits until everything sent so far has been handed to the kernel (on loopback: is in
+    /// the node's receive buffer). `send` returns once its bytes are queued in this process,
+    /// which a stalled event loop may not write for a while.
+    func flushed() async throws {
+        // Queued behind the sends' writes on the channel's event loop: written after them.
+        try await channel.writeAndFlush(ByteBuffer()).get()
     }
 
     /// The next response frame, or nil when the node closed the connection.
