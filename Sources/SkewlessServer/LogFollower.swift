@@ -31,6 +31,8 @@ final class LogFollower: Sendable {
     private let membership: ClusterMembership
     private let freshness: FreshnessTracker
     private let applied: AppliedRecords
+    /// Where the rows it stores are counted (`written`, `ignored_older`), as a coordinator's are.
+    private let counts: ViewWriteCounters
     private let node: String
     private let interval: Double
     private let logger: Logger
@@ -39,9 +41,10 @@ final class LogFollower: Sendable {
 
     init(
         store: OfflineStore, repo: FeatureRepo, online: OnlineStore, membership: ClusterMembership, freshness: FreshnessTracker,
-        applied: AppliedRecords, node: String, interval: Double, logger: Logger
+        applied: AppliedRecords, counts: ViewWriteCounters, node: String, interval: Double, logger: Logger
     ) {
         self.applied = applied
+        self.counts = counts
         self.store = store
         self.repo = repo
         self.online = online
@@ -111,7 +114,10 @@ final class LogFollower: Sendable {
                 if chosen.count < batch.rowCount { batch = batch.gathered(chosen) }
             }
             do {
-                written += try online.write(view: view, batch: batch, nowMicros: WallClock.nowMicros()).rowsWritten
+                let result = try online.write(view: view, batch: batch, nowMicros: WallClock.nowMicros())
+                written += result.rowsWritten
+                counts.add(result.rowsWritten, .written, view: name)
+                counts.add(result.rowsIgnoredOlder, .ignoredOlder, view: name)
                 freshness.note(view: view, batch: batch)
             } catch {
                 logger.warning("cannot apply a followed write: \(error.message)", metadata: ["view": "\(name)", "from": "\(entry.node)"])

@@ -117,6 +117,7 @@ package final class NodeServer: Service, Sendable {
         let membership = self.membership
         let freshness = processor.freshness
         let applied = processor.writes.applied
+        let writeCounts = processor.writes.counts
         let sessions = processor.offlineSessions
         let clock = processor.clock
         self.sessionSweeper = BackgroundLoop(name: "sk-sessions", interval: 5) {
@@ -126,7 +127,7 @@ package final class NodeServer: Service, Sendable {
         self.follower = offline.map {
             LogFollower(
                 store: $0, repo: repo, online: online, membership: membership, freshness: freshness, applied: applied,
-                node: configuration.nodeID, interval: configuration.followIntervalSeconds, logger: logger)
+                counts: writeCounts, node: configuration.nodeID, interval: configuration.followIntervalSeconds, logger: logger)
         }
         self.antiEntropy = configuration.antiEntropyIntervalSeconds > 0 && configuration.clusterMapPath != nil
             ? AntiEntropy(
