@@ -110,27 +110,53 @@ bench_start() {
     else
         bench_spawn "$@"
     fi
-    if ! bench_wait_for_port "$port" "$timeout" "$bench_started_pid"; then
-        if [ -n "$log" ]; then
-            echo "bench: ${1##*/}'s output ($log):" >&2
-            cat "$log" >&2
-        fi
-        echo "bench: ${1##*/} did not start: $*" >&2
-        return 1
-    fi
+    bench_wait_for_port "$port" "$timeout" "$bench_started_pid" || bench_start_failed "$log" "$@"
 }
 
 # bench_start_node [--log FILE] [--timeout SECONDS] PORT [FSNODE-OPTION...]: bench_start for
-# "$bin/fsnode" --port PORT FSNODE-OPTION...
+# "$bin/fsnode" --port PORT FSNODE-OPTION..., except that it waits for the node's --port-file
+# (written once the node listens), which another process on PORT cannot fake.
 bench_start_node() {
-    local options=()
-    while [ "$1" = --log ] || [ "$1" = --timeout ]; do
-        options+=("$1" "$2")
-        shift 2
+    local log="" timeout=10
+    while true; do
+        case "$1" in
+            --log) log=$2; shift 2 ;;
+            --timeout) timeout=$2; shift 2 ;;
+            *) break ;;
+        esac
     done
-    local port=$1
+    local port=$1 port_file
     shift
-    bench_start "${options[@]}" "$port" "$bin/fsnode" --port "$port" "$@"
+    port_file="$bench_run_dir/fsnode-$port.port"
+    rm -f "$port_file"
+    local command=("$bin/fsnode" --port "$port" --port-file "$port_file" "$@")
+    if [ -n "$log" ]; then
+        bench_spawn "${command[@]}" >"$log" 2>&1
+    else
+        bench_spawn "${command[@]}"
+    fi
+    for _ in $(seq 1 $((timeout * 10))); do
+        [ -s "$port_file" ] && return 0
+        if ! kill -0 "$bench_started_pid" 2>/dev/null; then
+            echo "bench: fsnode (pid $bench_started_pid) exited before listening on 127.0.0.1:$port" >&2
+            bench_start_failed "$log" "${command[@]}" || return 1
+        fi
+        sleep 0.1
+    done
+    echo "bench: fsnode (pid $bench_started_pid) does not listen on 127.0.0.1:$port after $timeout s" >&2
+    bench_start_failed "$log" "${command[@]}"
+}
+
+# bench_start_failed LOG COMMAND...: prints LOG (when not empty) and what did not start; fails.
+bench_start_failed() {
+    local log=$1
+    shift
+    if [ -n "$log" ]; then
+        echo "bench: ${1##*/}'s output ($log):" >&2
+        cat "$log" >&2
+    fi
+    echo "bench: ${1##*/} did not start: $*" >&2
+    return 1
 }
 
 # bench_stop PID...: sends bench_stop_signal to each PID and to its children (a subshell's
@@ -168,3 +194,7 @@ bench_cleanup() {
 }
 trap bench_cleanup EXIT
 trap 'bench_cleanup; exit 130' INT TERM
+
+# Where bench_start_node's port files go; removed at exit.
+bench_run_dir="$(mktemp -d "${TMPDIR:-/tmp}/skewless-bench.XXXXXX")"
+bench_remove_at_exit "$bench_run_dir"
