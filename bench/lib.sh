@@ -7,7 +7,10 @@
 #   segments="$(mktemp -d)"
 #   bench_remove_at_exit "$segments"
 #   bench_start_node "$port" --repo examples/feature_repo --segments "$segments"
-#   node_pid=$bench_started_pid
+#   node_pid=$bench_started_pid                 # listening: its --port-file is written
+#
+# A process that exits before it listens, or does not listen in time (10 s unless --timeout),
+# stops the script with a message (and, with --log, the process's output).
 #
 # Sourcing it installs one cleanup, run on exit, Ctrl-C (exit 130) and failure: it stops every
 # process started or tracked here (bench_stop_signal, TERM unless the script sets it; then
