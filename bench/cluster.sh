@@ -21,28 +21,11 @@ threads="${THREADS:-1}"            # event loop threads per node
 scratch="${SCRATCH:-.build-release-cluster}"
 out="${RESULTS:-bench/results/$(date -u +%Y-%m-%d)-cluster}"
 
-scripts/setup.sh
-echo "== building fsnode, fsctl and fsbench (release, $scratch)"
-for product in fsnode fsctl fsbench; do
-    swift build -c release --scratch-path "$scratch" --product "$product" >/dev/null
-done
-bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
+. bench/lib.sh
+bench_build "$scratch" fsnode fsctl fsbench
 mkdir -p "$out"
 work="$(mktemp -d)"
-
-pids=()
-stop_nodes() {
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    pids=()
-}
-cleanup() {
-    trap - EXIT INT TERM
-    stop_nodes
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT TERM
+bench_remove_at_exit "$work"
 
 # start_cluster N: N nodes on ports port..port+N-1, one cluster of 1024 partitions x 1 replica.
 start_cluster() {
@@ -51,16 +34,9 @@ start_cluster() {
     mkdir -p "$work/segments"
     for k in $(seq 1 "$count"); do
         local node_port=$((port + k - 1))
-        "$bin/fsnode" --repo examples/feature_repo --node-id "node-$k" --port "$node_port" \
-            --cluster-map "$work/node-$k.json" --segments "$work/segments" --event-loop-threads "$threads" --log-level warning &
-        pids+=($!)
+        bench_start_node "$node_port" --repo examples/feature_repo --node-id "node-$k" \
+            --cluster-map "$work/node-$k.json" --segments "$work/segments" --event-loop-threads "$threads" --log-level warning
         addresses+=("127.0.0.1:$node_port")
-    done
-    for address in "${addresses[@]}"; do
-        for _ in $(seq 1 100); do
-            (exec 3<>"/dev/tcp/127.0.0.1/${address##*:}") 2>/dev/null && break
-            sleep 0.1
-        done
     done
     "$bin/fsctl" cluster init --nodes "$(IFS=,; echo "${addresses[*]}")" --replication 1 --wait-seconds 0 >/dev/null
     seed="${addresses[0]}"
@@ -77,7 +53,7 @@ measure() {
     echo "== $nodes node(s): 100 x 50, 4 connections x 4 in flight (throughput)"
     "$bin/fsbench" run --node "$seed" --service bench_1x50 --entities 100 --key-space "$entities" \
         --connections 4 --in-flight 4 --duration "$duration" --warmup "$warmup" --label "cluster-${nodes}n-100x50-c4x4" --output "$out"
-    stop_nodes
+    bench_stop_all
 }
 
 measure 3

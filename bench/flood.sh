@@ -52,33 +52,15 @@ fi
 scratch="${SCRATCH:-.build-release-security}"
 out="${RESULTS:-bench/results/$(date -u +%Y-%m-%d)-flood}"
 
-scripts/setup.sh
-echo "== building fsnode and fsbench (release, $scratch)"
-swift build -c release --scratch-path "$scratch" --product fsnode >/dev/null
-swift build -c release --scratch-path "$scratch" --product fsbench >/dev/null
-bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
+. bench/lib.sh
+bench_build "$scratch" fsnode fsbench
 mkdir -p "$out"
 
 segments="$(mktemp -d)"
-node_pid=""
-cleanup() {
-    trap - EXIT INT TERM
-    if [ -n "$node_pid" ]; then
-        kill -TERM "$node_pid" 2>/dev/null || true
-        wait "$node_pid" 2>/dev/null || true
-    fi
-    rm -rf "$segments"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT TERM
-
+bench_remove_at_exit "$segments"
 # shellcheck disable=SC2086  # NODE_ARGS is a list of flags
-nice -n "$nice_value" "$bin/fsnode" --repo examples/feature_repo --segments "$segments" --port "$port" --log-level warning ${NODE_ARGS:-} &
-node_pid=$!
-for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    sleep 0.1
-done
+bench_start "$port" nice -n "$nice_value" "$bin/fsnode" --repo examples/feature_repo --segments "$segments" --port "$port" --log-level warning ${NODE_ARGS:-}
+node_pid=$bench_started_pid
 node="127.0.0.1:$port"
 
 # Sets every thread of process $1 (but those whose name starts with $2, when given) to
@@ -106,9 +88,10 @@ flood_args=()
 nice -n "$nice_value" "$bin/fsbench" flood --node "$node" --service bench_1x50 --key-space "$entities" --rate "$rate" \
     --duration "$duration" --warmup "$warmup" --output "$out" "${flood_args[@]}" "$@" > >(tee -a "$out/flood.txt") &
 bench_pid=$!
+bench_track "$bench_pid"
 while kill -0 "$bench_pid" 2>/dev/null; do
     renice_threads "$node_pid"
     renice_threads "$bench_pid" NIO-ELT-
     sleep 1
 done
-wait "$bench_pid"
+bench_wait "$bench_pid"

@@ -12,15 +12,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${PORT:-7491}"
 duration="${DURATION:-4}"
-SWIFT_BUILD_FLAGS="${SWIFT_BUILD_FLAGS:---scratch-path .build-release-bench}"
-. bench/node.sh
+scratch="${SCRATCH:-.build-release-bench}"
+. bench/lib.sh
+bench_build "$scratch" fsnode fsbench
+# The node's offline store: a write (fsbench load) is acknowledged once it is durable there.
+segments="$(mktemp -d)"
+bench_remove_at_exit "$segments"
+bench_start_node "$port" --repo examples/feature_repo --segments "$segments" --log-level warning
+node_pid=$bench_started_pid
+node="127.0.0.1:$port"
 cc -O2 -Wall -o "$bin/pingpong" bench/floor/pingpong.c
 
 "$bin/fsbench" load --node "$node" --view bench_float50 --entities 20000 >/dev/null
-
-floor_pid=""
-stop_floor() { if [ -n "$floor_pid" ]; then kill "$floor_pid" 2>/dev/null || true; wait "$floor_pid" 2>/dev/null || true; floor_pid=""; fi; }
-trap 'stop_floor; kill -TERM $node_pid 2>/dev/null; wait $node_pid 2>/dev/null' EXIT
 
 skewless() {  # label, pin prefix, fsbench selection...
     local label="$1" pin="$2"; shift 2
@@ -40,12 +43,12 @@ for placement in free one-core; do
     echo "== processes $placement"
     printf '%-34s ' "C ping-pong"
     $pin "$bin/pingpong" 40 1959 $((port + 1)) | sed 's/.*: p50/p50/'
-    $pin "$bin/fsbench" floor --serve $((port + 2)) >/dev/null &
-    floor_pid=$!
-    for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$((port + 2))") 2>/dev/null && break; sleep 0.1; done
+    # shellcheck disable=SC2086  # pin is a command prefix, or nothing
+    bench_start $((port + 2)) $pin "$bin/fsbench" floor --serve $((port + 2)) >/dev/null
+    floor_pid=$bench_started_pid
     printf '%-34s ' "NIO ping-pong (fsbench floor)"
     $pin "$bin/fsbench" floor --connect 127.0.0.1:$((port + 2)) | sed 's/.*: p50/p50/'
-    stop_floor
+    bench_stop "$floor_pid"
     skewless "Skewless, one float" "$pin" --features bench_float50:f00
     skewless "Skewless, 1 x 50 (bench_1x50)" "$pin" --service bench_1x50
 done

@@ -25,25 +25,13 @@ etcd_port="${ETCD_PORT:-2479}"
 scratch="${SCRATCH:-.build-release-cluster}"
 out="${RESULTS:-bench/results/$(date -u +%Y-%m-%d)-healing}"
 
-scripts/setup.sh
-echo "== building fsnode, fsctl and fsbench (release, $scratch)"
-for product in fsnode fsctl fsbench; do
-    swift build -c release --scratch-path "$scratch" --product "$product" >/dev/null
-done
-bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
+. bench/lib.sh
+bench_build "$scratch" fsnode fsctl fsbench
 mkdir -p "$out"
 work="$(mktemp -d)"
+bench_remove_at_exit "$work"
 etcd="http://127.0.0.1:$etcd_port"
-
-pids=()
-cleanup() {
-    trap - EXIT INT TERM
-    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT TERM
+bench_stop_signal=KILL
 
 now() { date +%s.%N; }
 # The map in etcd, as one line: "<epoch> <state of node-3> <partitions on node-3> <moves>".
@@ -73,10 +61,9 @@ wait_for() {  # wait_for DESCRIPTION PYTHON-CONDITION-ON(epoch,state,held,moves)
 }
 
 echo "== etcd on $etcd"
-etcd --name bench --data-dir "$work/etcd" --listen-client-urls "$etcd" --advertise-client-urls "$etcd" \
+bench_spawn etcd --name bench --data-dir "$work/etcd" --listen-client-urls "$etcd" --advertise-client-urls "$etcd" \
     --listen-peer-urls "http://127.0.0.1:$((etcd_port + 1))" --initial-advertise-peer-urls "http://127.0.0.1:$((etcd_port + 1))" \
-    --initial-cluster "bench=http://127.0.0.1:$((etcd_port + 1))" --log-level warn >"$work/etcd.log" 2>&1 &
-pids+=($!)
+    --initial-cluster "bench=http://127.0.0.1:$((etcd_port + 1))" --log-level warn >"$work/etcd.log" 2>&1
 for _ in $(seq 1 100); do curl -sf -X POST "$etcd/v3/maintenance/status" -d '{}' >/dev/null 2>&1 && break; sleep 0.1; done
 
 echo "== 3 nodes following etcd (failure timeout $timeout s, re-replication grace $grace s)"
@@ -84,16 +71,12 @@ mkdir -p "$work/segments"
 addresses=()
 for k in 1 2 3; do
     node_port=$((port + k - 1))
-    "$bin/fsnode" --repo examples/feature_repo --node-id "node-$k" --port "$node_port" --cluster-map "$work/node-$k.json" \
-        --segments "$work/segments" --etcd "$etcd" --failure-timeout-seconds "$timeout" --re-replication-grace-seconds "$grace" \
-        --log-level notice >"$work/node-$k.log" 2>&1 &
-    pids+=($!)
+    bench_start_node --log "$work/node-$k.log" "$node_port" --repo examples/feature_repo --node-id "node-$k" \
+        --cluster-map "$work/node-$k.json" --segments "$work/segments" --etcd "$etcd" --failure-timeout-seconds "$timeout" \
+        --re-replication-grace-seconds "$grace" --log-level notice
     addresses+=("127.0.0.1:$node_port")
 done
-node3_pid="${pids[3]}"
-for address in "${addresses[@]}"; do
-    for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/${address##*:}") 2>/dev/null && break; sleep 0.1; done
-done
+node3_pid=$bench_started_pid
 "$bin/fsctl" cluster init --etcd "$etcd" --nodes "$(IFS=,; echo "${addresses[*]}")" --partitions 1024 --replication 2 --wait-seconds 60 >/dev/null
 seeds="${addresses[0]},${addresses[1]}"
 
@@ -116,9 +99,10 @@ begun=$(now)
 "$bin/fsbench" run --node "$seeds" --service bench_1x50 --entities 100 --key-space "$entities" \
     --duration "$duration" --warmup 0 --label "healing-rereplicating-100x50" --output "$out" >/dev/null &
 bench_pid=$!
+bench_track "$bench_pid"
 wait_for "node-3's partitions re-replicated" "held == 0 and moves == 0" 600
 done_at=$(now)
-wait "$bench_pid"
+bench_wait "$bench_pid"
 
 summary="$out/healing.txt"
 {

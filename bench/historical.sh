@@ -32,26 +32,11 @@ scratch="${SCRATCH:-.build-release-bench}"
 out="${RESULTS:-bench/results/$(date -u +%Y-%m-%d)-historical}"
 work_parent="${WORK_PARENT:-${TMPDIR:-/tmp}}"
 
-scripts/setup.sh
-echo "== building fsnode, fsctl and fsbench (release, $scratch)"
-for product in fsnode fsctl fsbench; do
-    swift build -c release --scratch-path "$scratch" --product "$product" >/dev/null
-done
-bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
+. bench/lib.sh
+bench_build "$scratch" fsnode fsctl fsbench
 mkdir -p "$out"
 work="$(mktemp -d "$work_parent/skewless-historical-bench.XXXXXX")"
-
-node_pid=""
-query_pid=""
-cleanup() {
-    trap - EXIT INT TERM
-    [ -n "$query_pid" ] && kill -TERM "$query_pid" 2>/dev/null || true
-    [ -n "$node_pid" ] && kill -TERM "$node_pid" 2>/dev/null || true
-    [ -n "$node_pid" ] && wait "$node_pid" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT TERM
+bench_remove_at_exit "$work"
 
 echo "== generating $rows rows of history for $users users and $labels labels"
 python3 - "$work" "$rows" "$users" "$labels" <<'PY'
@@ -76,14 +61,10 @@ echo "== ingesting the history"
 "$bin/fsctl" ingest bench_float10 "$work/history.csv" --repo examples/feature_repo --store "$work/segments" --compact
 rm "$work/history.csv"
 
-"$bin/fsnode" --repo examples/feature_repo --port "$port" --port-file "$work/node.port" --segments "$work/segments" \
-    --log-level warning >"$work/node.log" 2>&1 &
-node_pid=$!
-for _ in $(seq 1 300); do
-    [ -s "$work/node.port" ] && break
-    kill -0 "$node_pid" 2>/dev/null || { cat "$work/node.log"; exit 1; }
-    sleep 0.1
-done
+# The node reads the ingested store before it listens: up to 30 s.
+bench_start_node --log "$work/node.log" --timeout 30 "$port" --repo examples/feature_repo --segments "$work/segments" \
+    --log-level warning
+node_pid=$bench_started_pid
 node="127.0.0.1:$port"
 rss() { grep -E "^(VmRSS|VmHWM)" "/proc/$node_pid/status" | tr -s ' ' | tr '\n' ' '; }
 
@@ -109,12 +90,11 @@ echo "== idle"
 echo "== busy (queries back to back meanwhile)"
 ( while true; do query; done ) &
 query_pid=$!
+bench_track "$query_pid"
 sleep 2
 "$bin/fsbench" run --node "$node" --service bench_1x50 --key-space "$entities" --duration "$seconds" --warmup 2 \
     --rounds 1 --label busy --output "$out"
-kill -TERM "$query_pid" 2>/dev/null || true
-wait "$query_pid" 2>/dev/null || true
-query_pid=""
+bench_stop "$query_pid"
 echo "node after the busy cell: $(rss)"
 
 {

@@ -18,10 +18,8 @@ SCRATCH=${SCRATCH:-.build-release-lead}
 KEEP_WORK=${KEEP_WORK:-0}
 RESULT=bench/results/materialize-$(date -u +%Y-%m-%d).txt
 
-scripts/setup.sh >&2
-swift build -c release --scratch-path "$SCRATCH" --product fsctl >&2
-swift build -c release --scratch-path "$SCRATCH" --product fsnode >&2
-bin="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)"
+. bench/lib.sh
+bench_build "$SCRATCH" fsctl fsnode >&2
 python3 -c 'import duckdb' 2>/dev/null || pip install duckdb >&2
 
 # With KEEP_WORK=1 a store ingested earlier for the same ENTITIES is reused (iterating on
@@ -48,12 +46,7 @@ feature_services:
     features: [{view: wide10, fields: [f0, f1, f2, f3, f4, f5, f6, f7, f8, f9]}]
 YAML
 
-node_pid=
-cleanup() {
-  [ -n "$node_pid" ] && kill -TERM "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null
-  [ "$KEEP_WORK" = 1 ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+[ "$KEEP_WORK" = 1 ] || bench_remove_at_exit "$WORK"
 
 exec > >(tee "$RESULT") 2>&1
 echo "# bench/materialize.sh $(date -u +%Y-%m-%dT%H:%M:%SZ): $ENTITIES entities x 10 float features"
@@ -71,7 +64,7 @@ columns = ", ".join(f"((i * {7 + k}) % 1000) / 8.0 AS f{k}" for k in range(10))
 duckdb.connect().execute(f"""COPY (SELECT i + 1 AS entity_id, {now} - (i % 86400) * 1000000 AS event_time, {columns}
   FROM range({entities}) t(i)) TO '{work}/features.csv' (HEADER, DELIMITER ',')""")
 PY
-ls -l "$WORK/features.csv" | awk '{print "#", $5, "bytes of CSV"}'
+stat -c '# %s bytes of CSV' "$WORK/features.csv"
 
 echo
 echo "## Ingest into the offline store"
@@ -82,9 +75,8 @@ fi
 
 echo
 echo "## Rebuild drill: an empty node loads every entity from the segments"
-"$bin/fsnode" --repo "$WORK/repo" --segments "$WORK/store" --port "$PORT" --log-level warning &
-node_pid=$!
-for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+bench_start_node --timeout 60 "$PORT" --repo "$WORK/repo" --segments "$WORK/store" --log-level warning
+node_pid=$bench_started_pid
 rss() { awk '/VmRSS/ {print $2}' "/proc/$node_pid/status"; }
 echo "  node RSS before: $(rss) KiB"
 # Other work on the machine slows the drill: say how loaded it was.

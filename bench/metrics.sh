@@ -26,41 +26,17 @@ metrics_port="${METRICS_PORT:-9496}"
 scratch="${SCRATCH:-.build-release-bench}"
 out="${RESULTS:-bench/results/$(date -u +%Y-%m-%d)-metrics}"
 
-scripts/setup.sh
-echo "== building fsnode and fsbench (release, $scratch)"
-swift build -c release --scratch-path "$scratch" --product fsnode >/dev/null
-swift build -c release --scratch-path "$scratch" --product fsbench >/dev/null
-bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
+. bench/lib.sh
+bench_build "$scratch" fsnode fsbench
 mkdir -p "$out"
 
-pids=()
 segments_off="$(mktemp -d)"
 segments_on="$(mktemp -d)"
-cleanup() {
-    trap - EXIT INT TERM
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$segments_off" "$segments_on"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT TERM
+bench_remove_at_exit "$segments_off" "$segments_on"
 
-wait_port() {
-    for _ in $(seq 1 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "nothing listens on 127.0.0.1:$1" >&2
-    return 1
-}
-
-"$bin/fsnode" --repo examples/feature_repo --segments "$segments_off" --port "$port_off" --log-level warning &
-pids+=($!)
-"$bin/fsnode" --repo examples/feature_repo --segments "$segments_on" --port "$port_on" --metrics-port "$metrics_port" --log-level warning &
-pids+=($!)
-wait_port "$port_off"
-wait_port "$port_on"
-wait_port "$metrics_port"
+bench_start_node "$port_off" --repo examples/feature_repo --segments "$segments_off" --log-level warning
+bench_start_node "$port_on" --repo examples/feature_repo --segments "$segments_on" --metrics-port "$metrics_port" --log-level warning
+bench_wait_for_port "$metrics_port" 10 "$bench_started_pid"
 
 echo "== load: $entities entities x 50 floats into each node"
 "$bin/fsbench" load --node "127.0.0.1:$port_off" --view bench_float50 --entities "$entities" --label load-off --output "$out" >/dev/null
@@ -75,7 +51,7 @@ scrapes="$out/scrapes.txt"
         sleep 1
     done
 ) &
-pids+=($!)
+bench_track $!
 
 measure() {
     local name=$1 port=$2 round=$3

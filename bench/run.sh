@@ -24,35 +24,17 @@ port="${PORT:-7493}"
 scratch="${SCRATCH:-.build-release-bench}"
 out="${RESULTS:-bench/results/$(date -u +%Y-%m-%d)}"
 
-scripts/setup.sh
-echo "== building fsnode and fsbench (release, $scratch)"
-swift build -c release --scratch-path "$scratch" --product fsnode >/dev/null
-swift build -c release --scratch-path "$scratch" --product fsbench >/dev/null
-bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
+. bench/lib.sh
+bench_build "$scratch" fsnode fsbench
 # Each cell overwrites its own files from an earlier run that day; what other scripts wrote
 # there (bench/memory.sh at 1M entities) stays.
 mkdir -p "$out"
 
-node_pid=""
 # The node's offline store: a write (fsbench load) is acknowledged once it is durable there.
 segments="$(mktemp -d)"
-cleanup() {
-    trap - EXIT INT TERM
-    if [ -n "$node_pid" ]; then
-        kill -TERM "$node_pid" 2>/dev/null || true
-        wait "$node_pid" 2>/dev/null || true
-    fi
-    rm -rf "$segments"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT TERM
-
-"$bin/fsnode" --repo examples/feature_repo --segments "$segments" --port "$port" --log-level warning &
-node_pid=$!
-for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    sleep 0.1
-done
+bench_remove_at_exit "$segments"
+bench_start_node "$port" --repo examples/feature_repo --segments "$segments" --log-level warning
+node_pid=$bench_started_pid
 node="127.0.0.1:$port"
 fsbench() { "$bin/fsbench" "$@"; }
 

@@ -32,26 +32,11 @@ port="${PORT:-7587}"
 scratch="${SCRATCH:-.build-release-servedlog}"
 out="${RESULTS:-bench/results/$(date -u +%Y-%m-%d)-servedlog}"
 
-scripts/setup.sh
-echo "== building fsnode, fsctl and fsbench (release, $scratch)"
-for product in fsnode fsctl fsbench; do
-    swift build -c release --scratch-path "$scratch" --product "$product" >/dev/null
-done
-bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
+. bench/lib.sh
+bench_build "$scratch" fsnode fsctl fsbench
 mkdir -p "$out"
 work="$(mktemp -d "${TMPDIR:-/tmp}/skewless-servedlog-bench.XXXXXX")"
-
-node_pid=""
-cleanup() {
-    trap - EXIT INT TERM
-    if [ -n "$node_pid" ]; then
-        kill -TERM "$node_pid" 2>/dev/null || true
-        wait "$node_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT TERM
+bench_remove_at_exit "$work"
 
 # The sample repo, and the same 50 features as a service that logs a tenth of its reads.
 cp -r examples/feature_repo "$work/repo"
@@ -71,14 +56,8 @@ cp -r examples/feature_repo "$work/repo"
 } >"$work/repo/zz_served_log_bench.yaml"
 "$bin/fsctl" validate --repo "$work/repo" >/dev/null
 
-"$bin/fsnode" --repo "$work/repo" --segments "$work/segments" --port "$port" --port-file "$work/port" \
-    --log-level warning >"$work/node.log" 2>&1 &
-node_pid=$!
-for _ in $(seq 1 100); do
-    [ -s "$work/port" ] && break
-    sleep 0.1
-done
-[ -s "$work/port" ] || { cat "$work/node.log"; echo "the node did not start"; exit 1; }
+bench_start_node --log "$work/node.log" "$port" --repo "$work/repo" --segments "$work/segments" --log-level warning
+node_pid=$bench_started_pid
 node="127.0.0.1:$port"
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"

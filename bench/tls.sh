@@ -23,25 +23,12 @@ tls_port="$((plain_port + 1))"
 scratch="${SCRATCH:-.build-release-security}"
 out="${RESULTS:-bench/results/$(date -u +%Y-%m-%d)-tls}"
 
-scripts/setup.sh
-echo "== building fsnode and fsbench (release, $scratch)"
-swift build -c release --scratch-path "$scratch" --product fsnode >/dev/null
-swift build -c release --scratch-path "$scratch" --product fsbench >/dev/null
-bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
+. bench/lib.sh
+bench_build "$scratch" fsnode fsbench
 mkdir -p "$out"
 
 work="$(mktemp -d)"
-pids=()
-cleanup() {
-    trap - EXIT INT TERM
-    for pid in "${pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT TERM
+bench_remove_at_exit "$work"
 
 echo "== a test CA and a certificate for 127.0.0.1 (openssl, P-256)"
 (
@@ -55,17 +42,10 @@ echo "== a test CA and a certificate for 127.0.0.1 (openssl, P-256)"
 start() { # port, extra flags...
     local port="$1"; shift
     mkdir -p "$work/store-$port"
-    "$bin/fsnode" --repo examples/feature_repo --segments "$work/store-$port" --port "$port" --log-level warning "$@" &
-    pids+=($!)
+    bench_start_node "$port" --repo examples/feature_repo --segments "$work/store-$port" --log-level warning "$@"
 }
 start "$plain_port"
 start "$tls_port" --tls-cert "$work/server.pem" --tls-key "$work/server-key.pem"
-for port in "$plain_port" "$tls_port"; do
-    for _ in $(seq 1 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-        sleep 0.1
-    done
-done
 
 echo "== loading $entities entities x 50 floats into both nodes"
 "$bin/fsbench" load --node "127.0.0.1:$plain_port" --view bench_float50 --entities "$entities" >/dev/null

@@ -35,44 +35,17 @@ scratch="${SCRATCH:-.build-release-bench}"
 out="${RESULTS:-bench/results/$(date -u +%Y-%m-%d)-write}"
 work_parent="${WORK_PARENT:-${TMPDIR:-/tmp}}"
 
-scripts/setup.sh
-echo "== building fsnode, fsctl and fsbench (release, $scratch)"
-for product in fsnode fsctl fsbench; do
-    swift build -c release --scratch-path "$scratch" --product "$product" >/dev/null
-done
-bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)"
+. bench/lib.sh
+bench_build "$scratch" fsnode fsctl fsbench
 mkdir -p "$out"
 work="$(mktemp -d "$work_parent/skewless-write-bench.XXXXXX")"
-
-pids=()
-stop_nodes() {
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    pids=()
-}
-cleanup() {
-    trap - EXIT INT TERM
-    stop_nodes
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT TERM
+bench_remove_at_exit "$work"
 
 # start_node NAME PORT [fsnode options...]: one node logging to $work/NAME.log, waited for.
 start_node() {
     local name=$1 node_port=$2
     shift 2
-    "$bin/fsnode" --repo examples/feature_repo --port "$node_port" --port-file "$work/$name.port" \
-        --log-level warning "$@" >"$work/$name.log" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 1 100); do
-        [ -s "$work/$name.port" ] && return 0
-        kill -0 "${pids[-1]}" 2>/dev/null || break
-        sleep 0.1
-    done
-    cat "$work/$name.log"
-    echo "$name did not start listening on $node_port"
-    exit 1
+    bench_start_node --log "$work/$name.log" "$node_port" --repo examples/feature_repo --log-level warning "$@"
 }
 
 echo "== work directory (node segments and Redis's append-only file): $work"
@@ -104,7 +77,7 @@ echo "== freshness-1n"
 echo "== mixed-1x50 (loads $entities entities x 50 floats into the node and into redis first)"
 "$bin/fsbench" mixed --node "$node" --service bench_1x50 --key-space "$entities" --load --baseline redis --redis-dir "$work" \
     --duration "$mixed_seconds" --warmup "$warmup" --label mixed-1x50 --output "$out"
-stop_nodes
+bench_stop_all
 
 echo "== 3 nodes, 2 replicas per partition, segments in $work/segments-3n"
 mkdir -p "$work/segments-3n"
@@ -117,7 +90,7 @@ nodes="$(IFS=,; echo "${addresses[*]}")"
 "$bin/fsctl" cluster init --nodes "$nodes" --partitions 1024 --replication 2 >/dev/null
 echo "== freshness-3n"
 "$bin/fsbench" freshness --nodes "$nodes" --seconds "$seconds" --label freshness-3n --output "$out"
-stop_nodes
+bench_stop_all
 
 {
     echo "Measured $(date -u +%Y-%m-%dT%H:%M:%SZ) by bench/write.sh at commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources || echo ' (with local changes)'),"
