@@ -3,7 +3,7 @@
 /// kernel's accept queue (and, once it is full, their SYNs are dropped and retried by the
 /// client's kernel), where they cost the node nothing; connections already open are never
 /// affected. A client that opens and closes connections in a loop can then take only a
-/// bounded share of the node's CPU (docs/protocol.md, "Limits on what one client can take").
+/// bounded share of the node's CPU (docs/protocol.md, "New connections").
 ///
 /// A value type over a monotonic clock in nanoseconds, so its arithmetic is tested without
 /// sockets or sleeps; `AcceptPacingHandler` drives it on the listening channel.
