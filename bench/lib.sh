@@ -94,6 +94,20 @@ bench_wait_for_port() {
     return 1
 }
 
+# bench_start_sample_node PORT [FSNODE-OPTION...]: one node serving the sample feature repo
+# (examples/feature_repo) on 127.0.0.1:PORT, with an offline store of its own in a temporary
+# folder (a write, such as fsbench load's, is acknowledged once it is durable there), removed at
+# exit; logs at warning level. Sets `segments`, `node_pid` and `node` (HOST:PORT).
+bench_start_sample_node() {
+    local port=$1
+    shift
+    segments="$(mktemp -d)"
+    bench_remove_at_exit "$segments"
+    bench_start_node "$port" --repo examples/feature_repo --segments "$segments" --log-level warning "$@"
+    node_pid=$bench_started_pid
+    node="127.0.0.1:$port"
+}
+
 # bench_start [--log FILE] [--timeout SECONDS] PORT COMMAND [ARGUMENT...]: runs COMMAND in the
 # background (stopped at exit; pid in bench_started_pid) and waits until it listens on PORT, at
 # most SECONDS (10). With --log, COMMAND's output goes to FILE, printed if it fails to start.

@@ -13,11 +13,6 @@ mkdir -p "$out"
 scratch="${SCRATCH:-.build-release-bench}"
 . bench/lib.sh
 bench_build "$scratch" fsnode fsbench
-# The node's offline store: a write (fsbench load) is acknowledged once it is durable there.
-segments="$(mktemp -d)"
-bench_remove_at_exit "$segments"
-bench_start_node "$port" --repo examples/feature_repo --segments "$segments" --log-level warning
-node_pid=$bench_started_pid
-node="127.0.0.1:$port"
+bench_start_sample_node "$port"
 "$bin/fsbench" load --node "$node" --view bench_float50 --entities "$entities" --node-pid "$node_pid" --baseline redis \
     --label "memory-1x50-$entities" --output "$out"

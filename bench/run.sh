@@ -30,12 +30,7 @@ bench_build "$scratch" fsnode fsbench
 # there (bench/memory.sh at 1M entities) stays.
 mkdir -p "$out"
 
-# The node's offline store: a write (fsbench load) is acknowledged once it is durable there.
-segments="$(mktemp -d)"
-bench_remove_at_exit "$segments"
-bench_start_node "$port" --repo examples/feature_repo --segments "$segments" --log-level warning
-node_pid=$bench_started_pid
-node="127.0.0.1:$port"
+bench_start_sample_node "$port"
 fsbench() { "$bin/fsbench" "$@"; }
 
 echo "== load and memory: $entities entities x 50 floats into the node and into redis"
