@@ -77,21 +77,33 @@ bench_spawn() {
     bench_pids+=("$bench_started_pid")
 }
 
-# bench_wait_for_port PORT [SECONDS [PID]]: waits until something accepts a TCP connection on
-# 127.0.0.1:PORT, at most SECONDS (10); fails, saying so, if it does not or if PID exits first.
-bench_wait_for_port() {
-    local port=$1 seconds=${2:-10} pid=${3:-} tries
-    tries=$((seconds * 10))
-    for _ in $(seq 1 "$tries"); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+# bench_wait_until SECONDS PID WHAT TEST...: runs TEST every 0.1 s until it succeeds, at most
+# SECONDS; fails, saying it was waiting for WHAT, if it does not or if PID (when not empty)
+# exits first.
+bench_wait_until() {
+    local seconds=$1 pid=$2 what=$3
+    shift 3
+    for _ in $(seq 1 $((seconds * 10))); do
+        "$@" && return 0
         if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
-            echo "bench: process $pid exited before listening on 127.0.0.1:$port" >&2
+            echo "bench: process $pid exited before $what" >&2
             return 1
         fi
         sleep 0.1
     done
-    echo "bench: nothing listens on 127.0.0.1:$port after $seconds s" >&2
+    echo "bench: still not $what after $seconds s" >&2
     return 1
+}
+
+# bench_port_open PORT: whether something accepts a TCP connection on 127.0.0.1:PORT.
+bench_port_open() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# bench_wait_for_port PORT [SECONDS [PID]]: waits until something accepts a TCP connection on
+# 127.0.0.1:PORT, at most SECONDS (10); fails, saying so, if it does not or if PID exits first.
+bench_wait_for_port() {
+    bench_wait_until "${2:-10}" "${3:-}" "listening on 127.0.0.1:$1" bench_port_open "$1"
 }
 
 # bench_start_sample_node PORT [FSNODE-OPTION...]: one node serving the sample feature repo
@@ -104,64 +116,52 @@ bench_start_sample_node() {
     segments="$(mktemp -d)"
     bench_remove_at_exit "$segments"
     bench_start_node "$port" --repo examples/feature_repo --segments "$segments" --log-level warning "$@"
-    node_pid=$bench_started_pid
-    node="127.0.0.1:$port"
+    # shellcheck disable=SC2034  # for the script that sources this file
+    node_pid=$bench_started_pid node="127.0.0.1:$port"
 }
 
-# bench_start [--log FILE] [--timeout SECONDS] PORT COMMAND [ARGUMENT...]: runs COMMAND in the
-# background (stopped at exit; pid in bench_started_pid) and waits until it listens on PORT, at
-# most SECONDS (10). With --log, COMMAND's output goes to FILE, printed if it fails to start.
+# bench_start [--log FILE] [--timeout SECONDS] [--ready-file FILE] PORT COMMAND [ARGUMENT...]:
+# runs COMMAND in the background (stopped at exit; pid in bench_started_pid) and waits until it
+# listens on PORT, at most SECONDS (10): until something accepts a TCP connection there, or,
+# with --ready-file, until COMMAND has written FILE (removed first). With --log, COMMAND's
+# output goes to FILE, printed if it fails to start.
 bench_start() {
-    local log="" timeout=10
+    local log="" timeout=10 ready_file=""
     while true; do
         case "$1" in
             --log) log=$2; shift 2 ;;
             --timeout) timeout=$2; shift 2 ;;
+            --ready-file) ready_file=$2; shift 2 ;;
             *) break ;;
         esac
     done
-    local port=$1
+    local port=$1 ready=(bench_port_open "$1")
     shift
+    if [ -n "$ready_file" ]; then
+        rm -f "$ready_file"
+        ready=(test -s "$ready_file")
+    fi
     if [ -n "$log" ]; then
         bench_spawn "$@" >"$log" 2>&1
     else
         bench_spawn "$@"
     fi
-    bench_wait_for_port "$port" "$timeout" "$bench_started_pid" || bench_start_failed "$log" "$@"
+    bench_wait_until "$timeout" "$bench_started_pid" "listening on 127.0.0.1:$port" "${ready[@]}" || bench_start_failed "$log" "$@"
 }
 
 # bench_start_node [--log FILE] [--timeout SECONDS] PORT [FSNODE-OPTION...]: bench_start for
-# "$bin/fsnode" --port PORT FSNODE-OPTION..., except that it waits for the node's --port-file
-# (written once the node listens), which another process on PORT cannot fake.
+# "$bin/fsnode" --port PORT FSNODE-OPTION..., waiting for the node's --port-file (written once
+# the node listens), which another process on PORT cannot fake.
 bench_start_node() {
-    local log="" timeout=10
-    while true; do
-        case "$1" in
-            --log) log=$2; shift 2 ;;
-            --timeout) timeout=$2; shift 2 ;;
-            *) break ;;
-        esac
+    local options=()
+    while [[ "$1" == --log || "$1" == --timeout ]]; do
+        options+=("$1" "$2")
+        shift 2
     done
     local port=$1 port_file
     shift
     port_file="$bench_run_dir/fsnode-$port.port"
-    rm -f "$port_file"
-    local command=("$bin/fsnode" --port "$port" --port-file "$port_file" "$@")
-    if [ -n "$log" ]; then
-        bench_spawn "${command[@]}" >"$log" 2>&1
-    else
-        bench_spawn "${command[@]}"
-    fi
-    for _ in $(seq 1 $((timeout * 10))); do
-        [ -s "$port_file" ] && return 0
-        if ! kill -0 "$bench_started_pid" 2>/dev/null; then
-            echo "bench: fsnode (pid $bench_started_pid) exited before listening on 127.0.0.1:$port" >&2
-            bench_start_failed "$log" "${command[@]}" || return 1
-        fi
-        sleep 0.1
-    done
-    echo "bench: fsnode (pid $bench_started_pid) does not listen on 127.0.0.1:$port after $timeout s" >&2
-    bench_start_failed "$log" "${command[@]}"
+    bench_start "${options[@]}" --ready-file "$port_file" "$port" "$bin/fsnode" --port "$port" --port-file "$port_file" "$@"
 }
 
 # bench_start_failed LOG COMMAND...: prints LOG (when not empty) and what did not start; fails.
