@@ -189,6 +189,24 @@ struct DiskFile: Sendable {
         return try file.read(count: Int(size), at: 0, what: "the contents")
     }
 
+    /// A file's first `headerBytes` (fewer if it is shorter) and its bytes from `offset` to
+    /// its end (none if it ends before), read through one descriptor; nil when the file does
+    /// not exist. What a reader of an append-only log needs to check the log's header and go
+    /// on from where it stopped, without reading again what it read before.
+    static func contents(_ path: String, header headerBytes: Int, from offset: UInt64) throws(SkewlessError) -> (header: [UInt8], rest: [UInt8])? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return nil }
+            throw failure("open", path)
+        }
+        let file = DiskFile(descriptor: descriptor, path: path)
+        defer { file.closeFile() }
+        let size = try file.size()
+        let header = try file.read(count: Int(min(size, UInt64(headerBytes))), at: 0, what: "the header")
+        let rest = size > offset ? try file.read(count: Int(size - offset), at: offset, what: "the records") : []
+        return (header, rest)
+    }
+
     static func failure(_ operation: String, _ path: String) -> SkewlessError {
         let code = errno
         let reason = String(cString: strerror(code))

@@ -40,12 +40,13 @@ package struct LogTail: Sendable {
     }
 
     /// Every node's log files from its position in `manifest` on, node after node, each
-    /// node's in order. Files before a node's position are sealed and left out.
-    static func unsealedFiles(layout: StoreLayout, view: FeatureView, manifest: Manifest) throws(SkewlessError) -> [UnsealedFile] {
+    /// node's in order. Files before a node's position are sealed and left out, and so are
+    /// the logs of the nodes in `excluded`.
+    static func unsealedFiles(layout: StoreLayout, view: FeatureView, manifest: Manifest, excluding excluded: Set<String> = []) throws(SkewlessError) -> [UnsealedFile] {
         let root = layout.logDirectory(view)
         guard DiskFile.exists(root) else { return [] }
         var files: [UnsealedFile] = []
-        for node in try DiskFile.list(root).sorted() {
+        for node in try DiskFile.list(root).sorted() where !excluded.contains(node) {
             let directory = "\(root)/\(node)"
             guard let names = try? DiskFile.list(directory) else { continue }
             let start = manifest.logs[node] ?? LogPosition(file: 0, offset: 0, sequence: 0)
@@ -58,17 +59,28 @@ package struct LogTail: Sendable {
     }
 
     /// Reads every node's log of a view from the positions `manifest` gives.
-    /// - Parameter acceptedThrough: read each node's log only up to its first record accepted
-    ///   after this time (a sealer's bound on one pass); nil: to the end.
-    static func read(layout: StoreLayout, view: FeatureView, schema: SegmentSchema, manifest: Manifest, acceptedThrough cutoff: Int64? = nil) throws(SkewlessError) -> LogTail {
+    /// - Parameters:
+    ///   - acceptedThrough: read each node's log only up to its first record accepted after
+    ///     this time (a sealer's bound on one pass); nil: to the end.
+    ///   - excluded: nodes whose logs are not read (their `ends` stay as `manifest` gives them).
+    static func read(
+        layout: StoreLayout, view: FeatureView, schema: SegmentSchema, manifest: Manifest, acceptedThrough cutoff: Int64? = nil,
+        excluding excluded: Set<String> = []
+    ) throws(SkewlessError) -> LogTail {
         var tail = LogTail()
         tail.ends = manifest.logs
         var collected: [Entry] = []
         var stopped = Set<String>()
-        for file in try unsealedFiles(layout: layout, view: view, manifest: manifest) where !stopped.contains(file.node) {
-            // A sealer may delete a sealed file meanwhile: then it holds nothing for us.
-            guard let bytes = try DiskFile.contents(file.path), WriteLogFile.checkHeader(bytes, schema: schema) == nil else { continue }
-            var offset = file.offset
+        for file in try unsealedFiles(layout: layout, view: view, manifest: manifest, excluding: excluded) where !stopped.contains(file.node) {
+            // Only the header and the bytes from the file's offset on are read: a node's
+            // newest file stays in place after it is sealed (up to 64 MiB), and a follower
+            // reads every log each second. A sealer may delete a sealed file meanwhile: then
+            // it holds nothing for us.
+            guard let (header, bytes) = try DiskFile.contents(file.path, header: WriteLogFile.headerSize, from: UInt64(file.offset)),
+                WriteLogFile.checkHeader(header, schema: schema) == nil
+            else { continue }
+            // `offset` and `recordEnd` count from `file.offset`.
+            var offset = 0
             // Stop at an incomplete or corrupt record: one being written now, or a torn
             // tail its node cuts when it opens the log again.
             while case .record(let record, let recordEnd) = WriteLogRecord.read(bytes, at: offset, schema: schema, file: file.path) {
@@ -80,7 +92,7 @@ package struct LogTail: Sendable {
                 offset = recordEnd
                 guard record.sequence > file.start.sequence else { continue }
                 tail.records += 1
-                tail.ends[file.node] = LogPosition(file: file.number, offset: UInt64(recordEnd), sequence: record.sequence)
+                tail.ends[file.node] = LogPosition(file: file.number, offset: UInt64(file.offset + recordEnd), sequence: record.sequence)
                 collected.append(Entry(node: file.node, record: record))
             }
         }
