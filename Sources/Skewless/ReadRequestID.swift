@@ -1,4 +1,5 @@
 import SkewlessModel
+import Synchronization
 
 /// The request id of a read: its name in the nodes' served-feature logs
 /// (docs/served-log.md), sent on every sub-request and retry of one call so that a node
@@ -7,12 +8,22 @@ enum ReadRequestID {
     /// The longest id the nodes accept, in UTF-8 bytes.
     static let maximumBytes = 128
 
-    /// 32 lowercase hex digits of a random 128-bit number: unique among any client's reads
-    /// for all practical purposes.
-    static func random() -> String {
+    /// Two 64-bit seeds drawn once per process from the system's generator.
+    private static let seeds: (high: UInt64, low: UInt64) = {
         var generator = SystemRandomNumberGenerator()
-        let high: UInt64 = generator.next()
-        let low: UInt64 = generator.next()
+        return (generator.next(), generator.next())
+    }()
+    private static let issued = Atomic<UInt64>(0)
+
+    /// 32 lowercase hex digits of a 128-bit number unique to the read: each half is the
+    /// SplitMix64 finalizer (a bijection) of a seed plus a count of the ids this process
+    /// made, so no two ids of one process are equal, ids of two processes differ by their
+    /// random seeds, and the digits are spread evenly for the nodes' sampling hash. Making one
+    /// costs no system call (drawing 128 random bits for each read cost two `getrandom`s).
+    static func next() -> String {
+        let count = issued.add(1, ordering: .relaxed).newValue
+        let high = mix(seeds.high &+ count)
+        let low = mix(seeds.low &+ count)
         let digits = Array("0123456789abcdef".utf8)
         return String(unsafeUninitializedCapacity: 32) { buffer in
             for index in 0..<16 {
@@ -23,10 +34,18 @@ enum ReadRequestID {
         }
     }
 
-    /// `id`, checked, or a random one when nil.
+    /// SplitMix64's output function: a bijection of UInt64 that spreads neighbouring inputs.
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// `id`, checked, or a new one when nil.
     /// - Throws: `invalidArgument` for an empty id or one over 128 bytes.
     static func checked(_ id: String?) throws(SkewlessError) -> String {
-        guard let id else { return random() }
+        guard let id else { return next() }
         guard !id.isEmpty, id.utf8.count <= maximumBytes else {
             throw SkewlessError(.invalidArgument, "a request id has 1 to \(maximumBytes) bytes of UTF-8, not \(id.utf8.count): give a shorter one, or none (the client makes one)")
         }
