@@ -20,6 +20,11 @@ import SkewlessWire
 /// timer of its own: deadlines share one timer, set for the earliest pending deadline (as a
 /// client's requests mostly carry the same timeout, a new request rarely moves it).
 ///
+/// Requests sent in one turn of the event loop leave in one flush, one system call: the
+/// flush is queued on the loop behind the work already there (as Netty's flush
+/// consolidation does), so callers resumed together (an open loop's due requests, a burst of
+/// calls) share it, and a lone request waits only for the job that sent it to end.
+///
 /// A graceful shutdown drains the connection (`beginDrain`): later sends fail, the requests
 /// in flight still get their answers (or their deadlines), and the channel closes once none
 /// is left. `close(reason:)` fails them at once instead.
@@ -65,6 +70,8 @@ final class ResponseDispatcher: ChannelInboundHandler {
     private var drainReason: SkewlessError?
     /// Called once, on the event loop, when the connection has ended.
     private var onClose: (@Sendable () -> Void)?
+    /// Whether a flush of the requests written in this turn of the loop is queued.
+    private var flushQueued = false
 
     /// - Parameter onClose: called once, on the channel's event loop, when the connection
     ///   has ended (closed, or the handler removed).
@@ -104,7 +111,18 @@ final class ResponseDispatcher: ChannelInboundHandler {
             requestID: id, method: method.rawValue, timeoutMicros: UInt64(remaining.nanoseconds / 1_000), payload: payload, into: &buffer)
         pending[id] = Pending(waiter: waiter, deadline: deadline)
         armTimer(for: deadline, on: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        queueFlush(on: context.eventLoop)
+    }
+
+    /// Flushes once the loop has run what is queued now (see the type's doc).
+    private func queueFlush(on eventLoop: any EventLoop) {
+        guard !flushQueued else { return }
+        flushQueued = true
+        eventLoop.assumeIsolated().execute { [self] in
+            flushQueued = false
+            context?.flush()
+        }
     }
 
     /// The caller of `requestID` was cancelled: it is resumed now with `CANCELLED`, and its

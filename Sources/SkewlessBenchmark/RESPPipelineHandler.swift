@@ -32,6 +32,8 @@ final class RESPPipelineHandler: ChannelDuplexHandler {
     }
 
     private var pending = CircularBuffer<Pending>()
+    /// Whether a flush of the batches written in this turn of the loop is queued.
+    private var flushQueued = false
     /// Identifies the batch a timeout belongs to (batches complete in order).
     private var sequenceOfFirst = 0
     private let peer: String
@@ -59,6 +61,18 @@ final class RESPPipelineHandler: ChannelDuplexHandler {
         entry.replies.reserveCapacity(batch.replyCount)
         pending.append(entry)
         context.write(wrapOutboundOut(batch.commands), promise: promise)
+    }
+
+    /// Batches written in one turn of the event loop leave in one flush, as the Skewless
+    /// client's requests do (`ResponseDispatcher`): the two targets' clients pay the same for
+    /// system calls.
+    func flush(context: ChannelHandlerContext) {
+        guard !flushQueued else { return }
+        flushQueued = true
+        context.eventLoop.assumeIsolated().execute { [self] in
+            flushQueued = false
+            context.flush()
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

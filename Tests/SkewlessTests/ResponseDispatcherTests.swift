@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOEmbedded
 import SkewlessModel
+import Synchronization
 import Testing
 @testable import Skewless
 @testable import SkewlessWire
@@ -208,6 +209,70 @@ struct ResponseDispatcherTests {
         #expect(await connection.call(timeout: .zero).value.failureCode == .deadlineExceeded)
         let sent = try await connection.channel.readOutbound(as: ByteBuffer.self)
         #expect(sent == nil)
+    }
+}
+
+/// The flushes that reach the socket's end of a pipeline.
+private final class FlushCounter: ChannelOutboundHandler, Sendable {
+    typealias OutboundIn = ByteBuffer
+    let flushes = Mutex(0)
+
+    func flush(context: ChannelHandlerContext) {
+        flushes.withLock { $0 += 1 }
+        context.flush()
+    }
+}
+
+/// The payloads of the answers each test caller got, by caller.
+private final class Answers: Sendable {
+    let payloads = Mutex<[UInt64: [UInt8]]>([:])
+
+    func waiter(_ caller: UInt64) -> ResponseDispatcher.Waiter {
+        .callback { outcome in self.payloads.withLock { $0[caller] = (try? outcome.get()).map { Array($0.payload.readableBytesView) } } }
+    }
+}
+
+extension ResponseDispatcherTests {
+    @Test func requestsSentInOneTurnOfTheLoopLeaveInOneFlushAndALoneOneInItsOwn() async throws {
+        let channel = NIOAsyncTestingChannel()
+        let counter = FlushCounter()
+        let dispatcher = try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(counter)
+            let handler = ResponseDispatcher(peer: "test-node")
+            try channel.pipeline.syncOperations.addHandler(handler)
+            return NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        }.get()
+        try await channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 7421)).get()
+        let answered = Answers()
+        // Three requests sent by one job of the loop, as when it resumes three callers in a row.
+        try await channel.eventLoop.submit {
+            for index in 0..<3 {
+                dispatcher.value.send(
+                    method: .health, payload: [UInt8(index)], deadline: channel.eventLoop.now + .seconds(10), waiter: answered.waiter(UInt64(index)))
+            }
+        }.get()
+        var ids: [UInt64] = []
+        for _ in 0..<3 {
+            var frame = try await channel.waitForOutboundWrite(as: ByteBuffer.self)
+            frame.moveReaderIndex(forwardBy: 4)
+            ids.append(try Skewless_V1_RequestFrame(serializedBytes: Array(frame.readableBytesView)).requestID)
+        }
+        #expect(Set(ids).count == 3)
+        #expect(counter.flushes.withLock { $0 } == 1)
+        // A lone request is flushed by itself, and every answer reaches its caller.
+        try await channel.eventLoop.submit {
+            dispatcher.value.send(
+                method: .health, payload: [3], deadline: channel.eventLoop.now + .seconds(10), waiter: answered.waiter(3))
+        }.get()
+        var frame = try await channel.waitForOutboundWrite(as: ByteBuffer.self)
+        frame.moveReaderIndex(forwardBy: 4)
+        ids.append(try Skewless_V1_RequestFrame(serializedBytes: Array(frame.readableBytesView)).requestID)
+        #expect(counter.flushes.withLock { $0 } == 2)
+        for (index, id) in ids.enumerated() {
+            try await channel.writeInbound(try Connection.frame(requestID: id, payload: [UInt8(index) + 10]))
+        }
+        #expect(answered.payloads.withLock { $0 } == [0: [10], 1: [11], 2: [12], 3: [13]])
+        _ = try? await channel.close()
     }
 }
 
