@@ -56,7 +56,7 @@ run 1x50-c4x8 --service bench_1x50 --key-space "$entities" --connections 4 --in-
 run 1x50-open-2k --service bench_1x50 --key-space "$entities" --rate 2000 --connections 2 --in-flight 8
 echo "== sweep-1x50"
 fsbench sweep --node "$node" --baseline redis --label sweep-1x50 --output "$out" --service bench_1x50 --key-space "$entities" \
-    --connections 4 --in-flight 16 --start-rate 2000 --rate-step 2000 --max-rate 40000 --p99-bound-ms 1 --step-duration 2 --rounds 3 --warmup 0.5
+    --connections 4 --in-flight 16 --start-rate 2000 --rate-step 2000 --max-rate 60000 --p99-bound-ms 1 --step-duration 2 --rounds 3 --warmup 0.5
 
 echo "== summary"
 fsbench report "$out" --latency-goal 1x50-c1 --throughput-goal 1x50-c4x8 --sweep-goal sweep-1x50 --embedding-goal emb768-c1 | tee "$out/summary.md"
