@@ -178,15 +178,9 @@ struct DiskFile: Sendable {
 
     /// Reads a whole (small) file; nil when it does not exist.
     static func contents(_ path: String) throws(SkewlessError) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            if errno == ENOENT { return nil }
-            throw failure("open", path)
+        try withOpenFile(path) { file, size throws(SkewlessError) in
+            try file.read(count: Int(size), at: 0, what: "the contents")
         }
-        let file = DiskFile(descriptor: descriptor, path: path)
-        defer { file.closeFile() }
-        let size = try file.size()
-        return try file.read(count: Int(size), at: 0, what: "the contents")
     }
 
     /// A file's first `headerBytes` (fewer if it is shorter) and its bytes from `offset` to
@@ -194,6 +188,18 @@ struct DiskFile: Sendable {
     /// not exist. What a reader of an append-only log needs to check the log's header and go
     /// on from where it stopped, without reading again what it read before.
     static func contents(_ path: String, header headerBytes: Int, from offset: UInt64) throws(SkewlessError) -> (header: [UInt8], rest: [UInt8])? {
+        try withOpenFile(path) { file, size throws(SkewlessError) in
+            let header = try file.read(count: Int(min(size, UInt64(headerBytes))), at: 0, what: "the header")
+            let rest = size > offset ? try file.read(count: Int(size - offset), at: offset, what: "the records") : []
+            return (header, rest)
+        }
+    }
+
+    /// Calls `body` with the file open for reading and its size, and closes it; nil when the
+    /// file does not exist.
+    private static func withOpenFile<Result>(
+        _ path: String, _ body: (DiskFile, UInt64) throws(SkewlessError) -> Result
+    ) throws(SkewlessError) -> Result? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             if errno == ENOENT { return nil }
@@ -201,10 +207,7 @@ struct DiskFile: Sendable {
         }
         let file = DiskFile(descriptor: descriptor, path: path)
         defer { file.closeFile() }
-        let size = try file.size()
-        let header = try file.read(count: Int(min(size, UInt64(headerBytes))), at: 0, what: "the header")
-        let rest = size > offset ? try file.read(count: Int(size - offset), at: offset, what: "the records") : []
-        return (header, rest)
+        return try body(file, try file.size())
     }
 
     static func failure(_ operation: String, _ path: String) -> SkewlessError {
