@@ -40,13 +40,12 @@ package struct LogTail: Sendable {
     }
 
     /// Every node's log files from its position in `manifest` on, node after node, each
-    /// node's in order. Files before a node's position are sealed and left out, and so are
-    /// the logs of the nodes in `excluded`.
-    static func unsealedFiles(layout: StoreLayout, view: FeatureView, manifest: Manifest, excluding excluded: Set<String> = []) throws(SkewlessError) -> [UnsealedFile] {
+    /// node's in order. Files before a node's position are sealed and left out.
+    static func unsealedFiles(layout: StoreLayout, view: FeatureView, manifest: Manifest) throws(SkewlessError) -> [UnsealedFile] {
         let root = layout.logDirectory(view)
         guard DiskFile.exists(root) else { return [] }
         var files: [UnsealedFile] = []
-        for node in try DiskFile.list(root).sorted() where !excluded.contains(node) {
+        for node in try DiskFile.list(root).sorted() {
             let directory = "\(root)/\(node)"
             guard let names = try? DiskFile.list(directory) else { continue }
             let start = manifest.logs[node] ?? LogPosition(file: 0, offset: 0, sequence: 0)
@@ -59,19 +58,14 @@ package struct LogTail: Sendable {
     }
 
     /// Reads every node's log of a view from the positions `manifest` gives.
-    /// - Parameters:
-    ///   - acceptedThrough: read each node's log only up to its first record accepted after
-    ///     this time (a sealer's bound on one pass); nil: to the end.
-    ///   - excluded: nodes whose logs are not read (their `ends` stay as `manifest` gives them).
-    static func read(
-        layout: StoreLayout, view: FeatureView, schema: SegmentSchema, manifest: Manifest, acceptedThrough cutoff: Int64? = nil,
-        excluding excluded: Set<String> = []
-    ) throws(SkewlessError) -> LogTail {
+    /// - Parameter acceptedThrough: read each node's log only up to its first record accepted
+    ///   after this time (a sealer's bound on one pass); nil: to the end.
+    static func read(layout: StoreLayout, view: FeatureView, schema: SegmentSchema, manifest: Manifest, acceptedThrough cutoff: Int64? = nil) throws(SkewlessError) -> LogTail {
         var tail = LogTail()
         tail.ends = manifest.logs
         var collected: [Entry] = []
         var stopped = Set<String>()
-        for file in try unsealedFiles(layout: layout, view: view, manifest: manifest, excluding: excluded) where !stopped.contains(file.node) {
+        for file in try unsealedFiles(layout: layout, view: view, manifest: manifest) where !stopped.contains(file.node) {
             // Only the header and the bytes from the file's offset on are read: a node's
             // newest file stays in place after it is sealed (up to 64 MiB), and a follower
             // reads every log each second. A sealer may delete a sealed file meanwhile: then

@@ -167,17 +167,12 @@ extension OfflineStore {
     /// from its sealed position), whole records only, retries kept once. What a node reads to
     /// apply writes it missed (`LogFollower`). Records sealed and deleted from the logs before
     /// they were followed are not returned: they are in segments, which a reload reads.
-    /// - Parameter excluded: nodes whose logs are not read (a follower's own): their `ends`
-    ///   are their positions as given.
-    package func follow(
-        view: FeatureView, joinKeys: [JoinKey], from positions: [String: LogPosition]?, excluding excluded: Set<String> = []
-    ) throws(SkewlessError) -> FollowedRecords {
+    package func follow(view: FeatureView, joinKeys: [JoinKey], from positions: [String: LogPosition]?) throws(SkewlessError) -> FollowedRecords {
         var manifest = try Manifest.load(from: layout.viewDirectory(view), layout: layout)
         if let positions {
             manifest.logs.merge(positions) { sealed, followed in followed.sequence >= sealed.sequence ? followed : sealed }
         }
-        let tail = try LogTail.read(
-            layout: layout, view: view, schema: SegmentSchema(view: view, joinKeys: joinKeys), manifest: manifest, excluding: excluded)
+        let tail = try LogTail.read(layout: layout, view: view, schema: SegmentSchema(view: view, joinKeys: joinKeys), manifest: manifest)
         return FollowedRecords(entries: tail.entries, ends: tail.ends)
     }
 }

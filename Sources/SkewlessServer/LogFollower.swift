@@ -65,7 +65,7 @@ final class LogFollower: Sendable {
         guard begin else { return }
         for view in repo.featureViews {
             do {
-                let now = try store.follow(view: view, joinKeys: repo.joinKeys(of: view), from: nil, excluding: [node])
+                let now = try store.follow(view: view, joinKeys: repo.joinKeys(of: view), from: nil)
                 state.withLock { $0.marks[view.qualifiedName] = now.ends }
             } catch {
                 logger.warning("cannot read the write logs to follow them: \(error.message)", metadata: ["view": "\(view.qualifiedName)"])
@@ -96,15 +96,14 @@ final class LogFollower: Sendable {
         let marks = state.withLock { $0.marks[name] }
         let read: OfflineStore.FollowedRecords
         do {
-            // Its own log is not read: it applied those rows before acknowledging them.
-            read = try store.follow(view: view, joinKeys: repo.joinKeys(of: view), from: marks ?? [:], excluding: [node])
+            read = try store.follow(view: view, joinKeys: repo.joinKeys(of: view), from: marks ?? [:])
         } catch {
             logger.warning("cannot read the write logs to follow them: \(error.message)", metadata: ["view": "\(name)"])
             return
         }
         let keep = membership.entityFilter
         var written = 0
-        for entry in read.entries where !self.applied.contains(view: name, node: entry.node, sequence: entry.record.sequence) {
+        for entry in read.entries where entry.node != node && !self.applied.contains(view: name, node: entry.node, sequence: entry.record.sequence) {
             let rows = entry.record.rows
             var batch = WriteBatch(
                 keys: (0..<rows.count).map { rows.keys.key(at: $0) }, eventTimes: rows.eventTimes, createdTimes: rows.createdTimes,
