@@ -15,15 +15,15 @@ enum ReadRequestID {
     }()
     private static let issued = Atomic<UInt64>(0)
 
-    /// 32 lowercase hex digits of a 128-bit number unique to the read: each half is the
-    /// SplitMix64 finalizer (a bijection) of a seed plus a count of the ids this process
+    /// 32 lowercase hex digits of a 128-bit number unique to the read: each half is the n-th
+    /// output of a SplitMix64 seeded with one of the seeds, n counting the ids this process
     /// made, so no two ids of one process are equal, ids of two processes differ by their
     /// random seeds, and the digits are spread evenly for the nodes' sampling hash. Making one
     /// costs no system call (drawing 128 random bits for each read cost two `getrandom`s).
     static func next() -> String {
         let count = issued.add(1, ordering: .relaxed).newValue
-        let high = mix(seeds.high &+ count)
-        let low = mix(seeds.low &+ count)
+        let high = SplitMix64.output(seed: seeds.high, index: count)
+        let low = SplitMix64.output(seed: seeds.low, index: count)
         let digits = Array("0123456789abcdef".utf8)
         return String(unsafeUninitializedCapacity: 32) { buffer in
             for index in 0..<16 {
@@ -32,14 +32,6 @@ enum ReadRequestID {
             }
             return 32
         }
-    }
-
-    /// SplitMix64's output function: a bijection of UInt64 that spreads neighbouring inputs.
-    static func mix(_ value: UInt64) -> UInt64 {
-        var z = value &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 
     /// `id`, checked, or a new one when nil.

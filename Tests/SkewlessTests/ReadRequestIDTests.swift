@@ -1,3 +1,4 @@
+import SkewlessModel
 import Testing
 @testable import Skewless
 
@@ -10,8 +11,11 @@ import Testing
     }
 
     @Test func neighbouringCountsGiveUnrelatedDigits() {
-        // The finalizer spreads a count of 1 over about half of the 64 bits.
-        let differing = (0..<1_000 as Range<UInt64>).map { ((ReadRequestID.mix($0) ^ ReadRequestID.mix($0 + 1)).nonzeroBitCount) }
+        // SplitMix64 spreads a count of 1 over about half of the 64 bits.
+        let seed: UInt64 = 0x1234_5678
+        let differing = (1...1_000 as ClosedRange<UInt64>).map {
+            (SplitMix64.output(seed: seed, index: $0) ^ SplitMix64.output(seed: seed, index: $0 + 1)).nonzeroBitCount
+        }
         let mean = Double(differing.reduce(0, +)) / Double(differing.count)
         #expect(abs(mean - 32) < 2)
     }
